@@ -1,0 +1,77 @@
+# pathcast -- build, test, demo, bench.
+#
+# `make demo` and `make test` first make sure the Debian packages are there
+# (tools/deps.sh installs them with apt when run as root), then build in a
+# sub-make so that pkg-config is asked only once the packages exist.
+
+CC      := mpicc
+PKGS    := hdf5-openmpi gsl
+WARN    := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS  ?= -O2 -g
+CPPFLAGS += -Iinclude -D_POSIX_C_SOURCE=200809L
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lm
+TEST_LIBS  = $(shell pkg-config --libs cmocka)
+
+BUILD   ?= build
+LIB_SRC := $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC))
+LIB     := $(BUILD)/libpathcast.a
+BIN     := bin/pathcast
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+
+.PHONY: all deps demo test unit integration bench data sanitize clean
+
+all: $(BIN) $(UNIT_BIN)
+
+deps:
+	@tools/deps.sh
+
+$(BUILD)/obj/%.o: src/%.c $(wildcard include/pathcast/*.h src/*.h) | $(BUILD)/obj
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	ar rcs $@ $^
+
+$(BIN): src/main.c $(LIB) | bin
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) $< $(LIB) $(PKG_LIBS) $(LDFLAGS) -o $@
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB) | $(BUILD)/tests
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) $< $(LIB) $(PKG_LIBS) $(TEST_LIBS) $(LDFLAGS) -o $@
+
+$(BUILD)/obj $(BUILD)/tests bin:
+	mkdir -p $@
+
+# The quick start.
+demo: deps
+	$(MAKE) all
+	tools/demo.sh
+
+test: deps
+	$(MAKE) all
+	tests/run.sh
+
+unit: all
+	tests/run.sh unit
+
+integration: all
+	tests/run.sh integration
+
+bench: deps
+	$(MAKE) all
+	tools/bench.sh
+
+# The whole suite built with AddressSanitizer and UBSan in its own tree.
+sanitize: deps
+	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
+	  LDFLAGS="-fsanitize=address,undefined" BIN=build-asan/pathcast all
+	PATHCAST_BIN=build-asan/pathcast PATHCAST_BUILD=build-asan tests/run.sh
+
+# Regenerates the shipped synthetic data (see data/README.md).
+data: | bin
+	gcc $(WARN) -O2 -o bin/gendata tools/gendata.c $(shell pkg-config --cflags --libs gsl) -lm
+	mkdir -p data && bin/gendata data
+
+clean:
+	rm -rf build build-asan bin

@@ -1,0 +1,35 @@
+/* Calendar dates as integer day numbers: pure functions, no mktime/localtime,
+ * so they are exact and independent of the time zone and the C library. */
+#ifndef PC_DATE_H
+#define PC_DATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pathcast/status.h"
+
+/* Days since 1970-01-01 (proleptic Gregorian); 1970-01-01 is day 0. */
+typedef int32_t pc_date;
+#define PC_DATE_NONE INT32_MIN
+#define PC_DATE_STRLEN 11 /* "YYYY-MM-DD" and the terminating NUL */
+
+/* Day number of a valid y-m-d; false (and *out untouched) if the triple is not
+ * a real date (Feb 30, month 13, ...).  Years 1..9999. */
+bool pc_date_from_ymd(int y, int m, int d, pc_date *out);
+void pc_date_to_ymd(pc_date date, int *y, int *m, int *d);
+/* Strict ISO 8601 "YYYY-MM-DD": exactly ten characters, a real date. */
+bool pc_date_parse(const char *s, pc_date *out);
+/* Writes "YYYY-MM-DD" into buf (at least PC_DATE_STRLEN bytes); returns buf. */
+char *pc_date_format(pc_date date, char *buf);
+/* 0 = Monday ... 6 = Sunday. */
+int pc_date_weekday(pc_date date);
+int pc_days_in_month(int y, int m);
+bool pc_is_leap_year(int y);
+/* Months since year 0 (y*12 + m-1): the key of a monthly partition. */
+int32_t pc_date_month_index(pc_date date);
+/* First day of a month index. */
+pc_date pc_month_first_day(int32_t month_index);
+/* Today's date in UTC. */
+pc_date pc_date_today_utc(void);
+
+#endif

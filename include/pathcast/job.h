@@ -1,0 +1,80 @@
+/* A job: the settings of one run, from a job file (`key = value` lines, '#'
+ * comments) and `--key value` options on the command line, which override
+ * the file.  One option table drives parsing, validation, `--help` and the
+ * echo of the effective settings. */
+#ifndef PC_JOB_H
+#define PC_JOB_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "pathcast/calendar.h"
+#include "pathcast/date.h"
+#include "pathcast/model.h"
+#include "pathcast/schedule.h"
+#include "pathcast/status.h"
+
+typedef enum {
+  PC_CMD_NONE,
+  PC_CMD_TRAIN,
+  PC_CMD_FORECAST,
+  PC_CMD_BACKFILL,
+  PC_CMD_DAILY,
+  PC_CMD_MODELS,
+  PC_CMD_EXPORT,
+  PC_CMD_HELP,
+  PC_CMD_VERSION
+} pc_command;
+
+#define PC_TEXT_MAX 4096
+
+typedef struct {
+  pc_command command;
+  char job_path[PC_TEXT_MAX];
+  /* job keys */
+  char commodity[64];
+  char data[PC_TEXT_MAX];
+  size_t nmodels;
+  pc_model_spec *models; /* owned */
+  pc_freq train_frequency;
+  pc_date train_anchor; /* resolved: the key, else start */
+  char model_version[64];
+  pc_date start, end; /* PC_DATE_NONE when not given */
+  pc_date forecast_date;
+  int paths;
+  int horizon;
+  pc_calendar calendar; /* with holidays loaded */
+  char holidays[PC_TEXT_MAX]; /* "" = none */
+  uint64_t seed;
+  char store[PC_TEXT_MAX];
+  char log_dir[PC_TEXT_MAX];
+  long min_history;
+  long max_gap; /* trading days a forecast may lie beyond the data */
+  /* command-line-only options */
+  char summary_json[PC_TEXT_MAX];
+  char output[PC_TEXT_MAX];
+  char format[16];
+  char model_filter[PC_MODEL_NAME_MAX];
+} pc_job;
+
+/* Parses argv (argv[0] is the program, argv[1] the command).  Reads the job
+ * file named by --job, applies command-line overrides, validates everything
+ * the command needs.  Errors are PC_INPUT with a message naming the file and
+ * line, or the option, and listing valid keys or values. */
+pc_status pc_job_from_args(pc_job *job, int argc, char **argv, pc_error *e);
+void pc_job_fini(pc_job *job);
+
+/* Everything that determines a model's stored results besides the data: the
+ * model's own settings and the job settings that shape its forecasts.  Two
+ * runs may share stored results only if these texts are equal. */
+void pc_job_model_settings(const pc_job *job, size_t model, char *buf,
+                           size_t len);
+/* Index of a model by name, or -1. */
+long pc_job_find_model(const pc_job *job, const char *name);
+
+void pc_job_print_help(FILE *out);
+/* The effective settings, one `key = value` line each. */
+void pc_job_print_settings(const pc_job *job, FILE *out);
+const char *pc_command_name(pc_command c);
+
+#endif

@@ -1,0 +1,130 @@
+/* The model interface (GSL gsl_rng_type style): each model is a `const`
+ * table of functions over an opaque state.  model_<name>.c exports one
+ * pointer, the NULL-terminated registry lists them, and only model.c calls
+ * through the table, so adding a model never touches the driver. */
+#ifndef PC_MODEL_H
+#define PC_MODEL_H
+
+#include <stddef.h>
+
+#include "pathcast/date.h"
+#include "pathcast/record.h"
+#include "pathcast/rng.h"
+#include "pathcast/status.h"
+
+/* What a model sees of the data: the first n rows of the series, all dated
+ * strictly before the training or forecast date.  Data on or after that date
+ * is not reachable through this view, which is how leakage is ruled out by
+ * construction rather than by care. */
+typedef struct {
+  size_t n;
+  const pc_date *date;
+  const double *close; /* NAN where missing */
+  size_t ncov;
+  const char *const *cov_name;
+  const double *cov; /* n * ncov, row-major */
+} pc_history;
+
+/* Kinds of per-model keys (`<model>.<key> = value` in a job file). */
+typedef enum { PC_PARAM_INT, PC_PARAM_DOUBLE, PC_PARAM_STRING, PC_PARAM_CHOICE } pc_param_kind;
+
+typedef struct {
+  const char *key;
+  pc_param_kind kind;
+  const char *def; /* default as text */
+  double min, max; /* bounds for INT/DOUBLE */
+  const char *choices; /* "a|b|c" for CHOICE */
+  const char *help;
+} pc_param_def;
+
+typedef struct pc_model_type pc_model_type;
+
+/* One model of a job: its name in the job (also its name in the store and in
+ * the random key), its type, and the validated text of every parameter in the
+ * order of type->params. */
+#define PC_MODEL_NAME_MAX 64
+#define PC_PARAM_VALUE_MAX 256
+typedef struct {
+  char name[PC_MODEL_NAME_MAX];
+  const pc_model_type *type;
+  char (*values)[PC_PARAM_VALUE_MAX]; /* type->nparams entries, owned */
+} pc_model_spec;
+
+/* A simulation request: npaths joint paths of `steps` trading days following
+ * the last observation of the history. */
+typedef struct {
+  int npaths;
+  int steps;
+  pc_rng_key key; /* path i draws from pc_rng_init(key, i, purpose) */
+} pc_sim_request;
+
+struct pc_model_type {
+  const char *name;
+  const char *description;
+  const pc_param_def *params;
+  size_t nparams;
+  size_t state_size;
+  double fit_cost;      /* relative cost of one fit, for load balancing */
+  double forecast_cost; /* relative cost of one forecast */
+  /* Fits on the history; the state block is zeroed by the caller.  A model
+   * failure (too little data, no convergence) is PC_MODEL with a reason. */
+  pc_status (*fit)(void *state, const pc_model_spec *spec,
+                   const pc_history *h, pc_error *e);
+  /* Writes npaths * steps prices, row-major by path, into out.  Must depend
+   * only on the state, the history and the request (its key). */
+  pc_status (*simulate)(const void *state, const pc_model_spec *spec,
+                        const pc_history *h, const pc_sim_request *req,
+                        double *out, pc_error *e);
+  /* Parameters into PC_SECTION_PARAMS, fit diagnostics into
+   * PC_SECTION_DIAGNOSTICS; load must restore a state that simulates
+   * bit-identically. */
+  pc_status (*save)(const void *state, pc_record *out, pc_error *e);
+  pc_status (*load)(void *state, const pc_record *in, pc_error *e);
+  /* Releases what the state owns (not the state block); may be NULL. */
+  void (*release)(void *state);
+};
+
+/* The registry: NULL-terminated. */
+extern const pc_model_type *const pc_model_types[];
+const pc_model_type *pc_model_type_find(const char *name);
+/* "naive, random_walk, ..." for error messages. */
+void pc_model_type_names(char *buf, size_t len);
+
+/* Spec helpers: values are validated when the job is read, so these cannot
+ * fail for a key of the type's table. */
+pc_status pc_model_spec_init(pc_model_spec *spec, const char *name,
+                             const pc_model_type *type);
+void pc_model_spec_fini(pc_model_spec *spec);
+pc_status pc_model_spec_copy(pc_model_spec *dst, const pc_model_spec *src);
+/* Sets a parameter from text; PC_INPUT with the valid keys/values if bad. */
+pc_status pc_model_spec_set(pc_model_spec *spec, const char *key,
+                            const char *value, pc_error *e);
+const char *pc_model_spec_str(const pc_model_spec *spec, const char *key);
+long pc_model_spec_long(const pc_model_spec *spec, const char *key);
+double pc_model_spec_double(const pc_model_spec *spec, const char *key);
+/* Canonical "type=random_walk lookback=250" text of the spec. */
+void pc_model_spec_settings(const pc_model_spec *spec, char *buf, size_t len);
+
+/* A fitted model (opaque): the only dispatcher over the type table. */
+typedef struct pc_model pc_model;
+
+pc_status pc_model_alloc(pc_model **m, const pc_model_spec *spec, pc_error *e);
+void pc_model_free(pc_model *m);
+pc_status pc_model_fit(pc_model *m, const pc_history *h, pc_error *e);
+pc_status pc_model_simulate(const pc_model *m, const pc_history *h,
+                            const pc_sim_request *req, double *out,
+                            pc_error *e);
+pc_status pc_model_save(const pc_model *m, pc_record *out, pc_error *e);
+pc_status pc_model_load(pc_model *m, const pc_record *in, pc_error *e);
+const pc_model_spec *pc_model_spec_of(const pc_model *m);
+
+/* Shared helpers for models built on log returns. */
+/* Log returns between consecutive present closes of the last `lookback`
+ * returns (0 = all); returns the count written to out (capacity h->n). */
+size_t pc_history_log_returns(const pc_history *h, size_t lookback,
+                              double *out);
+/* Number of present closes, and the last present close (NAN if none). */
+size_t pc_history_count_present(const pc_history *h);
+double pc_history_last_close(const pc_history *h);
+
+#endif

@@ -1,0 +1,34 @@
+/* Running a job: train, forecast, backfill and daily over MPI, and the
+ * read-only commands models and export.  main() is a thin layer over these. */
+#ifndef PC_RUN_H
+#define PC_RUN_H
+
+#include <mpi.h>
+#include <stdio.h>
+
+#include "pathcast/job.h"
+#include "pathcast/status.h"
+
+typedef struct {
+  long trained, train_skipped, train_failed;
+  long generated, forecast_skipped, forecast_failed;
+} pc_summary;
+
+/* Runs a train/forecast/backfill/daily job on every rank of comm (a
+ * collective call).  Returns the same status on every rank: PC_OK,
+ * PC_PARTIAL (some model or date failed), PC_INTERRUPTED, or an error.  The
+ * summary is complete on rank 0; e holds a message on rank 0 when the
+ * error is one all ranks share (a rank-local error is printed by its rank). */
+pc_status pc_run(const pc_job *job, MPI_Comm comm, pc_summary *sum,
+                 pc_error *e);
+
+/* Read-only commands, on one process. */
+pc_status pc_models(const pc_job *job, FILE *out, pc_error *e);
+pc_status pc_export(const pc_job *job, FILE *out, pc_error *e);
+
+/* Signals: SIGTERM, SIGINT and SIGUSR1 ask a run to stop after the unit in
+ * flight, commit, and return PC_INTERRUPTED. */
+void pc_signal_install(void);
+int pc_signal_pending(void);
+
+#endif

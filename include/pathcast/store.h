@@ -1,0 +1,137 @@
+/* The store: a directory of HDF5 files holding forecasts, trained models,
+ * the observed series and recorded failures.
+ *
+ * Committed data is never modified in place: every file is written whole as
+ * `<name>.partial` and renamed into place, so a run killed at any instant
+ * leaves every committed file readable and unchanged.  One writer at a time
+ * holds the store's LOCK (an fcntl lock, released by the kernel even on
+ * kill -9).  See docs/STORE.md for the layout. */
+#ifndef PC_STORE_H
+#define PC_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "pathcast/date.h"
+#include "pathcast/record.h"
+#include "pathcast/series.h"
+#include "pathcast/status.h"
+
+#define PC_SCHEMA_VERSION 1
+
+typedef enum {
+  PC_STORE_READ,   /* read-only: no lock, nothing created */
+  PC_STORE_WORKER, /* writes partitions while another rank holds the lock */
+  PC_STORE_WRITER  /* takes the lock, creates the store, cleans *.partial */
+} pc_store_mode;
+
+typedef struct pc_store pc_store;
+
+/* Provenance and identity written into every file. */
+typedef struct {
+  const char *commodity;
+  const char *job_id; /* SLURM_JOB_ID, or "local" */
+  uint64_t seed;
+} pc_store_info;
+
+/* Identity of one model's results: its name, type, version and settings
+ * (see pc_job_model_settings).  Results of different settings never mix. */
+typedef struct {
+  const char *model;
+  const char *model_type;
+  const char *version;
+  const char *settings;
+} pc_store_model;
+
+pc_status pc_store_open(pc_store **out, const char *dir, pc_store_mode mode,
+                        const pc_store_info *info, pc_error *e);
+void pc_store_close(pc_store *s);
+const char *pc_store_dir(const pc_store *s);
+/* Where HDF5 error stacks go (a rank's log); may be NULL. */
+void pc_store_set_diag(pc_store *s, FILE *diag);
+
+/* Writer only: records the model's settings in the manifest, or refuses
+ * (PC_INPUT) when the store holds results of this model and version made
+ * with other settings. */
+pc_status pc_store_register_model(pc_store *s, const pc_store_model *m,
+                                  pc_error *e);
+/* The commodity recorded in the manifest ("" when the store is new). */
+const char *pc_store_commodity(const pc_store *s);
+
+/* ---- trained models ---------------------------------------------------- */
+typedef struct {
+  pc_date training_date;
+  pc_date data_cutoff;
+  int64_t n_obs;
+} pc_trained_meta;
+
+/* Training dates stored for a model (sorted); *dates is malloc'd. */
+pc_status pc_store_trained_dates(pc_store *s, const char *model,
+                                 const char *version, pc_date **dates,
+                                 size_t *n, pc_error *e);
+pc_status pc_store_write_trained(pc_store *s, const pc_store_model *m,
+                                 const pc_trained_meta *meta,
+                                 const pc_record *rec, pc_error *e);
+pc_status pc_store_read_trained(pc_store *s, const char *model,
+                                const char *version, pc_date training_date,
+                                pc_trained_meta *meta, pc_record *rec,
+                                pc_error *e);
+
+/* ---- forecasts: one partition file per model and month ---------------- */
+typedef struct {
+  int paths, horizon;
+  size_t n, cap;
+  pc_date *date;     /* forecast date (day_1) */
+  pc_date *cutoff;   /* last observation used */
+  pc_date *training; /* training date of the model used */
+  uint8_t *leak;     /* has_data_leakage */
+  pc_date *day;      /* n * horizon: the date of day_k */
+  float *values;     /* n * paths * horizon */
+} pc_partition;
+
+void pc_partition_init(pc_partition *p, int paths, int horizon);
+void pc_partition_fini(pc_partition *p);
+/* Appends an empty forecast and returns its index (values to fill in). */
+pc_status pc_partition_append(pc_partition *p, size_t *index);
+/* Sorts forecasts by date (a merge of stored and new ones). */
+void pc_partition_sort(pc_partition *p);
+float *pc_partition_values(const pc_partition *p, size_t i);
+
+/* Months (pc_date_month_index) that have a partition file, sorted. */
+pc_status pc_store_forecast_months(pc_store *s, const char *model,
+                                   const char *version, int32_t **months,
+                                   size_t *n, pc_error *e);
+/* Reads a partition; PC_OK with p->n == 0 when there is no file.  A file
+ * that cannot be read is PC_IO with a message (callers may rebuild it). */
+pc_status pc_store_read_partition(pc_store *s, const char *model,
+                                  const char *version, int32_t month,
+                                  pc_partition *p, int dates_only, pc_error *e);
+pc_status pc_store_write_partition(pc_store *s, const pc_store_model *m,
+                                   int32_t month, const pc_partition *p,
+                                   pc_error *e);
+
+/* ---- the observed series ---------------------------------------------- */
+/* Writer only: stores the series unless the stored copy is identical. */
+pc_status pc_store_sync_series(pc_store *s, const pc_series *series,
+                               const char *source, pc_error *e);
+pc_status pc_store_read_series(pc_store *s, pc_series *series, pc_error *e);
+
+/* ---- failures --------------------------------------------------------- */
+typedef enum { PC_FAIL_TRAIN = 0, PC_FAIL_FORECAST = 1 } pc_failure_kind;
+
+typedef struct {
+  pc_failure_kind kind;
+  char model[64];
+  char version[64];
+  pc_date date; /* training date or forecast date */
+  char reason[400];
+} pc_failure;
+
+pc_status pc_store_read_failures(pc_store *s, pc_failure **list, size_t *n,
+                                 pc_error *e);
+/* Writer only: replaces the recorded failures. */
+pc_status pc_store_write_failures(pc_store *s, const pc_failure *list,
+                                  size_t n, pc_error *e);
+
+#endif

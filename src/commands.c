@@ -1,0 +1,323 @@
+/* The read-only commands: `models` lists trained models, `export` writes
+ * stored forecasts as CSV.  Both read the store without taking its lock, so
+ * they work while a run is writing (files appear whole, by rename). */
+#include <errno.h>
+#include <hdf5.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pathcast/run.h"
+#include "pathcast/store.h"
+
+/* Shortest text that reads back as the same double. */
+static void format_double(double v, char *buf, size_t len) {
+  for (int prec = 15; prec <= 17; prec++) {
+    snprintf(buf, len, "%.*g", prec, v);
+    if (strtod(buf, NULL) == v) {
+      return;
+    }
+  }
+}
+
+static pc_status open_store(const pc_job *job, pc_store **s, pc_error *e) {
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+  pc_status st = pc_store_open(s, job->store, PC_STORE_READ, NULL, e);
+  if (st == PC_OK && job->commodity[0] != '\0' &&
+      pc_store_commodity(*s)[0] != '\0' &&
+      strcmp(pc_store_commodity(*s), job->commodity) != 0) {
+    st = pc_error_set(e, PC_INPUT, "store %s holds commodity '%s', the job "
+                      "says '%s'", job->store, pc_store_commodity(*s),
+                      job->commodity);
+    pc_store_close(*s);
+  }
+  return st;
+}
+
+static int selected(const pc_job *job, size_t m) {
+  return job->model_filter[0] == '\0' ||
+         strcmp(job->model_filter, job->models[m].name) == 0;
+}
+
+/* ---- models ----------------------------------------------------------- */
+
+static void json_string(FILE *out, const char *s) {
+  fputc('"', out);
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    if (*p == '"' || *p == '\\') {
+      fprintf(out, "\\%c", *p);
+    } else if (*p < 0x20) {
+      fprintf(out, "\\u%04x", *p);
+    } else {
+      fputc(*p, out);
+    }
+  }
+  fputc('"', out);
+}
+
+static void json_number(FILE *out, double v) {
+  char buf[40];
+  if (!isfinite(v)) {
+    fputs("null", out);
+    return;
+  }
+  format_double(v, buf, sizeof buf);
+  fputs(buf, out);
+}
+
+static void json_field_value(FILE *out, const pc_field *f) {
+  if (f->kind == PC_FIELD_STR) {
+    json_string(out, f->data);
+    return;
+  }
+  if (f->kind == PC_FIELD_BYTES) {
+    fprintf(out, "{\"bytes\":%zu}", f->len);
+    return;
+  }
+  if (!f->scalar) {
+    fputc('[', out);
+  }
+  for (size_t i = 0; i < f->len; i++) {
+    if (i > 0) {
+      fputc(',', out);
+    }
+    if (f->kind == PC_FIELD_F64) {
+      json_number(out, ((const double *)f->data)[i]);
+    } else {
+      fprintf(out, "%lld", (long long)((const int64_t *)f->data)[i]);
+    }
+  }
+  if (!f->scalar) {
+    fputc(']', out);
+  }
+}
+
+static void json_section(FILE *out, const pc_record *rec, pc_section sec) {
+  int first = 1;
+  fputc('{', out);
+  for (size_t i = 0; i < rec->n; i++) {
+    if (rec->fields[i].section != sec) {
+      continue;
+    }
+    fprintf(out, "%s", first ? "" : ",");
+    first = 0;
+    json_string(out, rec->fields[i].name);
+    fputc(':', out);
+    json_field_value(out, &rec->fields[i]);
+  }
+  fputc('}', out);
+}
+
+static void print_model_json(FILE *out, const pc_job *job, const char *commodity,
+                             size_t m, const pc_trained_meta *meta,
+                             const pc_record *rec) {
+  char t[PC_DATE_STRLEN], c[PC_DATE_STRLEN];
+  fputs("{\"commodity\":", out);
+  json_string(out, commodity);
+  fputs(",\"model\":", out);
+  json_string(out, job->models[m].name);
+  fputs(",\"model_type\":", out);
+  json_string(out, job->models[m].type->name);
+  fputs(",\"model_version\":", out);
+  json_string(out, job->model_version);
+  fprintf(out, ",\"training_date\":\"%s\",\"data_cutoff_date\":\"%s\","
+          "\"n_obs\":%lld,\"params\":", pc_date_format(meta->training_date, t),
+          pc_date_format(meta->data_cutoff, c), (long long)meta->n_obs);
+  json_section(out, rec, PC_SECTION_PARAMS);
+  fputs(",\"diagnostics\":", out);
+  json_section(out, rec, PC_SECTION_DIAGNOSTICS);
+  fputs("}\n", out);
+}
+
+static void print_model_row(FILE *out, const pc_job *job, size_t m,
+                            const pc_trained_meta *meta, const pc_record *rec) {
+  char t[PC_DATE_STRLEN], c[PC_DATE_STRLEN];
+  fprintf(out, "%-20s %-8s %s  %s  %6lld  ", job->models[m].name,
+          job->model_version, pc_date_format(meta->training_date, t),
+          pc_date_format(meta->data_cutoff, c), (long long)meta->n_obs);
+  for (size_t i = 0; i < rec->n; i++) {
+    if (rec->fields[i].section == PC_SECTION_PARAMS) {
+      fprintf(out, "%s=", rec->fields[i].name);
+      json_field_value(out, &rec->fields[i]);
+      fputc(' ', out);
+    }
+  }
+  fputc('\n', out);
+}
+
+static pc_status list_model(pc_store *s, const pc_job *job, size_t m,
+                            int json, FILE *out, pc_error *e) {
+  pc_date *dates = NULL;
+  size_t n = 0;
+  const char *name = job->models[m].name;
+  pc_status st = pc_store_trained_dates(s, name, job->model_version, &dates,
+                                        &n, e);
+  for (size_t i = 0; st == PC_OK && i < n; i++) {
+    pc_trained_meta meta;
+    pc_record rec;
+    pc_record_init(&rec);
+    st = pc_store_read_trained(s, name, job->model_version, dates[i], &meta,
+                               &rec, e);
+    if (st == PC_OK && json) {
+      print_model_json(out, job, pc_store_commodity(s), m, &meta, &rec);
+    } else if (st == PC_OK) {
+      print_model_row(out, job, m, &meta, &rec);
+    }
+    pc_record_fini(&rec);
+  }
+  free(dates);
+  return st;
+}
+
+pc_status pc_models(const pc_job *job, FILE *out, pc_error *e) {
+  pc_store *s = NULL;
+  pc_status st = open_store(job, &s, e);
+  int json = strcmp(job->format, "json") == 0;
+  if (st == PC_OK && !json) {
+    fprintf(out, "%-20s %-8s %-10s  %-10s  %6s  %s\n", "MODEL", "VERSION",
+            "TRAINED", "CUTOFF", "N_OBS", "PARAMS");
+  }
+  for (size_t m = 0; st == PC_OK && m < job->nmodels; m++) {
+    if (selected(job, m)) {
+      st = list_model(s, job, m, json, out, e);
+    }
+  }
+  pc_store_close(s);
+  return st;
+}
+
+/* ---- export ----------------------------------------------------------- */
+
+static int in_range(const pc_job *job, pc_date d) {
+  return (job->start == PC_DATE_NONE || d >= job->start) &&
+         (job->end == PC_DATE_NONE || d <= job->end);
+}
+
+static void row_head(FILE *out, long path_id, const pc_partition *p, size_t i,
+                     const char *commodity, const pc_job *job, size_t m,
+                     int actuals) {
+  char d[PC_DATE_STRLEN], c[PC_DATE_STRLEN], t[PC_DATE_STRLEN];
+  fprintf(out, "%ld,%s,%s,%s,%s,%s,%s,%d,%d", path_id,
+          pc_date_format(p->date[i], d), pc_date_format(p->cutoff[i], c),
+          pc_date_format(p->training[i], t), commodity, job->models[m].name,
+          job->model_version, actuals, p->leak[i]);
+}
+
+/* path_id 0: the observed closes of day_1..day_H, empty where unknown. */
+static void actuals_row(FILE *out, const pc_partition *p, size_t i,
+                        const pc_series *series, const char *commodity,
+                        const pc_job *job, size_t m) {
+  row_head(out, 0, p, i, commodity, job, m, 1);
+  for (int k = 0; k < p->horizon; k++) {
+    long r = pc_series_find(series, p->day[i * (size_t)p->horizon + (size_t)k]);
+    char buf[40] = "";
+    if (r >= 0 && !isnan(series->close[r])) {
+      format_double(series->close[r], buf, sizeof buf);
+    }
+    fprintf(out, ",%s", buf);
+  }
+  fputc('\n', out);
+}
+
+/* %.9g prints every float32 so that it reads back as the same float32. */
+static void export_forecast(FILE *out, const pc_partition *p, size_t i,
+                            const pc_series *series, const char *commodity,
+                            const pc_job *job, size_t m) {
+  actuals_row(out, p, i, series, commodity, job, m);
+  const float *v = pc_partition_values(p, i);
+  for (int path = 0; path < p->paths; path++) {
+    row_head(out, path + 1, p, i, commodity, job, m, 0);
+    for (int k = 0; k < p->horizon; k++) {
+      fprintf(out, ",%.9g", (double)v[(size_t)path * (size_t)p->horizon + (size_t)k]);
+    }
+    fputc('\n', out);
+  }
+}
+
+static pc_status export_model(pc_store *s, const pc_series *series,
+                              const pc_job *job, size_t m, FILE *out,
+                              pc_error *e) {
+  int32_t *months = NULL;
+  size_t n = 0;
+  const char *name = job->models[m].name;
+  pc_status st = pc_store_forecast_months(s, name, job->model_version, &months,
+                                          &n, e);
+  pc_partition p;
+  pc_partition_init(&p, job->paths, job->horizon);
+  for (size_t j = 0; st == PC_OK && j < n; j++) {
+    st = pc_store_read_partition(s, name, job->model_version, months[j], &p, 0, e);
+    for (size_t i = 0; st == PC_OK && i < p.n; i++) {
+      if (in_range(job, p.date[i])) {
+        export_forecast(out, &p, i, series, pc_store_commodity(s), job, m);
+      }
+    }
+  }
+  pc_partition_fini(&p);
+  free(months);
+  return st;
+}
+
+static int cmp_name(const void *a, const void *b) {
+  const pc_model_spec *const *x = a, *const *y = b;
+  return strcmp((*x)->name, (*y)->name);
+}
+
+static pc_status export_all(pc_store *s, const pc_job *job, FILE *out,
+                            pc_error *e) {
+  pc_series series;
+  pc_status st = pc_store_read_series(s, &series, e);
+  const pc_model_spec **order = calloc(job->nmodels, sizeof *order);
+  if (st == PC_OK && order == NULL) {
+    st = pc_error_set(e, PC_NOMEM, "out of memory");
+  }
+  for (size_t m = 0; order != NULL && m < job->nmodels; m++) {
+    order[m] = &job->models[m];
+  }
+  if (order != NULL) {
+    qsort(order, job->nmodels, sizeof *order, cmp_name);
+  }
+  fprintf(out, "path_id,forecast_start_date,data_cutoff_date,training_date,"
+               "commodity,model,model_version,is_actuals,has_data_leakage");
+  for (int k = 1; k <= job->horizon; k++) {
+    fprintf(out, ",day_%d", k);
+  }
+  fputc('\n', out);
+  for (size_t i = 0; st == PC_OK && i < job->nmodels; i++) {
+    size_t m = (size_t)(order[i] - job->models);
+    if (selected(job, m)) {
+      st = export_model(s, &series, job, m, out, e);
+    }
+  }
+  free(order);
+  if (st == PC_OK) {
+    pc_series_fini(&series);
+  }
+  return st;
+}
+
+pc_status pc_export(const pc_job *job, FILE *out, pc_error *e) {
+  pc_store *s = NULL;
+  pc_status st = open_store(job, &s, e);
+  if (st != PC_OK) {
+    return st;
+  }
+  FILE *dst = out;
+  if (job->output[0] != '\0') {
+    dst = fopen(job->output, "w");
+    if (dst == NULL) {
+      pc_store_close(s);
+      return pc_error_set(e, PC_INPUT, "%s: cannot write: %s", job->output,
+                          strerror(errno));
+    }
+  }
+  if (dst != out) {
+    setvbuf(dst, NULL, _IOFBF, 1 << 20);
+  }
+  st = export_all(s, job, dst, e);
+  if ((dst != out ? fclose(dst) : fflush(dst)) != 0 && st == PC_OK) {
+    st = pc_error_set(e, PC_IO, "%s: write failed",
+                      job->output[0] ? job->output : "standard output");
+  }
+  pc_store_close(s);
+  return st;
+}

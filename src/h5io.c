@@ -1,0 +1,419 @@
+/* HDF5 helpers for the store (see h5io.h). */
+#include "h5io.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Object creation property lists with time tracking off: HDF5 otherwise
+ * stamps every object with its creation time, and a rerun could never give
+ * the same bytes. */
+static hid_t dcpl_untimed(void) {
+  hid_t p = H5Pcreate(H5P_DATASET_CREATE);
+  if (p >= 0 && H5Pset_obj_track_times(p, 0) < 0) {
+    H5Pclose(p);
+    return -1;
+  }
+  return p;
+}
+
+hid_t pc_h5_create(const char *path) {
+  return H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+}
+
+hid_t pc_h5_open_read(const char *path) {
+  return H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+}
+
+hid_t pc_h5_group(hid_t loc, const char *name) {
+  hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE);
+  if (gcpl < 0) {
+    return -1;
+  }
+  hid_t g = -1;
+  if (H5Pset_obj_track_times(gcpl, 0) >= 0) {
+    g = H5Gcreate2(loc, name, H5P_DEFAULT, gcpl, H5P_DEFAULT);
+  }
+  H5Pclose(gcpl);
+  return g;
+}
+
+static hid_t string_type(size_t width) {
+  hid_t t = H5Tcopy(H5T_C_S1);
+  if (t >= 0 && (H5Tset_size(t, width ? width : 1) < 0 ||
+                 H5Tset_strpad(t, H5T_STR_NULLPAD) < 0)) {
+    H5Tclose(t);
+    return -1;
+  }
+  return t;
+}
+
+static int write_attr(hid_t loc, const char *name, hid_t type, const void *v) {
+  hid_t space = H5Screate(H5S_SCALAR);
+  hid_t a = space < 0 ? -1 : H5Acreate2(loc, name, type, space, H5P_DEFAULT,
+                                        H5P_DEFAULT);
+  int rc = (a >= 0 && H5Awrite(a, type, v) >= 0) ? 0 : -1;
+  if (a >= 0) {
+    H5Aclose(a);
+  }
+  if (space >= 0) {
+    H5Sclose(space);
+  }
+  return rc;
+}
+
+int pc_h5_attr_str(hid_t loc, const char *name, const char *value) {
+  hid_t t = string_type(strlen(value));
+  int rc = t < 0 ? -1 : write_attr(loc, name, t, value[0] ? value : "");
+  if (t >= 0) {
+    H5Tclose(t);
+  }
+  return rc;
+}
+
+int pc_h5_attr_i64(hid_t loc, const char *name, int64_t value) {
+  return write_attr(loc, name, H5T_STD_I64LE, &value);
+}
+
+int pc_h5_attr_u64(hid_t loc, const char *name, uint64_t value) {
+  return write_attr(loc, name, H5T_STD_U64LE, &value);
+}
+
+int pc_h5_read_attr_str(hid_t loc, const char *name, char *buf, size_t len) {
+  hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
+  if (a < 0) {
+    return -1;
+  }
+  hid_t ft = H5Aget_type(a);
+  size_t width = ft >= 0 ? H5Tget_size(ft) : 0;
+  char *tmp = calloc(width + 1, 1);
+  hid_t mt = string_type(width);
+  int rc = (tmp && mt >= 0 && H5Tget_class(ft) == H5T_STRING &&
+            !H5Tis_variable_str(ft) && H5Aread(a, mt, tmp) >= 0) ? 0 : -1;
+  if (rc == 0) {
+    snprintf(buf, len, "%s", tmp);
+  }
+  free(tmp);
+  if (mt >= 0) {
+    H5Tclose(mt);
+  }
+  if (ft >= 0) {
+    H5Tclose(ft);
+  }
+  H5Aclose(a);
+  return rc;
+}
+
+int pc_h5_read_attr_i64(hid_t loc, const char *name, int64_t *value) {
+  hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
+  if (a < 0) {
+    return -1;
+  }
+  int rc = H5Aread(a, H5T_NATIVE_INT64, value) >= 0 ? 0 : -1;
+  H5Aclose(a);
+  return rc;
+}
+
+/* Creates and writes one dataset of rank 1..3; chunk may be NULL. */
+static int write_dataset(hid_t loc, const char *name, hid_t ftype, hid_t mtype,
+                         int rank, const hsize_t *dims, const hsize_t *chunk,
+                         const void *v, const char *description,
+                         const char *units) {
+  hid_t space = H5Screate_simple(rank, dims, NULL);
+  hid_t dcpl = dcpl_untimed();
+  int ok = space >= 0 && dcpl >= 0;
+  if (ok && chunk != NULL) {
+    ok = H5Pset_chunk(dcpl, rank, chunk) >= 0;
+  }
+  hid_t d = ok ? H5Dcreate2(loc, name, ftype, space, H5P_DEFAULT, dcpl,
+                            H5P_DEFAULT) : -1;
+  ok = d >= 0;
+  hsize_t total = 1;
+  for (int i = 0; i < rank; i++) {
+    total *= dims[i];
+  }
+  if (ok && total > 0) {
+    ok = H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0;
+  }
+  if (ok && description != NULL) {
+    ok = pc_h5_attr_str(d, "description", description) == 0;
+  }
+  if (ok && units != NULL) {
+    ok = pc_h5_attr_str(d, "units", units) == 0;
+  }
+  if (d >= 0) {
+    H5Dclose(d);
+  }
+  if (dcpl >= 0) {
+    H5Pclose(dcpl);
+  }
+  if (space >= 0) {
+    H5Sclose(space);
+  }
+  return ok ? 0 : -1;
+}
+
+int pc_h5_write_f64(hid_t loc, const char *name, const double *v, size_t n,
+                    const char *description, const char *units) {
+  hsize_t dims[1] = {n};
+  return write_dataset(loc, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, dims,
+                       NULL, v, description, units);
+}
+
+int pc_h5_write_2d_f64(hid_t loc, const char *name, const double *v, size_t n,
+                       size_t cols, const char *description) {
+  hsize_t dims[2] = {n, cols};
+  return write_dataset(loc, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, dims,
+                       NULL, v, description, NULL);
+}
+
+int pc_h5_write_i64(hid_t loc, const char *name, const int64_t *v, size_t n,
+                    const char *description) {
+  hsize_t dims[1] = {n};
+  return write_dataset(loc, name, H5T_STD_I64LE, H5T_NATIVE_INT64, 1, dims,
+                       NULL, v, description, NULL);
+}
+
+int pc_h5_write_u8(hid_t loc, const char *name, const uint8_t *v, size_t n,
+                   const char *description) {
+  hsize_t dims[1] = {n};
+  return write_dataset(loc, name, H5T_STD_U8LE, H5T_NATIVE_UINT8, 1, dims,
+                       NULL, v, description, NULL);
+}
+
+/* Packs strings into one fixed-width buffer and writes them with shape
+ * dims[0..rank-1]. */
+static int write_packed(hid_t loc, const char *name, const char *const *s,
+                        int rank, const hsize_t *dims, size_t n,
+                        const char *description) {
+  size_t width = 1;
+  for (size_t i = 0; i < n; i++) {
+    size_t len = strlen(s[i]);
+    width = len > width ? len : width;
+  }
+  char *buf = calloc(n ? n : 1, width);
+  hid_t t = string_type(width);
+  int rc = -1;
+  if (buf != NULL && t >= 0) {
+    for (size_t i = 0; i < n; i++) {
+      memcpy(buf + i * width, s[i], strlen(s[i]));
+    }
+    rc = write_dataset(loc, name, t, t, rank, dims, NULL, buf, description,
+                       NULL);
+  }
+  if (t >= 0) {
+    H5Tclose(t);
+  }
+  free(buf);
+  return rc;
+}
+
+int pc_h5_write_strings(hid_t loc, const char *name, const char *const *s,
+                        size_t n, const char *description) {
+  hsize_t dims[1] = {n};
+  return write_packed(loc, name, s, 1, dims, n, description);
+}
+
+int pc_h5_write_dates(hid_t loc, const char *name, const pc_date *d, size_t n,
+                      size_t cols, const char *description) {
+  size_t count = n * (cols ? cols : 1);
+  char (*text)[PC_DATE_STRLEN] = malloc((count ? count : 1) * sizeof *text);
+  const char **ptr = malloc((count ? count : 1) * sizeof *ptr);
+  int rc = -1;
+  if (text != NULL && ptr != NULL) {
+    for (size_t i = 0; i < count; i++) {
+      ptr[i] = pc_date_format(d[i], text[i]);
+    }
+    hsize_t dims[2] = {n, cols};
+    rc = write_packed(loc, name, ptr, cols ? 2 : 1, dims, count, description);
+  }
+  free(ptr);
+  free(text);
+  return rc;
+}
+
+int pc_h5_write_paths(hid_t loc, const char *name, const float *v, size_t n,
+                      int paths, int horizon, const char *description) {
+  hsize_t dims[3] = {n, (hsize_t)paths, (hsize_t)horizon};
+  hsize_t chunk[3] = {1, (hsize_t)paths, (hsize_t)horizon};
+  return write_dataset(loc, name, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 3, dims,
+                       chunk, v, description,
+                       "price, in the units of the data file's close column");
+}
+
+int pc_h5_exists(hid_t loc, const char *name) {
+  return H5Lexists(loc, name, H5P_DEFAULT) > 0;
+}
+
+int pc_h5_dims(hid_t loc, const char *name, hsize_t *dims, int maxdims) {
+  hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
+  if (d < 0) {
+    return -1;
+  }
+  hid_t space = H5Dget_space(d);
+  int rank = space >= 0 ? H5Sget_simple_extent_ndims(space) : -1;
+  if (rank >= 0 && rank <= maxdims) {
+    H5Sget_simple_extent_dims(space, dims, NULL);
+  } else {
+    rank = -1;
+  }
+  if (space >= 0) {
+    H5Sclose(space);
+  }
+  H5Dclose(d);
+  return rank;
+}
+
+/* Reads a whole 1-D dataset of `size`-byte elements in memory type mtype. */
+static int read_1d(hid_t loc, const char *name, hid_t mtype, size_t size,
+                   void **out, size_t *n) {
+  hsize_t dims[1];
+  if (pc_h5_dims(loc, name, dims, 1) != 1) {
+    return -1;
+  }
+  void *buf = malloc(dims[0] ? dims[0] * size : 1);
+  hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
+  int ok = buf != NULL && d >= 0;
+  if (ok && dims[0] > 0) {
+    ok = H5Dread(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0;
+  }
+  if (d >= 0) {
+    H5Dclose(d);
+  }
+  if (!ok) {
+    free(buf);
+    return -1;
+  }
+  *out = buf;
+  *n = dims[0];
+  return 0;
+}
+
+int pc_h5_read_f64(hid_t loc, const char *name, double **v, size_t *n) {
+  return read_1d(loc, name, H5T_NATIVE_DOUBLE, sizeof **v, (void **)v, n);
+}
+
+int pc_h5_read_i64(hid_t loc, const char *name, int64_t **v, size_t *n) {
+  return read_1d(loc, name, H5T_NATIVE_INT64, sizeof **v, (void **)v, n);
+}
+
+int pc_h5_read_u8(hid_t loc, const char *name, uint8_t **v, size_t *n) {
+  return read_1d(loc, name, H5T_NATIVE_UINT8, sizeof **v, (void **)v, n);
+}
+
+/* Reads a fixed-width string dataset of any rank as count strings. */
+static int read_packed(hid_t loc, const char *name, char **buf, size_t *width,
+                       size_t count) {
+  hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
+  hid_t ft = d >= 0 ? H5Dget_type(d) : -1;
+  int ok = ft >= 0 && H5Tget_class(ft) == H5T_STRING && !H5Tis_variable_str(ft);
+  size_t w = ok ? H5Tget_size(ft) : 0;
+  hid_t mt = ok ? string_type(w) : -1;
+  char *b = ok ? calloc(count ? count : 1, w + 1) : NULL;
+  ok = ok && mt >= 0 && b != NULL;
+  if (ok && count > 0) {
+    ok = H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, b) >= 0;
+  }
+  if (mt >= 0) {
+    H5Tclose(mt);
+  }
+  if (ft >= 0) {
+    H5Tclose(ft);
+  }
+  if (d >= 0) {
+    H5Dclose(d);
+  }
+  if (!ok) {
+    free(b);
+    return -1;
+  }
+  *buf = b;
+  *width = w;
+  return 0;
+}
+
+int pc_h5_read_strings(hid_t loc, const char *name, char ***s, size_t *n) {
+  hsize_t dims[1];
+  char *buf = NULL;
+  size_t w = 0;
+  if (pc_h5_dims(loc, name, dims, 1) != 1 ||
+      read_packed(loc, name, &buf, &w, dims[0]) != 0) {
+    return -1;
+  }
+  char **out = calloc(dims[0] ? dims[0] : 1, sizeof *out);
+  int ok = out != NULL;
+  for (size_t i = 0; ok && i < dims[0]; i++) {
+    out[i] = calloc(w + 1, 1);
+    ok = out[i] != NULL;
+    if (ok) {
+      memcpy(out[i], buf + i * w, w);
+    }
+  }
+  free(buf);
+  if (!ok) {
+    pc_h5_free_strings(out, dims[0]);
+    return -1;
+  }
+  *s = out;
+  *n = dims[0];
+  return 0;
+}
+
+void pc_h5_free_strings(char **s, size_t n) {
+  if (s == NULL) {
+    return;
+  }
+  for (size_t i = 0; i < n; i++) {
+    free(s[i]);
+  }
+  free(s);
+}
+
+int pc_h5_read_dates(hid_t loc, const char *name, pc_date **d, size_t *n,
+                     size_t *cols) {
+  hsize_t dims[2] = {0, 0};
+  int rank = pc_h5_dims(loc, name, dims, 2);
+  size_t c = rank == 2 ? dims[1] : 1;
+  size_t count = rank > 0 ? dims[0] * c : 0;
+  char *buf = NULL;
+  size_t w = 0;
+  if (rank < 1 || read_packed(loc, name, &buf, &w, count) != 0) {
+    return -1;
+  }
+  pc_date *out = malloc((count ? count : 1) * sizeof *out);
+  int ok = out != NULL && w == PC_DATE_STRLEN - 1;
+  for (size_t i = 0; ok && i < count; i++) {
+    char text[PC_DATE_STRLEN];
+    memcpy(text, buf + i * w, w);
+    text[w] = '\0';
+    ok = pc_date_parse(text, &out[i]);
+  }
+  free(buf);
+  if (!ok) {
+    free(out);
+    return -1;
+  }
+  *d = out;
+  *n = dims[0];
+  if (cols != NULL) {
+    *cols = rank == 2 ? c : 0;
+  }
+  return 0;
+}
+
+int pc_h5_read_floats(hid_t loc, const char *name, float *v, size_t count) {
+  hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
+  if (d < 0) {
+    return -1;
+  }
+  hid_t space = H5Dget_space(d);
+  hssize_t have = space >= 0 ? H5Sget_simple_extent_npoints(space) : -1;
+  int ok = have >= 0 && (size_t)have == count;
+  if (ok && count > 0) {
+    ok = H5Dread(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0;
+  }
+  if (space >= 0) {
+    H5Sclose(space);
+  }
+  H5Dclose(d);
+  return ok ? 0 : -1;
+}

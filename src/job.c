@@ -1,0 +1,803 @@
+/* Job settings: one option table drives parsing, validation, --help and the
+ * echo of effective settings (IOR's option_help, see pathcast/job.h). */
+#include "pathcast/job.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum {
+  OPT_TEXT,   /* free text into a char array */
+  OPT_NAME,   /* identifier-like text: letters, digits, '_', '-', '.' */
+  OPT_DATE,   /* ISO date ("today" allowed where the default is today) */
+  OPT_INT,    /* int within [min, max] */
+  OPT_LONG,   /* long within [min, max] */
+  OPT_U64,    /* unsigned 64-bit */
+  OPT_FREQ,   /* a training frequency */
+  OPT_CAL,    /* weekdays | daily */
+  OPT_MODELS, /* name[:type],... */
+  OPT_FORMAT  /* table | json | csv */
+} opt_kind;
+
+typedef struct {
+  const char *key;
+  opt_kind kind;
+  const char *def; /* NULL: no default (required where a command needs it) */
+  double min, max;
+  size_t offset, size; /* where the value lives in pc_job */
+  const char *help;
+} opt_def;
+
+#define FIELD(f) offsetof(pc_job, f), sizeof(((pc_job *)0)->f)
+
+/* The job keys, in the order --help and the settings echo print them. */
+static const opt_def options[] = {
+    {"commodity", OPT_NAME, NULL, 0, 0, FIELD(commodity),
+     "commodity name, recorded in the store (e.g. coffee)"},
+    {"data", OPT_TEXT, NULL, 0, 0, FIELD(data),
+     "CSV file: date,close[,covariate,...]"},
+    {"models", OPT_MODELS, "naive,random_walk", 0, 0, FIELD(nmodels),
+     "models to run: name or name:type, comma-separated"},
+    {"train_frequency", OPT_FREQ, "semiannually", 0, 0, FIELD(train_frequency),
+     "training cadence: daily, weekly, biweekly, monthly, quarterly, "
+     "semiannually, annually"},
+    {"train_anchor", OPT_DATE, NULL, 0, 0, FIELD(train_anchor),
+     "first scheduled training date; schedule dates are anchor + k*step "
+     "[start]"},
+    {"model_version", OPT_NAME, "v1.0", 0, 0, FIELD(model_version),
+     "version label stored with every result"},
+    {"start", OPT_DATE, NULL, 0, 0, FIELD(start),
+     "first forecast date of train/forecast/backfill"},
+    {"end", OPT_DATE, NULL, 0, 0, FIELD(end),
+     "last forecast date (inclusive)"},
+    {"forecast_date", OPT_DATE, "today", 0, 0, FIELD(forecast_date),
+     "the date of a daily run (today = today in UTC)"},
+    {"paths", OPT_INT, "2000", 1, 100000, FIELD(paths),
+     "Monte Carlo paths per forecast"},
+    {"horizon", OPT_INT, "14", 1, 1000, FIELD(horizon),
+     "trading days per path"},
+    {"calendar", OPT_CAL, "weekdays", 0, 0, FIELD(calendar),
+     "trading calendar: weekdays or daily"},
+    {"holidays", OPT_TEXT, "", 0, 0, FIELD(holidays),
+     "file of ISO dates that are not trading days (none by default)"},
+    {"seed", OPT_U64, "1", 0, 0, FIELD(seed), "random seed of the job"},
+    {"store", OPT_TEXT, NULL, 0, 0, FIELD(store), "store directory"},
+    {"log_dir", OPT_TEXT, "logs", 0, 0, FIELD(log_dir),
+     "per-run log folders go here"},
+    {"min_history", OPT_LONG, "250", 2, 1e9, FIELD(min_history),
+     "observations required before a training date"},
+    {"max_gap", OPT_LONG, "5", 0, 1e6, FIELD(max_gap),
+     "a forecast fails when more trading days than this lie between the "
+     "last observation and the forecast date (stale data)"},
+    {"summary_json", OPT_TEXT, "", 0, 0, FIELD(summary_json),
+     "also write the run's counts as JSON to this file"},
+    {"output", OPT_TEXT, "", 0, 0, FIELD(output),
+     "export: write the CSV here instead of standard output"},
+    {"format", OPT_FORMAT, "table", 0, 0, FIELD(format),
+     "models: table or json"},
+    {"model", OPT_NAME, "", 0, 0, FIELD(model_filter),
+     "export/models: only this model"},
+};
+#define NOPTIONS (sizeof options / sizeof options[0])
+
+/* One `key = value` setting and where it came from, for messages. */
+typedef struct {
+  char key[128];
+  char *value;
+  char origin[PC_TEXT_MAX + 32];
+} entry;
+
+typedef struct {
+  entry *v;
+  size_t n, cap;
+} entry_list;
+
+static const char *const command_names[] = {
+    [PC_CMD_NONE] = "", [PC_CMD_TRAIN] = "train",
+    [PC_CMD_FORECAST] = "forecast", [PC_CMD_BACKFILL] = "backfill",
+    [PC_CMD_DAILY] = "daily", [PC_CMD_MODELS] = "models",
+    [PC_CMD_EXPORT] = "export", [PC_CMD_HELP] = "help",
+    [PC_CMD_VERSION] = "version",
+};
+
+const char *pc_command_name(pc_command c) { return command_names[c]; }
+
+/* ---- entries ----------------------------------------------------------- */
+
+static void entries_free(entry_list *l) {
+  for (size_t i = 0; i < l->n; i++) {
+    free(l->v[i].value);
+  }
+  free(l->v);
+  memset(l, 0, sizeof *l);
+}
+
+static pc_status entries_add(entry_list *l, const char *key, const char *value,
+                             const char *origin, pc_error *e) {
+  if (strlen(key) >= sizeof l->v[0].key) {
+    return pc_error_set(e, PC_INPUT, "%s: key is too long", origin);
+  }
+  if (l->n == l->cap) {
+    size_t cap = l->cap ? 2 * l->cap : 16;
+    entry *grown = realloc(l->v, cap * sizeof *grown);
+    if (grown == NULL) {
+      return pc_error_set(e, PC_NOMEM, "out of memory");
+    }
+    l->v = grown;
+    l->cap = cap;
+  }
+  entry *en = &l->v[l->n];
+  snprintf(en->key, sizeof en->key, "%s", key);
+  snprintf(en->origin, sizeof en->origin, "%s", origin);
+  en->value = strdup(value);
+  if (en->value == NULL) {
+    return pc_error_set(e, PC_NOMEM, "out of memory");
+  }
+  l->n++;
+  return PC_OK;
+}
+
+/* The last setting of a key wins: the command line comes after the file. */
+static const entry *entries_last(const entry_list *l, const char *key) {
+  for (size_t i = l->n; i-- > 0;) {
+    if (strcmp(l->v[i].key, key) == 0) {
+      return &l->v[i];
+    }
+  }
+  return NULL;
+}
+
+/* ---- the job file ------------------------------------------------------ */
+
+static char *trim(char *s) {
+  while (isspace((unsigned char)*s)) {
+    s++;
+  }
+  char *end = s + strlen(s);
+  while (end > s && isspace((unsigned char)end[-1])) {
+    *--end = '\0';
+  }
+  return s;
+}
+
+/* A '#' starts a comment at the start of a line or after white space, so a
+ * '#' inside a value (a path, say) survives. */
+static void strip_comment(char *line) {
+  for (char *p = line; *p != '\0'; p++) {
+    if (*p == '#' && (p == line || isspace((unsigned char)p[-1]))) {
+      *p = '\0';
+      return;
+    }
+  }
+}
+
+static pc_status parse_job_line(entry_list *l, const char *path, size_t lineno,
+                                char *line, size_t first_entry, pc_error *e) {
+  strip_comment(line);
+  char *s = trim(line);
+  if (*s == '\0') {
+    return PC_OK;
+  }
+  char *eq = strchr(s, '=');
+  if (eq == NULL) {
+    return pc_error_set(e, PC_INPUT, "%s:%zu: expected 'key = value', found '%s'",
+                        path, lineno, s);
+  }
+  *eq = '\0';
+  char *key = trim(s), *value = trim(eq + 1);
+  if (*key == '\0') {
+    return pc_error_set(e, PC_INPUT, "%s:%zu: missing key before '='", path,
+                        lineno);
+  }
+  for (size_t i = first_entry; i < l->n; i++) {
+    if (strcmp(l->v[i].key, key) == 0) {
+      return pc_error_set(e, PC_INPUT, "%s:%zu: duplicate key '%s' (first set at %s)",
+                          path, lineno, key, l->v[i].origin);
+    }
+  }
+  char origin[PC_TEXT_MAX + 32];
+  snprintf(origin, sizeof origin, "%s:%zu", path, lineno);
+  return entries_add(l, key, value, origin, e);
+}
+
+static pc_status read_job_file(entry_list *l, const char *path, pc_error *e) {
+  FILE *f = fopen(path, "r");
+  if (f == NULL) {
+    return pc_error_set(e, PC_INPUT, "%s: cannot open job file: %s", path,
+                        strerror(errno));
+  }
+  char *line = NULL;
+  size_t cap = 0, lineno = 0, first = l->n;
+  pc_status st = PC_OK;
+  while (st == PC_OK && getline(&line, &cap, f) >= 0) {
+    lineno++;
+    st = parse_job_line(l, path, lineno, line, first, e);
+  }
+  free(line);
+  fclose(f);
+  return st;
+}
+
+/* ---- the command line -------------------------------------------------- */
+
+static pc_command command_of(const char *word) {
+  for (int c = PC_CMD_TRAIN; c <= PC_CMD_EXPORT; c++) {
+    if (strcmp(word, command_names[c]) == 0) {
+      return (pc_command)c;
+    }
+  }
+  if (strcmp(word, "--help") == 0 || strcmp(word, "-h") == 0 ||
+      strcmp(word, "help") == 0) {
+    return PC_CMD_HELP;
+  }
+  if (strcmp(word, "--version") == 0) {
+    return PC_CMD_VERSION;
+  }
+  return PC_CMD_NONE;
+}
+
+/* Accepts `--key value` and `--key=value`; dashes in keys may be written as
+ * underscores or dashes (--summary-json, --train_frequency). */
+static pc_status parse_cli(entry_list *l, pc_job *job, int argc, char **argv,
+                           pc_error *e) {
+  for (int i = 2; i < argc; i++) {
+    const char *arg = argv[i];
+    if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+      job->command = PC_CMD_HELP;
+      return PC_OK;
+    }
+    if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
+      return pc_error_set(e, PC_INPUT, "unexpected argument '%s' (options are "
+                          "--key value; see pathcast --help)", arg);
+    }
+    char key[128];
+    snprintf(key, sizeof key, "%s", arg + 2);
+    char *eq = strchr(key, '=');
+    const char *value = NULL;
+    if (eq != NULL) {
+      *eq = '\0';
+      value = strchr(arg, '=') + 1;
+    } else if (i + 1 < argc) {
+      value = argv[++i];
+    } else {
+      return pc_error_set(e, PC_INPUT, "option --%s needs a value", key);
+    }
+    for (char *p = key; *p != '\0' && *p != '.'; p++) {
+      *p = *p == '-' ? '_' : *p;
+    }
+    if (strcmp(key, "job") == 0) {
+      snprintf(job->job_path, sizeof job->job_path, "%s", value);
+      continue;
+    }
+    char origin[160];
+    snprintf(origin, sizeof origin, "command line option --%s", key);
+    pc_status st = entries_add(l, key, value, origin, e);
+    if (st != PC_OK) {
+      return st;
+    }
+  }
+  return PC_OK;
+}
+
+/* ---- values ------------------------------------------------------------ */
+
+static const opt_def *option_find(const char *key) {
+  for (size_t i = 0; i < NOPTIONS; i++) {
+    if (strcmp(options[i].key, key) == 0) {
+      return &options[i];
+    }
+  }
+  return NULL;
+}
+
+static void option_names(char *buf, size_t len) {
+  size_t used = 0;
+  buf[0] = '\0';
+  for (size_t i = 0; i < NOPTIONS && used < len; i++) {
+    int n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "",
+                     options[i].key);
+    used += n > 0 ? (size_t)n : 0;
+  }
+}
+
+static bool name_ok(const char *s) {
+  if (*s == '\0') {
+    return false;
+  }
+  for (const char *p = s; *p != '\0'; p++) {
+    if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-' && *p != '.') {
+      return false;
+    }
+  }
+  return true;
+}
+
+static pc_status set_number(const opt_def *o, void *field, const char *v,
+                            const char *origin, pc_error *e) {
+  char *end = NULL;
+  errno = 0;
+  long n = strtol(v, &end, 10);
+  if (end == v || *end != '\0' || errno != 0) {
+    return pc_error_set(e, PC_INPUT, "%s: %s: '%s' is not an integer", origin,
+                        o->key, v);
+  }
+  if ((double)n < o->min || (double)n > o->max) {
+    return pc_error_set(e, PC_INPUT, "%s: %s: %ld is out of range [%.0f, %.0f]",
+                        origin, o->key, n, o->min, o->max);
+  }
+  if (o->kind == OPT_INT) {
+    *(int *)field = (int)n;
+  } else {
+    *(long *)field = n;
+  }
+  return PC_OK;
+}
+
+static pc_status set_u64(const opt_def *o, uint64_t *field, const char *v,
+                         const char *origin, pc_error *e) {
+  char *end = NULL;
+  errno = 0;
+  unsigned long long n = strtoull(v, &end, 10);
+  if (end == v || *end != '\0' || errno != 0 || v[0] == '-' || v[0] == '+') {
+    return pc_error_set(e, PC_INPUT,
+                        "%s: %s: '%s' is not an integer in [0, 2^64-1]",
+                        origin, o->key, v);
+  }
+  *field = (uint64_t)n;
+  return PC_OK;
+}
+
+static pc_status set_date(const opt_def *o, pc_date *field, const char *v,
+                          const char *origin, pc_error *e) {
+  if (strcmp(o->key, "forecast_date") == 0 && strcmp(v, "today") == 0) {
+    *field = pc_date_today_utc();
+    return PC_OK;
+  }
+  if (!pc_date_parse(v, field)) {
+    return pc_error_set(e, PC_INPUT, "%s: %s: '%s' is not a date (expected "
+                        "YYYY-MM-DD%s)", origin, o->key, v,
+                        strcmp(o->key, "forecast_date") == 0 ? " or today" : "");
+  }
+  return PC_OK;
+}
+
+static pc_status set_text(const opt_def *o, char *field, const char *v,
+                          const char *origin, pc_error *e) {
+  if (strlen(v) >= o->size) {
+    return pc_error_set(e, PC_INPUT, "%s: %s: value is too long (%zu bytes at "
+                        "most)", origin, o->key, o->size - 1);
+  }
+  if (o->kind == OPT_NAME && *v != '\0' && !name_ok(v)) {
+    return pc_error_set(e, PC_INPUT, "%s: %s: '%s' may contain only letters, "
+                        "digits, '_', '-' and '.'", origin, o->key, v);
+  }
+  snprintf(field, o->size, "%s", v);
+  return PC_OK;
+}
+
+static pc_status set_choice(const opt_def *o, pc_job *job, const char *v,
+                            const char *origin, pc_error *e) {
+  if (o->kind == OPT_FREQ) {
+    if (!pc_freq_parse(v, &job->train_frequency)) {
+      return pc_error_set(e, PC_INPUT, "%s: train_frequency: '%s' is not one "
+                          "of %s", origin, v, pc_freq_names());
+    }
+  } else if (o->kind == OPT_CAL) {
+    if (strcmp(v, "weekdays") != 0 && strcmp(v, "daily") != 0) {
+      return pc_error_set(e, PC_INPUT, "%s: calendar: '%s' is not one of "
+                          "weekdays, daily", origin, v);
+    }
+    job->calendar.kind = v[0] == 'w' ? PC_CAL_WEEKDAYS : PC_CAL_DAILY;
+  } else {
+    if (strcmp(v, "table") != 0 && strcmp(v, "json") != 0) {
+      return pc_error_set(e, PC_INPUT, "%s: format: '%s' is not one of "
+                          "table, json", origin, v);
+    }
+    snprintf(job->format, sizeof job->format, "%s", v);
+  }
+  return PC_OK;
+}
+
+/* ---- models ------------------------------------------------------------ */
+
+static bool model_name_ok(const char *s) {
+  if (!islower((unsigned char)s[0])) {
+    return false;
+  }
+  for (const char *p = s; *p != '\0'; p++) {
+    if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) && *p != '_') {
+      return false;
+    }
+  }
+  return strlen(s) < PC_MODEL_NAME_MAX;
+}
+
+static pc_status add_model(pc_job *job, char *item, const char *origin,
+                           pc_error *e) {
+  char *colon = strchr(item, ':');
+  char *name = trim(item), *type_name = name;
+  if (colon != NULL) {
+    *colon = '\0';
+    name = trim(item);
+    type_name = trim(colon + 1);
+  }
+  char valid[512];
+  pc_model_type_names(valid, sizeof valid);
+  const pc_model_type *t = pc_model_type_find(type_name);
+  if (t == NULL) {
+    return pc_error_set(e, PC_INPUT, "%s: models: unknown model '%s' (valid: %s)",
+                        origin, type_name, valid);
+  }
+  if (!model_name_ok(name)) {
+    return pc_error_set(e, PC_INPUT, "%s: models: bad model name '%s' (use "
+                        "lower-case letters, digits and '_', starting with a "
+                        "letter)", origin, name);
+  }
+  if (pc_job_find_model(job, name) >= 0) {
+    return pc_error_set(e, PC_INPUT, "%s: models: '%s' is listed twice", origin,
+                        name);
+  }
+  pc_status st = pc_model_spec_init(&job->models[job->nmodels], name, t);
+  if (st == PC_OK) {
+    job->nmodels++;
+  }
+  return st;
+}
+
+static pc_status set_models(pc_job *job, const char *v, const char *origin,
+                            pc_error *e) {
+  char *copy = strdup(v);
+  size_t items = 1;
+  for (const char *p = v; *p != '\0'; p++) {
+    items += *p == ',';
+  }
+  job->models = calloc(items, sizeof *job->models);
+  if (copy == NULL || job->models == NULL) {
+    free(copy);
+    return pc_error_set(e, PC_NOMEM, "out of memory");
+  }
+  pc_status st = PC_OK;
+  char *save = NULL;
+  for (char *it = strtok_r(copy, ",", &save); it != NULL && st == PC_OK;
+       it = strtok_r(NULL, ",", &save)) {
+    st = add_model(job, it, origin, e);
+  }
+  free(copy);
+  if (st == PC_OK && job->nmodels == 0) {
+    st = pc_error_set(e, PC_INPUT, "%s: models: the list is empty", origin);
+  }
+  return st;
+}
+
+long pc_job_find_model(const pc_job *job, const char *name) {
+  for (size_t i = 0; i < job->nmodels; i++) {
+    if (strcmp(job->models[i].name, name) == 0) {
+      return (long)i;
+    }
+  }
+  return -1;
+}
+
+static pc_status set_option(pc_job *job, const opt_def *o, const char *v,
+                            const char *origin, pc_error *e) {
+  void *field = (char *)job + o->offset;
+  switch (o->kind) {
+  case OPT_TEXT:
+  case OPT_NAME:
+    return set_text(o, field, v, origin, e);
+  case OPT_DATE:
+    return set_date(o, field, v, origin, e);
+  case OPT_INT:
+  case OPT_LONG:
+    return set_number(o, field, v, origin, e);
+  case OPT_U64:
+    return set_u64(o, field, v, origin, e);
+  case OPT_MODELS:
+    return set_models(job, v, origin, e);
+  default:
+    return set_choice(o, job, v, origin, e);
+  }
+}
+
+/* Per-model keys `<prefix>.<key>`: a prefix naming a model of the job sets
+ * that model; a prefix naming a model type sets every model of that type
+ * that does not set the key itself (so `arima.max_p` is a default for all
+ * ARIMA variants and `arima_111.order` is one variant's own). */
+static pc_status apply_model_key(pc_job *job, const entry *en, bool by_type,
+                                 bool *used, pc_error *e) {
+  const char *dot = strchr(en->key, '.');
+  char prefix[PC_MODEL_NAME_MAX];
+  size_t plen = (size_t)(dot - en->key);
+  if (plen >= sizeof prefix) {
+    return PC_OK;
+  }
+  memcpy(prefix, en->key, plen);
+  prefix[plen] = '\0';
+  for (size_t i = 0; i < job->nmodels; i++) {
+    pc_model_spec *m = &job->models[i];
+    bool match = by_type ? strcmp(m->type->name, prefix) == 0 &&
+                               pc_job_find_model(job, prefix) < 0
+                         : strcmp(m->name, prefix) == 0;
+    if (!match) {
+      continue;
+    }
+    *used = true;
+    pc_status st = pc_model_spec_set(m, dot + 1, en->value, e);
+    if (st != PC_OK) {
+      char msg[sizeof e->msg];
+      snprintf(msg, sizeof msg, "%s", e->msg);
+      return pc_error_set(e, st, "%s: %s", en->origin, msg);
+    }
+  }
+  return PC_OK;
+}
+
+static pc_status unknown_key(const entry *en, const pc_job *job, pc_error *e) {
+  char keys[1024], types[512];
+  option_names(keys, sizeof keys);
+  pc_model_type_names(types, sizeof types);
+  if (strchr(en->key, '.') != NULL) {
+    return pc_error_set(e, PC_INPUT, "%s: unknown key '%s': '%.*s' is not a "
+                        "model of this job (%zu model(s); per-model keys are "
+                        "<model>.<key>)", en->origin, en->key,
+                        (int)(strchr(en->key, '.') - en->key), en->key,
+                        job->nmodels);
+  }
+  return pc_error_set(e, PC_INPUT, "%s: unknown key '%s' (valid keys: %s; and "
+                      "<model>.<key> for a model's own settings)",
+                      en->origin, en->key, keys);
+}
+
+static pc_status apply_options(pc_job *job, const entry_list *l,
+                               pc_error *e) {
+  for (size_t i = 0; i < NOPTIONS; i++) {
+    const entry *en = entries_last(l, options[i].key);
+    const char *v = en ? en->value : options[i].def;
+    if (v == NULL) {
+      continue;
+    }
+    pc_status st = set_option(job, &options[i], v,
+                              en ? en->origin : "default", e);
+    if (st != PC_OK) {
+      return st;
+    }
+  }
+  return PC_OK;
+}
+
+/* Applies options first (so `models` is known), then type-wide model keys,
+ * then model-specific ones, each in file-then-command-line order so the last
+ * setting wins.  A key no pass used is unknown. */
+static pc_status apply_entries(pc_job *job, const entry_list *l, pc_error *e) {
+  pc_status st = apply_options(job, l, e);
+  bool *used = calloc(l->n ? l->n : 1, sizeof *used);
+  if (used == NULL) {
+    return pc_error_set(e, PC_NOMEM, "out of memory");
+  }
+  for (int pass = 0; pass < 2 && st == PC_OK; pass++) {
+    for (size_t i = 0; i < l->n && st == PC_OK; i++) {
+      if (option_find(l->v[i].key) != NULL) {
+        used[i] = true;
+      } else if (strchr(l->v[i].key, '.') != NULL) {
+        st = apply_model_key(job, &l->v[i], pass == 0, &used[i], e);
+      }
+    }
+  }
+  for (size_t i = 0; i < l->n && st == PC_OK; i++) {
+    if (!used[i]) {
+      st = unknown_key(&l->v[i], job, e);
+    }
+  }
+  free(used);
+  return st;
+}
+
+/* ---- what each command needs ------------------------------------------ */
+
+static bool is_run_command(pc_command c) {
+  return c == PC_CMD_TRAIN || c == PC_CMD_FORECAST || c == PC_CMD_BACKFILL ||
+         c == PC_CMD_DAILY;
+}
+
+static pc_status require(const pc_job *job, const char *key, bool present,
+                         pc_error *e) {
+  if (present) {
+    return PC_OK;
+  }
+  return pc_error_set(e, PC_INPUT, "%s needs the key '%s' (in the job file "
+                      "or as --%s)", pc_command_name(job->command), key, key);
+}
+
+static pc_status check_range(pc_job *job, pc_error *e) {
+  pc_status st = require(job, "start", job->start != PC_DATE_NONE, e);
+  if (st == PC_OK) {
+    st = require(job, "end", job->end != PC_DATE_NONE, e);
+  }
+  if (st == PC_OK && job->start > job->end) {
+    char a[PC_DATE_STRLEN], b[PC_DATE_STRLEN];
+    st = pc_error_set(e, PC_INPUT, "start %s is after end %s",
+                      pc_date_format(job->start, a), pc_date_format(job->end, b));
+  }
+  return st;
+}
+
+static pc_status check_required(pc_job *job, pc_error *e) {
+  pc_command c = job->command;
+  pc_status st = require(job, "store", job->store[0] != '\0', e);
+  if (st == PC_OK && is_run_command(c)) {
+    st = require(job, "commodity", job->commodity[0] != '\0', e);
+  }
+  if (st == PC_OK && is_run_command(c)) {
+    st = require(job, "data", job->data[0] != '\0', e);
+  }
+  bool ranged = c == PC_CMD_TRAIN || c == PC_CMD_FORECAST || c == PC_CMD_BACKFILL;
+  if (st == PC_OK && ranged) {
+    st = check_range(job, e);
+  }
+  if (job->train_anchor == PC_DATE_NONE) {
+    job->train_anchor = job->start;
+  }
+  if (st == PC_OK && is_run_command(c) && job->train_anchor == PC_DATE_NONE) {
+    st = pc_error_set(e, PC_INPUT, "%s needs 'train_anchor' (or 'start') to "
+                      "place the training schedule", pc_command_name(c));
+  }
+  if (st == PC_OK && job->model_filter[0] != '\0' &&
+      pc_job_find_model(job, job->model_filter) < 0) {
+    st = pc_error_set(e, PC_INPUT, "--model %s is not a model of this job",
+                      job->model_filter);
+  }
+  return st;
+}
+
+static void job_defaults(pc_job *job) {
+  memset(job, 0, sizeof *job);
+  job->start = job->end = job->train_anchor = PC_DATE_NONE;
+  job->forecast_date = PC_DATE_NONE;
+  pc_calendar_init(&job->calendar, PC_CAL_WEEKDAYS);
+}
+
+pc_status pc_job_from_args(pc_job *job, int argc, char **argv, pc_error *e) {
+  job_defaults(job);
+  if (argc < 2) {
+    return pc_error_set(e, PC_INPUT, "missing command (train, forecast, "
+                        "backfill, daily, models, export; see pathcast --help)");
+  }
+  job->command = command_of(argv[1]);
+  if (job->command == PC_CMD_NONE) {
+    return pc_error_set(e, PC_INPUT, "unknown command '%s' (valid: train, "
+                        "forecast, backfill, daily, models, export)", argv[1]);
+  }
+  if (job->command == PC_CMD_HELP || job->command == PC_CMD_VERSION) {
+    return PC_OK;
+  }
+  entry_list cli = {0}, all = {0};
+  pc_status st = parse_cli(&cli, job, argc, argv, e);
+  if (st == PC_OK && job->command != PC_CMD_HELP && job->job_path[0] != '\0') {
+    st = read_job_file(&all, job->job_path, e);
+  }
+  for (size_t i = 0; st == PC_OK && i < cli.n; i++) {
+    st = entries_add(&all, cli.v[i].key, cli.v[i].value, cli.v[i].origin, e);
+  }
+  if (st == PC_OK && job->command != PC_CMD_HELP) {
+    st = apply_entries(job, &all, e);
+  }
+  entries_free(&cli);
+  entries_free(&all);
+  if (st == PC_OK && job->command != PC_CMD_HELP) {
+    st = check_required(job, e);
+  }
+  if (st == PC_OK && job->holidays[0] != '\0') {
+    st = pc_calendar_load_holidays(&job->calendar, job->holidays, e);
+  }
+  return st;
+}
+
+void pc_job_fini(pc_job *job) {
+  for (size_t i = 0; i < job->nmodels; i++) {
+    pc_model_spec_fini(&job->models[i]);
+  }
+  free(job->models);
+  pc_calendar_fini(&job->calendar);
+  memset(job, 0, sizeof *job);
+}
+
+/* ---- settings, help ---------------------------------------------------- */
+
+void pc_job_model_settings(const pc_job *job, size_t model, char *buf,
+                           size_t len) {
+  char spec[2048], anchor[PC_DATE_STRLEN];
+  pc_model_spec_settings(&job->models[model], spec, sizeof spec);
+  snprintf(buf, len, "%s seed=%llu paths=%d horizon=%d calendar=%s "
+           "train_frequency=%s train_anchor=%s", spec,
+           (unsigned long long)job->seed, job->paths, job->horizon,
+           job->calendar.kind == PC_CAL_WEEKDAYS ? "weekdays" : "daily",
+           pc_freq_name(job->train_frequency),
+           pc_date_format(job->train_anchor, anchor));
+}
+
+static void print_value(const pc_job *job, const opt_def *o, FILE *out) {
+  const char *field = (const char *)job + o->offset;
+  char d[PC_DATE_STRLEN];
+  switch (o->kind) {
+  case OPT_DATE: {
+    pc_date v = *(const pc_date *)(const void *)field;
+    fprintf(out, "%s", v == PC_DATE_NONE ? "" : pc_date_format(v, d));
+    break;
+  }
+  case OPT_INT:
+    fprintf(out, "%d", *(const int *)(const void *)field);
+    break;
+  case OPT_LONG:
+    fprintf(out, "%ld", *(const long *)(const void *)field);
+    break;
+  case OPT_U64:
+    fprintf(out, "%llu", (unsigned long long)job->seed);
+    break;
+  case OPT_FREQ:
+    fprintf(out, "%s", pc_freq_name(job->train_frequency));
+    break;
+  case OPT_CAL:
+    fprintf(out, "%s", job->calendar.kind == PC_CAL_WEEKDAYS ? "weekdays" : "daily");
+    break;
+  case OPT_MODELS:
+    for (size_t i = 0; i < job->nmodels; i++) {
+      fprintf(out, "%s%s:%s", i ? "," : "", job->models[i].name,
+              job->models[i].type->name);
+    }
+    break;
+  default:
+    fprintf(out, "%s", field);
+  }
+}
+
+void pc_job_print_settings(const pc_job *job, FILE *out) {
+  for (size_t i = 0; i < NOPTIONS; i++) {
+    fprintf(out, "%s = ", options[i].key);
+    print_value(job, &options[i], out);
+    fputc('\n', out);
+  }
+  for (size_t m = 0; m < job->nmodels; m++) {
+    const pc_model_spec *s = &job->models[m];
+    for (size_t p = 0; p < s->type->nparams; p++) {
+      fprintf(out, "%s.%s = %s\n", s->name, s->type->params[p].key,
+              s->values[p]);
+    }
+  }
+}
+
+void pc_job_print_help(FILE *out) {
+  fprintf(out,
+          "usage: pathcast COMMAND [--job FILE] [--key value ...]\n\n"
+          "commands:\n"
+          "  train     train every model at every scheduled training date that "
+          "a\n            forecast date in [start, end] needs\n"
+          "  forecast  forecast every trading day in [start, end]\n"
+          "  backfill  train, then forecast\n"
+          "  daily     for forecast_date: train what the cadence says is due, "
+          "then\n            forecast that date\n"
+          "  models    list trained models (--format table|json)\n"
+          "  export    write stored forecasts as CSV (--model, --start, --end, "
+          "--output)\n\n"
+          "options: --job FILE, --help, --version, and every key below as "
+          "--key value\n\nkeys [default]:\n");
+  for (size_t i = 0; i < NOPTIONS; i++) {
+    fprintf(out, "  %-16s %s [%s]\n", options[i].key, options[i].help,
+            options[i].def ? options[i].def : "required");
+  }
+  fprintf(out, "\nper-model keys, as <model>.<key> (or <type>.<key> for every "
+               "model of a type):\n");
+  for (size_t t = 0; pc_model_types[t] != NULL; t++) {
+    const pc_model_type *mt = pc_model_types[t];
+    fprintf(out, "  %s: %s\n", mt->name, mt->description);
+    for (size_t p = 0; p < mt->nparams; p++) {
+      fprintf(out, "    %s.%-12s %s [%s]\n", mt->name, mt->params[p].key,
+              mt->params[p].help, mt->params[p].def);
+    }
+  }
+  fprintf(out, "\nexit status: 0 all done; 3 finished but some model/date "
+               "failed; 2 bad input or usage;\n1 fatal; 4 stopped by a signal "
+               "after saving progress; 5 store in use by another writer\n");
+}

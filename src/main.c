@@ -1,0 +1,64 @@
+/* pathcast: a thin main over libpathcast.  It parses the command line, runs
+ * the command, and maps the status to the exit code -- nothing else. */
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "pathcast/job.h"
+#include "pathcast/run.h"
+#include "pathcast/version.h"
+
+/* XGBoost and OpenMP would start one thread per core in every rank; ranks
+ * already share the cores.  Set before any library reads it. */
+static void limit_threads(void) { setenv("OMP_NUM_THREADS", "1", 0); }
+
+static int run_mpi(const pc_job *job) {
+  MPI_Init(NULL, NULL);
+  int rank = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  pc_signal_install();
+  pc_error e;
+  pc_error_clear(&e);
+  pc_summary sum;
+  pc_status st = pc_run(job, MPI_COMM_WORLD, &sum, &e);
+  if (rank == 0 && e.msg[0] != '\0' && st != PC_OK && st != PC_PARTIAL &&
+      st != PC_INTERRUPTED) {
+    fprintf(stderr, "pathcast: %s\n", e.msg);
+  }
+  MPI_Finalize();
+  return pc_status_exit_code(st);
+}
+
+static int run_read_only(const pc_job *job) {
+  pc_error e;
+  pc_error_clear(&e);
+  pc_status st = job->command == PC_CMD_MODELS ? pc_models(job, stdout, &e)
+                                               : pc_export(job, stdout, &e);
+  if (st != PC_OK) {
+    fprintf(stderr, "pathcast: %s\n", e.msg[0] ? e.msg : pc_strerror(st));
+  }
+  return pc_status_exit_code(st);
+}
+
+int main(int argc, char **argv) {
+  limit_threads();
+  pc_job job;
+  pc_error e;
+  pc_error_clear(&e);
+  pc_status st = pc_job_from_args(&job, argc, argv, &e);
+  int code = 0;
+  if (st != PC_OK) {
+    fprintf(stderr, "pathcast: %s\n", e.msg);
+    code = pc_status_exit_code(st);
+  } else if (job.command == PC_CMD_HELP) {
+    pc_job_print_help(stdout);
+  } else if (job.command == PC_CMD_VERSION) {
+    printf("pathcast %s\n", PC_VERSION);
+  } else if (job.command == PC_CMD_MODELS || job.command == PC_CMD_EXPORT) {
+    code = run_read_only(&job);
+  } else {
+    code = run_mpi(&job);
+  }
+  pc_job_fini(&job);
+  return code;
+}

@@ -1,0 +1,267 @@
+/* The model registry, per-model settings and the one dispatcher over the
+ * model type tables (see pathcast/model.h). */
+#include "pathcast/model.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern const pc_model_type pc_model_naive;
+extern const pc_model_type pc_model_random_walk;
+
+const pc_model_type *const pc_model_types[] = {
+    &pc_model_naive,
+    &pc_model_random_walk,
+    NULL,
+};
+
+const pc_model_type *pc_model_type_find(const char *name) {
+  for (size_t i = 0; pc_model_types[i] != NULL; i++) {
+    if (strcmp(pc_model_types[i]->name, name) == 0) {
+      return pc_model_types[i];
+    }
+  }
+  return NULL;
+}
+
+void pc_model_type_names(char *buf, size_t len) {
+  size_t used = 0;
+  buf[0] = '\0';
+  for (size_t i = 0; pc_model_types[i] != NULL && used < len; i++) {
+    int n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "",
+                     pc_model_types[i]->name);
+    used += n > 0 ? (size_t)n : 0;
+  }
+}
+
+/* ---- per-model settings ------------------------------------------------ */
+
+static long param_index(const pc_model_type *t, const char *key) {
+  for (size_t i = 0; i < t->nparams; i++) {
+    if (strcmp(t->params[i].key, key) == 0) {
+      return (long)i;
+    }
+  }
+  return -1;
+}
+
+pc_status pc_model_spec_init(pc_model_spec *spec, const char *name,
+                             const pc_model_type *type) {
+  memset(spec, 0, sizeof *spec);
+  snprintf(spec->name, sizeof spec->name, "%s", name);
+  spec->type = type;
+  spec->values = calloc(type->nparams ? type->nparams : 1, sizeof *spec->values);
+  if (spec->values == NULL) {
+    return PC_NOMEM;
+  }
+  for (size_t i = 0; i < type->nparams; i++) {
+    snprintf(spec->values[i], PC_PARAM_VALUE_MAX, "%s", type->params[i].def);
+  }
+  return PC_OK;
+}
+
+void pc_model_spec_fini(pc_model_spec *spec) {
+  free(spec->values);
+  memset(spec, 0, sizeof *spec);
+}
+
+pc_status pc_model_spec_copy(pc_model_spec *dst, const pc_model_spec *src) {
+  pc_status st = pc_model_spec_init(dst, src->name, src->type);
+  if (st == PC_OK && src->type->nparams > 0) {
+    memcpy(dst->values, src->values,
+           src->type->nparams * sizeof *src->values);
+  }
+  return st;
+}
+
+static bool choice_ok(const char *choices, const char *value) {
+  size_t n = strlen(value);
+  for (const char *p = choices; *p != '\0';) {
+    const char *bar = strchr(p, '|');
+    size_t len = bar ? (size_t)(bar - p) : strlen(p);
+    if (len == n && strncmp(p, value, n) == 0) {
+      return true;
+    }
+    p += len + (bar ? 1 : 0);
+  }
+  return false;
+}
+
+static pc_status check_number(const pc_param_def *d, const char *value,
+                              const char *model, pc_error *e) {
+  char *end = NULL;
+  errno = 0;
+  double v = d->kind == PC_PARAM_INT ? (double)strtol(value, &end, 10)
+                                     : strtod(value, &end);
+  if (end == value || *end != '\0' || errno != 0 || !isfinite(v)) {
+    return pc_error_set(e, PC_INPUT, "%s.%s: '%s' is not %s", model, d->key,
+                        value, d->kind == PC_PARAM_INT ? "an integer" : "a number");
+  }
+  if (v < d->min || v > d->max) {
+    return pc_error_set(e, PC_INPUT, "%s.%s: %s is out of range [%g, %g]",
+                        model, d->key, value, d->min, d->max);
+  }
+  return PC_OK;
+}
+
+static void valid_keys(const pc_model_type *t, char *buf, size_t len) {
+  size_t used = 0;
+  buf[0] = '\0';
+  for (size_t i = 0; i < t->nparams && used < len; i++) {
+    int n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "",
+                     t->params[i].key);
+    used += n > 0 ? (size_t)n : 0;
+  }
+  if (t->nparams == 0) {
+    snprintf(buf, len, "none");
+  }
+}
+
+pc_status pc_model_spec_set(pc_model_spec *spec, const char *key,
+                            const char *value, pc_error *e) {
+  long i = param_index(spec->type, key);
+  if (i < 0) {
+    char keys[512];
+    valid_keys(spec->type, keys, sizeof keys);
+    return pc_error_set(e, PC_INPUT,
+                        "unknown key '%s.%s' for model type %s (valid keys: %s)",
+                        spec->name, key, spec->type->name, keys);
+  }
+  const pc_param_def *d = &spec->type->params[i];
+  if (strlen(value) >= PC_PARAM_VALUE_MAX) {
+    return pc_error_set(e, PC_INPUT, "%s.%s: value is too long", spec->name, key);
+  }
+  if (d->kind == PC_PARAM_CHOICE && !choice_ok(d->choices, value)) {
+    return pc_error_set(e, PC_INPUT, "%s.%s: '%s' is not one of %s",
+                        spec->name, key, value, d->choices);
+  }
+  if (d->kind == PC_PARAM_INT || d->kind == PC_PARAM_DOUBLE) {
+    pc_status st = check_number(d, value, spec->name, e);
+    if (st != PC_OK) {
+      return st;
+    }
+  }
+  snprintf(spec->values[i], PC_PARAM_VALUE_MAX, "%s", value);
+  return PC_OK;
+}
+
+const char *pc_model_spec_str(const pc_model_spec *spec, const char *key) {
+  long i = param_index(spec->type, key);
+  return i < 0 ? "" : spec->values[i];
+}
+
+long pc_model_spec_long(const pc_model_spec *spec, const char *key) {
+  return strtol(pc_model_spec_str(spec, key), NULL, 10);
+}
+
+double pc_model_spec_double(const pc_model_spec *spec, const char *key) {
+  return strtod(pc_model_spec_str(spec, key), NULL);
+}
+
+void pc_model_spec_settings(const pc_model_spec *spec, char *buf, size_t len) {
+  int n = snprintf(buf, len, "type=%s", spec->type->name);
+  size_t used = n > 0 ? (size_t)n : 0;
+  for (size_t i = 0; i < spec->type->nparams && used < len; i++) {
+    n = snprintf(buf + used, len - used, " %s=%s", spec->type->params[i].key,
+                 spec->values[i]);
+    used += n > 0 ? (size_t)n : 0;
+  }
+}
+
+/* ---- the dispatcher ---------------------------------------------------- */
+
+struct pc_model {
+  pc_model_spec spec;
+  void *state;
+};
+
+pc_status pc_model_alloc(pc_model **out, const pc_model_spec *spec,
+                         pc_error *e) {
+  pc_model *m = calloc(1, sizeof *m);
+  if (m == NULL) {
+    return pc_error_set(e, PC_NOMEM, "out of memory allocating a model");
+  }
+  m->state = calloc(1, spec->type->state_size ? spec->type->state_size : 1);
+  if (m->state == NULL || pc_model_spec_copy(&m->spec, spec) != PC_OK) {
+    free(m->state);
+    free(m);
+    return pc_error_set(e, PC_NOMEM, "out of memory allocating a model");
+  }
+  *out = m;
+  return PC_OK;
+}
+
+void pc_model_free(pc_model *m) {
+  if (m == NULL) {
+    return;
+  }
+  if (m->spec.type->release != NULL) {
+    m->spec.type->release(m->state);
+  }
+  free(m->state);
+  pc_model_spec_fini(&m->spec);
+  free(m);
+}
+
+pc_status pc_model_fit(pc_model *m, const pc_history *h, pc_error *e) {
+  return m->spec.type->fit(m->state, &m->spec, h, e);
+}
+
+pc_status pc_model_simulate(const pc_model *m, const pc_history *h,
+                            const pc_sim_request *req, double *out,
+                            pc_error *e) {
+  return m->spec.type->simulate(m->state, &m->spec, h, req, out, e);
+}
+
+pc_status pc_model_save(const pc_model *m, pc_record *out, pc_error *e) {
+  return m->spec.type->save(m->state, out, e);
+}
+
+pc_status pc_model_load(pc_model *m, const pc_record *in, pc_error *e) {
+  return m->spec.type->load(m->state, in, e);
+}
+
+const pc_model_spec *pc_model_spec_of(const pc_model *m) { return &m->spec; }
+
+/* ---- history helpers --------------------------------------------------- */
+
+size_t pc_history_count_present(const pc_history *h) {
+  size_t n = 0;
+  for (size_t i = 0; i < h->n; i++) {
+    n += !isnan(h->close[i]);
+  }
+  return n;
+}
+
+double pc_history_last_close(const pc_history *h) {
+  for (size_t i = h->n; i-- > 0;) {
+    if (!isnan(h->close[i])) {
+      return h->close[i];
+    }
+  }
+  return NAN;
+}
+
+/* A missing close is skipped over: the return spans from the previous present
+ * close, so a gap never invents a zero return. */
+size_t pc_history_log_returns(const pc_history *h, size_t lookback,
+                              double *out) {
+  size_t n = 0;
+  double prev = NAN;
+  for (size_t i = 0; i < h->n; i++) {
+    if (isnan(h->close[i])) {
+      continue;
+    }
+    if (!isnan(prev)) {
+      out[n++] = log(h->close[i] / prev);
+    }
+    prev = h->close[i];
+  }
+  if (lookback > 0 && n > lookback) {
+    memmove(out, out + (n - lookback), lookback * sizeof *out);
+    n = lookback;
+  }
+  return n;
+}

@@ -1,0 +1,211 @@
+/* Planning (rank 0): what the store lacks, as units of work, balanced over
+ * the ranks; then broadcast to every rank. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "pathcast/partition.h"
+#include "pathcast/schedule.h"
+#include "run_internal.h"
+
+void pc_plan_fini(pc_plan *p) {
+  free(p->units);
+  free(p->dates);
+  memset(p, 0, sizeof *p);
+}
+
+static pc_status add_unit(pc_plan *p, size_t *cap, pc_unit u) {
+  if (p->nunits == *cap) {
+    *cap = *cap ? 2 * *cap : 64;
+    pc_unit *grown = realloc(p->units, *cap * sizeof *grown);
+    if (grown == NULL) {
+      return PC_NOMEM;
+    }
+    p->units = grown;
+  }
+  p->units[p->nunits++] = u;
+  return PC_OK;
+}
+
+static pc_status add_date(pc_plan *p, size_t *cap, pc_date d) {
+  if (p->ndates == *cap) {
+    *cap = *cap ? 2 * *cap : 256;
+    pc_date *grown = realloc(p->dates, *cap * sizeof *grown);
+    if (grown == NULL) {
+      return PC_NOMEM;
+    }
+    p->dates = grown;
+  }
+  p->dates[p->ndates++] = d;
+  return PC_OK;
+}
+
+static int has_date(const pc_date *v, size_t n, pc_date d) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (v[mid] < d) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo < n && v[lo] == d;
+}
+
+/* Training dates the forecast dates of the range need: T_k(D) for every
+ * trading day D, in increasing order without repeats. */
+static pc_status plan_training(pc_ctx *c, int m, size_t *ucap, pc_error *e) {
+  const pc_job *job = c->job;
+  const pc_model_ident *id = &c->idents[m];
+  pc_date *stored = NULL;
+  size_t nstored = 0;
+  pc_status st = pc_store_trained_dates(c->store, id->id.model, id->id.version,
+                                        &stored, &nstored, e);
+  pc_date last = PC_DATE_NONE;
+  for (pc_date d = pc_calendar_on_or_after(&job->calendar, c->range_start);
+       st == PC_OK && d <= c->range_end;
+       d = pc_calendar_next(&job->calendar, d)) {
+    pc_date t = pc_schedule_on_or_before(job->train_frequency,
+                                         job->train_anchor, d);
+    if (t == last) {
+      continue;
+    }
+    last = t;
+    if (has_date(stored, nstored, t)) {
+      c->plan.train_skipped++;
+      continue;
+    }
+    pc_unit u = {PC_UNIT_TRAIN, m, t, 0, 0, 0};
+    st = add_unit(&c->plan, ucap, u);
+    c->plan.train_total++;
+  }
+  free(stored);
+  return st;
+}
+
+/* Forecast dates of one month that the store lacks. */
+static pc_status plan_month(pc_ctx *c, int m, int32_t month, pc_date from,
+                            pc_date to, size_t *ucap, size_t *dcap) {
+  const pc_job *job = c->job;
+  const pc_model_ident *id = &c->idents[m];
+  pc_partition stored;
+  pc_error ignored;
+  pc_partition_init(&stored, job->paths, job->horizon);
+  if (pc_store_read_partition(c->store, id->id.model, id->id.version, month,
+                              &stored, 1, &ignored) != PC_OK) {
+    pc_log_warn(c->log, "%s; it will be rebuilt", ignored.msg);
+  }
+  pc_unit u = {PC_UNIT_FORECAST, m, month, 0, (int32_t)c->plan.ndates, 0};
+  pc_status st = PC_OK;
+  for (pc_date d = pc_calendar_on_or_after(&job->calendar, from);
+       st == PC_OK && d <= to; d = pc_calendar_next(&job->calendar, d)) {
+    if (has_date(stored.date, stored.n, d)) {
+      c->plan.forecast_skipped++;
+    } else {
+      st = add_date(&c->plan, dcap, d);
+      u.count++;
+    }
+  }
+  pc_partition_fini(&stored);
+  if (st == PC_OK && u.count > 0) {
+    c->plan.forecast_total += u.count;
+    st = add_unit(&c->plan, ucap, u);
+  }
+  return st;
+}
+
+static pc_status plan_forecasts(pc_ctx *c, int m, size_t *ucap, size_t *dcap) {
+  int32_t first = pc_date_month_index(c->range_start);
+  int32_t last = pc_date_month_index(c->range_end);
+  pc_status st = PC_OK;
+  for (int32_t month = first; st == PC_OK && month <= last; month++) {
+    pc_date from = pc_month_first_day(month);
+    pc_date to = pc_month_first_day(month + 1) - 1;
+    from = from < c->range_start ? c->range_start : from;
+    to = to > c->range_end ? c->range_end : to;
+    st = plan_month(c, m, month, from, to, ucap, dcap);
+  }
+  return st;
+}
+
+/* Balances each phase separately: the phases are separated by a barrier, so
+ * each must be balanced on its own. */
+static pc_status assign_owners(pc_ctx *c) {
+  pc_plan *p = &c->plan;
+  double *cost = malloc((p->nunits ? p->nunits : 1) * sizeof *cost);
+  int *owner = malloc((p->nunits ? p->nunits : 1) * sizeof *owner);
+  if (cost == NULL || owner == NULL) {
+    free(cost);
+    free(owner);
+    return PC_NOMEM;
+  }
+  for (int kind = PC_UNIT_TRAIN; kind <= PC_UNIT_FORECAST; kind++) {
+    size_t n = 0;
+    for (size_t i = 0; i < p->nunits; i++) {
+      if (p->units[i].kind == kind) {
+        const pc_model_type *t = c->job->models[p->units[i].model].type;
+        cost[n++] = kind == PC_UNIT_TRAIN ? t->fit_cost
+                                          : t->forecast_cost * p->units[i].count;
+      }
+    }
+    pc_part_lpt(cost, n, c->size, owner);
+    n = 0;
+    for (size_t i = 0; i < p->nunits; i++) {
+      if (p->units[i].kind == kind) {
+        p->units[i].owner = owner[n++];
+      }
+    }
+  }
+  free(cost);
+  free(owner);
+  return PC_OK;
+}
+
+pc_status pc_plan_build(pc_ctx *c, pc_error *e) {
+  const pc_job *job = c->job;
+  int train = job->command != PC_CMD_FORECAST;
+  int forecast = job->command != PC_CMD_TRAIN;
+  size_t ucap = 0, dcap = 0;
+  pc_status st = PC_OK;
+  for (size_t m = 0; st == PC_OK && train && m < job->nmodels; m++) {
+    st = plan_training(c, (int)m, &ucap, e);
+  }
+  for (size_t m = 0; st == PC_OK && forecast && m < job->nmodels; m++) {
+    st = plan_forecasts(c, (int)m, &ucap, &dcap);
+  }
+  if (st == PC_OK) {
+    st = assign_owners(c);
+  }
+  if (st == PC_NOMEM) {
+    pc_error_set(e, st, "out of memory while planning");
+  }
+  return st;
+}
+
+/* Every rank gets the same plan; counts first, then the arrays. */
+pc_status pc_plan_broadcast(pc_ctx *c) {
+  pc_plan *p = &c->plan;
+  long head[6] = {(long)p->nunits, (long)p->ndates, p->train_skipped,
+                  p->forecast_skipped, p->train_total, p->forecast_total};
+  MPI_Bcast(head, 6, MPI_LONG, 0, c->comm);
+  if (c->rank != 0) {
+    p->nunits = (size_t)head[0];
+    p->ndates = (size_t)head[1];
+    p->units = malloc((p->nunits ? p->nunits : 1) * sizeof *p->units);
+    p->dates = malloc((p->ndates ? p->ndates : 1) * sizeof *p->dates);
+  }
+  p->train_skipped = head[2];
+  p->forecast_skipped = head[3];
+  p->train_total = head[4];
+  p->forecast_total = head[5];
+  int ok = (p->nunits == 0 || p->units != NULL) &&
+           (p->ndates == 0 || p->dates != NULL);
+  int all_ok = 0;
+  MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_MIN, c->comm);
+  if (!all_ok) {
+    return PC_NOMEM;
+  }
+  MPI_Bcast(p->units, (int)(p->nunits * sizeof *p->units), MPI_BYTE, 0, c->comm);
+  MPI_Bcast(p->dates, (int)p->ndates, MPI_INT32_T, 0, c->comm);
+  return PC_OK;
+}

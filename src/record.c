@@ -1,0 +1,143 @@
+/* Named fields of a trained model (see pathcast/record.h). */
+#include "pathcast/record.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void pc_record_init(pc_record *r) { memset(r, 0, sizeof *r); }
+
+void pc_record_fini(pc_record *r) {
+  for (size_t i = 0; i < r->n; i++) {
+    free(r->fields[i].data);
+  }
+  free(r->fields);
+  memset(r, 0, sizeof *r);
+}
+
+const pc_field *pc_record_get(const pc_record *r, const char *name) {
+  for (size_t i = 0; i < r->n; i++) {
+    if (strcmp(r->fields[i].name, name) == 0) {
+      return &r->fields[i];
+    }
+  }
+  return NULL;
+}
+
+pc_status pc_record_adopt(pc_record *r, const pc_field *f) {
+  if (strlen(f->name) >= PC_FIELD_NAME_MAX || pc_record_get(r, f->name)) {
+    return PC_FATAL;
+  }
+  if (r->n == r->cap) {
+    size_t cap = r->cap ? 2 * r->cap : 8;
+    pc_field *grown = realloc(r->fields, cap * sizeof *grown);
+    if (grown == NULL) {
+      return PC_NOMEM;
+    }
+    r->fields = grown;
+    r->cap = cap;
+  }
+  r->fields[r->n++] = *f;
+  return PC_OK;
+}
+
+/* Copies nbytes of payload into a new field; one allocation path for all
+ * kinds keeps ownership simple (the record frees every payload). */
+static pc_status add_copy(pc_record *r, pc_section sec, const char *name,
+                          pc_field_kind kind, int scalar, const void *p,
+                          size_t len, size_t nbytes) {
+  pc_field f;
+  memset(&f, 0, sizeof f);
+  if (strlen(name) >= sizeof f.name) {
+    return PC_FATAL;
+  }
+  strcpy(f.name, name);
+  f.kind = kind;
+  f.section = sec;
+  f.scalar = scalar;
+  f.len = len;
+  f.data = malloc(nbytes + 1); /* +1: room for a NUL on strings, never 0 */
+  if (f.data == NULL) {
+    return PC_NOMEM;
+  }
+  if (nbytes > 0) {
+    memcpy(f.data, p, nbytes);
+  }
+  ((char *)f.data)[nbytes] = '\0';
+  pc_status st = pc_record_adopt(r, &f);
+  if (st != PC_OK) {
+    free(f.data);
+  }
+  return st;
+}
+
+pc_status pc_record_add_f64(pc_record *r, pc_section sec, const char *name,
+                            const double *v, size_t n) {
+  return add_copy(r, sec, name, PC_FIELD_F64, 0, v, n, n * sizeof *v);
+}
+
+pc_status pc_record_add_i64(pc_record *r, pc_section sec, const char *name,
+                            const int64_t *v, size_t n) {
+  return add_copy(r, sec, name, PC_FIELD_I64, 0, v, n, n * sizeof *v);
+}
+
+pc_status pc_record_add_scalar(pc_record *r, pc_section sec, const char *name,
+                               double v) {
+  return add_copy(r, sec, name, PC_FIELD_F64, 1, &v, 1, sizeof v);
+}
+
+pc_status pc_record_add_int(pc_record *r, pc_section sec, const char *name,
+                            int64_t v) {
+  return add_copy(r, sec, name, PC_FIELD_I64, 1, &v, 1, sizeof v);
+}
+
+pc_status pc_record_add_str(pc_record *r, pc_section sec, const char *name,
+                            const char *s) {
+  size_t n = strlen(s);
+  return add_copy(r, sec, name, PC_FIELD_STR, 1, s, n, n);
+}
+
+pc_status pc_record_add_bytes(pc_record *r, pc_section sec, const char *name,
+                              const void *p, size_t n) {
+  return add_copy(r, sec, name, PC_FIELD_BYTES, 0, p, n, n);
+}
+
+static pc_status typed_field(const pc_record *r, const char *name,
+                             pc_field_kind kind, size_t n, const pc_field **out,
+                             pc_error *e) {
+  const pc_field *f = pc_record_get(r, name);
+  if (f == NULL) {
+    return pc_error_set(e, PC_FATAL, "trained model has no field '%s'", name);
+  }
+  if (f->kind != kind || f->len != n) {
+    return pc_error_set(e, PC_FATAL,
+                        "trained model field '%s' has the wrong type or length",
+                        name);
+  }
+  *out = f;
+  return PC_OK;
+}
+
+pc_status pc_record_get_f64(const pc_record *r, const char *name, double *out,
+                            size_t n, pc_error *e) {
+  const pc_field *f = NULL;
+  pc_status st = typed_field(r, name, PC_FIELD_F64, n, &f, e);
+  if (st == PC_OK) {
+    memcpy(out, f->data, n * sizeof *out);
+  }
+  return st;
+}
+
+pc_status pc_record_get_scalar(const pc_record *r, const char *name,
+                               double *out, pc_error *e) {
+  return pc_record_get_f64(r, name, out, 1, e);
+}
+
+pc_status pc_record_get_int(const pc_record *r, const char *name, int64_t *out,
+                            pc_error *e) {
+  const pc_field *f = NULL;
+  pc_status st = typed_field(r, name, PC_FIELD_I64, 1, &f, e);
+  if (st == PC_OK) {
+    memcpy(out, f->data, sizeof *out);
+  }
+  return st;
+}

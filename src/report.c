@@ -1,0 +1,259 @@
+/* What a run tells people: the failures it records in the store, the
+ * summary on standard output (the seed's daily report for `daily`), and the
+ * counts as JSON. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "pathcast/schedule.h"
+#include "run_internal.h"
+
+/* ---- recorded failures ------------------------------------------------ */
+
+static int same_key(const pc_failure *a, const pc_failure *b) {
+  return a->kind == b->kind && a->date == b->date &&
+         strcmp(a->model, b->model) == 0 && strcmp(a->version, b->version) == 0;
+}
+
+/* Newest first, then training before forecast, then by model. */
+static int cmp_failure(const void *pa, const void *pb) {
+  const pc_failure *a = pa, *b = pb;
+  if (a->date != b->date) {
+    return a->date > b->date ? -1 : 1;
+  }
+  if (a->kind != b->kind) {
+    return (int)a->kind - (int)b->kind;
+  }
+  int m = strcmp(a->model, b->model);
+  return m != 0 ? m : strcmp(a->version, b->version);
+}
+
+static int has_date(const pc_date *v, size_t n, pc_date d) {
+  for (size_t i = 0; i < n; i++) {
+    if (v[i] == d) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* An old failure is resolved when what failed is in the store now. */
+static int resolved(pc_ctx *c, const pc_failure *f) {
+  pc_error ignored;
+  pc_date *dates = NULL;
+  size_t n = 0;
+  int found = 0;
+  if (f->kind == PC_FAIL_TRAIN) {
+    if (pc_store_trained_dates(c->store, f->model, f->version, &dates, &n,
+                               &ignored) == PC_OK) {
+      found = has_date(dates, n, f->date);
+    }
+    free(dates);
+    return found;
+  }
+  pc_partition p;
+  pc_partition_init(&p, c->job->paths, c->job->horizon);
+  if (pc_store_read_partition(c->store, f->model, f->version,
+                              pc_date_month_index(f->date), &p, 1,
+                              &ignored) == PC_OK) {
+    found = has_date(p.date, p.n, f->date);
+  }
+  pc_partition_fini(&p);
+  return found;
+}
+
+static int keep_old(pc_ctx *c, const pc_failure *f) {
+  for (size_t i = 0; i < c->nfailures; i++) {
+    if (same_key(f, &c->failures[i])) {
+      return 0; /* retried in this run: the new record replaces it */
+    }
+  }
+  return !resolved(c, f);
+}
+
+static int lists_equal(const pc_failure *a, size_t na, const pc_failure *b,
+                       size_t nb) {
+  if (na != nb) {
+    return 0;
+  }
+  for (size_t i = 0; i < na; i++) {
+    if (!same_key(&a[i], &b[i]) || strcmp(a[i].reason, b[i].reason) != 0) {
+      return 0;
+    }
+  }
+  return 1;
+}
+
+/* Rank 0: recorded = this run's failures + earlier ones neither retried nor
+ * resolved.  Written only when it changed, so a run with nothing to do
+ * changes no byte of the store. */
+pc_status pc_report_failures(pc_ctx *c, pc_error *e) {
+  pc_failure *old = NULL;
+  size_t nold = 0;
+  pc_status st = pc_store_read_failures(c->store, &old, &nold, e);
+  if (st != PC_OK) {
+    pc_log_warn(c->log, "%s; recording this run's failures only", e->msg);
+    nold = 0;
+  }
+  size_t n = c->nfailures;
+  pc_failure *all = malloc((n + nold ? n + nold : 1) * sizeof *all);
+  if (all == NULL) {
+    free(old);
+    return pc_error_set(e, PC_NOMEM, "out of memory");
+  }
+  memcpy(all, c->failures, n * sizeof *all);
+  for (size_t i = 0; i < nold; i++) {
+    if (keep_old(c, &old[i])) {
+      all[n++] = old[i];
+    }
+  }
+  qsort(all, n, sizeof *all, cmp_failure);
+  st = PC_OK;
+  if (!lists_equal(all, n, old, nold)) {
+    st = pc_store_write_failures(c->store, all, n, e);
+  }
+  free(old);
+  free(c->failures);
+  c->failures = all;
+  c->nfailures = c->capfailures = n;
+  return st;
+}
+
+/* ---- the summary ------------------------------------------------------ */
+
+static const pc_failure *find_failure(const pc_ctx *c, pc_failure_kind kind,
+                                      const char *model, pc_date d) {
+  for (size_t i = 0; i < c->nfailures; i++) {
+    const pc_failure *f = &c->failures[i];
+    if (f->kind == kind && f->date == d && strcmp(f->model, model) == 0 &&
+        strcmp(f->version, c->job->model_version) == 0) {
+      return f;
+    }
+  }
+  return NULL;
+}
+
+static int planned(const pc_ctx *c, int kind, size_t m) {
+  for (size_t i = 0; i < c->plan.nunits; i++) {
+    if (c->plan.units[i].kind == kind && c->plan.units[i].model == (int32_t)m) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
+static void daily_training_line(const pc_ctx *c, size_t m, pc_date t,
+                                pc_date next, FILE *out) {
+  const char *name = c->job->models[m].name;
+  char td[PC_DATE_STRLEN], nd[PC_DATE_STRLEN];
+  pc_date_format(t, td);
+  pc_date_format(next, nd);
+  const pc_failure *f = find_failure(c, PC_FAIL_TRAIN, name, t);
+  if (!planned(c, PC_UNIT_TRAIN, m)) {
+    fprintf(out, "  %-20s skipped: last trained %s, next %s\n", name, td, nd);
+  } else if (f != NULL) {
+    fprintf(out, "  %-20s FAILED training for %s: %s\n", name, td, f->reason);
+  } else {
+    fprintf(out, "  %-20s trained for %s, next %s\n", name, td, nd);
+  }
+}
+
+static void daily_forecast_line(const pc_ctx *c, size_t m, pc_date d,
+                                pc_date t, FILE *out) {
+  const char *name = c->job->models[m].name;
+  char td[PC_DATE_STRLEN];
+  pc_date_format(t, td);
+  const pc_failure *f = find_failure(c, PC_FAIL_FORECAST, name, d);
+  if (!planned(c, PC_UNIT_FORECAST, m)) {
+    fprintf(out, "  %-20s skipped: already stored\n", name);
+  } else if (f != NULL) {
+    fprintf(out, "  %-20s FAILED: %s\n", name, f->reason);
+  } else {
+    fprintf(out, "  %-20s generated with the model trained %s\n", name, td);
+  }
+}
+
+static void daily_report(const pc_ctx *c, FILE *out) {
+  const pc_job *job = c->job;
+  pc_date d = job->forecast_date;
+  char dd[PC_DATE_STRLEN];
+  pc_date_format(d, dd);
+  fprintf(out, "DAILY PRODUCTION %s  %s  version %s\n", dd, job->commodity,
+          job->model_version);
+  if (!pc_calendar_is_trading(&job->calendar, d)) {
+    fprintf(out, "%s is not a trading day of the %s calendar: nothing to do\n",
+            dd, job->calendar.kind == PC_CAL_WEEKDAYS ? "weekdays" : "daily");
+    return;
+  }
+  pc_date t = pc_schedule_on_or_before(job->train_frequency, job->train_anchor, d);
+  pc_date next = pc_schedule_after(job->train_frequency, job->train_anchor, d);
+  fprintf(out, "Training (%s):\n", pc_freq_name(job->train_frequency));
+  for (size_t m = 0; m < job->nmodels; m++) {
+    daily_training_line(c, m, t, next, out);
+  }
+  fprintf(out, "Forecasts for %s:\n", dd);
+  for (size_t m = 0; m < job->nmodels; m++) {
+    daily_forecast_line(c, m, d, t, out);
+  }
+}
+
+static void list_failures(const pc_ctx *c, FILE *out) {
+  size_t shown = c->nfailures < 20 ? c->nfailures : 20;
+  if (c->nfailures == 0) {
+    return;
+  }
+  fprintf(out, "Recorded failures (%zu, newest first; retried by the next "
+               "run):\n", c->nfailures);
+  for (size_t i = 0; i < shown; i++) {
+    const pc_failure *f = &c->failures[i];
+    char d[PC_DATE_STRLEN];
+    fprintf(out, "  %-8s %-20s %s  %s\n", f->kind == PC_FAIL_TRAIN ? "train"
+            : "forecast", f->model, pc_date_format(f->date, d), f->reason);
+  }
+  if (shown < c->nfailures) {
+    fprintf(out, "  ... and %zu more (pathcast logs and the store's "
+                 "failures.h5 hold all)\n", c->nfailures - shown);
+  }
+}
+
+void pc_report_summary(pc_ctx *c, pc_status st, FILE *out) {
+  const pc_job *job = c->job;
+  const pc_summary *s = &c->sum;
+  if (job->command == PC_CMD_DAILY) {
+    daily_report(c, out);
+  } else {
+    char a[PC_DATE_STRLEN], b[PC_DATE_STRLEN];
+    fprintf(out, "pathcast %s  %s  %s..%s  %zu model(s)  %d rank(s)\n",
+            pc_command_name(job->command), job->commodity,
+            pc_date_format(job->start, a), pc_date_format(job->end, b),
+            job->nmodels, c->size);
+  }
+  fprintf(out, "Training:  trained %ld, skipped %ld, failed %ld\n", s->trained,
+          s->train_skipped, s->train_failed);
+  fprintf(out, "Forecasts: generated %ld, skipped %ld, failed %ld\n",
+          s->generated, s->forecast_skipped, s->forecast_failed);
+  list_failures(c, out);
+  fprintf(out, "Status:    %s (exit %d)\n", pc_strerror(st),
+          pc_status_exit_code(st));
+  fprintf(out, "Store:     %s\nLogs:      %s\n", job->store, c->log_dir);
+  fflush(out);
+}
+
+pc_status pc_report_summary_json(const pc_ctx *c, pc_error *e) {
+  const char *path = c->job->summary_json;
+  if (path[0] == '\0') {
+    return PC_OK;
+  }
+  FILE *f = fopen(path, "w");
+  const pc_summary *s = &c->sum;
+  int ok = f != NULL &&
+           fprintf(f, "{\"trained\":%ld,\"train_skipped\":%ld,"
+                   "\"train_failed\":%ld,\"forecasts_generated\":%ld,"
+                   "\"forecasts_skipped\":%ld,\"forecasts_failed\":%ld}\n",
+                   s->trained, s->train_skipped, s->train_failed, s->generated,
+                   s->forecast_skipped, s->forecast_failed) > 0;
+  if (f != NULL && fclose(f) != 0) {
+    ok = 0;
+  }
+  return ok ? PC_OK : pc_error_set(e, PC_IO, "%s: cannot write the summary",
+                                   path);
+}

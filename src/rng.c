@@ -1,0 +1,291 @@
+/* Counter-based random numbers (see pathcast/rng.h).
+ *
+ * What a stream guarantees, so callers can rely on it across ranks, resumes
+ * and code changes that split or merge calls:
+ *   - A stream is the sequence of 32-bit words Philox(key, {b, path, purpose,
+ *     0}) for blocks b = 0, 1, 2, ..., four words per block, in order.
+ *   - pc_rng_u32 takes the next word; pc_rng_uniform the next two words.
+ *   - A pair of normals takes the next four words (two uniforms).
+ *     pc_rng_normals(r, out, n) makes ceil(n/2) pairs and, for odd n, drops
+ *     the second normal of the last pair; pc_rng_normal is the same with
+ *     n = 1.  So splitting one call into several gives the same numbers as
+ *     long as every piece but the last has an even length.
+ *   - pc_rng_below takes one word per attempt; its rare rejections make the
+ *     number of words it uses vary. */
+#include "pathcast/rng.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <string.h>
+
+/* Philox4x32 round multipliers and Weyl key increments, from Random123. */
+enum {
+  PHILOX_M0 = 0xD2511F53u,
+  PHILOX_M1 = 0xCD9E8D57u,
+  PHILOX_W0 = 0x9E3779B9u,
+  PHILOX_W1 = 0xBB67AE85u
+};
+
+static inline void philox_round(uint32_t c[4], const uint32_t k[2]) {
+  uint64_t p0 = (uint64_t)PHILOX_M0 * c[0];
+  uint64_t p1 = (uint64_t)PHILOX_M1 * c[2];
+  uint32_t hi0 = (uint32_t)(p0 >> 32), lo0 = (uint32_t)p0;
+  uint32_t hi1 = (uint32_t)(p1 >> 32), lo1 = (uint32_t)p1;
+  c[0] = hi1 ^ c[1] ^ k[0];
+  c[1] = lo1;
+  c[2] = hi0 ^ c[3] ^ k[1];
+  c[3] = lo0;
+}
+
+void pc_philox4x32_10(const uint32_t ctr[4], const uint32_t key[2],
+                      uint32_t out[4]) {
+  uint32_t c[4] = {ctr[0], ctr[1], ctr[2], ctr[3]};
+  uint32_t k[2] = {key[0], key[1]};
+  philox_round(c, k);
+  for (int r = 1; r < 10; r++) {
+    k[0] += PHILOX_W0;
+    k[1] += PHILOX_W1;
+    philox_round(c, k);
+  }
+  for (int i = 0; i < 4; i++) {
+    out[i] = c[i];
+  }
+}
+
+/* ---- keys ---------------------------------------------------------------- */
+
+/* 64-bit FNV-1a over a byte string, continuing from h. */
+static uint64_t fnv1a(uint64_t h, const void *data, size_t n) {
+  const unsigned char *p = data;
+  for (size_t i = 0; i < n; i++) {
+    h ^= p[i];
+    h *= 0x100000001b3ull;
+  }
+  return h;
+}
+
+/* Hashes a string and then a NUL.  A NUL cannot occur inside a C string, so
+ * it separates fields unambiguously: ("ab", "c") and ("a", "bc") differ. */
+static uint64_t fnv1a_str(uint64_t h, const char *s) {
+  static const unsigned char nul = 0;
+  if (s != NULL) {
+    h = fnv1a(h, s, strlen(s));
+  }
+  return fnv1a(h, &nul, 1);
+}
+
+/* Hashes v as eight little-endian bytes, so keys do not depend on the host's
+ * byte order. */
+static uint64_t fnv1a_u64(uint64_t h, uint64_t v) {
+  unsigned char b[8];
+  for (int i = 0; i < 8; i++) {
+    b[i] = (unsigned char)(v >> (8 * i));
+  }
+  return fnv1a(h, b, sizeof b);
+}
+
+/* splitmix64's finaliser.  FNV-1a only multiplies, and a product's low bits
+ * depend only on lower bits, so the low key word would never see the high
+ * half of the state; the finaliser folds every bit into both words. */
+static uint64_t mix64(uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+/* The domain tag makes a training key differ from the forecast key of the
+ * same inputs, so a model's fit never reuses its forecasts' numbers. */
+static pc_rng_key derive_key(const char *domain, uint64_t seed,
+                             const char *commodity, const char *model,
+                             const char *model_version, pc_date date) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  h = fnv1a_str(h, domain);
+  h = fnv1a_u64(h, seed);
+  h = fnv1a_str(h, commodity);
+  h = fnv1a_str(h, model);
+  h = fnv1a_str(h, model_version);
+  h = fnv1a_u64(h, (uint64_t)(int64_t)date);
+  h = mix64(h);
+  pc_rng_key key = {{(uint32_t)h, (uint32_t)(h >> 32)}};
+  return key;
+}
+
+pc_rng_key pc_rng_key_forecast(uint64_t seed, const char *commodity,
+                               const char *model, const char *model_version,
+                               pc_date forecast_date) {
+  return derive_key("pathcast/forecast/v1", seed, commodity, model,
+                    model_version, forecast_date);
+}
+
+pc_rng_key pc_rng_key_training(uint64_t seed, const char *commodity,
+                               const char *model, const char *model_version,
+                               pc_date training_date) {
+  return derive_key("pathcast/training/v1", seed, commodity, model,
+                    model_version, training_date);
+}
+
+/* ---- streams ------------------------------------------------------------- */
+
+void pc_rng_init(pc_rng *r, pc_rng_key key, uint32_t path, uint32_t purpose) {
+  r->key = key;
+  r->ctr[0] = 0;
+  r->ctr[1] = path;
+  r->ctr[2] = purpose;
+  r->ctr[3] = 0;
+  for (int i = 0; i < 4; i++) {
+    r->buf[i] = 0;
+  }
+  r->left = 0;
+}
+
+/* Computes the stream's next block into w and moves the counter on.  After
+ * 2^32 blocks the block number carries into ctr[3] rather than wrapping, so a
+ * stream never repeats. */
+static inline void next_block(pc_rng *r, uint32_t w[4]) {
+  pc_philox4x32_10(r->ctr, r->key.k, w);
+  r->ctr[0]++;
+  if (r->ctr[0] == 0) {
+    r->ctr[3]++;
+  }
+}
+
+uint32_t pc_rng_u32(pc_rng *r) {
+  if (r->left == 0) {
+    next_block(r, r->buf);
+    r->left = 4;
+  }
+  return r->buf[4 - r->left--];
+}
+
+/* Maps two words to (0, 1): 53 bits x give x * 2^-53, and x = 0 gives 2^-54
+ * instead.  (x + 0.5) * 2^-53 would look simpler but cannot be computed
+ * exactly in a double: above 0.5 it needs 54 significant bits, and the top
+ * value rounds to 1.0, which Box-Muller and log(1 - u) cannot take. */
+static inline double uniform_from(uint32_t a, uint32_t b) {
+  uint64_t x = ((uint64_t)(a >> 5) << 26) | (b >> 6);
+  if (x == 0) {
+    return 0x1p-54;
+  }
+  return (double)x * 0x1p-53;
+}
+
+double pc_rng_uniform(pc_rng *r) {
+  uint32_t a = pc_rng_u32(r);
+  uint32_t b = pc_rng_u32(r);
+  return uniform_from(a, b);
+}
+
+/* The next four words of the stream.  When the buffer is empty (always, for
+ * callers that only draw normals) the block is computed straight into w,
+ * which skips four calls through the buffer but yields the same words. */
+static inline void next_four(pc_rng *r, uint32_t w[4]) {
+  if (r->left == 0) {
+    next_block(r, w);
+    return;
+  }
+  for (int i = 0; i < 4; i++) {
+    w[i] = pc_rng_u32(r);
+  }
+}
+
+/* Box-Muller: two uniforms give two independent standard normals.  It is
+ * exact (no tails cut off) and, unlike the polar method, never rejects, so a
+ * pair always costs exactly one Philox block. */
+static inline void normal_pair(const uint32_t w[4], double *z0, double *z1) {
+  const double two_pi = 6.283185307179586476925286766559;
+  double radius = sqrt(-2.0 * log(uniform_from(w[0], w[1])));
+  double theta = two_pi * uniform_from(w[2], w[3]);
+  *z0 = radius * cos(theta);
+  *z1 = radius * sin(theta);
+}
+
+/* Blocks computed together by the bulk path.  One Philox block is a chain
+ * of ten dependent multiplies, so a lone block leaves the multiplier idle most
+ * of the time; independent blocks side by side overlap their latencies (and
+ * the compiler may put the lanes in vector registers). */
+enum { LANES = 4 };
+
+/* The next LANES blocks of r's stream, exactly as next_block would give them
+ * one by one, including the carry of the block number into ctr[3]. */
+static void next_blocks(pc_rng *r, uint32_t w[LANES][4]) {
+  uint32_t x0[LANES], x1[LANES], x2[LANES], x3[LANES];
+  uint64_t block = ((uint64_t)r->ctr[3] << 32) | r->ctr[0];
+  for (int j = 0; j < LANES; j++) {
+    x0[j] = (uint32_t)(block + (uint64_t)j);
+    x1[j] = r->ctr[1];
+    x2[j] = r->ctr[2];
+    x3[j] = (uint32_t)((block + (uint64_t)j) >> 32);
+  }
+  uint32_t k0 = r->key.k[0], k1 = r->key.k[1];
+  for (int round = 0; round < 10; round++) {
+    for (int j = 0; j < LANES; j++) {
+      uint64_t p0 = (uint64_t)PHILOX_M0 * x0[j];
+      uint64_t p1 = (uint64_t)PHILOX_M1 * x2[j];
+      x0[j] = (uint32_t)(p1 >> 32) ^ x1[j] ^ k0;
+      x1[j] = (uint32_t)p1;
+      x2[j] = (uint32_t)(p0 >> 32) ^ x3[j] ^ k1;
+      x3[j] = (uint32_t)p0;
+    }
+    k0 += PHILOX_W0;
+    k1 += PHILOX_W1;
+  }
+  for (int j = 0; j < LANES; j++) {
+    w[j][0] = x0[j];
+    w[j][1] = x1[j];
+    w[j][2] = x2[j];
+    w[j][3] = x3[j];
+  }
+  block += LANES;
+  r->ctr[0] = (uint32_t)block;
+  r->ctr[3] = (uint32_t)(block >> 32);
+}
+
+void pc_rng_normals(pc_rng *r, double *out, int n) {
+  uint32_t w[LANES][4];
+  int i = 0;
+  /* Whole groups of pairs take the fast lane path; it reads no buffered
+   * words, so it is only valid at a block boundary. */
+  for (; r->left == 0 && i + 2 * LANES <= n; i += 2 * LANES) {
+    next_blocks(r, w);
+    for (int j = 0; j < LANES; j++) {
+      normal_pair(w[j], &out[i + 2 * j], &out[i + 2 * j + 1]);
+    }
+  }
+  for (; i + 1 < n; i += 2) {
+    next_four(r, w[0]);
+    normal_pair(w[0], &out[i], &out[i + 1]);
+  }
+  if (i < n) {
+    double spare;
+    next_four(r, w[0]);
+    normal_pair(w[0], &out[i], &spare);
+  }
+}
+
+double pc_rng_normal(pc_rng *r) {
+  double z;
+  pc_rng_normals(r, &z, 1);
+  return z;
+}
+
+/* Lemire's multiply-shift with rejection ("Fast random integer generation in
+ * an interval", 2019): the high word of u32 * n is in [0, n), and rejecting
+ * the few low words below 2^32 mod n removes the bias that plain modulo has.
+ * The division is only reached when a rejection is possible at all. */
+uint32_t pc_rng_below(pc_rng *r, uint32_t n) {
+  /* n = 1 has one answer and needs no word; n = 0 breaks the contract, and 0
+   * is the least harmful reply. */
+  if (n <= 1) {
+    return 0;
+  }
+  uint64_t m = (uint64_t)pc_rng_u32(r) * n;
+  uint32_t low = (uint32_t)m;
+  if (low < n) {
+    uint32_t threshold = (uint32_t)(-n) % n;
+    while (low < threshold) {
+      m = (uint64_t)pc_rng_u32(r) * n;
+      low = (uint32_t)m;
+    }
+  }
+  return (uint32_t)(m >> 32);
+}

@@ -1,0 +1,322 @@
+/* The driver of train, forecast, backfill and daily runs.
+ *
+ * Shape: every rank reads the same data (rank 0 reads the file, broadcasts
+ * the bytes); rank 0 opens the store as the writer and plans; every rank
+ * works through its units, writing whole partition files; ranks vote after
+ * each phase so all take the same path; rank 0 gathers failures and counts. */
+#include <errno.h>
+#include <hdf5.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pathcast/schedule.h"
+#include "pathcast/version.h"
+#include "run_internal.h"
+
+/* Every rank contributes a status; all get the most severe one. */
+static pc_status vote(const pc_ctx *c, pc_status mine) {
+  int code = pc_status_severity(mine) * 64 + (int)mine, worst = 0;
+  MPI_Allreduce(&code, &worst, 1, MPI_INT, MPI_MAX, c->comm);
+  return (pc_status)(worst % 64);
+}
+
+/* Rank 0's message travels with its status, so a shared error is told once
+ * by rank 0 even when another rank first saw it. */
+static pc_status vote_root(const pc_ctx *c, pc_status mine, pc_error *e) {
+  pc_status st = vote(c, mine);
+  MPI_Bcast(e->msg, (int)sizeof e->msg, MPI_CHAR, 0, c->comm);
+  return st;
+}
+
+static void make_run_id(pc_ctx *c) {
+  if (c->rank == 0) {
+    const char *job = getenv("SLURM_JOB_ID");
+    const char *task = getenv("SLURM_ARRAY_TASK_ID");
+    if (job != NULL && *job != '\0') {
+      snprintf(c->run_id, sizeof c->run_id, "%s%s%s", job, task ? "_" : "",
+               task ? task : "");
+    } else {
+      time_t now = time(NULL);
+      struct tm tm;
+      char stamp[32];
+      strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", gmtime_r(&now, &tm));
+      snprintf(c->run_id, sizeof c->run_id, "local-%s-%ld", stamp,
+               (long)getpid());
+    }
+  }
+  MPI_Bcast(c->run_id, (int)sizeof c->run_id, MPI_CHAR, 0, c->comm);
+}
+
+/* ---- input ------------------------------------------------------------ */
+
+static pc_status read_file_bytes(const char *path, char **buf, long *len,
+                                 pc_error *e) {
+  FILE *f = fopen(path, "rb");
+  if (f == NULL) {
+    return pc_error_set(e, PC_INPUT, "%s: cannot open: %s", path,
+                        strerror(errno));
+  }
+  size_t cap = 1 << 16, n = 0, got;
+  char *b = malloc(cap);
+  while (b != NULL && (got = fread(b + n, 1, cap - n, f)) > 0) {
+    n += got;
+    if (n == cap) {
+      char *grown = realloc(b, cap *= 2);
+      if (grown == NULL) {
+        free(b);
+      }
+      b = grown;
+    }
+  }
+  int err = ferror(f);
+  fclose(f);
+  if (b == NULL || err) {
+    free(b);
+    return pc_error_set(e, b ? PC_INPUT : PC_NOMEM, "%s: cannot read", path);
+  }
+  *buf = b;
+  *len = (long)n;
+  return PC_OK;
+}
+
+/* Rank 0 reads the data file once; every rank parses the same bytes, so all
+ * agree on the series (and on any error in it). */
+static pc_status load_series(pc_ctx *c, pc_error *e) {
+  char *buf = NULL;
+  long len = -1;
+  pc_status st = PC_OK;
+  if (c->rank == 0) {
+    st = read_file_bytes(c->job->data, &buf, &len, e);
+  }
+  MPI_Bcast(&len, 1, MPI_LONG, 0, c->comm);
+  if (len < 0) {
+    return vote_root(c, st == PC_OK ? PC_INPUT : st, e);
+  }
+  if (c->rank != 0) {
+    buf = malloc(len ? (size_t)len : 1);
+  }
+  int ok = buf != NULL, all = 0;
+  MPI_Allreduce(&ok, &all, 1, MPI_INT, MPI_MIN, c->comm);
+  if (!all) {
+    free(buf);
+    return pc_error_set(e, PC_NOMEM, "out of memory reading %s", c->job->data);
+  }
+  for (long off = 0; off < len; off += 1 << 30) {
+    long chunk = len - off < (1L << 30) ? len - off : (1L << 30);
+    MPI_Bcast(buf + off, (int)chunk, MPI_CHAR, 0, c->comm);
+  }
+  st = pc_series_parse(&c->series, c->job->data, buf, (size_t)len, e);
+  free(buf);
+  return vote_root(c, st, e);
+}
+
+/* ---- the store -------------------------------------------------------- */
+
+static pc_status make_idents(pc_ctx *c, pc_error *e) {
+  const pc_job *job = c->job;
+  c->idents = calloc(job->nmodels, sizeof *c->idents);
+  if (c->idents == NULL) {
+    return pc_error_set(e, PC_NOMEM, "out of memory");
+  }
+  for (size_t m = 0; m < job->nmodels; m++) {
+    pc_model_ident *id = &c->idents[m];
+    pc_job_model_settings(job, m, id->settings, sizeof id->settings);
+    id->id.model = job->models[m].name;
+    id->id.model_type = job->models[m].type->name;
+    id->id.version = job->model_version;
+    id->id.settings = id->settings;
+  }
+  return PC_OK;
+}
+
+static pc_status prepare_store(pc_ctx *c, pc_error *e) {
+  const char *slurm = getenv("SLURM_JOB_ID");
+  pc_store_info info = {c->job->commodity, slurm && *slurm ? c->run_id : "local",
+                        c->job->seed};
+  pc_status st = pc_store_open(&c->store, c->job->store,
+                               c->rank == 0 ? PC_STORE_WRITER : PC_STORE_WORKER,
+                               &info, e);
+  if (st == PC_OK) {
+    pc_store_set_diag(c->store, pc_log_stream(c->log));
+  }
+  for (size_t m = 0; st == PC_OK && c->rank == 0 && m < c->job->nmodels; m++) {
+    st = pc_store_register_model(c->store, &c->idents[m].id, e);
+  }
+  if (st == PC_OK && c->rank == 0) {
+    st = pc_store_sync_series(c->store, &c->series, c->job->data, e);
+  }
+  return vote_root(c, st, e);
+}
+
+/* ---- phases ----------------------------------------------------------- */
+
+/* Each rank works through its own units in plan order.  A stop request ends
+ * the loop between units: everything finished so far is committed. */
+static pc_status run_phase(pc_ctx *c, int kind, pc_error *e) {
+  long total = kind == PC_UNIT_TRAIN ? c->plan.train_total
+                                     : c->plan.forecast_total;
+  pc_progress *prog = pc_progress_start(c, kind == PC_UNIT_TRAIN ? "training"
+                                                                 : "forecasts",
+                                        total);
+  pc_status st = PC_OK;
+  for (size_t i = 0; i < c->plan.nunits && st == PC_OK; i++) {
+    const pc_unit *u = &c->plan.units[i];
+    if (u->kind != kind || u->owner != c->rank) {
+      continue;
+    }
+    if (pc_signal_pending()) {
+      pc_log_warn(c->log, "stop requested: leaving after committed units");
+      st = PC_INTERRUPTED;
+      break;
+    }
+    st = kind == PC_UNIT_TRAIN ? pc_work_train(c, u, e)
+                               : pc_work_forecast(c, u, e);
+    pc_progress_step(prog, kind == PC_UNIT_TRAIN ? 1 : u->count);
+  }
+  if (st != PC_OK && st != PC_INTERRUPTED) {
+    pc_log_error(c->log, "%s", e->msg);
+    fprintf(stderr, "pathcast: rank %d: %s\n", c->rank, e->msg);
+  }
+  pc_progress_finish(prog);
+  return vote(c, st);
+}
+
+/* ---- summary ---------------------------------------------------------- */
+
+static void reduce_summary(pc_ctx *c) {
+  long mine[6] = {c->sum.trained, c->sum.train_skipped, c->sum.train_failed,
+                  c->sum.generated, c->sum.forecast_skipped,
+                  c->sum.forecast_failed};
+  long all[6];
+  MPI_Reduce(mine, all, 6, MPI_LONG, MPI_SUM, 0, c->comm);
+  if (c->rank == 0) {
+    c->sum = (pc_summary){all[0], all[1] + c->plan.train_skipped, all[2],
+                          all[3], all[4] + c->plan.forecast_skipped, all[5]};
+  }
+}
+
+/* Moves every rank's failures to rank 0 (as bytes: pc_failure is plain). */
+static pc_status gather_failures(pc_ctx *c) {
+  int mine = (int)(c->nfailures * sizeof *c->failures);
+  int *counts = c->rank == 0 ? calloc((size_t)c->size, sizeof *counts) : NULL;
+  int *displs = c->rank == 0 ? calloc((size_t)c->size, sizeof *displs) : NULL;
+  MPI_Gather(&mine, 1, MPI_INT, counts, 1, MPI_INT, 0, c->comm);
+  long total = 0;
+  for (int r = 0; c->rank == 0 && r < c->size; r++) {
+    displs[r] = (int)total;
+    total += counts[r];
+  }
+  pc_failure *all = c->rank == 0 ? malloc(total ? (size_t)total : 1) : NULL;
+  MPI_Gatherv(c->failures, mine, MPI_BYTE, all, counts, displs, MPI_BYTE, 0,
+              c->comm);
+  free(counts);
+  free(displs);
+  if (c->rank == 0) {
+    free(c->failures);
+    c->failures = all;
+    c->nfailures = c->capfailures = (size_t)total / sizeof *all;
+  }
+  return PC_OK;
+}
+
+/* ---- the run ---------------------------------------------------------- */
+
+static void set_range(pc_ctx *c) {
+  const pc_job *job = c->job;
+  if (job->command == PC_CMD_DAILY) {
+    c->range_start = c->range_end = job->forecast_date;
+  } else {
+    c->range_start = job->start;
+    c->range_end = job->end;
+  }
+}
+
+static pc_status open_log(pc_ctx *c) {
+  make_run_id(c);
+  snprintf(c->log_dir, sizeof c->log_dir, "%s/%s", c->job->log_dir, c->run_id);
+  c->log = pc_log_open(c->log_dir, c->rank);
+  pc_log_info(c->log, "pathcast %s %s, rank %d of %d, run %s", PC_VERSION,
+              pc_command_name(c->job->command), c->rank, c->size, c->run_id);
+  if (c->rank == 0) {
+    pc_job_print_settings(c->job, pc_log_stream(c->log));
+  }
+  return PC_OK;
+}
+
+static pc_status run_phases(pc_ctx *c, pc_error *e) {
+  pc_status st = PC_OK;
+  if (c->rank == 0) {
+    st = pc_plan_build(c, e);
+  }
+  st = vote_root(c, st, e);
+  if (st == PC_OK) {
+    st = vote(c, pc_plan_broadcast(c));
+  }
+  if (st == PC_OK) {
+    st = run_phase(c, PC_UNIT_TRAIN, e);
+  }
+  if (st == PC_OK) {
+    st = run_phase(c, PC_UNIT_FORECAST, e);
+  }
+  return st;
+}
+
+static void ctx_fini(pc_ctx *c) {
+  pc_work_release(c);
+  pc_plan_fini(&c->plan);
+  pc_store_close(c->store);
+  pc_series_fini(&c->series);
+  free(c->idents);
+  free(c->failures);
+  pc_log_close(c->log);
+}
+
+pc_status pc_run(const pc_job *job, MPI_Comm comm, pc_summary *sum,
+                 pc_error *e) {
+  pc_ctx c;
+  memset(&c, 0, sizeof c);
+  c.job = job;
+  c.comm = comm;
+  c.cached_index = -1;
+  MPI_Comm_rank(comm, &c.rank);
+  MPI_Comm_size(comm, &c.size);
+  pc_error_clear(e);
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+  set_range(&c);
+  open_log(&c);
+  pc_status st = make_idents(&c, e);
+  st = vote(&c, st);
+  if (st == PC_OK) {
+    st = load_series(&c, e);
+  }
+  if (st == PC_OK) {
+    st = prepare_store(&c, e);
+  }
+  int store_ready = st == PC_OK;
+  if (st == PC_OK) {
+    st = run_phases(&c, e);
+  }
+  if (store_ready) {
+    reduce_summary(&c);
+    gather_failures(&c);
+    pc_status rst = c.rank == 0 ? pc_report_failures(&c, e) : PC_OK;
+    st = pc_status_worst(st, vote_root(&c, rst, e));
+  }
+  if (st == PC_OK && c.rank == 0 &&
+      c.sum.train_failed + c.sum.forecast_failed > 0) {
+    st = PC_PARTIAL;
+  }
+  st = vote(&c, st);
+  if (c.rank == 0 && store_ready) {
+    pc_report_summary(&c, st, stdout);
+    pc_status jst = pc_report_summary_json(&c, e);
+    st = pc_status_worst(st, jst);
+  }
+  st = vote(&c, st);
+  pc_log_info(c.log, "finished: %s", pc_strerror(st));
+  *sum = c.sum;
+  ctx_fini(&c);
+  return st;
+}

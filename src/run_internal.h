@@ -1,0 +1,92 @@
+/* Internal: the context of one run, shared by the driver's parts (plan,
+ * work, progress, report).  Not installed; not part of the API. */
+#ifndef PC_RUN_INTERNAL_H
+#define PC_RUN_INTERNAL_H
+
+#include <mpi.h>
+#include <stdint.h>
+
+#include "pathcast/job.h"
+#include "pathcast/log.h"
+#include "pathcast/run.h"
+#include "pathcast/series.h"
+#include "pathcast/store.h"
+
+enum { PC_UNIT_TRAIN = 0, PC_UNIT_FORECAST = 1 };
+
+/* One unit of work: a training (model, training date) or a forecast
+ * partition (model, month) with the dates it still lacks. */
+typedef struct {
+  int32_t kind;
+  int32_t model;
+  int32_t key;   /* training date, or month index */
+  int32_t owner; /* rank */
+  int32_t first; /* forecast dates: plan.dates[first .. first+count) */
+  int32_t count;
+} pc_unit;
+
+typedef struct {
+  pc_unit *units;
+  size_t nunits;
+  pc_date *dates;
+  size_t ndates;
+  long train_skipped;
+  long forecast_skipped;
+  long train_total;    /* units of training planned */
+  long forecast_total; /* forecast dates planned */
+} pc_plan;
+
+/* Per-model settings text and store identity, computed once. */
+typedef struct {
+  char settings[4096];
+  pc_store_model id;
+} pc_model_ident;
+
+typedef struct {
+  const pc_job *job;
+  MPI_Comm comm;
+  int rank, size;
+  char run_id[128];
+  char log_dir[4096 + 256];
+  pc_log *log;
+  pc_store *store;
+  pc_series series;
+  pc_model_ident *idents; /* job->nmodels */
+  pc_plan plan;
+  pc_date range_start, range_end;
+  pc_summary sum;      /* this rank's counts */
+  pc_failure *failures; /* this rank's failures */
+  size_t nfailures, capfailures;
+  struct pc_model *cached; /* the last model loaded for forecasting */
+  int cached_index;
+  pc_date cached_date;
+  double *sim;  /* simulation workspace, grown as needed */
+  size_t simcap;
+} pc_ctx;
+
+/* plan.c */
+pc_status pc_plan_build(pc_ctx *c, pc_error *e);
+pc_status pc_plan_broadcast(pc_ctx *c);
+void pc_plan_fini(pc_plan *p);
+
+/* work.c */
+pc_status pc_work_train(pc_ctx *c, const pc_unit *u, pc_error *e);
+pc_status pc_work_forecast(pc_ctx *c, const pc_unit *u, pc_error *e);
+void pc_work_release(pc_ctx *c);
+pc_status pc_ctx_add_failure(pc_ctx *c, pc_failure_kind kind, int model,
+                             pc_date date, const char *reason);
+
+/* progress.c */
+typedef struct pc_progress pc_progress;
+pc_progress *pc_progress_start(pc_ctx *c, const char *phase, long total);
+/* Called by every rank after each unit with the items it finished. */
+void pc_progress_step(pc_progress *p, long items);
+/* Collective over the ranks that started it: waits for every rank's end. */
+void pc_progress_finish(pc_progress *p);
+
+/* report.c */
+pc_status pc_report_failures(pc_ctx *c, pc_error *e);
+void pc_report_summary(pc_ctx *c, pc_status st, FILE *out);
+pc_status pc_report_summary_json(const pc_ctx *c, pc_error *e);
+
+#endif

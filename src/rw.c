@@ -1,0 +1,103 @@
+/* The log-price random walk behind naive and random_walk (see rw.h).
+ *
+ * log P_{t+j} = log P_t + j * drift + volatility * (Z_1 + ... + Z_j), so the
+ * paths are joint (each is one cumulative walk), strictly positive, and their
+ * spread grows as sqrt(j). */
+#include "rw.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+static void mean_sd(const double *x, size_t n, double *mean, double *sd) {
+  double m = 0.0;
+  for (size_t i = 0; i < n; i++) {
+    m += x[i];
+  }
+  m /= (double)n;
+  double ss = 0.0;
+  for (size_t i = 0; i < n; i++) {
+    ss += (x[i] - m) * (x[i] - m);
+  }
+  *mean = m;
+  *sd = sqrt(ss / (double)(n - 1));
+}
+
+pc_status pc_rw_fit(pc_rw_state *s, const pc_history *h, size_t lookback,
+                    int with_drift, pc_error *e) {
+  double *r = malloc((h->n ? h->n : 1) * sizeof *r);
+  if (r == NULL) {
+    return pc_error_set(e, PC_NOMEM, "out of memory");
+  }
+  size_t n = pc_history_log_returns(h, lookback, r);
+  if (n < 2) {
+    free(r);
+    return pc_error_set(e, PC_MODEL, "too few log returns to estimate "
+                                     "volatility (%zu, need at least 2)", n);
+  }
+  double mean = 0.0, sd = 0.0;
+  mean_sd(r, n, &mean, &sd);
+  free(r);
+  if (!isfinite(sd) || !isfinite(mean)) {
+    return pc_error_set(e, PC_MODEL, "non-finite drift or volatility");
+  }
+  s->drift = with_drift ? mean : 0.0;
+  s->volatility = sd;
+  s->n_returns = (int64_t)n;
+  return PC_OK;
+}
+
+pc_status pc_rw_simulate(const void *state, const pc_model_spec *spec,
+                         const pc_history *h, const pc_sim_request *req,
+                         double *out, pc_error *e) {
+  (void)spec;
+  const pc_rw_state *s = state;
+  double last = pc_history_last_close(h);
+  if (!(last > 0.0)) {
+    return pc_error_set(e, PC_MODEL, "no observed close to start from");
+  }
+  double z[req->steps > 0 ? req->steps : 1];
+  double x0 = log(last);
+  for (int i = 0; i < req->npaths; i++) {
+    pc_rng r;
+    pc_rng_init(&r, req->key, (uint32_t)i, PC_RNG_INNOVATIONS);
+    pc_rng_normals(&r, z, req->steps);
+    double x = x0;
+    double *row = out + (size_t)i * (size_t)req->steps;
+    for (int j = 0; j < req->steps; j++) {
+      x += s->drift + s->volatility * z[j];
+      row[j] = exp(x);
+    }
+  }
+  return PC_OK;
+}
+
+pc_status pc_rw_save(const void *state, pc_record *out, pc_error *e) {
+  const pc_rw_state *s = state;
+  pc_status st = pc_record_add_scalar(out, PC_SECTION_PARAMS, "drift", s->drift);
+  if (st == PC_OK) {
+    st = pc_record_add_scalar(out, PC_SECTION_PARAMS, "volatility",
+                              s->volatility);
+  }
+  if (st == PC_OK) {
+    st = pc_record_add_int(out, PC_SECTION_DIAGNOSTICS, "n_returns",
+                           s->n_returns);
+  }
+  if (st == PC_OK) {
+    st = pc_record_add_scalar(out, PC_SECTION_DIAGNOSTICS,
+                              "annualized_volatility",
+                              s->volatility * sqrt(252.0));
+  }
+  return st == PC_OK ? PC_OK : pc_error_set(e, st, "cannot save model");
+}
+
+pc_status pc_rw_load(void *state, const pc_record *in, pc_error *e) {
+  pc_rw_state *s = state;
+  pc_status st = pc_record_get_scalar(in, "drift", &s->drift, e);
+  if (st == PC_OK) {
+    st = pc_record_get_scalar(in, "volatility", &s->volatility, e);
+  }
+  if (st == PC_OK) {
+    st = pc_record_get_int(in, "n_returns", &s->n_returns, e);
+  }
+  return st;
+}

@@ -1,0 +1,1038 @@
+/* The store: HDF5 files in a directory, written whole and renamed into
+ * place (see pathcast/store.h and docs/STORE.md). */
+#include "pathcast/store.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "h5io.h"
+#include "pathcast/log.h"
+#include "pathcast/version.h"
+
+#define PATH_LEN 4096
+
+typedef struct {
+  char *model, *version, *settings;
+} manifest_entry;
+
+struct pc_store {
+  char dir[PATH_LEN];
+  pc_store_mode mode;
+  int lock_fd;
+  char commodity[64];
+  char job_id[128];
+  uint64_t seed;
+  FILE *diag;
+  manifest_entry *models;
+  size_t nmodels;
+};
+
+/* ---- paths and atomic commits ----------------------------------------- */
+
+static int path_of(const pc_store *s, char *buf, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int path_of(const pc_store *s, char *buf, const char *fmt, ...) {
+  int n = snprintf(buf, PATH_LEN, "%s/", s->dir);
+  va_list ap;
+  va_start(ap, fmt);
+  int m = n > 0 ? vsnprintf(buf + n, PATH_LEN - (size_t)n, fmt, ap) : -1;
+  va_end(ap);
+  return (m < 0 || (size_t)(n + m) >= PATH_LEN) ? -1 : 0;
+}
+
+static void diag_stack(pc_store *s) {
+  if (s->diag != NULL) {
+    H5Eprint2(H5E_DEFAULT, s->diag);
+  }
+}
+
+static int fsync_path(const char *path, int directory) {
+  int fd = open(path, directory ? O_RDONLY | O_DIRECTORY : O_RDONLY);
+  if (fd < 0) {
+    return -1;
+  }
+  int rc = fsync(fd);
+  close(fd);
+  return rc;
+}
+
+static void parent_dir(const char *path, char *buf) {
+  snprintf(buf, PATH_LEN, "%s", path);
+  char *slash = strrchr(buf, '/');
+  if (slash != NULL) {
+    *slash = '\0';
+  } else {
+    snprintf(buf, PATH_LEN, ".");
+  }
+}
+
+/* Makes a finished `<path>.partial` durable and moves it into place: the
+ * rename is atomic, so readers see the old file or the new, never a mix. */
+static pc_status commit_partial(const char *partial, const char *path,
+                                pc_error *e) {
+  char dir[PATH_LEN];
+  parent_dir(path, dir);
+  if (fsync_path(partial, 0) != 0 || rename(partial, path) != 0) {
+    int err = errno;
+    unlink(partial);
+    return pc_error_set(e, PC_IO, "%s: cannot commit: %s", path, strerror(err));
+  }
+  fsync_path(dir, 1);
+  return PC_OK;
+}
+
+/* Opens `<path>.partial` for writing, creating its folder. */
+static hid_t create_partial(pc_store *s, const char *path, char *partial,
+                            pc_error *e) {
+  char dir[PATH_LEN];
+  parent_dir(path, dir);
+  if (pc_mkdirs(dir) != 0) {
+    pc_error_set(e, PC_IO, "%s: cannot create folder: %s", dir, strerror(errno));
+    return -1;
+  }
+  snprintf(partial, PATH_LEN, "%s.partial", path);
+  hid_t f = pc_h5_create(partial);
+  if (f < 0) {
+    diag_stack(s);
+    pc_error_set(e, PC_IO, "%s: cannot create file", partial);
+  }
+  return f;
+}
+
+/* Closes a file written by create_partial and commits it; on a failed write
+ * the partial file is removed and nothing committed changes. */
+static pc_status finish_partial(pc_store *s, hid_t f, int ok,
+                                const char *partial, const char *path,
+                                pc_error *e) {
+  if (H5Fclose(f) < 0) {
+    ok = 0;
+  }
+  if (!ok) {
+    diag_stack(s);
+    unlink(partial);
+    return pc_error_set(e, PC_IO, "%s: write failed (disk full or I/O error; "
+                        "see the rank log for the HDF5 error stack)", path);
+  }
+  return commit_partial(partial, path, e);
+}
+
+/* Identity attributes of every file. */
+static int write_identity(const pc_store *s, hid_t f, const char *what) {
+  int ok = pc_h5_attr_i64(f, "schema_version", PC_SCHEMA_VERSION) == 0;
+  ok = ok && pc_h5_attr_str(f, "pathcast_version", PC_VERSION) == 0;
+  ok = ok && pc_h5_attr_str(f, "commodity", s->commodity) == 0;
+  ok = ok && pc_h5_attr_u64(f, "seed", s->seed) == 0;
+  ok = ok && pc_h5_attr_str(f, "job_id", s->job_id) == 0;
+  ok = ok && pc_h5_attr_str(f, "description", what) == 0;
+  return ok ? 0 : -1;
+}
+
+static int write_model_identity(hid_t f, const pc_store_model *m) {
+  int ok = pc_h5_attr_str(f, "model", m->model) == 0;
+  ok = ok && pc_h5_attr_str(f, "model_type", m->model_type) == 0;
+  ok = ok && pc_h5_attr_str(f, "model_version", m->version) == 0;
+  ok = ok && pc_h5_attr_str(f, "settings", m->settings) == 0;
+  return ok ? 0 : -1;
+}
+
+/* ---- the lock --------------------------------------------------------- */
+
+static pc_status take_lock(pc_store *s, pc_error *e) {
+  char path[PATH_LEN];
+  path_of(s, path, "LOCK");
+  int fd = open(path, O_RDWR | O_CREAT, 0666);
+  if (fd < 0) {
+    return pc_error_set(e, PC_IO, "%s: cannot open lock file: %s", path,
+                        strerror(errno));
+  }
+  struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+  if (fcntl(fd, F_SETLK, &fl) != 0) {
+    char holder[512] = "";
+    ssize_t n = pread(fd, holder, sizeof holder - 1, 0);
+    holder[n > 0 ? n : 0] = '\0';
+    holder[strcspn(holder, "\n")] = '\0';
+    close(fd);
+    return pc_error_set(e, PC_LOCKED, "store %s is in use by another writer "
+                        "(%s)", s->dir, holder[0] ? holder : "holder unknown");
+  }
+  char host[256] = "?", stamp[32] = "", text[640];
+  gethostname(host, sizeof host - 1);
+  time_t now = time(NULL);
+  struct tm tm;
+  strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+  int len = snprintf(text, sizeof text, "pid %ld on %s, job %s, since %s\n",
+                     (long)getpid(), host, s->job_id, stamp);
+  if (ftruncate(fd, 0) != 0 || pwrite(fd, text, (size_t)len, 0) != len) {
+    /* The lock holds without its description; only messages suffer. */
+  }
+  s->lock_fd = fd;
+  return PC_OK;
+}
+
+/* Removes `*.partial` files a killed run left behind (safe: we hold the lock,
+ * so no other writer is producing them). */
+static void remove_partials(const char *dir, int depth) {
+  DIR *d = opendir(dir);
+  if (d == NULL) {
+    return;
+  }
+  struct dirent *de;
+  while ((de = readdir(d)) != NULL) {
+    char path[PATH_LEN];
+    size_t len = strlen(de->d_name);
+    if (de->d_name[0] == '.' ||
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name) >= PATH_LEN) {
+      continue;
+    }
+    if (len > 8 && strcmp(de->d_name + len - 8, ".partial") == 0) {
+      unlink(path);
+    } else if (depth > 0) {
+      remove_partials(path, depth - 1);
+    }
+  }
+  closedir(d);
+}
+
+/* ---- the manifest ----------------------------------------------------- */
+
+static void manifest_free(pc_store *s) {
+  for (size_t i = 0; i < s->nmodels; i++) {
+    free(s->models[i].model);
+    free(s->models[i].version);
+    free(s->models[i].settings);
+  }
+  free(s->models);
+  s->models = NULL;
+  s->nmodels = 0;
+}
+
+static pc_status read_manifest(pc_store *s, pc_error *e) {
+  char path[PATH_LEN];
+  path_of(s, path, "pathcast.h5");
+  if (access(path, F_OK) != 0) {
+    return PC_OK; /* a new store */
+  }
+  hid_t f = pc_h5_open_read(path);
+  char **names = NULL, **versions = NULL, **settings = NULL;
+  size_t n1 = 0, n2 = 0, n3 = 0;
+  int64_t schema = 0;
+  int ok = f >= 0 && pc_h5_read_attr_i64(f, "schema_version", &schema) == 0 &&
+           pc_h5_read_attr_str(f, "commodity", s->commodity,
+                               sizeof s->commodity) == 0 &&
+           pc_h5_read_strings(f, "model", &names, &n1) == 0 &&
+           pc_h5_read_strings(f, "model_version", &versions, &n2) == 0 &&
+           pc_h5_read_strings(f, "settings", &settings, &n3) == 0 &&
+           n1 == n2 && n2 == n3;
+  if (f >= 0) {
+    H5Fclose(f);
+  }
+  if (!ok || schema != PC_SCHEMA_VERSION) {
+    diag_stack(s);
+    pc_h5_free_strings(names, n1);
+    pc_h5_free_strings(versions, n2);
+    pc_h5_free_strings(settings, n3);
+    return pc_error_set(e, ok ? PC_INPUT : PC_IO, "%s: %s", path,
+                        ok ? "unsupported schema_version (this pathcast reads "
+                             "version 1)" : "cannot read the store manifest");
+  }
+  s->models = calloc(n1 ? n1 : 1, sizeof *s->models);
+  for (size_t i = 0; s->models != NULL && i < n1; i++) {
+    s->models[i] = (manifest_entry){names[i], versions[i], settings[i]};
+  }
+  s->nmodels = s->models ? n1 : 0;
+  free(names);
+  free(versions);
+  free(settings);
+  return s->models ? PC_OK : pc_error_set(e, PC_NOMEM, "out of memory");
+}
+
+static pc_status write_manifest(pc_store *s, pc_error *e) {
+  char path[PATH_LEN], partial[PATH_LEN];
+  path_of(s, path, "pathcast.h5");
+  hid_t f = create_partial(s, path, partial, e);
+  if (f < 0) {
+    return PC_IO;
+  }
+  const char **col[3];
+  for (int c = 0; c < 3; c++) {
+    col[c] = calloc(s->nmodels ? s->nmodels : 1, sizeof *col[c]);
+  }
+  int ok = col[0] && col[1] && col[2];
+  for (size_t i = 0; ok && i < s->nmodels; i++) {
+    col[0][i] = s->models[i].model;
+    col[1][i] = s->models[i].version;
+    col[2][i] = s->models[i].settings;
+  }
+  ok = ok && write_identity(s, f, "pathcast store manifest: the models whose "
+                            "results this store holds, with their settings") == 0;
+  ok = ok && pc_h5_write_strings(f, "model", col[0], s->nmodels, "model name") == 0;
+  ok = ok && pc_h5_write_strings(f, "model_version", col[1], s->nmodels,
+                                 "model version label") == 0;
+  ok = ok && pc_h5_write_strings(f, "settings", col[2], s->nmodels,
+                                 "settings every stored result of the model "
+                                 "was made with") == 0;
+  for (int c = 0; c < 3; c++) {
+    free(col[c]);
+  }
+  return finish_partial(s, f, ok, partial, path, e);
+}
+
+pc_status pc_store_register_model(pc_store *s, const pc_store_model *m,
+                                  pc_error *e) {
+  for (size_t i = 0; i < s->nmodels; i++) {
+    manifest_entry *me = &s->models[i];
+    if (strcmp(me->model, m->model) != 0 || strcmp(me->version, m->version) != 0) {
+      continue;
+    }
+    if (strcmp(me->settings, m->settings) == 0) {
+      return PC_OK;
+    }
+    return pc_error_set(e, PC_INPUT, "store %s holds results of model %s "
+                        "version %s made with other settings:\n  stored: %s\n"
+                        "  now:    %s\nuse another store or a new "
+                        "model_version", s->dir, m->model, m->version,
+                        me->settings, m->settings);
+  }
+  manifest_entry *grown = realloc(s->models, (s->nmodels + 1) * sizeof *grown);
+  if (grown == NULL) {
+    return pc_error_set(e, PC_NOMEM, "out of memory");
+  }
+  s->models = grown;
+  s->models[s->nmodels++] = (manifest_entry){strdup(m->model),
+                                             strdup(m->version),
+                                             strdup(m->settings)};
+  return write_manifest(s, e);
+}
+
+const char *pc_store_commodity(const pc_store *s) { return s->commodity; }
+
+/* ---- open / close ----------------------------------------------------- */
+
+static pc_status open_writer(pc_store *s, const pc_store_info *info,
+                             pc_error *e) {
+  if (pc_mkdirs(s->dir) != 0) {
+    return pc_error_set(e, PC_IO, "%s: cannot create store folder: %s", s->dir,
+                        strerror(errno));
+  }
+  pc_status st = take_lock(s, e);
+  if (st != PC_OK) {
+    return st;
+  }
+  remove_partials(s->dir, 4);
+  st = read_manifest(s, e);
+  if (st != PC_OK) {
+    return st;
+  }
+  if (s->commodity[0] != '\0' && strcmp(s->commodity, info->commodity) != 0) {
+    return pc_error_set(e, PC_INPUT, "store %s holds commodity '%s', the job "
+                        "says '%s'", s->dir, s->commodity, info->commodity);
+  }
+  snprintf(s->commodity, sizeof s->commodity, "%s", info->commodity);
+  return PC_OK;
+}
+
+pc_status pc_store_open(pc_store **out, const char *dir, pc_store_mode mode,
+                        const pc_store_info *info, pc_error *e) {
+  pc_store *s = calloc(1, sizeof *s);
+  if (s == NULL) {
+    return pc_error_set(e, PC_NOMEM, "out of memory");
+  }
+  s->lock_fd = -1;
+  s->mode = mode;
+  snprintf(s->dir, sizeof s->dir, "%s", dir);
+  if (info != NULL) {
+    snprintf(s->commodity, sizeof s->commodity, "%s", info->commodity);
+    snprintf(s->job_id, sizeof s->job_id, "%s", info->job_id);
+    s->seed = info->seed;
+  }
+  pc_status st = PC_OK;
+  if (mode == PC_STORE_WRITER) {
+    st = open_writer(s, info, e);
+  } else if (mode == PC_STORE_READ) {
+    struct stat sb;
+    st = stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode)
+             ? read_manifest(s, e)
+             : pc_error_set(e, PC_INPUT, "%s: no such store", dir);
+  }
+  if (st != PC_OK) {
+    pc_store_close(s);
+    return st;
+  }
+  *out = s;
+  return PC_OK;
+}
+
+void pc_store_close(pc_store *s) {
+  if (s == NULL) {
+    return;
+  }
+  if (s->lock_fd >= 0) {
+    close(s->lock_fd); /* releases the fcntl lock */
+  }
+  manifest_free(s);
+  free(s);
+}
+
+const char *pc_store_dir(const pc_store *s) { return s->dir; }
+
+void pc_store_set_diag(pc_store *s, FILE *diag) { s->diag = diag; }
+
+/* ---- trained models --------------------------------------------------- */
+
+static int cmp_i32(const void *a, const void *b) {
+  int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* Lists a folder's `<key>.h5` files whose key `parse` accepts. */
+static pc_status list_keys(const char *dir, int (*parse)(const char *, int32_t *),
+                           int32_t **keys, size_t *n, pc_error *e) {
+  *keys = NULL;
+  *n = 0;
+  DIR *d = opendir(dir);
+  if (d == NULL) {
+    return errno == ENOENT ? PC_OK
+                           : pc_error_set(e, PC_IO, "%s: cannot list: %s", dir,
+                                          strerror(errno));
+  }
+  size_t cap = 0;
+  struct dirent *de;
+  pc_status st = PC_OK;
+  while (st == PC_OK && (de = readdir(d)) != NULL) {
+    int32_t key;
+    if (!parse(de->d_name, &key)) {
+      continue;
+    }
+    if (*n == cap) {
+      cap = cap ? 2 * cap : 64;
+      int32_t *grown = realloc(*keys, cap * sizeof *grown);
+      if (grown == NULL) {
+        st = pc_error_set(e, PC_NOMEM, "out of memory");
+        break;
+      }
+      *keys = grown;
+    }
+    (*keys)[(*n)++] = key;
+  }
+  closedir(d);
+  if (*n > 1) {
+    qsort(*keys, *n, sizeof **keys, cmp_i32);
+  }
+  return st;
+}
+
+/* "YYYY-MM-DD.h5" */
+static int parse_day_name(const char *name, int32_t *key) {
+  char text[PC_DATE_STRLEN];
+  if (strlen(name) != 13 || strcmp(name + 10, ".h5") != 0) {
+    return 0;
+  }
+  memcpy(text, name, 10);
+  text[10] = '\0';
+  return pc_date_parse(text, key);
+}
+
+/* "YYYY-MM.h5" */
+static int parse_month_name(const char *name, int32_t *key) {
+  char text[PC_DATE_STRLEN];
+  pc_date d;
+  if (strlen(name) != 10 || strcmp(name + 7, ".h5") != 0) {
+    return 0;
+  }
+  memcpy(text, name, 7);
+  memcpy(text + 7, "-01", 4);
+  if (!pc_date_parse(text, &d)) {
+    return 0;
+  }
+  *key = pc_date_month_index(d);
+  return 1;
+}
+
+static int trained_path(const pc_store *s, char *buf, const char *model,
+                        const char *version, pc_date t) {
+  char d[PC_DATE_STRLEN];
+  return path_of(s, buf, "%s/%s/trained/%s.h5", model, version,
+                 pc_date_format(t, d));
+}
+
+pc_status pc_store_trained_dates(pc_store *s, const char *model,
+                                 const char *version, pc_date **dates,
+                                 size_t *n, pc_error *e) {
+  char dir[PATH_LEN];
+  path_of(s, dir, "%s/%s/trained", model, version);
+  return list_keys(dir, parse_day_name, dates, n, e);
+}
+
+static const char *section_name(pc_section sec) {
+  return sec == PC_SECTION_PARAMS ? "params" : "diagnostics";
+}
+
+static int write_field(hid_t g, const pc_field *f) {
+  switch (f->kind) {
+  case PC_FIELD_F64:
+    return pc_h5_write_f64(g, f->name, f->data, f->len, NULL, NULL);
+  case PC_FIELD_I64:
+    return pc_h5_write_i64(g, f->name, f->data, f->len, NULL);
+  case PC_FIELD_STR: {
+    const char *text = f->data;
+    return pc_h5_write_strings(g, f->name, &text, 1, NULL);
+  }
+  default:
+    return pc_h5_write_u8(g, f->name, f->data, f->len, NULL);
+  }
+}
+
+/* Fields go to /params and /diagnostics as datasets, each marked with its
+ * kind and whether it is a scalar so it reads back exactly. */
+static int write_record(hid_t f, const pc_record *rec) {
+  int ok = 1;
+  for (int sec = 0; ok && sec < 2; sec++) {
+    hid_t g = pc_h5_group(f, section_name((pc_section)sec));
+    ok = g >= 0;
+    for (size_t i = 0; ok && i < rec->n; i++) {
+      const pc_field *fld = &rec->fields[i];
+      if ((int)fld->section != sec) {
+        continue;
+      }
+      ok = write_field(g, fld) == 0;
+      hid_t d = ok ? H5Dopen2(g, fld->name, H5P_DEFAULT) : -1;
+      ok = d >= 0 && pc_h5_attr_i64(d, "scalar", fld->scalar) == 0;
+      if (d >= 0) {
+        H5Dclose(d);
+      }
+    }
+    if (g >= 0) {
+      H5Gclose(g);
+    }
+  }
+  return ok ? 0 : -1;
+}
+
+pc_status pc_store_write_trained(pc_store *s, const pc_store_model *m,
+                                 const pc_trained_meta *meta,
+                                 const pc_record *rec, pc_error *e) {
+  char path[PATH_LEN], partial[PATH_LEN], t[PC_DATE_STRLEN], c[PC_DATE_STRLEN];
+  if (trained_path(s, path, m->model, m->version, meta->training_date) != 0) {
+    return pc_error_set(e, PC_INPUT, "store path too long");
+  }
+  hid_t f = create_partial(s, path, partial, e);
+  if (f < 0) {
+    return PC_IO;
+  }
+  int ok = write_identity(s, f, "a trained model: parameters in /params, fit "
+                          "diagnostics in /diagnostics") == 0;
+  ok = ok && write_model_identity(f, m) == 0;
+  ok = ok && pc_h5_attr_str(f, "training_date",
+                            pc_date_format(meta->training_date, t)) == 0;
+  ok = ok && pc_h5_attr_str(f, "data_cutoff_date",
+                            pc_date_format(meta->data_cutoff, c)) == 0;
+  ok = ok && pc_h5_attr_i64(f, "n_obs", meta->n_obs) == 0;
+  ok = ok && write_record(f, rec) == 0;
+  return finish_partial(s, f, ok, partial, path, e);
+}
+
+/* H5Literate callback state for reading one section's fields. */
+typedef struct {
+  pc_record *rec;
+  pc_section sec;
+  int ok;
+} read_ctx;
+
+static int read_field(hid_t g, const char *name, pc_field *f) {
+  hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
+  hid_t t = d >= 0 ? H5Dget_type(d) : -1;
+  H5T_class_t cls = t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS;
+  size_t size = t >= 0 ? H5Tget_size(t) : 0;
+  int64_t scalar = 0;
+  int ok = d >= 0 && pc_h5_read_attr_i64(d, "scalar", &scalar) == 0;
+  if (t >= 0) {
+    H5Tclose(t);
+  }
+  if (d >= 0) {
+    H5Dclose(d);
+  }
+  f->scalar = (int)scalar;
+  char **strs = NULL;
+  if (ok && cls == H5T_FLOAT) {
+    f->kind = PC_FIELD_F64;
+    ok = pc_h5_read_f64(g, name, (double **)&f->data, &f->len) == 0;
+  } else if (ok && cls == H5T_INTEGER && size == 8) {
+    f->kind = PC_FIELD_I64;
+    ok = pc_h5_read_i64(g, name, (int64_t **)&f->data, &f->len) == 0;
+  } else if (ok && cls == H5T_INTEGER) {
+    f->kind = PC_FIELD_BYTES;
+    ok = pc_h5_read_u8(g, name, (uint8_t **)&f->data, &f->len) == 0;
+  } else if (ok && cls == H5T_STRING) {
+    size_t n = 0;
+    ok = pc_h5_read_strings(g, name, &strs, &n) == 0 && n == 1;
+    f->kind = PC_FIELD_STR;
+    f->data = ok ? strs[0] : NULL;
+    f->len = ok ? strlen(strs[0]) : 0;
+    if (strs != NULL) {
+      free(strs);
+    }
+  } else {
+    ok = 0;
+  }
+  return ok ? 0 : -1;
+}
+
+static herr_t read_field_cb(hid_t g, const char *name, const H5L_info_t *info,
+                            void *data) {
+  (void)info;
+  read_ctx *ctx = data;
+  pc_field f;
+  memset(&f, 0, sizeof f);
+  snprintf(f.name, sizeof f.name, "%s", name);
+  f.section = ctx->sec;
+  if (read_field(g, name, &f) != 0 || pc_record_adopt(ctx->rec, &f) != PC_OK) {
+    free(f.data);
+    ctx->ok = 0;
+    return -1;
+  }
+  return 0;
+}
+
+static int read_record(hid_t f, pc_record *rec) {
+  for (int sec = 0; sec < 2; sec++) {
+    hid_t g = H5Gopen2(f, section_name((pc_section)sec), H5P_DEFAULT);
+    read_ctx ctx = {rec, (pc_section)sec, 1};
+    hsize_t idx = 0;
+    /* Name order: the same record whatever order the fields were added. */
+    int ok = g >= 0 && H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, &idx,
+                                   read_field_cb, &ctx) >= 0 && ctx.ok;
+    if (g >= 0) {
+      H5Gclose(g);
+    }
+    if (!ok) {
+      return -1;
+    }
+  }
+  return 0;
+}
+
+static int read_date_attr(hid_t f, const char *name, pc_date *d) {
+  char text[64];
+  return pc_h5_read_attr_str(f, name, text, sizeof text) == 0 &&
+                 pc_date_parse(text, d) ? 0 : -1;
+}
+
+pc_status pc_store_read_trained(pc_store *s, const char *model,
+                                const char *version, pc_date training_date,
+                                pc_trained_meta *meta, pc_record *rec,
+                                pc_error *e) {
+  char path[PATH_LEN];
+  trained_path(s, path, model, version, training_date);
+  hid_t f = pc_h5_open_read(path);
+  int ok = f >= 0 && read_date_attr(f, "training_date", &meta->training_date) == 0 &&
+           read_date_attr(f, "data_cutoff_date", &meta->data_cutoff) == 0 &&
+           pc_h5_read_attr_i64(f, "n_obs", &meta->n_obs) == 0 &&
+           read_record(f, rec) == 0;
+  if (f >= 0) {
+    H5Fclose(f);
+  }
+  if (!ok) {
+    diag_stack(s);
+    return pc_error_set(e, PC_IO, "%s: cannot read trained model", path);
+  }
+  return PC_OK;
+}
+
+/* ---- forecast partitions ---------------------------------------------- */
+
+void pc_partition_init(pc_partition *p, int paths, int horizon) {
+  memset(p, 0, sizeof *p);
+  p->paths = paths;
+  p->horizon = horizon;
+}
+
+void pc_partition_fini(pc_partition *p) {
+  free(p->date);
+  free(p->cutoff);
+  free(p->training);
+  free(p->leak);
+  free(p->day);
+  free(p->values);
+  pc_partition_init(p, p->paths, p->horizon);
+}
+
+static size_t block_of(const pc_partition *p) {
+  return (size_t)p->paths * (size_t)p->horizon;
+}
+
+float *pc_partition_values(const pc_partition *p, size_t i) {
+  return p->values + i * block_of(p);
+}
+
+static pc_status partition_reserve(pc_partition *p, size_t cap) {
+  if (cap <= p->cap) {
+    return PC_OK;
+  }
+  void *a = realloc(p->date, cap * sizeof *p->date);
+  p->date = a ? a : p->date;
+  void *b = realloc(p->cutoff, cap * sizeof *p->cutoff);
+  p->cutoff = b ? b : p->cutoff;
+  void *c = realloc(p->training, cap * sizeof *p->training);
+  p->training = c ? c : p->training;
+  void *d = realloc(p->leak, cap * sizeof *p->leak);
+  p->leak = d ? d : p->leak;
+  void *f = realloc(p->day, cap * (size_t)p->horizon * sizeof *p->day);
+  p->day = f ? f : p->day;
+  void *g = realloc(p->values, cap * block_of(p) * sizeof *p->values);
+  p->values = g ? g : p->values;
+  if (!a || !b || !c || !d || !f || !g) {
+    return PC_NOMEM;
+  }
+  p->cap = cap;
+  return PC_OK;
+}
+
+pc_status pc_partition_append(pc_partition *p, size_t *index) {
+  if (p->n == p->cap &&
+      partition_reserve(p, p->cap ? 2 * p->cap : 32) != PC_OK) {
+    return PC_NOMEM;
+  }
+  *index = p->n++;
+  return PC_OK;
+}
+
+/* Insertion sort by date: partitions hold a month of dates and arrive almost
+ * sorted (stored dates, then new ones). */
+void pc_partition_sort(pc_partition *p) {
+  size_t block = block_of(p), h = (size_t)p->horizon;
+  float *tmp = malloc(block * sizeof *tmp);
+  pc_date *tday = malloc(h * sizeof *tday);
+  if (tmp == NULL || tday == NULL) {
+    free(tmp);
+    free(tday);
+    return;
+  }
+  for (size_t i = 1; i < p->n; i++) {
+    for (size_t j = i; j > 0 && p->date[j - 1] > p->date[j]; j--) {
+      size_t a = j - 1, b = j;
+      pc_date t;
+      t = p->date[a], p->date[a] = p->date[b], p->date[b] = t;
+      t = p->cutoff[a], p->cutoff[a] = p->cutoff[b], p->cutoff[b] = t;
+      t = p->training[a], p->training[a] = p->training[b], p->training[b] = t;
+      uint8_t l = p->leak[a];
+      p->leak[a] = p->leak[b], p->leak[b] = l;
+      memcpy(tday, p->day + a * h, h * sizeof *tday);
+      memcpy(p->day + a * h, p->day + b * h, h * sizeof *tday);
+      memcpy(p->day + b * h, tday, h * sizeof *tday);
+      memcpy(tmp, p->values + a * block, block * sizeof *tmp);
+      memcpy(p->values + a * block, p->values + b * block, block * sizeof *tmp);
+      memcpy(p->values + b * block, tmp, block * sizeof *tmp);
+    }
+  }
+  free(tmp);
+  free(tday);
+}
+
+static int partition_path(const pc_store *s, char *buf, const char *model,
+                          const char *version, int32_t month) {
+  return path_of(s, buf, "%s/%s/forecasts/%04d-%02d.h5", model, version,
+                 month / 12, month % 12 + 1);
+}
+
+pc_status pc_store_forecast_months(pc_store *s, const char *model,
+                                   const char *version, int32_t **months,
+                                   size_t *n, pc_error *e) {
+  char dir[PATH_LEN];
+  path_of(s, dir, "%s/%s/forecasts", model, version);
+  return list_keys(dir, parse_month_name, months, n, e);
+}
+
+static int read_partition_file(hid_t f, pc_partition *p, int dates_only) {
+  size_t n = 0, n2 = 0, n3 = 0, n4 = 0, n5 = 0, cols = 0;
+  pc_date *date = NULL, *cutoff = NULL, *training = NULL, *day = NULL;
+  uint8_t *leak = NULL;
+  int ok = pc_h5_read_dates(f, "forecast_date", &date, &n, NULL) == 0;
+  if (ok && !dates_only) {
+    ok = pc_h5_read_dates(f, "data_cutoff_date", &cutoff, &n2, NULL) == 0 &&
+         pc_h5_read_dates(f, "training_date", &training, &n3, NULL) == 0 &&
+         pc_h5_read_u8(f, "has_data_leakage", &leak, &n4) == 0 &&
+         pc_h5_read_dates(f, "day_date", &day, &n5, &cols) == 0 &&
+         n2 == n && n3 == n && n4 == n && n5 == n &&
+         (n == 0 || cols == (size_t)p->horizon);
+  }
+  ok = ok && partition_reserve(p, n) == PC_OK;
+  if (ok) {
+    p->n = n;
+    memcpy(p->date, date, n * sizeof *date);
+  }
+  if (ok && !dates_only) {
+    memcpy(p->cutoff, cutoff, n * sizeof *cutoff);
+    memcpy(p->training, training, n * sizeof *training);
+    memcpy(p->leak, leak, n * sizeof *leak);
+    memcpy(p->day, day, n * (size_t)p->horizon * sizeof *day);
+    ok = pc_h5_read_floats(f, "paths", p->values, n * block_of(p)) == 0;
+  }
+  free(date);
+  free(cutoff);
+  free(training);
+  free(leak);
+  free(day);
+  return ok ? 0 : -1;
+}
+
+pc_status pc_store_read_partition(pc_store *s, const char *model,
+                                  const char *version, int32_t month,
+                                  pc_partition *p, int dates_only,
+                                  pc_error *e) {
+  char path[PATH_LEN];
+  p->n = 0;
+  partition_path(s, path, model, version, month);
+  if (access(path, F_OK) != 0) {
+    return PC_OK;
+  }
+  hid_t f = pc_h5_open_read(path);
+  int64_t paths = 0, horizon = 0;
+  int ok = f >= 0 && pc_h5_read_attr_i64(f, "paths", &paths) == 0 &&
+           pc_h5_read_attr_i64(f, "horizon", &horizon) == 0 &&
+           paths == p->paths && horizon == p->horizon &&
+           read_partition_file(f, p, dates_only) == 0;
+  if (f >= 0) {
+    H5Fclose(f);
+  }
+  if (!ok) {
+    diag_stack(s);
+    p->n = 0;
+    return pc_error_set(e, PC_IO, "%s: cannot read forecast partition "
+                        "(damaged, or paths/horizon differ)", path);
+  }
+  return PC_OK;
+}
+
+static int write_partition_data(hid_t f, const pc_partition *p) {
+  int ok = pc_h5_write_dates(f, "forecast_date", p->date, p->n, 0,
+                             "forecast start date: the date of day_1") == 0;
+  ok = ok && pc_h5_write_dates(f, "data_cutoff_date", p->cutoff, p->n, 0,
+                               "last observation the forecast used") == 0;
+  ok = ok && pc_h5_write_dates(f, "training_date", p->training, p->n, 0,
+                               "training date of the model used") == 0;
+  ok = ok && pc_h5_write_u8(f, "has_data_leakage", p->leak, p->n,
+                            "1 if data_cutoff_date >= forecast_date "
+                            "(never expected)") == 0;
+  ok = ok && pc_h5_write_dates(f, "day_date", p->day, p->n,
+                               (size_t)p->horizon,
+                               "trading date of day_k, k = 1..horizon") == 0;
+  ok = ok && pc_h5_write_paths(f, "paths", p->values, p->n, p->paths,
+                               p->horizon, "Monte Carlo price paths "
+                               "[forecast, path, day]") == 0;
+  return ok ? 0 : -1;
+}
+
+pc_status pc_store_write_partition(pc_store *s, const pc_store_model *m,
+                                   int32_t month, const pc_partition *p,
+                                   pc_error *e) {
+  char path[PATH_LEN], partial[PATH_LEN], label[16];
+  if (partition_path(s, path, m->model, m->version, month) != 0) {
+    return pc_error_set(e, PC_INPUT, "store path too long");
+  }
+  hid_t f = create_partial(s, path, partial, e);
+  if (f < 0) {
+    return PC_IO;
+  }
+  snprintf(label, sizeof label, "%04d-%02d", month / 12, month % 12 + 1);
+  int ok = write_identity(s, f, "forecast distributions of one model for the "
+                          "forecast dates of one month") == 0;
+  ok = ok && write_model_identity(f, m) == 0;
+  ok = ok && pc_h5_attr_str(f, "month", label) == 0;
+  ok = ok && pc_h5_attr_i64(f, "paths", p->paths) == 0;
+  ok = ok && pc_h5_attr_i64(f, "horizon", p->horizon) == 0;
+  ok = ok && write_partition_data(f, p) == 0;
+  return finish_partial(s, f, ok, partial, path, e);
+}
+
+/* ---- the observed series ---------------------------------------------- */
+
+static int series_equal(const pc_series *a, const pc_series *b) {
+  if (a->n != b->n || a->ncov != b->ncov) {
+    return 0;
+  }
+  for (size_t j = 0; j < a->ncov; j++) {
+    if (strcmp(a->cov_name[j], b->cov_name[j]) != 0) {
+      return 0;
+    }
+  }
+  /* Bitwise, so NAN (missing) compares equal to NAN. */
+  return memcmp(a->date, b->date, a->n * sizeof *a->date) == 0 &&
+         memcmp(a->close, b->close, a->n * sizeof *a->close) == 0 &&
+         memcmp(a->cov, b->cov, a->n * a->ncov * sizeof *a->cov) == 0;
+}
+
+static pc_status write_series(pc_store *s, const pc_series *series,
+                              const char *source, pc_error *e) {
+  char path[PATH_LEN], partial[PATH_LEN];
+  path_of(s, path, "series.h5");
+  hid_t f = create_partial(s, path, partial, e);
+  if (f < 0) {
+    return PC_IO;
+  }
+  int ok = write_identity(s, f, "the observed series (actuals) as of the "
+                          "last run") == 0;
+  ok = ok && pc_h5_attr_str(f, "source", source) == 0;
+  ok = ok && pc_h5_write_dates(f, "date", series->date, series->n, 0,
+                               "observation date") == 0;
+  ok = ok && pc_h5_write_f64(f, "close", series->close, series->n,
+                             "closing price; NaN where missing",
+                             "as in the data file") == 0;
+  ok = ok && pc_h5_write_strings(f, "covariate_name",
+                                 (const char *const *)series->cov_name,
+                                 series->ncov, "covariate columns") == 0;
+  ok = ok && pc_h5_write_2d_f64(f, "covariate", series->cov, series->n,
+                                series->ncov, "covariates [date, column]; "
+                                "NaN where missing") == 0;
+  return finish_partial(s, f, ok, partial, path, e);
+}
+
+pc_status pc_store_sync_series(pc_store *s, const pc_series *series,
+                               const char *source, pc_error *e) {
+  pc_series stored;
+  pc_error ignored;
+  if (pc_store_read_series(s, &stored, &ignored) == PC_OK) {
+    int same = series_equal(&stored, series);
+    pc_series_fini(&stored);
+    if (same) {
+      return PC_OK; /* unchanged data: not a byte of the store changes */
+    }
+  }
+  return write_series(s, series, source, e);
+}
+
+static int read_series_file(hid_t f, pc_series *out) {
+  size_t n2 = 0, nc = 0;
+  hsize_t dims[2] = {0, 0};
+  int ok = pc_h5_read_dates(f, "date", &out->date, &out->n, NULL) == 0 &&
+           pc_h5_read_f64(f, "close", &out->close, &n2) == 0 && n2 == out->n &&
+           pc_h5_read_strings(f, "covariate_name", &out->cov_name, &nc) == 0 &&
+           pc_h5_dims(f, "covariate", dims, 2) == 2 && dims[0] == out->n &&
+           dims[1] == nc;
+  out->ncov = nc;
+  if (ok) {
+    out->cov = malloc(((out->n * nc) > 0 ? out->n * nc : 1) * sizeof *out->cov);
+    hid_t d = H5Dopen2(f, "covariate", H5P_DEFAULT);
+    ok = out->cov != NULL && d >= 0 &&
+         (out->n * nc == 0 || H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL,
+                                      H5P_DEFAULT, out->cov) >= 0);
+    if (d >= 0) {
+      H5Dclose(d);
+    }
+  }
+  return ok ? 0 : -1;
+}
+
+pc_status pc_store_read_series(pc_store *s, pc_series *series, pc_error *e) {
+  char path[PATH_LEN];
+  memset(series, 0, sizeof *series);
+  path_of(s, path, "series.h5");
+  if (access(path, F_OK) != 0) {
+    return pc_error_set(e, PC_INPUT, "%s: the store has no observed series "
+                        "yet (run a backfill or daily run first)", path);
+  }
+  hid_t f = pc_h5_open_read(path);
+  int ok = f >= 0 && read_series_file(f, series) == 0;
+  if (f >= 0) {
+    H5Fclose(f);
+  }
+  if (!ok) {
+    diag_stack(s);
+    pc_series_fini(series);
+    return pc_error_set(e, PC_IO, "%s: cannot read the observed series", path);
+  }
+  return PC_OK;
+}
+
+/* ---- failures --------------------------------------------------------- */
+
+pc_status pc_store_read_failures(pc_store *s, pc_failure **list, size_t *n,
+                                 pc_error *e) {
+  char path[PATH_LEN];
+  *list = NULL;
+  *n = 0;
+  path_of(s, path, "failures.h5");
+  if (access(path, F_OK) != 0) {
+    return PC_OK;
+  }
+  hid_t f = pc_h5_open_read(path);
+  char **model = NULL, **version = NULL, **reason = NULL;
+  uint8_t *kind = NULL;
+  pc_date *date = NULL;
+  size_t n1 = 0, n2 = 0, n3 = 0, n4 = 0, n5 = 0;
+  int ok = f >= 0 && pc_h5_read_u8(f, "kind", &kind, &n1) == 0 &&
+           pc_h5_read_strings(f, "model", &model, &n2) == 0 &&
+           pc_h5_read_strings(f, "model_version", &version, &n3) == 0 &&
+           pc_h5_read_dates(f, "date", &date, &n4, NULL) == 0 &&
+           pc_h5_read_strings(f, "reason", &reason, &n5) == 0 && n1 == n2 &&
+           n2 == n3 && n3 == n4 && n4 == n5;
+  if (f >= 0) {
+    H5Fclose(f);
+  }
+  pc_failure *out = ok ? calloc(n1 ? n1 : 1, sizeof *out) : NULL;
+  for (size_t i = 0; out != NULL && i < n1; i++) {
+    out[i].kind = kind[i] ? PC_FAIL_FORECAST : PC_FAIL_TRAIN;
+    snprintf(out[i].model, sizeof out[i].model, "%s", model[i]);
+    snprintf(out[i].version, sizeof out[i].version, "%s", version[i]);
+    snprintf(out[i].reason, sizeof out[i].reason, "%s", reason[i]);
+    out[i].date = date[i];
+  }
+  free(kind);
+  free(date);
+  pc_h5_free_strings(model, n2);
+  pc_h5_free_strings(version, n3);
+  pc_h5_free_strings(reason, n5);
+  if (out == NULL) {
+    diag_stack(s);
+    return pc_error_set(e, PC_IO, "%s: cannot read recorded failures", path);
+  }
+  *list = out;
+  *n = n1;
+  return PC_OK;
+}
+
+pc_status pc_store_write_failures(pc_store *s, const pc_failure *list,
+                                  size_t n, pc_error *e) {
+  char path[PATH_LEN], partial[PATH_LEN];
+  path_of(s, path, "failures.h5");
+  hid_t f = create_partial(s, path, partial, e);
+  if (f < 0) {
+    return PC_IO;
+  }
+  uint8_t *kind = malloc(n ? n : 1);
+  pc_date *date = malloc((n ? n : 1) * sizeof *date);
+  const char **col[3];
+  for (int c = 0; c < 3; c++) {
+    col[c] = malloc((n ? n : 1) * sizeof *col[c]);
+  }
+  int ok = kind && date && col[0] && col[1] && col[2];
+  for (size_t i = 0; ok && i < n; i++) {
+    kind[i] = (uint8_t)list[i].kind;
+    date[i] = list[i].date;
+    col[0][i] = list[i].model;
+    col[1][i] = list[i].version;
+    col[2][i] = list[i].reason;
+  }
+  ok = ok && write_identity(s, f, "failures recorded by the last run; each is "
+                            "retried by the next run") == 0;
+  ok = ok && pc_h5_write_u8(f, "kind", kind, n, "0 training, 1 forecast") == 0;
+  ok = ok && pc_h5_write_strings(f, "model", col[0], n, "model name") == 0;
+  ok = ok && pc_h5_write_strings(f, "model_version", col[1], n,
+                                 "model version") == 0;
+  ok = ok && pc_h5_write_dates(f, "date", date, n, 0,
+                               "training date or forecast date") == 0;
+  ok = ok && pc_h5_write_strings(f, "reason", col[2], n, "why it failed") == 0;
+  free(kind);
+  free(date);
+  for (int c = 0; c < 3; c++) {
+    free(col[c]);
+  }
+  return finish_partial(s, f, ok, partial, path, e);
+}

@@ -1,0 +1,290 @@
+/* Executing units: fit and store a model; forecast the missing dates of a
+ * month and store the partition.  A model that fails is a recorded failure,
+ * never a stop; only store I/O and memory errors end a run. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pathcast/schedule.h"
+#include "run_internal.h"
+
+pc_status pc_ctx_add_failure(pc_ctx *c, pc_failure_kind kind, int model,
+                             pc_date date, const char *reason) {
+  if (c->nfailures == c->capfailures) {
+    size_t cap = c->capfailures ? 2 * c->capfailures : 16;
+    pc_failure *grown = realloc(c->failures, cap * sizeof *grown);
+    if (grown == NULL) {
+      return PC_NOMEM;
+    }
+    c->failures = grown;
+    c->capfailures = cap;
+  }
+  pc_failure *f = &c->failures[c->nfailures++];
+  memset(f, 0, sizeof *f);
+  f->kind = kind;
+  f->date = date;
+  snprintf(f->model, sizeof f->model, "%s", c->job->models[model].name);
+  snprintf(f->version, sizeof f->version, "%s", c->job->model_version);
+  snprintf(f->reason, sizeof f->reason, "%s", reason);
+  char d[PC_DATE_STRLEN];
+  pc_log_warn(c->log, "%s %s %s failed: %s", kind == PC_FAIL_TRAIN ? "training"
+              : "forecast", f->model, pc_date_format(date, d), reason);
+  return PC_OK;
+}
+
+/* The rows a model may see for date d: everything strictly before d. */
+static pc_history history_before(const pc_series *s, pc_date d) {
+  pc_history h;
+  h.n = pc_series_rows_before(s, d);
+  h.date = s->date;
+  h.close = s->close;
+  h.ncov = s->ncov;
+  h.cov_name = (const char *const *)s->cov_name;
+  h.cov = s->cov;
+  return h;
+}
+
+static pc_date last_present_date(const pc_history *h) {
+  for (size_t i = h->n; i-- > 0;) {
+    if (!isnan(h->close[i])) {
+      return h->date[i];
+    }
+  }
+  return PC_DATE_NONE;
+}
+
+/* ---- training --------------------------------------------------------- */
+
+static pc_status fit_and_store(pc_ctx *c, int m, const pc_history *h,
+                               const pc_trained_meta *meta, pc_error *e) {
+  pc_model *model = NULL;
+  pc_record rec;
+  pc_record_init(&rec);
+  pc_status st = pc_model_alloc(&model, &c->job->models[m], e);
+  if (st == PC_OK) {
+    st = pc_model_fit(model, h, e);
+  }
+  if (st == PC_OK) {
+    st = pc_model_save(model, &rec, e);
+  }
+  if (st == PC_OK) {
+    st = pc_store_write_trained(c->store, &c->idents[m].id, meta, &rec, e);
+  }
+  pc_record_fini(&rec);
+  pc_model_free(model);
+  return st;
+}
+
+pc_status pc_work_train(pc_ctx *c, const pc_unit *u, pc_error *e) {
+  const pc_job *job = c->job;
+  char d[PC_DATE_STRLEN];
+  pc_history h = history_before(&c->series, u->key);
+  size_t present = pc_history_count_present(&h);
+  if ((long)present < job->min_history) {
+    char why[256];
+    snprintf(why, sizeof why, "too little history: %zu observations before "
+             "%s (min_history = %ld)", present, pc_date_format(u->key, d),
+             job->min_history);
+    c->sum.train_failed++;
+    return pc_ctx_add_failure(c, PC_FAIL_TRAIN, u->model, u->key, why);
+  }
+  pc_trained_meta meta = {u->key, last_present_date(&h), (int64_t)present};
+  pc_error why;
+  pc_error_clear(&why);
+  pc_status st = fit_and_store(c, u->model, &h, &meta, &why);
+  if (st == PC_OK) {
+    c->sum.trained++;
+    pc_log_info(c->log, "trained %s at %s (%zu observations)",
+                job->models[u->model].name, pc_date_format(u->key, d), present);
+    return PC_OK;
+  }
+  if (st == PC_MODEL) {
+    c->sum.train_failed++;
+    return pc_ctx_add_failure(c, PC_FAIL_TRAIN, u->model, u->key, why.msg);
+  }
+  return pc_error_set(e, st, "%s", why.msg);
+}
+
+/* ---- forecasting ------------------------------------------------------ */
+
+void pc_work_release(pc_ctx *c) {
+  pc_model_free(c->cached);
+  c->cached = NULL;
+  free(c->sim);
+  c->sim = NULL;
+  c->simcap = 0;
+}
+
+/* The model trained at t, from the store (kept while consecutive dates use
+ * it).  NULL with a reason in *why when it is not stored. */
+static pc_status load_model(pc_ctx *c, int m, pc_date t, pc_model **out,
+                            pc_error *why) {
+  if (c->cached != NULL && c->cached_index == m && c->cached_date == t) {
+    *out = c->cached;
+    return PC_OK;
+  }
+  pc_model_free(c->cached);
+  c->cached = NULL;
+  const pc_model_ident *id = &c->idents[m];
+  pc_trained_meta meta;
+  pc_record rec;
+  pc_record_init(&rec);
+  pc_status st = pc_store_read_trained(c->store, id->id.model, id->id.version,
+                                       t, &meta, &rec, why);
+  pc_model *model = NULL;
+  if (st == PC_OK) {
+    st = pc_model_alloc(&model, &c->job->models[m], why);
+  }
+  if (st == PC_OK) {
+    st = pc_model_load(model, &rec, why);
+  }
+  pc_record_fini(&rec);
+  if (st != PC_OK) {
+    pc_model_free(model);
+    return st;
+  }
+  c->cached = model;
+  c->cached_index = m;
+  c->cached_date = t;
+  *out = model;
+  return PC_OK;
+}
+
+static pc_status ensure_sim(pc_ctx *c, size_t n) {
+  if (n <= c->simcap) {
+    return PC_OK;
+  }
+  double *grown = realloc(c->sim, n * sizeof *grown);
+  if (grown == NULL) {
+    return PC_NOMEM;
+  }
+  c->sim = grown;
+  c->simcap = n;
+  return PC_OK;
+}
+
+/* Keeps the last `horizon` steps of each path as float32; refuses values a
+ * price cannot have. */
+static int copy_paths(const double *sim, int paths, int steps, int horizon,
+                      float *out) {
+  for (int i = 0; i < paths; i++) {
+    const double *row = sim + (size_t)i * (size_t)steps + (steps - horizon);
+    float *dst = out + (size_t)i * (size_t)horizon;
+    for (int k = 0; k < horizon; k++) {
+      float v = (float)row[k];
+      if (!(v > 0.0f) || !isfinite(v)) {
+        return 0;
+      }
+      dst[k] = v;
+    }
+  }
+  return 1;
+}
+
+/* One forecast for trading day d into slot i of the partition.  PC_MODEL
+ * with a reason in *why when the model cannot forecast d. */
+static pc_status forecast_one(pc_ctx *c, int m, pc_date d, pc_partition *p,
+                              size_t i, pc_error *why) {
+  const pc_job *job = c->job;
+  char td[PC_DATE_STRLEN];
+  pc_date t = pc_schedule_on_or_before(job->train_frequency, job->train_anchor, d);
+  pc_model *model = NULL;
+  if (load_model(c, m, t, &model, why) != PC_OK) {
+    return pc_error_set(why, PC_MODEL, "no trained model for scheduled "
+                        "training date %s (training failed or has not run)",
+                        pc_date_format(t, td));
+  }
+  pc_history h = history_before(&c->series, d);
+  pc_date cutoff = last_present_date(&h);
+  if (cutoff == PC_DATE_NONE) {
+    return pc_error_set(why, PC_MODEL, "no observation before the forecast date");
+  }
+  /* Stale data: the paths first walk through the trading days between the
+   * last observation and d, so day_1 is still d. */
+  long gap = (long)pc_calendar_count_between(&job->calendar, cutoff, d);
+  if (gap > job->max_gap) {
+    char cd[PC_DATE_STRLEN];
+    return pc_error_set(why, PC_MODEL, "data is stale: the last observation "
+                        "(%s) is %ld trading days before the forecast date "
+                        "(max_gap = %ld)", pc_date_format(cutoff, cd), gap,
+                        job->max_gap);
+  }
+  int steps = (int)gap + job->horizon;
+  if (ensure_sim(c, (size_t)job->paths * (size_t)steps) != PC_OK) {
+    return PC_NOMEM;
+  }
+  pc_sim_request req = {job->paths, steps,
+                        pc_rng_key_forecast(job->seed, job->commodity,
+                                            job->models[m].name,
+                                            job->model_version, d)};
+  pc_status st = pc_model_simulate(model, &h, &req, c->sim, why);
+  if (st != PC_OK) {
+    return st == PC_NOMEM ? st : PC_MODEL;
+  }
+  if (!copy_paths(c->sim, job->paths, steps, job->horizon,
+                  pc_partition_values(p, i))) {
+    return pc_error_set(why, PC_MODEL, "a path value is not a finite positive "
+                        "float32 price");
+  }
+  p->date[i] = d;
+  p->cutoff[i] = cutoff;
+  p->training[i] = t;
+  p->leak[i] = cutoff >= d;
+  for (int k = 0; k < job->horizon; k++) {
+    p->day[i * (size_t)job->horizon + (size_t)k] =
+        pc_calendar_nth(&job->calendar, d, k + 1);
+  }
+  return PC_OK;
+}
+
+/* Forecasts the unit's dates into the partition (already holding what the
+ * store had); returns how many were added. */
+static pc_status forecast_dates(pc_ctx *c, const pc_unit *u, pc_partition *p,
+                                size_t *added) {
+  const pc_date *dates = c->plan.dates + u->first;
+  pc_status st = PC_OK;
+  for (int32_t j = 0; j < u->count && st == PC_OK; j++) {
+    size_t i = 0;
+    st = pc_partition_append(p, &i);
+    if (st != PC_OK) {
+      break;
+    }
+    pc_error why;
+    pc_error_clear(&why);
+    pc_status fst = forecast_one(c, u->model, dates[j], p, i, &why);
+    if (fst == PC_OK) {
+      (*added)++;
+      c->sum.generated++;
+      continue;
+    }
+    p->n--; /* drop the slot */
+    if (fst != PC_MODEL) {
+      return fst;
+    }
+    c->sum.forecast_failed++;
+    st = pc_ctx_add_failure(c, PC_FAIL_FORECAST, u->model, dates[j], why.msg);
+  }
+  return st;
+}
+
+pc_status pc_work_forecast(pc_ctx *c, const pc_unit *u, pc_error *e) {
+  const pc_job *job = c->job;
+  const pc_model_ident *id = &c->idents[u->model];
+  pc_partition p;
+  pc_partition_init(&p, job->paths, job->horizon);
+  pc_error why;
+  if (pc_store_read_partition(c->store, id->id.model, id->id.version, u->key,
+                              &p, 0, &why) != PC_OK) {
+    pc_log_warn(c->log, "%s; rebuilding it", why.msg);
+  }
+  size_t added = 0;
+  pc_status st = forecast_dates(c, u, &p, &added);
+  if (st == PC_OK && added > 0) {
+    pc_partition_sort(&p);
+    st = pc_store_write_partition(c->store, &id->id, u->key, &p, e);
+  } else if (st != PC_OK) {
+    pc_error_set(e, st, "%s", st == PC_NOMEM ? "out of memory" : "forecast failed");
+  }
+  pc_partition_fini(&p);
+  return st;
+}

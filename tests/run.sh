@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Runs the test suite: every cmocka unit program, then every integration
+# script (real mpirun, real HDF5 files).  Prints "N passed, N failed" last and
+# exits non-zero when anything failed.
+#   tests/run.sh [all|unit|integration]
+set -u
+cd "$(dirname "$0")/.."
+source tests/lib/env.sh
+what=${1:-all}
+build=${PATHCAST_BUILD:-build}
+export PATHCAST_BIN=${PATHCAST_BIN:-$PWD/bin/pathcast}
+pass=0
+fail=0
+failed=()
+
+run_unit() {
+  local t=$1 out rc n
+  out=$(timeout 600 "$t" 2>&1); rc=$?
+  n=$(grep -oE '^\[==========\] [0-9]+ test' <<<"$out" | head -1 | grep -oE '[0-9]+')
+  n=${n:-0}
+  if [[ $rc -eq 0 && $n -gt 0 ]]; then
+    pass=$((pass + n)); echo "ok   $(basename "$t") ($n tests)"
+  else
+    fail=$((fail + (rc > 0 ? rc : 1))); pass=$((pass + (n > rc ? n - rc : 0)))
+    failed+=("$(basename "$t")"); echo "FAIL $(basename "$t") (exit $rc)"
+    echo "$out" | grep -E 'FAILED|ERROR|error|Assert|ASan|runtime error' | head -20
+  fi
+}
+
+run_integration() {
+  local t=$1 out rc p f
+  out=$(timeout 1200 bash "$t" 2>&1); rc=$?
+  p=$(grep -c '^ok ' <<<"$out"); f=$(grep -c '^not ok ' <<<"$out")
+  if [[ $rc -ne 0 && $f -eq 0 ]]; then f=1; fi
+  pass=$((pass + p)); fail=$((fail + f))
+  if [[ $f -eq 0 ]]; then
+    echo "ok   $(basename "$t") ($p checks)"
+  else
+    failed+=("$(basename "$t")"); echo "FAIL $(basename "$t") (exit $rc)"
+    grep -E '^not ok |^# ' <<<"$out" | head -40
+  fi
+}
+
+if [[ $what == all || $what == unit ]]; then
+  for t in "$build"/tests/test_*; do run_unit "$t"; done
+fi
+if [[ $what == all || $what == integration ]]; then
+  for t in tests/integration/test_*.sh; do run_integration "$t"; done
+fi
+[[ ${#failed[@]} -gt 0 ]] && echo "failed: ${failed[*]}"
+echo "$pass passed, $fail failed"
+[[ $fail -eq 0 ]]

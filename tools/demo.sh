@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# make demo: a backfill and a daily run of jobs/coffee.job on the shipped
+# (synthetic) data, then where everything went.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source tests/lib/env.sh
+np=${PATHCAST_NP:-2}
+bin=bin/pathcast
+run() { echo "\$ $*"; "$@"; }
+
+echo "== backfill 2018-01-01..2024-01-01 on $np MPI ranks (incremental: a rerun does nothing) =="
+run mpirun -np "$np" $bin backfill --job jobs/coffee.job
+echo
+echo "== daily production for 2024-01-02 (trains only when the cadence says so) =="
+run $bin daily --job jobs/coffee.job --forecast_date 2024-01-02
+echo
+echo "== trained models =="
+run $bin models --job jobs/coffee.job
+mkdir -p demo
+run $bin export --job jobs/coffee.job --start 2024-01-02 --end 2024-01-02 \
+  --output demo/coffee-2024-01-02.csv
+echo
+echo "Outputs:"
+echo "  store (HDF5, see docs/STORE.md): $(grep -E '^store' jobs/coffee.job | sed 's/.*= *//')"
+echo "  per-rank logs:                   logs/<run id>/rank-NNNN.log"
+echo "  export of 2024-01-02 (CSV):      demo/coffee-2024-01-02.csv"

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Makes sure the Debian packages pathcast needs are installed: installs the
+# missing ones with apt when run as root, otherwise prints the apt line.
+set -euo pipefail
+pkgs=(build-essential pkg-config libopenmpi-dev openmpi-bin libhdf5-openmpi-dev
+      hdf5-tools libgsl-dev libcmocka-dev libxgboost-dev slurm-wlm munge)
+missing=()
+for p in "${pkgs[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+line="apt-get install -y --no-install-recommends ${pkgs[*]}"
+if [[ $(id -u) -ne 0 ]]; then
+  echo "pathcast needs these Debian packages: ${missing[*]}" >&2
+  echo "install them as root with:" >&2
+  echo "  apt-get update && $line" >&2
+  exit 1
+fi
+echo "installing: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+apt-get install -y -q --no-install-recommends "${pkgs[@]}" >/dev/null
