@@ -14,14 +14,15 @@ static int same_key(const pc_failure *a, const pc_failure *b) {
          strcmp(a->model, b->model) == 0 && strcmp(a->version, b->version) == 0;
 }
 
-/* Newest first, then training before forecast, then by model. */
+/* Trainings first (a failed training explains the forecasts that needed
+ * it), each kind newest first, then by model. */
 static int cmp_failure(const void *pa, const void *pb) {
   const pc_failure *a = pa, *b = pb;
-  if (a->date != b->date) {
-    return a->date > b->date ? -1 : 1;
-  }
   if (a->kind != b->kind) {
     return (int)a->kind - (int)b->kind;
+  }
+  if (a->date != b->date) {
+    return a->date > b->date ? -1 : 1;
   }
   int m = strcmp(a->model, b->model);
   return m != 0 ? m : strcmp(a->version, b->version);
@@ -201,8 +202,8 @@ static void list_failures(const pc_ctx *c, FILE *out) {
   if (c->nfailures == 0) {
     return;
   }
-  fprintf(out, "Recorded failures (%zu, newest first; retried by the next "
-               "run):\n", c->nfailures);
+  fprintf(out, "Recorded failures (%zu: trainings, then forecasts, newest "
+               "first; each is retried by the next run):\n", c->nfailures);
   for (size_t i = 0; i < shown; i++) {
     const pc_failure *f = &c->failures[i];
     char d[PC_DATE_STRLEN];
