@@ -29,7 +29,7 @@ sed -i "s|^store = .*|store = $WORK/fo|" "$WORK/job"
 # that need those models fail too; everything else succeeds.
 expect_status "failing trainings give exit 3" 3 "$PC" backfill --job "$WORK/job" --min_history 1160 \
   --summary-json "$WORK/fo.json"
-check "failure reason printed" grep -q 'train    naive                2020-01-01  too little history: 1153 observations before 2020-01-01 (min_history = 1160)' "$WORK/out"
+check "failure reason printed" grep -q 'train    naive                2020-01-01  too little history: 1152 observations before 2020-01-01 (min_history = 1160)' "$WORK/out"
 check "forecast failure names the missing model" grep -q 'no trained model for scheduled training date 2020-01-01 (training failed or has not run)' "$WORK/out"
 check "the later training succeeded" test -f "$WORK/fo/naive/v1.0/trained/2020-04-01.h5"
 check "forecasts after it were generated" test -f "$WORK/fo/random_walk/v1.0/forecasts/2020-06.h5"
