@@ -1,0 +1,233 @@
+/* The model contract, checked for every registered model (GSL rng/test.c
+ * style): fit/free, determinism by key, save -> load round trip, positive
+ * finite joint paths starting from the last close, failure on too little
+ * data.  Then exact checks of naive and random_walk estimates. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "pathcast/model.h"
+
+#define N_OBS 600
+#define PATHS 500
+#define STEPS 14
+
+typedef struct {
+  pc_date date[N_OBS];
+  double close[N_OBS];
+  double cov[N_OBS * 3];
+  pc_history h;
+} fixture;
+
+static const char *const cov_names[] = {"temp_mean_c", "humidity_mean_pct",
+                                        "precipitation_mm"};
+
+/* A geometric random walk with a few missing closes, from a fixed Philox
+ * stream, so every model sees realistic, reproducible data. */
+static void make_history(fixture *f, size_t n) {
+  pc_rng r;
+  pc_rng_init(&r, pc_rng_key_training(99, "test", "fixture", "v", 0), 0, 0);
+  double x = log(100.0);
+  for (size_t i = 0; i < n; i++) {
+    x += 0.0002 + 0.015 * pc_rng_normal(&r);
+    f->date[i] = (pc_date)(18000 + i);
+    f->close[i] = (i % 97 == 50) ? NAN : exp(x);
+    for (int j = 0; j < 3; j++) {
+      f->cov[i * 3 + (size_t)j] = 20.0 + pc_rng_normal(&r);
+    }
+  }
+  f->h = (pc_history){n, f->date, f->close, 3, cov_names, f->cov};
+}
+
+static pc_model *fitted(const pc_model_type *t, const pc_history *h) {
+  pc_model_spec spec;
+  pc_model *m = NULL;
+  pc_error e;
+  assert_int_equal(pc_model_spec_init(&spec, t->name, t), PC_OK);
+  assert_int_equal(pc_model_alloc(&m, &spec, &e), PC_OK);
+  pc_model_spec_fini(&spec);
+  pc_status st = pc_model_fit(m, h, &e);
+  if (st != PC_OK) {
+    fail_msg("%s fit failed: %s", t->name, e.msg);
+  }
+  return m;
+}
+
+static double *simulate(const pc_model *m, const pc_history *h, uint64_t seed) {
+  double *out = malloc(sizeof(double) * PATHS * STEPS);
+  pc_sim_request req = {PATHS, STEPS,
+                        pc_rng_key_forecast(seed, "coffee", "m", "v1", 19000)};
+  pc_error e;
+  assert_non_null(out);
+  assert_int_equal(pc_model_simulate(m, h, &req, out, &e), PC_OK);
+  return out;
+}
+
+static void contract_one(const pc_model_type *t) {
+  fixture *f = calloc(1, sizeof *f);
+  make_history(f, N_OBS);
+  pc_model *m = fitted(t, &f->h);
+  double *a = simulate(m, &f->h, 1), *b = simulate(m, &f->h, 1);
+  double *c = simulate(m, &f->h, 2);
+  /* Same key: bit-identical.  Another key: different. */
+  assert_memory_equal(a, b, sizeof(double) * PATHS * STEPS);
+  assert_true(memcmp(a, c, sizeof(double) * PATHS * STEPS) != 0);
+  /* Paths are finite, positive, and start near the last close. */
+  double last = pc_history_last_close(&f->h), mean1 = 0.0;
+  for (size_t i = 0; i < PATHS * STEPS; i++) {
+    assert_true(isfinite(a[i]) && a[i] > 0.0);
+  }
+  for (size_t p = 0; p < PATHS; p++) {
+    mean1 += a[p * STEPS] / PATHS;
+  }
+  assert_true(fabs(mean1 / last - 1.0) < 0.01);
+  /* Joint paths: the spread of log prices grows with the horizon. */
+  double v1 = 0.0, v14 = 0.0;
+  for (size_t p = 0; p < PATHS; p++) {
+    v1 += pow(log(a[p * STEPS] / last), 2);
+    v14 += pow(log(a[p * STEPS + STEPS - 1] / last), 2);
+  }
+  assert_true(v14 > 5.0 * v1);
+  /* save -> load gives a model that simulates bit-identically. */
+  pc_record rec;
+  pc_error e;
+  pc_record_init(&rec);
+  assert_int_equal(pc_model_save(m, &rec, &e), PC_OK);
+  pc_model *copy = NULL;
+  assert_int_equal(pc_model_alloc(&copy, pc_model_spec_of(m), &e), PC_OK);
+  assert_int_equal(pc_model_load(copy, &rec, &e), PC_OK);
+  double *d = simulate(copy, &f->h, 1);
+  assert_memory_equal(a, d, sizeof(double) * PATHS * STEPS);
+  /* A record missing its fields is refused, not half-loaded. */
+  pc_record empty;
+  pc_record_init(&empty);
+  pc_model *broken = NULL;
+  assert_int_equal(pc_model_alloc(&broken, pc_model_spec_of(m), &e), PC_OK);
+  assert_int_not_equal(pc_model_load(broken, &empty, &e), PC_OK);
+  pc_model_free(broken);
+  pc_record_fini(&rec);
+  pc_model_free(copy);
+  pc_model_free(m);
+  free(a);
+  free(b);
+  free(c);
+  free(d);
+  free(f);
+}
+
+static void test_contract_all_models(void **state) {
+  (void)state;
+  size_t n = 0;
+  for (size_t i = 0; pc_model_types[i] != NULL; i++, n++) {
+    contract_one(pc_model_types[i]);
+  }
+  assert_true(n >= 2);
+}
+
+/* Too little data is a model failure with a reason, never a crash. */
+static void test_too_little_data_fails(void **state) {
+  (void)state;
+  for (size_t i = 0; pc_model_types[i] != NULL; i++) {
+    const pc_model_type *t = pc_model_types[i];
+    fixture *f = calloc(1, sizeof *f);
+    make_history(f, 2);
+    pc_model_spec spec;
+    pc_model *m = NULL;
+    pc_error e;
+    pc_error_clear(&e);
+    pc_model_spec_init(&spec, t->name, t);
+    assert_int_equal(pc_model_alloc(&m, &spec, &e), PC_OK);
+    assert_int_equal(pc_model_fit(m, &f->h, &e), PC_MODEL);
+    assert_true(strlen(e.msg) > 0);
+    pc_model_free(m);
+    pc_model_spec_fini(&spec);
+    free(f);
+  }
+}
+
+static void test_registry(void **state) {
+  (void)state;
+  char names[256];
+  pc_model_type_names(names, sizeof names);
+  assert_string_equal(names, "naive, random_walk");
+  assert_ptr_equal(pc_model_type_find("naive"), pc_model_types[0]);
+  assert_null(pc_model_type_find("prophet"));
+}
+
+static void assert_close(double a, double b, double tol) {
+  if (!(fabs(a - b) <= tol)) {
+    fail_msg("%.17g differs from %.17g by more than %g", a, b, tol);
+  }
+}
+
+static double field(const pc_record *r, const char *name) {
+  double v = NAN;
+  pc_error e;
+  assert_int_equal(pc_record_get_scalar(r, name, &v, &e), PC_OK);
+  return v;
+}
+
+/* naive: zero drift, volatility = sample sd of every return (skipping the
+ * missing closes, which join their neighbours into one return). */
+static void test_naive_estimates(void **state) {
+  (void)state;
+  double close[] = {100, 110, NAN, 99, 99, 120};
+  pc_date date[] = {1, 2, 3, 4, 5, 6};
+  pc_history h = {6, date, close, 0, NULL, NULL};
+  pc_model *m = fitted(pc_model_type_find("naive"), &h);
+  pc_record rec;
+  pc_error e;
+  pc_record_init(&rec);
+  assert_int_equal(pc_model_save(m, &rec, &e), PC_OK);
+  double r[] = {log(1.1), log(99.0 / 110), 0.0, log(120.0 / 99)};
+  double mean = (r[0] + r[1] + r[2] + r[3]) / 4, ss = 0;
+  for (int i = 0; i < 4; i++) {
+    ss += (r[i] - mean) * (r[i] - mean);
+  }
+  assert_true(field(&rec, "drift") == 0.0);
+  assert_close(field(&rec, "volatility"), sqrt(ss / 3), 1e-15);
+  pc_record_fini(&rec);
+  pc_model_free(m);
+}
+
+/* random_walk: drift and volatility of the last `lookback` returns only. */
+static void test_random_walk_lookback(void **state) {
+  (void)state;
+  double close[] = {50, 100, 110, 121, 133.1};
+  pc_date date[] = {1, 2, 3, 4, 5};
+  pc_history h = {5, date, close, 0, NULL, NULL};
+  const pc_model_type *t = pc_model_type_find("random_walk");
+  pc_model_spec spec;
+  pc_model *m = NULL;
+  pc_error e;
+  pc_record rec;
+  pc_model_spec_init(&spec, "rw3", t);
+  assert_int_equal(pc_model_spec_set(&spec, "lookback", "3", &e), PC_OK);
+  assert_int_equal(pc_model_alloc(&m, &spec, &e), PC_OK);
+  assert_int_equal(pc_model_fit(m, &h, &e), PC_OK);
+  pc_record_init(&rec);
+  pc_model_save(m, &rec, &e);
+  /* The 50 -> 100 jump is outside the window: three returns of +10%. */
+  assert_close(field(&rec, "drift"), log(1.1), 1e-12);
+  assert_true(field(&rec, "volatility") < 1e-12);
+  pc_record_fini(&rec);
+  pc_model_free(m);
+  pc_model_spec_fini(&spec);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_contract_all_models),
+      cmocka_unit_test(test_too_little_data_fails),
+      cmocka_unit_test(test_registry),
+      cmocka_unit_test(test_naive_estimates),
+      cmocka_unit_test(test_random_walk_lookback),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
