@@ -166,7 +166,8 @@ pc_status pc_calendar_parse_holidays(pc_calendar *cal, const char *name,
                                      const char *text, size_t len,
                                      pc_error *e) {
   date_list l = {NULL, 0, 0};
-  const char *p = text, *end = text + len;
+  /* No arithmetic on a null text: even adding 0 to NULL is undefined. */
+  const char *p = text, *end = len != 0 ? text + len : text;
   pc_status st = PC_OK;
   for (size_t lineno = 1; st == PC_OK && p < end; lineno++) {
     const char *nl = memchr(p, '\n', (size_t)(end - p));

@@ -19,7 +19,8 @@ typedef enum {
   OPT_FREQ,   /* a training frequency */
   OPT_CAL,    /* weekdays | daily */
   OPT_MODELS, /* name[:type],... */
-  OPT_FORMAT  /* table | json | csv */
+  OPT_FORMAT, /* table | json */
+  OPT_YESNO   /* yes | no */
 } opt_kind;
 
 typedef struct {
@@ -72,6 +73,9 @@ static const opt_def options[] = {
     {"max_gap", OPT_LONG, "5", 0, 1e6, FIELD(max_gap),
      "a forecast fails when more trading days than this lie between the "
      "last observation and the forecast date (stale data)"},
+    {"fsync", OPT_YESNO, "yes", 0, 0, FIELD(fsync),
+     "flush each committed store file to disk (yes: survives power loss; "
+     "no: survives process crashes only, faster on slow disks)"},
     {"summary_json", OPT_TEXT, "", 0, 0, FIELD(summary_json),
      "also write the run's counts as JSON to this file"},
     {"output", OPT_TEXT, "", 0, 0, FIELD(output),
@@ -391,6 +395,12 @@ static pc_status set_choice(const opt_def *o, pc_job *job, const char *v,
                           "weekdays, daily", origin, v);
     }
     job->calendar.kind = v[0] == 'w' ? PC_CAL_WEEKDAYS : PC_CAL_DAILY;
+  } else if (o->kind == OPT_YESNO) {
+    if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0) {
+      return pc_error_set(e, PC_INPUT, "%s: %s: '%s' is not one of yes, no",
+                          origin, o->key, v);
+    }
+    snprintf(job->fsync, sizeof job->fsync, "%s", v);
   } else {
     if (strcmp(v, "table") != 0 && strcmp(v, "json") != 0) {
       return pc_error_set(e, PC_INPUT, "%s: format: '%s' is not one of "

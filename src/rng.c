@@ -18,13 +18,12 @@
 #include <stddef.h>
 #include <string.h>
 
-/* Philox4x32 round multipliers and Weyl key increments, from Random123. */
-enum {
-  PHILOX_M0 = 0xD2511F53u,
-  PHILOX_M1 = 0xCD9E8D57u,
-  PHILOX_W0 = 0x9E3779B9u,
-  PHILOX_W1 = 0xBB67AE85u
-};
+/* Philox4x32 round multipliers and Weyl key increments, from Random123.
+ * Macros rather than an enum: ISO C limits enumerators to int. */
+#define PHILOX_M0 UINT32_C(0xD2511F53)
+#define PHILOX_M1 UINT32_C(0xCD9E8D57)
+#define PHILOX_W0 UINT32_C(0x9E3779B9)
+#define PHILOX_W1 UINT32_C(0xBB67AE85)
 
 static inline void philox_round(uint32_t c[4], const uint32_t k[2]) {
   uint64_t p0 = (uint64_t)PHILOX_M0 * c[0];
@@ -158,9 +157,10 @@ uint32_t pc_rng_u32(pc_rng *r) {
 }
 
 /* Maps two words to (0, 1): 53 bits x give x * 2^-53, and x = 0 gives 2^-54
- * instead.  (x + 0.5) * 2^-53 would look simpler but cannot be computed
- * exactly in a double: above 0.5 it needs 54 significant bits, and the top
- * value rounds to 1.0, which Box-Muller and log(1 - u) cannot take. */
+ * instead, so 0 never comes out and the largest value is 1 - 2^-53.
+ * (x + 0.5) * 2^-53 would look simpler but cannot be computed exactly in a
+ * double: above 0.5 it needs 54 significant bits, and the top value rounds
+ * to 1.0, breaking the open interval (log(1 - u) would be -inf). */
 static inline double uniform_from(uint32_t a, uint32_t b) {
   uint64_t x = ((uint64_t)(a >> 5) << 26) | (b >> 6);
   if (x == 0) {
@@ -195,6 +195,8 @@ static inline void next_four(pc_rng *r, uint32_t w[4]) {
  * measured as half the cost of a normal pair).  The quarter turn is then a
  * rotation by a table of 0 and +-1, which is exact. */
 static inline void cos_sin_turn(double u, double *c, double *s) {
+  /* Rows: (cos, sin) of q quarter turns plus phi in terms of cos and sin
+   * of phi, for q = 0, 1, 2, 3. */
   static const double rot[4][4] = {
       {1, 0, 0, 1}, {0, -1, 1, 0}, {-1, 0, 0, -1}, {0, 1, -1, 0}};
   const double half_pi = 1.5707963267948966192313216916398;
@@ -225,35 +227,46 @@ static inline void normal_pair(const uint32_t w[4], double *z0, double *z1) {
  * the compiler may put the lanes in vector registers). */
 enum { LANES = 4 };
 
-/* The next LANES blocks of r's stream, exactly as next_block would give them
- * one by one, including the carry of the block number into ctr[3]. */
-static void next_blocks(pc_rng *r, uint32_t w[LANES][4]) {
-  uint32_t x0[LANES], x1[LANES], x2[LANES], x3[LANES];
-  uint64_t block = ((uint64_t)r->ctr[3] << 32) | r->ctr[0];
-  for (int j = 0; j < LANES; j++) {
-    x0[j] = (uint32_t)(block + (uint64_t)j);
-    x1[j] = r->ctr[1];
-    x2[j] = r->ctr[2];
-    x3[j] = (uint32_t)((block + (uint64_t)j) >> 32);
-  }
-  uint32_t k0 = r->key.k[0], k1 = r->key.k[1];
+/* Philox state of LANES blocks, one row per word, so that each round is a
+ * loop over independent lanes. */
+typedef struct {
+  uint32_t x[4][LANES];
+} lanes;
+
+/* Ten rounds on every lane; the same arithmetic as pc_philox4x32_10. */
+static void lanes_rounds(lanes *s, const uint32_t key[2]) {
+  uint32_t k0 = key[0], k1 = key[1];
   for (int round = 0; round < 10; round++) {
     for (int j = 0; j < LANES; j++) {
-      uint64_t p0 = (uint64_t)PHILOX_M0 * x0[j];
-      uint64_t p1 = (uint64_t)PHILOX_M1 * x2[j];
-      x0[j] = (uint32_t)(p1 >> 32) ^ x1[j] ^ k0;
-      x1[j] = (uint32_t)p1;
-      x2[j] = (uint32_t)(p0 >> 32) ^ x3[j] ^ k1;
-      x3[j] = (uint32_t)p0;
+      uint64_t p0 = (uint64_t)PHILOX_M0 * s->x[0][j];
+      uint64_t p1 = (uint64_t)PHILOX_M1 * s->x[2][j];
+      s->x[0][j] = (uint32_t)(p1 >> 32) ^ s->x[1][j] ^ k0;
+      s->x[1][j] = (uint32_t)p1;
+      s->x[2][j] = (uint32_t)(p0 >> 32) ^ s->x[3][j] ^ k1;
+      s->x[3][j] = (uint32_t)p0;
     }
+    /* The bump after the last round is unused, as in the scalar version. */
     k0 += PHILOX_W0;
     k1 += PHILOX_W1;
   }
+}
+
+/* The next LANES blocks of r's stream, exactly as next_block would give them
+ * one by one, including the carry of the block number into ctr[3]. */
+static void next_blocks(pc_rng *r, uint32_t w[LANES][4]) {
+  lanes s;
+  uint64_t block = ((uint64_t)r->ctr[3] << 32) | r->ctr[0];
   for (int j = 0; j < LANES; j++) {
-    w[j][0] = x0[j];
-    w[j][1] = x1[j];
-    w[j][2] = x2[j];
-    w[j][3] = x3[j];
+    s.x[0][j] = (uint32_t)(block + (uint64_t)j);
+    s.x[1][j] = r->ctr[1];
+    s.x[2][j] = r->ctr[2];
+    s.x[3][j] = (uint32_t)((block + (uint64_t)j) >> 32);
+  }
+  lanes_rounds(&s, r->key.k);
+  for (int j = 0; j < LANES; j++) {
+    for (int i = 0; i < 4; i++) {
+      w[j][i] = s.x[i][j];
+    }
   }
   block += LANES;
   r->ctr[0] = (uint32_t)block;

@@ -134,7 +134,7 @@ static pc_status make_idents(pc_ctx *c, pc_error *e) {
 static pc_status prepare_store(pc_ctx *c, pc_error *e) {
   const char *slurm = getenv("SLURM_JOB_ID");
   pc_store_info info = {c->job->commodity, slurm && *slurm ? c->run_id : "local",
-                        c->job->seed};
+                        c->job->seed, strcmp(c->job->fsync, "yes") == 0};
   pc_status st = pc_store_open(&c->store, c->job->store,
                                c->rank == 0 ? PC_STORE_WRITER : PC_STORE_WORKER,
                                &info, e);

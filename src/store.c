@@ -29,6 +29,7 @@ struct pc_store {
   char commodity[64];
   char job_id[128];
   uint64_t seed;
+  int durable;
   FILE *diag;
   manifest_entry *models;
   size_t nmodels;
@@ -74,18 +75,23 @@ static void parent_dir(const char *path, char *buf) {
   }
 }
 
-/* Makes a finished `<path>.partial` durable and moves it into place: the
- * rename is atomic, so readers see the old file or the new, never a mix. */
+/* Moves a finished `<path>.partial` into place: the rename is atomic, so
+ * readers see the old file or the new, never a mix, and a killed process
+ * leaves only a stray .partial.  When durable, the file and then its folder
+ * are flushed to disk around the rename, so a power loss cannot leave an
+ * empty file under the final name either. */
 static pc_status commit_partial(const char *partial, const char *path,
-                                pc_error *e) {
+                                int durable, pc_error *e) {
   char dir[PATH_LEN];
   parent_dir(path, dir);
-  if (fsync_path(partial, 0) != 0 || rename(partial, path) != 0) {
+  if ((durable && fsync_path(partial, 0) != 0) || rename(partial, path) != 0) {
     int err = errno;
     unlink(partial);
     return pc_error_set(e, PC_IO, "%s: cannot commit: %s", path, strerror(err));
   }
-  fsync_path(dir, 1);
+  if (durable) {
+    fsync_path(dir, 1);
+  }
   return PC_OK;
 }
 
@@ -121,7 +127,7 @@ static pc_status finish_partial(pc_store *s, hid_t f, int ok,
     return pc_error_set(e, PC_IO, "%s: write failed (disk full or I/O error; "
                         "see the rank log for the HDF5 error stack)", path);
   }
-  return commit_partial(partial, path, e);
+  return commit_partial(partial, path, s->durable, e);
 }
 
 /* Identity attributes of every file. */
@@ -352,6 +358,7 @@ pc_status pc_store_open(pc_store **out, const char *dir, pc_store_mode mode,
     snprintf(s->commodity, sizeof s->commodity, "%s", info->commodity);
     snprintf(s->job_id, sizeof s->job_id, "%s", info->job_id);
     s->seed = info->seed;
+    s->durable = info->durable;
   }
   pc_status st = PC_OK;
   if (mode == PC_STORE_WRITER) {

@@ -50,6 +50,7 @@ typedef struct {
   char log_dir[PC_TEXT_MAX];
   long min_history;
   long max_gap; /* trading days a forecast may lie beyond the data */
+  char fsync[8]; /* "yes" or "no" */
   /* command-line-only options */
   char summary_json[PC_TEXT_MAX];
   char output[PC_TEXT_MAX];

@@ -33,6 +33,7 @@ typedef struct {
   const char *commodity;
   const char *job_id; /* SLURM_JOB_ID, or "local" */
   uint64_t seed;
+  int durable; /* fsync every committed file (survives power loss) */
 } pc_store_info;
 
 /* Identity of one model's results: its name, type, version and settings

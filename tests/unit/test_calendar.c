@@ -1,5 +1,7 @@
 /* Unit tests for pathcast/calendar.h. */
+#ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* mkstemp, for holiday files on disk */
+#endif
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -289,7 +291,7 @@ static void test_count_matches_brute_force(void **state) {
     pc_calendar_init(&cal, kinds[k]);
     add_holidays(&cal, "1969-12-25\n1970-01-01\n1970-01-03\n2024-12-25\n"
                        "2024-12-28\n2025-01-01\n");
-    pc_date base[] = {date_of("1969-12-20"), date_of("2024-12-20")};
+    const pc_date base[] = {date_of("1969-12-20"), date_of("2024-12-20")};
     for (size_t s = 0; s < 2; s++) {
       for (pc_date a = base[s]; a < base[s] + 20; a++) {
         for (pc_date b = a - 2; b < a + 40; b++) {

@@ -18,8 +18,8 @@ static pc_date date_of(const char *s) {
 
 /* Fails with readable dates rather than day numbers. */
 static void assert_date(pc_date got, const char *want, const char *what) {
-  char buf[PC_DATE_STRLEN];
   if (got != date_of(want)) {
+    char buf[PC_DATE_STRLEN];
     fail_msg("%s: got %s, want %s", what, pc_date_format(got, buf), want);
   }
 }
