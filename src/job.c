@@ -30,6 +30,7 @@ typedef struct {
   double min, max;
   size_t offset, size; /* where the value lives in pc_job */
   const char *help;
+  const char *shown; /* what --help shows when def is NULL */
 } opt_def;
 
 #define FIELD(f) offsetof(pc_job, f), sizeof(((pc_job *)0)->f)
@@ -37,53 +38,56 @@ typedef struct {
 /* The job keys, in the order --help and the settings echo print them. */
 static const opt_def options[] = {
     {"commodity", OPT_NAME, NULL, 0, 0, FIELD(commodity),
-     "commodity name, recorded in the store (e.g. coffee)"},
+     "commodity name, recorded in the store (e.g. coffee)",
+     "required by runs"},
     {"data", OPT_TEXT, NULL, 0, 0, FIELD(data),
-     "CSV file: date,close[,covariate,...]"},
+     "CSV file: date,close[,covariate,...]", "required by runs"},
     {"models", OPT_MODELS, "naive,random_walk", 0, 0, FIELD(nmodels),
-     "models to run: name or name:type, comma-separated"},
+     "models to run: name or name:type, comma-separated", NULL},
     {"train_frequency", OPT_FREQ, "semiannually", 0, 0, FIELD(train_frequency),
      "training cadence: daily, weekly, biweekly, monthly, quarterly, "
-     "semiannually, annually"},
+     "semiannually, annually", NULL},
     {"train_anchor", OPT_DATE, NULL, 0, 0, FIELD(train_anchor),
-     "first scheduled training date; schedule dates are anchor + k*step "
-     "[start]"},
+     "first scheduled training date; schedule dates are anchor + k*step",
+     "start"},
     {"model_version", OPT_NAME, "v1.0", 0, 0, FIELD(model_version),
-     "version label stored with every result"},
+     "version label stored with every result", NULL},
     {"start", OPT_DATE, NULL, 0, 0, FIELD(start),
-     "first forecast date of train/forecast/backfill"},
+     "first forecast date of train/forecast/backfill",
+     "required by train, forecast, backfill"},
     {"end", OPT_DATE, NULL, 0, 0, FIELD(end),
-     "last forecast date (inclusive)"},
+     "last forecast date (inclusive)", "required by train, forecast, backfill"},
     {"forecast_date", OPT_DATE, "today", 0, 0, FIELD(forecast_date),
-     "the date of a daily run (today = today in UTC)"},
+     "the date of a daily run (today = today in UTC)", NULL},
     {"paths", OPT_INT, "2000", 1, 100000, FIELD(paths),
-     "Monte Carlo paths per forecast"},
+     "Monte Carlo paths per forecast", NULL},
     {"horizon", OPT_INT, "14", 1, 1000, FIELD(horizon),
-     "trading days per path"},
+     "trading days per path", NULL},
     {"calendar", OPT_CAL, "weekdays", 0, 0, FIELD(calendar),
-     "trading calendar: weekdays or daily"},
+     "trading calendar: weekdays or daily", NULL},
     {"holidays", OPT_TEXT, "", 0, 0, FIELD(holidays),
-     "file of ISO dates that are not trading days (none by default)"},
-    {"seed", OPT_U64, "1", 0, 0, FIELD(seed), "random seed of the job"},
-    {"store", OPT_TEXT, NULL, 0, 0, FIELD(store), "store directory"},
+     "file of ISO dates that are not trading days (none by default)", NULL},
+    {"seed", OPT_U64, "1", 0, 0, FIELD(seed), "random seed of the job", NULL},
+    {"store", OPT_TEXT, NULL, 0, 0, FIELD(store), "store directory",
+     "required"},
     {"log_dir", OPT_TEXT, "logs", 0, 0, FIELD(log_dir),
-     "per-run log folders go here"},
+     "per-run log folders go here", NULL},
     {"min_history", OPT_LONG, "250", 2, 1e9, FIELD(min_history),
-     "observations required before a training date"},
+     "observations required before a training date", NULL},
     {"max_gap", OPT_LONG, "5", 0, 1e6, FIELD(max_gap),
      "a forecast fails when more trading days than this lie between the "
-     "last observation and the forecast date (stale data)"},
+     "last observation and the forecast date (stale data)", NULL},
     {"fsync", OPT_YESNO, "yes", 0, 0, FIELD(fsync),
      "flush each committed store file to disk (yes: survives power loss; "
-     "no: survives process crashes only, faster on slow disks)"},
+     "no: survives process crashes only, faster on slow disks)", NULL},
     {"summary_json", OPT_TEXT, "", 0, 0, FIELD(summary_json),
-     "also write the run's counts as JSON to this file"},
+     "also write the run's counts as JSON to this file", NULL},
     {"output", OPT_TEXT, "", 0, 0, FIELD(output),
-     "export: write the CSV here instead of standard output"},
+     "export: write the CSV here instead of standard output", NULL},
     {"format", OPT_FORMAT, "table", 0, 0, FIELD(format),
-     "models: table or json"},
+     "models: table or json", NULL},
     {"model", OPT_NAME, "", 0, 0, FIELD(model_filter),
-     "export/models: only this model"},
+     "export/models: only this model", NULL},
 };
 #define NOPTIONS (sizeof options / sizeof options[0])
 
@@ -795,7 +799,7 @@ void pc_job_print_help(FILE *out) {
           "--key value\n\nkeys [default]:\n");
   for (size_t i = 0; i < NOPTIONS; i++) {
     fprintf(out, "  %-16s %s [%s]\n", options[i].key, options[i].help,
-            options[i].def ? options[i].def : "required");
+            options[i].def ? options[i].def : options[i].shown);
   }
   fprintf(out, "\nper-model keys, as <model>.<key> (or <type>.<key> for every "
                "model of a type):\n");
