@@ -302,8 +302,7 @@ size_t pc_calendar_count(const pc_calendar *cal, pc_date a, pc_date b) {
   return (size_t)n;
 }
 
-size_t pc_calendar_count_between(const pc_calendar *cal, pc_date a,
-                                 pc_date b) {
+size_t pc_calendar_count_between(const pc_calendar *cal, pc_date a, pc_date b) {
   if ((int64_t)b <= (int64_t)a + 1) {
     return 0;
   }

@@ -29,7 +29,7 @@ static int64_t days_from_civil(int64_t y, int m, int d) {
   int64_t era = floor_div(y, 400);
   int64_t yoe = y - era * 400;                                   /* [0, 399] */
   int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1; /* [0, 365] */
-  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;           /* [0, 146096] */
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy; /* [0, 146096] */
   return era * DAYS_PER_ERA + doe - DAYS_0000_03_01_TO_EPOCH;
 }
 
@@ -37,10 +37,11 @@ static int64_t days_from_civil(int64_t y, int m, int d) {
 static void civil_from_days(int64_t z, int64_t *y, int *m, int *d) {
   z += DAYS_0000_03_01_TO_EPOCH;
   int64_t era = floor_div(z, DAYS_PER_ERA);
-  int64_t doe = z - era * DAYS_PER_ERA;                                /* [0, 146096] */
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);               /* [0, 365] */
-  int64_t mp = (5 * doy + 2) / 153;                                    /* [0, 11] */
+  int64_t doe = z - era * DAYS_PER_ERA; /* [0, 146096] */
+  int64_t yoe =
+      (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);     /* [0, 365] */
+  int64_t mp = (5 * doy + 2) / 153;                          /* [0, 11] */
   *d = (int)(doy - (153 * mp + 2) / 5 + 1);
   *m = (int)(mp < 10 ? mp + 3 : mp - 9);
   *y = yoe + era * 400 + (*m <= 2);

@@ -200,9 +200,9 @@ static inline void cos_sin_turn(double u, double *c, double *s) {
   static const double rot[4][4] = {
       {1, 0, 0, 1}, {0, -1, 1, 0}, {-1, 0, 0, -1}, {0, 1, -1, 0}};
   const double half_pi = 1.5707963267948966192313216916398;
-  double quarters = 4.0 * u;                 /* exact: a power of two */
-  int q = (int)(quarters + 0.5);             /* nearest, 0..4 */
-  double phi = half_pi * (quarters - q);     /* the difference is exact */
+  double quarters = 4.0 * u;             /* exact: a power of two */
+  int q = (int)(quarters + 0.5);         /* nearest, 0..4 */
+  double phi = half_pi * (quarters - q); /* the difference is exact */
   double cp = cos(phi), sp = sin(phi);
   const double *m = rot[q & 3];
   *c = m[0] * cp + m[1] * sp;

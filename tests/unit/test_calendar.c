@@ -3,11 +3,11 @@
 #define _POSIX_C_SOURCE 200809L /* mkstemp, for holiday files on disk */
 #endif
 
+#include <cmocka.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,7 +102,8 @@ static void test_bad_lines_leave_calendar_unchanged(void **state) {
   static const bad_case cases[] = {
       {"2024-01-01\n2021-02-29\n",
        "h.txt:2: bad date '2021-02-29' (expected YYYY-MM-DD)"},
-      {"# c\n\n  2024-1-05 \r\n", "h.txt:3: bad date '2024-1-05' (expected YYYY-MM-DD)"},
+      {"# c\n\n  2024-1-05 \r\n",
+       "h.txt:3: bad date '2024-1-05' (expected YYYY-MM-DD)"},
       {"2024-01-01 # new year\n",
        "h.txt:1: bad date '2024-01-01 # new year' (expected YYYY-MM-DD)"},
       {"2024-01-02\n2024-01-03\n2024-01-04\njunk",
@@ -116,8 +117,8 @@ static void test_bad_lines_leave_calendar_unchanged(void **state) {
     pc_calendar_init(&cal, PC_CAL_WEEKDAYS);
     add_holidays(&cal, "2023-12-25\n");
     const char *t = cases[i].text;
-    assert_int_equal(pc_calendar_parse_holidays(&cal, "h.txt", t, strlen(t), &e),
-                     PC_INPUT);
+    assert_int_equal(
+        pc_calendar_parse_holidays(&cal, "h.txt", t, strlen(t), &e), PC_INPUT);
     assert_string_equal(e.msg, cases[i].msg);
     assert_int_equal(cal.nholidays, 1);
     assert_int_equal(cal.holidays[0], date_of("2023-12-25"));
@@ -132,7 +133,8 @@ static void test_embedded_nul_is_bad(void **state) {
   pc_error e = {""};
   pc_calendar_init(&cal, PC_CAL_DAILY);
   assert_int_equal(
-      pc_calendar_parse_holidays(&cal, "n", text, sizeof text - 1, &e), PC_INPUT);
+      pc_calendar_parse_holidays(&cal, "n", text, sizeof text - 1, &e),
+      PC_INPUT);
   assert_int_equal(strncmp(e.msg, "n:1: bad date '", 15), 0);
   assert_int_equal(cal.nholidays, 0);
   pc_calendar_fini(&cal);
@@ -253,7 +255,8 @@ typedef struct {
 static void test_count_table(void **state) {
   (void)state;
   static const count_case cases[] = {
-      {"2024-12-23", "2024-12-31", 5, 3}, /* 23 24 27 30 31; between: 24 27 30 */
+      {"2024-12-23", "2024-12-31", 5,
+       3}, /* 23 24 27 30 31; between: 24 27 30 */
       {"2024-12-25", "2024-12-26", 0, 0},
       {"2024-12-27", "2024-12-27", 1, 0},
       {"2024-12-28", "2024-12-29", 0, 0},

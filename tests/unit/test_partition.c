@@ -1,9 +1,9 @@
 /* Unit tests for pathcast/partition.h. */
+#include <cmocka.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
 
 #include <math.h>
 #include <stdlib.h>
@@ -12,8 +12,8 @@
 #include "pathcast/partition.h"
 
 /* Sum of the costs assigned to each rank. */
-static void loads_of(const double *cost, const int *owner, size_t n,
-                     int nranks, double *load) {
+static void loads_of(const double *cost, const int *owner, size_t n, int nranks,
+                     double *load) {
   for (int r = 0; r < nranks; r++) {
     load[r] = 0;
   }
@@ -88,8 +88,8 @@ static void test_empty_and_bad_input(void **state) {
 /* The definition, spelled out slowly: pick the costliest unassigned item
  * (lowest index on ties), give it to the least loaded rank (lowest rank on
  * ties).  O(n^2), fine for a test. */
-static void reference_lpt(const double *cost, size_t n, int nranks,
-                          int *owner, double *load, char *done) {
+static void reference_lpt(const double *cost, size_t n, int nranks, int *owner,
+                          double *load, char *done) {
   memset(done, 0, n);
   for (int r = 0; r < nranks; r++) {
     load[r] = 0;

@@ -1,9 +1,9 @@
 /* Unit tests for pathcast/rng.h. */
+#include <cmocka.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
 
 #include <math.h>
 #include <stdlib.h>
@@ -155,14 +155,14 @@ static void test_streams_differ(void **state) {
   pc_rng_key k = test_key();
   uint32_t w[6][4];
   first_block(k, 0, 0, w[0]);
-  first_block(k, 1, 0, w[1]);                               /* path */
-  first_block(k, 0, PC_RNG_FIT, w[2]);                      /* purpose */
+  first_block(k, 1, 0, w[1]);          /* path */
+  first_block(k, 0, PC_RNG_FIT, w[2]); /* purpose */
   first_block(pc_rng_key_forecast(42, "brent", "gbm", "1.0", 19783), 0, 0,
-              w[3]);                                        /* date */
+              w[3]); /* date */
   first_block(pc_rng_key_forecast(42, "brent", "ou", "1.0", 19782), 0, 0,
-              w[4]);                                        /* model */
+              w[4]); /* model */
   first_block(pc_rng_key_training(42, "brent", "gbm", "1.0", 19782), 0, 0,
-              w[5]);                                        /* domain */
+              w[5]); /* domain */
   for (int i = 0; i < 6; i++) {
     for (int j = i + 1; j < 6; j++) {
       if (memcmp(w[i], w[j], sizeof w[i]) == 0) {
@@ -359,8 +359,7 @@ static void test_normals_split_guarantees(void **state) {
 
 static void test_below_range_and_uniformity(void **state) {
   (void)state;
-  static const uint32_t ns[] = {1, 2, 3, 7, 10, 1000, 0x80000001u,
-                                0xffffffffu};
+  static const uint32_t ns[] = {1, 2, 3, 7, 10, 1000, 0x80000001u, 0xffffffffu};
   pc_rng r;
   pc_rng_init(&r, test_key(), 13, 0);
   for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++) {

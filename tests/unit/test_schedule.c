@@ -1,9 +1,9 @@
 /* Unit tests for pathcast/schedule.h. */
+#include <cmocka.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -163,14 +163,12 @@ static const index_case index_cases[] = {
     {PC_FREQ_ANNUALLY, "2024-02-29", "2024-02-28", -1, "2023-02-28",
      "2024-02-29"},
     /* Day steps, before and after the anchor. */
-    {PC_FREQ_DAILY, "2024-02-28", "2024-02-28", 0, "2024-02-28",
-     "2024-02-29"},
+    {PC_FREQ_DAILY, "2024-02-28", "2024-02-28", 0, "2024-02-28", "2024-02-29"},
     {PC_FREQ_DAILY, "2024-02-28", "2024-01-28", -31, "2024-01-28",
      "2024-01-29"},
     {PC_FREQ_WEEKLY, "2024-01-01", "2023-12-31", -1, "2023-12-25",
      "2024-01-01"},
-    {PC_FREQ_WEEKLY, "2024-01-01", "2024-01-14", 1, "2024-01-08",
-     "2024-01-15"},
+    {PC_FREQ_WEEKLY, "2024-01-01", "2024-01-14", 1, "2024-01-08", "2024-01-15"},
     {PC_FREQ_BIWEEKLY, "2024-01-05", "2024-01-18", 0, "2024-01-05",
      "2024-01-19"},
     {PC_FREQ_BIWEEKLY, "2024-01-05", "2024-01-04", -1, "2023-12-22",
@@ -296,12 +294,9 @@ typedef struct {
 static void test_freq_names(void **state) {
   (void)state;
   static const name_case cases[] = {
-      {PC_FREQ_DAILY, "daily"},
-      {PC_FREQ_WEEKLY, "weekly"},
-      {PC_FREQ_BIWEEKLY, "biweekly"},
-      {PC_FREQ_MONTHLY, "monthly"},
-      {PC_FREQ_QUARTERLY, "quarterly"},
-      {PC_FREQ_SEMIANNUALLY, "semiannually"},
+      {PC_FREQ_DAILY, "daily"},         {PC_FREQ_WEEKLY, "weekly"},
+      {PC_FREQ_BIWEEKLY, "biweekly"},   {PC_FREQ_MONTHLY, "monthly"},
+      {PC_FREQ_QUARTERLY, "quarterly"}, {PC_FREQ_SEMIANNUALLY, "semiannually"},
       {PC_FREQ_ANNUALLY, "annually"},
   };
   char joined[256] = "";
@@ -321,8 +316,9 @@ static void test_freq_names(void **state) {
 
 static void test_freq_parse_rejects(void **state) {
   (void)state;
-  static const char *const bad[] = {"Monthly", "month", "", "monthly ",
-                                    " daily", "semiannual", "yearly", "bi-weekly"};
+  static const char *const bad[] = {"Monthly",  "month",    "",
+                                    "monthly ", " daily",   "semiannual",
+                                    "yearly",   "bi-weekly"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     pc_freq f = PC_FREQ_COUNT;
     assert_false(pc_freq_parse(bad[i], &f));
