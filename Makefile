@@ -45,7 +45,7 @@ $(BUILD)/obj $(BUILD)/tests bin:
 
 # The quick start.
 demo: deps
-	$(MAKE) all
+	$(MAKE) $(BIN)
 	tools/demo.sh
 
 test: deps
@@ -59,7 +59,7 @@ integration: all
 	tests/run.sh integration
 
 bench: deps
-	$(MAKE) all
+	$(MAKE) $(BIN)
 	tools/bench.sh
 
 # The whole suite built with AddressSanitizer and UBSan in its own tree.

@@ -132,14 +132,21 @@ static void print_model_json(FILE *out, const pc_job *job, const char *commodity
 static void print_model_row(FILE *out, const pc_job *job, size_t m,
                             const pc_trained_meta *meta, const pc_record *rec) {
   char t[PC_DATE_STRLEN], c[PC_DATE_STRLEN];
-  fprintf(out, "%-20s %-8s %s  %s  %6lld  ", job->models[m].name,
+  fprintf(out, "%-20s %-8s %s  %s  %6lld ", job->models[m].name,
           job->model_version, pc_date_format(meta->training_date, t),
           pc_date_format(meta->data_cutoff, c), (long long)meta->n_obs);
   for (size_t i = 0; i < rec->n; i++) {
-    if (rec->fields[i].section == PC_SECTION_PARAMS) {
-      fprintf(out, "%s=", rec->fields[i].name);
-      json_field_value(out, &rec->fields[i]);
-      fputc(' ', out);
+    const pc_field *f = &rec->fields[i];
+    if (f->section != PC_SECTION_PARAMS) {
+      continue;
+    }
+    /* Six significant digits keep the table readable; --format json has
+     * every digit. */
+    if (f->kind == PC_FIELD_F64 && f->scalar) {
+      fprintf(out, " %s=%.6g", f->name, *(const double *)f->data);
+    } else {
+      fprintf(out, " %s=", f->name);
+      json_field_value(out, f);
     }
   }
   fputc('\n', out);

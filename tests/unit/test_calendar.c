@@ -3,11 +3,13 @@
 #define _POSIX_C_SOURCE 200809L /* mkstemp, for holiday files on disk */
 #endif
 
-#include <cmocka.h>
+/* cmocka.h uses these without including them. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <cmocka.h>
 
 #include <stdio.h>
 #include <stdlib.h>

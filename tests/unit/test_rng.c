@@ -1,9 +1,11 @@
 /* Unit tests for pathcast/rng.h. */
-#include <cmocka.h>
+/* cmocka.h uses these without including them. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <cmocka.h>
 
 #include <math.h>
 #include <stdlib.h>
