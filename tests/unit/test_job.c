@@ -149,7 +149,8 @@ static void test_defaults(void **state) {
   assert_int_equal(job.calendar.kind, PC_CAL_WEEKDAYS);
   assert_int_equal(job.calendar.nholidays, 0);
   assert_string_equal(job.holidays, "");
-  assert_int_equal(job.train_anchor, job.start); /* the anchor defaults to start */
+  /* the anchor defaults to start */
+  assert_int_equal(job.train_anchor, job.start);
   assert_true(job.forecast_date == before || job.forecast_date == after);
   assert_string_equal(job.log_dir, "logs");
   assert_string_equal(job.fsync, "yes");
@@ -191,7 +192,8 @@ static void test_print_settings(void **state) {
   pc_job_print_settings(&job, out);
   assert_int_equal(fclose(out), 0);
   assert_non_null(strstr(text, "random_walk.lookback = 250\n"));
-  assert_non_null(strstr(text, "models = naive:naive,random_walk:random_walk\n"));
+  assert_non_null(
+      strstr(text, "models = naive:naive,random_walk:random_walk\n"));
   assert_non_null(strstr(text, "paths = 2000\n"));
   assert_non_null(strstr(text, "train_anchor = 2020-01-01\n"));
   assert_non_null(strstr(text, "train_frequency = semiannually\n"));
@@ -255,16 +257,16 @@ static void test_cli_overrides_file(void **state) {
   pc_error e;
   char job_opt[80];
   snprintf(job_opt, sizeof job_opt, "--job=%s", path);
-  pc_status st = PARSE(&job, &e, "backfill", "--paths", "300", job_opt,
-                       "--horizon=20", "--summary-json", "/tmp/cli.json",
-                       "--end=2020-02-29");
+  pc_status st =
+      PARSE(&job, &e, "backfill", "--paths", "300", job_opt, "--horizon=20",
+            "--summary-json", "/tmp/cli.json", "--end=2020-02-29");
   unlink(path);
   assert_int_equal(st, PC_OK);
   assert_int_equal(job.paths, 300);
   assert_int_equal(job.horizon, 20);
   assert_string_equal(job.summary_json, "/tmp/cli.json");
   assert_int_equal(job.end, day("2020-02-29"));
-  assert_int_equal(job.seed, 5);                 /* not overridden */
+  assert_int_equal(job.seed, 5); /* not overridden */
   assert_string_equal(job.store, "/tmp/file-store");
   pc_job_fini(&job);
 }
@@ -274,8 +276,10 @@ static void test_cli_overrides_file(void **state) {
 static void test_option_spellings(void **state) {
   (void)state;
   const char *const spellings[][2] = {
-      {"--summary-json", "/tmp/a.json"}, {"--summary_json", "/tmp/a.json"},
-      {"--summary-json=/tmp/a.json", NULL}, {"--summary_json=/tmp/a.json", NULL},
+      {"--summary-json", "/tmp/a.json"},
+      {"--summary_json", "/tmp/a.json"},
+      {"--summary-json=/tmp/a.json", NULL},
+      {"--summary_json=/tmp/a.json", NULL},
   };
   for (size_t i = 0; i < sizeof spellings / sizeof spellings[0]; i++) {
     pc_job job;
@@ -305,12 +309,16 @@ static void test_option_spellings(void **state) {
 static void test_unknown_key_in_file(void **state) {
   (void)state;
   char want[2048];
-  snprintf(want, sizeof want, "@:3: unknown key 'x' (valid keys: %s; and "
-           "<model>.<key> for a model's own settings)", valid_keys);
+  snprintf(want, sizeof want,
+           "@:3: unknown key 'x' (valid keys: %s; and "
+           "<model>.<key> for a model's own settings)",
+           valid_keys);
   expect_file_error("# comment\npaths = 10\nx = 1\n", want);
-  snprintf(want, sizeof want, "command line option --bogus_key: unknown key "
+  snprintf(want, sizeof want,
+           "command line option --bogus_key: unknown key "
            "'bogus_key' (valid keys: %s; and <model>.<key> for a model's own "
-           "settings)", valid_keys);
+           "settings)",
+           valid_keys);
   expect_option_error("--bogus-key", "1", want);
 }
 
@@ -345,12 +353,14 @@ static void test_bad_integers(void **state) {
   expect_file_error("paths = abc\n", "@:1: paths: 'abc' is not an integer");
   expect_file_error("horizon = 1.5\n", "@:1: horizon: '1.5' is not an integer");
   expect_file_error("horizon =\n", "@:1: horizon: '' is not an integer");
-  expect_option_error("--min_history", "12x", "command line option "
+  expect_option_error("--min_history", "12x",
+                      "command line option "
                       "--min_history: min_history: '12x' is not an integer");
   expect_option_error("--max-gap", "99999999999999999999",
                       "command line option --max_gap: max_gap: "
                       "'99999999999999999999' is not an integer");
-  expect_option_error("--seed", "-1", "command line option --seed: seed: '-1' "
+  expect_option_error("--seed", "-1",
+                      "command line option --seed: seed: '-1' "
                       "is not an integer in [0, 2^64-1]");
   expect_option_error("--seed", "18446744073709551616",
                       "command line option --seed: seed: "
@@ -365,18 +375,24 @@ static void test_bad_integers(void **state) {
 static void test_out_of_range(void **state) {
   (void)state;
   expect_file_error("paths = 0\n", "@:1: paths: 0 is out of range [1, 100000]");
-  expect_option_error("--paths", "100001", "command line option --paths: "
+  expect_option_error("--paths", "100001",
+                      "command line option --paths: "
                       "paths: 100001 is out of range [1, 100000]");
-  expect_option_error("--horizon", "1001", "command line option --horizon: "
+  expect_option_error("--horizon", "1001",
+                      "command line option --horizon: "
                       "horizon: 1001 is out of range [1, 1000]");
-  expect_option_error("--horizon", "-3", "command line option --horizon: "
+  expect_option_error("--horizon", "-3",
+                      "command line option --horizon: "
                       "horizon: -3 is out of range [1, 1000]");
-  expect_option_error("--min_history", "1", "command line option "
+  expect_option_error("--min_history", "1",
+                      "command line option "
                       "--min_history: min_history: 1 is out of range "
                       "[2, 1000000000]");
-  expect_option_error("--max_gap", "-1", "command line option --max_gap: "
+  expect_option_error("--max_gap", "-1",
+                      "command line option --max_gap: "
                       "max_gap: -1 is out of range [0, 1000000]");
-  expect_option_error("--max_gap", "1000001", "command line option --max_gap: "
+  expect_option_error("--max_gap", "1000001",
+                      "command line option --max_gap: "
                       "max_gap: 1000001 is out of range [0, 1000000]");
   /* the bounds themselves are accepted */
   const char *const ok[][2] = {{"--paths", "1"},        {"--paths", "100000"},
@@ -393,13 +409,16 @@ static void test_out_of_range(void **state) {
 static void test_bad_dates(void **state) {
   (void)state;
   expect_file_error("start = 2020-02-30\n", "@:1: start: '2020-02-30' is not "
-                    "a date (expected YYYY-MM-DD)");
-  expect_option_error("--end", "2020-1-31", "command line option --end: end: "
+                                            "a date (expected YYYY-MM-DD)");
+  expect_option_error("--end", "2020-1-31",
+                      "command line option --end: end: "
                       "'2020-1-31' is not a date (expected YYYY-MM-DD)");
-  expect_option_error("--train_anchor", "today", "command line option "
+  expect_option_error("--train_anchor", "today",
+                      "command line option "
                       "--train_anchor: train_anchor: 'today' is not a date "
                       "(expected YYYY-MM-DD)");
-  expect_option_error("--forecast_date", "yesterday", "command line option "
+  expect_option_error("--forecast_date", "yesterday",
+                      "command line option "
                       "--forecast_date: forecast_date: 'yesterday' is not a "
                       "date (expected YYYY-MM-DD or today)");
 }
@@ -416,21 +435,27 @@ static void test_start_after_end(void **state) {
 
 static void test_choices(void **state) {
   (void)state;
-  expect_file_error("train_frequency = hourly\n", "@:1: train_frequency: "
+  expect_file_error("train_frequency = hourly\n",
+                    "@:1: train_frequency: "
                     "'hourly' is not one of daily, weekly, biweekly, monthly, "
                     "quarterly, semiannually, annually");
-  expect_option_error("--calendar", "monthly", "command line option "
+  expect_option_error("--calendar", "monthly",
+                      "command line option "
                       "--calendar: calendar: 'monthly' is not one of weekdays, "
                       "daily");
-  expect_option_error("--format", "csv", "command line option --format: "
+  expect_option_error("--format", "csv",
+                      "command line option --format: "
                       "format: 'csv' is not one of table, json");
-  expect_option_error("--fsync", "true", "command line option --fsync: "
+  expect_option_error("--fsync", "true",
+                      "command line option --fsync: "
                       "fsync: 'true' is not one of yes, no");
-  expect_option_error("--model_version", "v 2", "command line option "
+  expect_option_error("--model_version", "v 2",
+                      "command line option "
                       "--model_version: model_version: 'v 2' may contain only "
                       "letters, digits, '_', '-' and '.'");
-  const char *const freqs[] = {"daily", "weekly", "biweekly", "monthly",
-                               "quarterly", "semiannually", "annually"};
+  const char *const freqs[] = {"daily",   "weekly",    "biweekly",
+                               "monthly", "quarterly", "semiannually",
+                               "annually"};
   for (int f = 0; f < PC_FREQ_COUNT; f++) {
     pc_job job;
     parse_ok_with(&job, "--train_frequency", freqs[f]);
@@ -450,21 +475,26 @@ static void test_choices(void **state) {
 
 static void test_model_list_errors(void **state) {
   (void)state;
-  expect_file_error("models = naive,arima\n", "@:1: models: unknown model "
+  expect_file_error("models = naive,arima\n",
+                    "@:1: models: unknown model "
                     "'arima' (valid: naive, random_walk)");
-  expect_file_error("models = naive, rw:garch\n", "@:1: models: unknown model "
+  expect_file_error("models = naive, rw:garch\n",
+                    "@:1: models: unknown model "
                     "'garch' (valid: naive, random_walk)");
   expect_file_error("models = naive,random_walk,naive\n",
                     "@:1: models: 'naive' is listed twice");
   expect_file_error("models = a:naive, a:random_walk\n",
                     "@:1: models: 'a' is listed twice");
-  expect_file_error("models = Rw:random_walk\n", "@:1: models: bad model name "
+  expect_file_error("models = Rw:random_walk\n",
+                    "@:1: models: bad model name "
                     "'Rw' (use lower-case letters, digits and '_', starting "
                     "with a letter)");
-  expect_option_error("--models", "1rw:random_walk", "command line option "
+  expect_option_error("--models", "1rw:random_walk",
+                      "command line option "
                       "--models: models: bad model name '1rw' (use lower-case "
                       "letters, digits and '_', starting with a letter)");
-  expect_option_error("--models", "rw-1:random_walk", "command line option "
+  expect_option_error("--models", "rw-1:random_walk",
+                      "command line option "
                       "--models: models: bad model name 'rw-1' (use "
                       "lower-case letters, digits and '_', starting with a "
                       "letter)");
@@ -473,22 +503,26 @@ static void test_model_list_errors(void **state) {
 
 static void test_model_key_errors(void **state) {
   (void)state;
-  expect_file_error("random_walk.window = 5\n", "@:1: unknown key "
+  expect_file_error("random_walk.window = 5\n",
+                    "@:1: unknown key "
                     "'random_walk.window' for model type random_walk (valid "
                     "keys: lookback)");
   expect_file_error("models = rw60:random_walk\nrw60.window = 5\n",
                     "@:2: unknown key 'rw60.window' for model type "
                     "random_walk (valid keys: lookback)");
-  expect_file_error("naive.lookback = 5\n", "@:1: unknown key "
+  expect_file_error("naive.lookback = 5\n",
+                    "@:1: unknown key "
                     "'naive.lookback' for model type naive (valid keys: "
                     "none)");
   expect_file_error("models = naive\nrandom_walk.lookback = 5\n",
                     "@:2: unknown key 'random_walk.lookback': 'random_walk' "
                     "is not a model of this job (1 model(s); per-model keys "
                     "are <model>.<key>)");
-  expect_file_error("random_walk.lookback = 1\n", "@:1: random_walk.lookback: "
+  expect_file_error("random_walk.lookback = 1\n",
+                    "@:1: random_walk.lookback: "
                     "1 is out of range [2, 1e+07]");
-  expect_option_error("--random_walk.lookback", "ten", "command line option "
+  expect_option_error("--random_walk.lookback", "ten",
+                      "command line option "
                       "--random_walk.lookback: random_walk.lookback: 'ten' is "
                       "not an integer");
 }
@@ -545,13 +579,34 @@ static void test_type_level_key(void **state) {
   pc_job_fini(&job);
 
   /* and a model's own key on the command line overrides the file's */
-  st = PARSE(&job, &e, "backfill", RUN_KEYS, "--job", path,
-             "--rw120.lookback", "121");
+  st = PARSE(&job, &e, "backfill", RUN_KEYS, "--job", path, "--rw120.lookback",
+             "121");
   unlink(path);
   assert_int_equal(st, PC_OK);
   assert_string_equal(model_value(&job, "rw60", "lookback"), "100");
   assert_string_equal(model_value(&job, "rw120", "lookback"), "121");
   pc_job_fini(&job);
+}
+
+/* The default list names a model after its type (random_walk), so the
+ * type-level key is also that model's own key; it must still be the default
+ * of the other models of the type. */
+static void test_type_key_with_model_named_like_type(void **state) {
+  (void)state;
+  pc_job job;
+  pc_error e;
+  assert_int_equal(PARSE(&job, &e, "backfill", RUN_KEYS, "--models",
+                         "random_walk,rw60:random_walk,rw120:random_walk",
+                         "--random_walk.lookback", "100", "--rw120.lookback",
+                         "120"),
+                   PC_OK);
+  const char *rw = model_value(&job, "random_walk", "lookback");
+  const char *r60 = model_value(&job, "rw60", "lookback");
+  const char *r120 = model_value(&job, "rw120", "lookback");
+  char got[128];
+  snprintf(got, sizeof got, "random_walk=%s rw60=%s rw120=%s", rw, r60, r120);
+  pc_job_fini(&job);
+  assert_string_equal(got, "random_walk=100 rw60=100 rw120=120");
 }
 
 /* ---- what each command needs ------------------------------------------- */
@@ -586,8 +641,10 @@ static void test_required_keys(void **state) {
         continue;
       }
       char want[256];
-      snprintf(want, sizeof want, "%s needs the key '%s' (in the job file or "
-               "as --%s)", commands[c], names[have], names[have]);
+      snprintf(want, sizeof want,
+               "%s needs the key '%s' (in the job file or "
+               "as --%s)",
+               commands[c], names[have], names[have]);
       assert_int_equal(st, PC_INPUT);
       assert_string_equal(e.msg, want);
     }
@@ -632,9 +689,9 @@ static void test_store_commands(void **state) {
   assert_string_equal(e.msg, "models needs the key 'store' (in the job file or "
                              "as --store)");
   pc_job_fini(&job);
-  assert_int_equal(PARSE(&job, &e, "models", "--store", "/tmp/s", "--format",
-                         "json"),
-                   PC_OK);
+  assert_int_equal(
+      PARSE(&job, &e, "models", "--store", "/tmp/s", "--format", "json"),
+      PC_OK);
   assert_int_equal(job.command, PC_CMD_MODELS);
   assert_string_equal(job.format, "json");
   pc_job_fini(&job);
@@ -644,9 +701,9 @@ static void test_store_commands(void **state) {
   assert_string_equal(job.model_filter, "random_walk");
   assert_string_equal(job.output, "/tmp/out.csv");
   pc_job_fini(&job);
-  assert_int_equal(PARSE(&job, &e, "export", "--store", "/tmp/s", "--model",
-                         "arima"),
-                   PC_INPUT);
+  assert_int_equal(
+      PARSE(&job, &e, "export", "--store", "/tmp/s", "--model", "arima"),
+      PC_INPUT);
   assert_string_equal(e.msg, "--model arima is not a model of this job");
   pc_job_fini(&job);
 }
@@ -697,7 +754,8 @@ static void test_help_and_version(void **state) {
     assert_int_equal(job.command, PC_CMD_HELP);
     pc_job_fini(&job);
   }
-  assert_int_equal(PARSE(&job, &e, "backfill", "--paths", "0", "--help"), PC_OK);
+  assert_int_equal(PARSE(&job, &e, "backfill", "--paths", "0", "--help"),
+                   PC_OK);
   assert_int_equal(job.command, PC_CMD_HELP);
   pc_job_fini(&job);
   assert_int_equal(PARSE(&job, &e, "--version"), PC_OK);
@@ -713,8 +771,9 @@ static void settings_with(const char *key, const char *value, size_t m,
                           char *buf, size_t len) {
   pc_job job;
   pc_error e;
-  pc_status st = key == NULL ? PARSE(&job, &e, "backfill", RUN_KEYS)
-                             : PARSE(&job, &e, "backfill", RUN_KEYS, key, value);
+  pc_status st = key == NULL
+                     ? PARSE(&job, &e, "backfill", RUN_KEYS)
+                     : PARSE(&job, &e, "backfill", RUN_KEYS, key, value);
   if (st != PC_OK) {
     fail_msg("%s %s: %s", key ? key : "", value ? value : "", e.msg);
   }
@@ -726,9 +785,10 @@ static void test_model_settings_text(void **state) {
   (void)state;
   char a[1024], b[1024];
   settings_with(NULL, NULL, 1, a, sizeof a);
-  assert_string_equal(a, "type=random_walk lookback=250 seed=1 paths=2000 "
-                         "horizon=14 calendar=weekdays "
-                         "train_frequency=semiannually train_anchor=2020-01-01");
+  assert_string_equal(a,
+                      "type=random_walk lookback=250 seed=1 paths=2000 "
+                      "horizon=14 calendar=weekdays "
+                      "train_frequency=semiannually train_anchor=2020-01-01");
   settings_with(NULL, NULL, 0, b, sizeof b);
   assert_string_equal(b, "type=naive seed=1 paths=2000 horizon=14 "
                          "calendar=weekdays train_frequency=semiannually "
@@ -753,12 +813,16 @@ static const setting shaping[] = {
 
 /* ...and keys that do not shape them leave it alone. */
 static const setting neutral[] = {
-    {"--model_version", "v2"},   {"--min_history", "30"},
-    {"--max_gap", "9"},          {"--log_dir", "/tmp/logs"},
+    {"--model_version", "v2"},
+    {"--min_history", "30"},
+    {"--max_gap", "9"},
+    {"--log_dir", "/tmp/logs"},
     {"--fsync", "no"},
-    {"--end", "2020-12-31"},     {"--store", "/tmp/other"},
-    {"--data", "/tmp/other.csv"}, {"--summary_json", "/tmp/x.json"},
-    {"--train_anchor", "2020-01-01"}, /* the same as the default */
+    {"--end", "2020-12-31"},
+    {"--store", "/tmp/other"},
+    {"--data", "/tmp/other.csv"},
+    {"--summary_json", "/tmp/x.json"},
+    {"--train_anchor", "2020-01-01"},  /* the same as the default */
     {"--models", "random_walk,naive"}, /* same spec, other position */
 };
 
@@ -831,9 +895,9 @@ static void test_fini_after_failures(void **state) {
   pc_job_fini(&job);
   pc_job_fini(&job);
   /* fails in the middle of the model list, after one model was added */
-  assert_int_equal(PARSE(&job, &e, "backfill", RUN_KEYS, "--models",
-                         "naive,bogus"),
-                   PC_INPUT);
+  assert_int_equal(
+      PARSE(&job, &e, "backfill", RUN_KEYS, "--models", "naive,bogus"),
+      PC_INPUT);
   pc_job_fini(&job);
   /* fails on a value after the models were allocated */
   assert_int_equal(PARSE(&job, &e, "backfill", RUN_KEYS, "--paths", "x"),
@@ -868,6 +932,7 @@ int main(void) {
       cmocka_unit_test(test_model_key_errors),
       cmocka_unit_test(test_named_variant),
       cmocka_unit_test(test_type_level_key),
+      cmocka_unit_test(test_type_key_with_model_named_like_type),
       cmocka_unit_test(test_required_keys),
       cmocka_unit_test(test_daily_needs_anchor),
       cmocka_unit_test(test_store_commands),

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "pathcast/rng.h"
+#include "../../src/ziggurat_tables.h"
 
 enum { BIG = 1000000 };
 
@@ -109,8 +110,10 @@ static void test_stream_is_philox_of_counter(void **state) {
       assert_int_equal(pc_rng_u32(&r), want[j]);
     }
   }
-  assert_int_equal(r.ctr[0], 3);
-  assert_int_equal(r.left, 0);
+  /* Blocks are computed PC_RNG_BUFFER / 4 at a time: the counter is past
+   * the whole buffer, and its last block's words are still unread. */
+  assert_int_equal(r.ctr[0], PC_RNG_BUFFER / 4);
+  assert_int_equal(r.left, PC_RNG_BUFFER - 12);
 }
 
 /* After 2^32 blocks the block number carries into ctr[3] instead of
@@ -198,8 +201,9 @@ static void test_uniform_extremes(void **state) {
   (void)state;
   pc_rng r;
   pc_rng_init(&r, test_key(), 0, 0);
-  r.buf[0] = r.buf[1] = 0;
-  r.buf[2] = r.buf[3] = 0xffffffffu;
+  uint32_t *next = r.buf + PC_RNG_BUFFER - 4; /* the next words to read */
+  next[0] = next[1] = 0;
+  next[2] = next[3] = 0xffffffffu;
   r.left = 4;
   double lo = pc_rng_uniform(&r), hi = pc_rng_uniform(&r);
   assert_true(lo == ldexp(1.0, -54));
@@ -276,67 +280,48 @@ static void assert_near(double got, double want, double tol) {
   }
 }
 
-/* Box-Muller from the documented word layout. */
-static void normals_of(const uint32_t w[4], double *z0, double *z1) {
-  double rad = sqrt(-2.0 * log(uniform_of(w[0], w[1])));
-  double th = 2.0 * 3.14159265358979323846 * uniform_of(w[2], w[3]);
-  *z0 = rad * cos(th);
-  *z1 = rad * sin(th);
+/* The ziggurat's fast path from the documented word layout: a 64-bit draw
+ * (high word first) gives the layer (bits 0-7), the sign (bit 8) and the
+ * abscissa (bits 12-63).  Returns 0 when the draw needs the slow path. */
+static int fast_normal_of(uint32_t hi, uint32_t lo, double *z) {
+  uint64_t bits = ((uint64_t)hi << 32) | lo;
+  unsigned layer = bits & 0xff;
+  uint64_t u = bits >> 12;
+  if (u >= zig_k[layer]) {
+    return 0;
+  }
+  double x = (double)u * zig_w[layer];
+  *z = (bits >> 8) & 1 ? -x : x;
+  return 1;
 }
 
-/* A pair of normals is Box-Muller on the next four words, also when the
- * stream is not at a block boundary (one word already drawn). */
+/* Normals are the ziggurat over the word stream: replaying the words by hand
+ * gives the same values for every draw that takes the fast path, across the
+ * buffer refills and a carry of the block number into ctr[3]. */
 static void test_normals_follow_the_words(void **state) {
   (void)state;
-  for (int skip = 0; skip < 2; skip++) {
-    pc_rng r, w;
-    pc_rng_init(&r, test_key(), 4, 0);
-    pc_rng_init(&w, test_key(), 4, 0);
-    uint32_t words[4];
-    for (int j = 0; j < skip; j++) {
-      (void)pc_rng_u32(&r);
-      (void)pc_rng_u32(&w);
-    }
-    for (int j = 0; j < 4; j++) {
-      words[j] = pc_rng_u32(&w);
-    }
-    double got[2], want[2];
-    pc_rng_normals(&r, got, 2);
-    normals_of(words, &want[0], &want[1]);
-    assert_near(got[0], want[0], 1e-12);
-    assert_near(got[1], want[1], 1e-12);
-    assert_int_equal(pc_rng_u32(&r), pc_rng_u32(&w));
-  }
-}
-
-/* Long calls (which compute several blocks at once) give the same normals
- * as Box-Muller on the word stream, across a carry into ctr[3], and agree
- * with the textbook cos/sin(2 pi u2) to rounding. */
-static void test_bulk_normals_follow_the_words(void **state) {
-  (void)state;
-  enum { PAIRS = 37 };
   pc_rng r, w;
   pc_rng_init(&r, test_key(), 9, PC_RNG_FIT);
   pc_rng_init(&w, test_key(), 9, PC_RNG_FIT);
-  r.ctr[0] = w.ctr[0] = 0xfffffffdu;
-  double got[2 * PAIRS];
-  pc_rng_normals(&r, got, 2 * PAIRS);
-  for (int i = 0; i < PAIRS; i++) {
-    uint32_t words[4];
-    double z0, z1;
-    for (int j = 0; j < 4; j++) {
-      words[j] = pc_rng_u32(&w);
+  r.ctr[0] = w.ctr[0] = 0xfffffff0u;
+  int checked = 0;
+  for (int i = 0; i < 200; i++) {
+    uint32_t hi = pc_rng_u32(&w), lo = pc_rng_u32(&w);
+    double want;
+    double got = pc_rng_normal(&r);
+    if (fast_normal_of(hi, lo, &want)) {
+      assert_true(got == want);
+      checked++;
+    } else {
+      w = r; /* a slow draw used more words: resynchronise */
     }
-    normals_of(words, &z0, &z1);
-    assert_near(got[2 * i], z0, 1e-12);
-    assert_near(got[2 * i + 1], z1, 1e-12);
   }
-  assert_memory_equal(r.ctr, w.ctr, sizeof r.ctr);
+  assert_true(checked > 190);
   assert_int_equal(r.ctr[3], 1);
 }
 
-/* Splitting a call at even lengths changes nothing; an odd call drops the
- * second normal of its last pair; pc_rng_normal is a call with n = 1. */
+/* Normals depend on the stream only: any split of the calls gives the same
+ * values, and pc_rng_normal is a call with n = 1. */
 static void test_normals_split_guarantees(void **state) {
   (void)state;
   pc_rng a, b, c;
@@ -345,18 +330,48 @@ static void test_normals_split_guarantees(void **state) {
   pc_rng_init(&c, test_key(), 8, 0);
   double whole[28], piece[28];
   pc_rng_normals(&a, whole, 28);
-  for (int i = 0; i < 28; i += 14) {
-    pc_rng_normals(&b, piece + i, 6);
-    pc_rng_normals(&b, piece + i + 6, 8);
-  }
+  pc_rng_normals(&b, piece, 5);
+  pc_rng_normals(&b, piece + 5, 0);
+  pc_rng_normals(&b, piece + 5, 14);
+  pc_rng_normals(&b, piece + 19, 9);
   assert_memory_equal(whole, piece, sizeof whole);
-  double odd[3];
-  pc_rng_normals(&c, odd, 3);
-  assert_memory_equal(odd, whole, sizeof odd);
-  assert_true(pc_rng_normal(&c) == whole[4]);
-  assert_true(pc_rng_normal(&c) == whole[6]);
-  pc_rng_normals(&c, odd, 0);
-  assert_true(pc_rng_normal(&c) == whole[8]);
+  for (int i = 0; i < 28; i++) {
+    assert_true(pc_rng_normal(&c) == whole[i]);
+  }
+}
+
+/* Pinned values: stored forecasts are reproducible only while these hold.
+ * A change here changes every path of every store. */
+static void test_normals_pinned(void **state) {
+  (void)state;
+  pc_rng r;
+  pc_rng_init(&r, pc_rng_key_forecast(1, "coffee", "naive", "v1.0", 17532), 0,
+              PC_RNG_INNOVATIONS);
+  double z[4];
+  pc_rng_normals(&r, z, 4);
+  static const double want[4] = {0.33538257599363452, 0.33129686393214192,
+                                 -0.26597568279459727, -1.9132290286074791};
+  for (int i = 0; i < 4; i++) {
+    assert_near(z[i], want[i], 0.0);
+  }
+}
+
+/* The tail and the wedges are exercised: frequencies beyond 3 and 3.7 (the
+ * tail starts at 3.654) match the normal law. */
+static void test_normal_tails(void **state) {
+  (void)state;
+  enum { M = 4000000 };
+  pc_rng r;
+  pc_rng_init(&r, test_key(), 21, 0);
+  long beyond3 = 0, beyond37 = 0;
+  for (int i = 0; i < M; i++) {
+    double z = fabs(pc_rng_normal(&r));
+    beyond3 += z > 3.0;
+    beyond37 += z > 3.7;
+  }
+  double p3 = erfc(3.0 / sqrt(2.0)), p37 = erfc(3.7 / sqrt(2.0));
+  assert_true(fabs(beyond3 - M * p3) < 5 * sqrt(M * p3));
+  assert_true(fabs(beyond37 - M * p37) < 5 * sqrt(M * p37));
 }
 
 static void test_below_range_and_uniformity(void **state) {
@@ -398,10 +413,11 @@ static void test_below_exact_words(void **state) {
   (void)state;
   pc_rng r;
   pc_rng_init(&r, test_key(), 0, 0);
-  r.buf[0] = 0x80000001u; /* (2^31 + 1) * 10 >> 32 = 5, low word 10 kept */
-  r.buf[1] = 0;           /* low word 0 < 2^32 mod 3 = 1: rejected */
-  r.buf[2] = 0xffffffffu; /* (2^32 - 1) * 3 >> 32 = 2 */
-  r.buf[3] = 0x12345678u;
+  uint32_t *next = r.buf + PC_RNG_BUFFER - 4; /* the next words to read */
+  next[0] = 0x80000001u; /* (2^31 + 1) * 10 >> 32 = 5, low word 10 kept */
+  next[1] = 0;           /* low word 0 < 2^32 mod 3 = 1: rejected */
+  next[2] = 0xffffffffu; /* (2^32 - 1) * 3 >> 32 = 2 */
+  next[3] = 0x12345678u;
   r.left = 4;
   assert_int_equal(pc_rng_below(&r, 10), 5);
   assert_int_equal(pc_rng_below(&r, 3), 2);
@@ -424,7 +440,8 @@ int main(void) {
       cmocka_unit_test(test_uniform_moments_and_bins),
       cmocka_unit_test(test_normal_distribution),
       cmocka_unit_test(test_normals_follow_the_words),
-      cmocka_unit_test(test_bulk_normals_follow_the_words),
+      cmocka_unit_test(test_normals_pinned),
+      cmocka_unit_test(test_normal_tails),
       cmocka_unit_test(test_normals_split_guarantees),
       cmocka_unit_test(test_below_range_and_uniformity),
       cmocka_unit_test(test_below_has_no_modulo_bias),
