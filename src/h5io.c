@@ -380,7 +380,8 @@ int pc_h5_read_dates(hid_t loc, const char *name, pc_date **d, size_t *n,
     return -1;
   }
   pc_date *out = malloc((count ? count : 1) * sizeof *out);
-  int ok = out != NULL && w == PC_DATE_STRLEN - 1;
+  /* An empty dataset has no strings to give it the date width. */
+  int ok = out != NULL && (count == 0 || w == PC_DATE_STRLEN - 1);
   for (size_t i = 0; ok && i < count; i++) {
     char text[PC_DATE_STRLEN];
     memcpy(text, buf + i * w, w);

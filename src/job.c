@@ -516,10 +516,12 @@ static pc_status set_option(pc_job *job, const opt_def *o, const char *v,
   }
 }
 
-/* Per-model keys `<prefix>.<key>`: a prefix naming a model of the job sets
- * that model; a prefix naming a model type sets every model of that type
- * that does not set the key itself (so `arima.max_p` is a default for all
- * ARIMA variants and `arima_111.order` is one variant's own). */
+/* Per-model keys `<prefix>.<key>`: a prefix naming a model type sets every
+ * model of that type (the first pass), and a prefix naming a model of the
+ * job sets that model (the second pass, so it wins).  So `arima.max_p` is a
+ * default for all ARIMA variants and `arima_111.order` is one variant's own;
+ * in the default list the model `random_walk` is named like its type, and
+ * `random_walk.lookback` is both its own key and the type's default. */
 static pc_status apply_model_key(pc_job *job, const entry *en, bool by_type,
                                  bool *used, pc_error *e) {
   const char *dot = strchr(en->key, '.');
@@ -532,8 +534,7 @@ static pc_status apply_model_key(pc_job *job, const entry *en, bool by_type,
   prefix[plen] = '\0';
   for (size_t i = 0; i < job->nmodels; i++) {
     pc_model_spec *m = &job->models[i];
-    bool match = by_type ? strcmp(m->type->name, prefix) == 0 &&
-                               pc_job_find_model(job, prefix) < 0
+    bool match = by_type ? strcmp(m->type->name, prefix) == 0
                          : strcmp(m->name, prefix) == 0;
     if (!match) {
       continue;
