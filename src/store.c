@@ -312,9 +312,15 @@ pc_status pc_store_register_model(pc_store *s, const pc_store_model *m,
     return pc_error_set(e, PC_NOMEM, "out of memory");
   }
   s->models = grown;
-  s->models[s->nmodels++] = (manifest_entry){strdup(m->model),
-                                             strdup(m->version),
-                                             strdup(m->settings)};
+  manifest_entry me = {strdup(m->model), strdup(m->version),
+                       strdup(m->settings)};
+  if (me.model == NULL || me.version == NULL || me.settings == NULL) {
+    free(me.model);
+    free(me.version);
+    free(me.settings);
+    return pc_error_set(e, PC_NOMEM, "out of memory");
+  }
+  s->models[s->nmodels++] = me;
   return write_manifest(s, e);
 }
 
@@ -361,7 +367,9 @@ pc_status pc_store_open(pc_store **out, const char *dir, pc_store_mode mode,
     s->durable = info->durable;
   }
   pc_status st = PC_OK;
-  if (mode == PC_STORE_WRITER) {
+  if (mode == PC_STORE_WRITER && info == NULL) {
+    st = pc_error_set(e, PC_FATAL, "a writer needs the store's identity");
+  } else if (mode == PC_STORE_WRITER) {
     st = open_writer(s, info, e);
   } else if (mode == PC_STORE_READ) {
     struct stat sb;
