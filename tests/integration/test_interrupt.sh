@@ -11,20 +11,26 @@ timeout 600 mpirun -np 2 "$PC" backfill "${args[@]}" --store "$WORK/ref" >/dev/n
 ref=$(store_sums "$WORK/ref")
 
 # Each round kills mpirun and both ranks at once with SIGKILL, as a node
-# failure would, at a pseudo-random instant.
+# failure would, once the store holds a growing share of the files (so the
+# kill lands mid-run however fast the machine is).
 total=$(find "$WORK/ref" -name '*.h5' | wc -l)
+count() { find "$WORK/kill" -name '*.h5' 2>/dev/null | wc -l; }
 interrupted=0
 for round in 1 2 3 4 5 6; do
+  target=$(( total * round / 7 ))
   mpirun -np 2 "$PC" backfill "${args[@]}" --store "$WORK/kill" >/dev/null 2>&1 &
   pid=$!
-  sleep "0.$(( round % 3 + 3 ))"
+  for _ in $(seq 3000); do
+    [[ $(count) -ge $target ]] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.01
+  done
   pkill -9 -f -- "--store $WORK/kill"
   wait "$pid" 2>/dev/null
   for _ in $(seq 50); do pgrep -f -- "--store $WORK/kill" >/dev/null || break; sleep 0.1; done
-  have=$(find "$WORK/kill" -name '*.h5' 2>/dev/null | wc -l)
-  [[ $have -lt $total ]] && interrupted=$((interrupted + 1))
+  [[ $(count) -lt $total ]] && interrupted=$((interrupted + 1))
 done
-check "runs were killed mid-way ($interrupted of 6 left the store incomplete)" test "$interrupted" -ge 2
+check "runs were killed mid-way ($interrupted of 6 left the store incomplete)" test "$interrupted" -ge 4
 expect_status "rerun after the kills" 0 timeout 600 mpirun -np 2 "$PC" backfill "${args[@]}" \
   --store "$WORK/kill" --summary-json "$WORK/k.json"
 "$PC" export --job "$WORK/job" --paths 2000 --store "$WORK/kill" --output "$WORK/kill.csv"
@@ -36,7 +42,7 @@ check "no partial files left" test -z "$(find "$WORK/kill" -name '*.partial')"
 mpirun -np 2 "$PC" backfill "${args[@]}" --store "$WORK/sig" --summary-json "$WORK/s.json" \
   >"$WORK/sig.out" 2>&1 &
 pid=$!
-for _ in $(seq 100); do [[ -d "$WORK/sig/naive/v1.0/forecasts" ]] && break; sleep 0.05; done
+for _ in $(seq 1000); do [[ -n $(find "$WORK/sig" -name "*.h5" -path "*forecasts*" 2>/dev/null) ]] && break; sleep 0.01; done
 kill -USR1 "$pid"
 wait "$pid"; rc=$?
 check "SIGUSR1 through mpirun: exit 4 (got $rc)" test "$rc" -eq 4
