@@ -49,6 +49,14 @@ small_job "$WORK/job"
 "$PC" export --job "$WORK/job" --store "$WORK/ext" --output "$WORK/ext.csv"
 check "backfill in two steps = one backfill" cmp -s "$WORK/e1.csv" "$WORK/ext.csv"
 
-# Rows sorted by model, date, path_id; float32 values round-trip.
+# The export prints the stored float32 values exactly (h5dump with 9
+# significant digits reads the same bits).
+first=$(ls "$WORK/s1/naive/v1.0/forecasts" | head -1)
+stored=$(h5dump -m "%.9g" -d "/paths[0,0,0;1,1,1;1,1,14]" -y "$WORK/s1/naive/v1.0/forecasts/$first" |
+  sed -n '/DATA {/,/}/p' | grep -oE '[-0-9.e+]+' | paste -sd,)
+exported=$(awk -F, '$1 == 1 && $6 == "naive" { print; exit }' "$WORK/e1.csv" | cut -d, -f10-)
+check "export values are the stored float32 values" test -n "$stored" -a "$stored" = "$exported"
+
+# Rows sorted by model, date, path_id.
 check "rows sorted by model, date, path" bash -c "tail -n +2 '$WORK/e1.csv' | cut -d, -f6,2,1 | awk -F, '{print \$3\",\"\$2\",\"\$1}' | sort -c -t, -k1,1 -k2,2 -k3,3n"
 finish
