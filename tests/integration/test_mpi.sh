@@ -53,7 +53,7 @@ check "backfill in two steps = one backfill" cmp -s "$WORK/e1.csv" "$WORK/ext.cs
 # significant digits reads the same bits).
 first=$(ls "$WORK/s1/naive/v1.0/forecasts" | head -1)
 stored=$(h5dump -m "%.9g" -d "/paths[0,0,0;1,1,1;1,1,14]" -y "$WORK/s1/naive/v1.0/forecasts/$first" |
-  sed -n '/DATA {/,/}/p' | grep -oE '[-0-9.e+]+' | paste -sd,)
+  sed -n '/DATA {/,/}/p' | grep -oE -- '-?[0-9]+(\.[0-9]+)?(e[-+][0-9]+)?' | paste -sd,)
 exported=$(awk -F, '$1 == 1 && $6 == "naive" { print; exit }' "$WORK/e1.csv" | cut -d, -f10-)
 check "export values are the stored float32 values" test -n "$stored" -a "$stored" = "$exported"
 
