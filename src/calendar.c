@@ -5,6 +5,7 @@
  * counting is arithmetic on the base rule minus the holidays that fall in the
  * range, so a count over decades costs no more than a count over a week. */
 #include "pathcast/calendar.h"
+#include "pathcast/file.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -184,49 +185,12 @@ pc_status pc_calendar_parse_holidays(pc_calendar *cal, const char *name,
 
 /* ---- holidays: files ----------------------------------------------------- */
 
-/* Reads all of f into a malloc'd buffer.  It reads in chunks rather than
- * asking for the size, so pipes and /dev/stdin work too. */
-static pc_status read_all(FILE *f, const char *path, char **text, size_t *len,
-                          pc_error *e) {
-  size_t cap = 4096, n = 0;
-  char *buf = malloc(cap);
-  while (buf != NULL) {
-    n += fread(buf + n, 1, cap - n, f);
-    if (n < cap) {
-      break;
-    }
-    char *bigger = realloc(buf, cap * 2);
-    if (bigger == NULL) {
-      free(buf);
-    }
-    buf = bigger;
-    cap *= 2;
-  }
-  if (buf == NULL) {
-    return pc_error_set(e, PC_NOMEM, "%s: out of memory reading", path);
-  }
-  if (ferror(f)) {
-    int err = errno;
-    free(buf);
-    return pc_error_set(e, PC_INPUT, "%s: cannot read: %s", path,
-                        strerror(err));
-  }
-  *text = buf;
-  *len = n;
-  return PC_OK;
-}
 
 pc_status pc_calendar_load_holidays(pc_calendar *cal, const char *path,
                                     pc_error *e) {
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) {
-    return pc_error_set(e, PC_INPUT, "%s: cannot open: %s", path,
-                        strerror(errno));
-  }
   char *text = NULL;
   size_t len = 0;
-  pc_status st = read_all(f, path, &text, &len, e);
-  fclose(f);
+  pc_status st = pc_file_read(path, &text, &len, e);
   if (st == PC_OK) {
     st = pc_calendar_parse_holidays(cal, path, text, len, e);
   }

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pathcast/file.h"
 #include "pathcast/schedule.h"
 #include "pathcast/version.h"
 #include "run_internal.h"
@@ -51,36 +52,6 @@ static void make_run_id(pc_ctx *c) {
 
 /* ---- input ------------------------------------------------------------ */
 
-static pc_status read_file_bytes(const char *path, char **buf, long *len,
-                                 pc_error *e) {
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) {
-    return pc_error_set(e, PC_INPUT, "%s: cannot open: %s", path,
-                        strerror(errno));
-  }
-  size_t cap = 1 << 16, n = 0, got;
-  char *b = malloc(cap);
-  while (b != NULL && (got = fread(b + n, 1, cap - n, f)) > 0) {
-    n += got;
-    if (n == cap) {
-      char *grown = realloc(b, cap *= 2);
-      if (grown == NULL) {
-        free(b);
-      }
-      b = grown;
-    }
-  }
-  int err = ferror(f);
-  fclose(f);
-  if (b == NULL || err) {
-    free(b);
-    return pc_error_set(e, b ? PC_INPUT : PC_NOMEM, "%s: cannot read", path);
-  }
-  *buf = b;
-  *len = (long)n;
-  return PC_OK;
-}
-
 /* Rank 0 reads the data file once; every rank parses the same bytes, so all
  * agree on the series (and on any error in it). */
 static pc_status load_series(pc_ctx *c, pc_error *e) {
@@ -88,7 +59,9 @@ static pc_status load_series(pc_ctx *c, pc_error *e) {
   long len = -1;
   pc_status st = PC_OK;
   if (c->rank == 0) {
-    st = read_file_bytes(c->job->data, &buf, &len, e);
+    size_t n = 0;
+    st = pc_file_read(c->job->data, &buf, &n, e);
+    len = st == PC_OK ? (long)n : -1;
   }
   MPI_Bcast(&len, 1, MPI_LONG, 0, c->comm);
   if (len < 0) {

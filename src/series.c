@@ -6,6 +6,8 @@
  * (bounded and checked) or the excerpt quoted in an error message. */
 #include "pathcast/series.h"
 
+#include "pathcast/file.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -22,7 +24,6 @@
 /* How much of an offending field an error message quotes. */
 #define QUOTE_MAX 40
 #define FIRST_CAPACITY 256
-#define READ_CHUNK ((size_t)1 << 16)
 
 /* A run of bytes inside the text; never NUL-terminated. */
 typedef struct {
@@ -617,48 +618,11 @@ pc_status pc_series_parse(pc_series *s, const char *name, const char *text,
   return PC_OK;
 }
 
-/* Reads a whole stream in doubling chunks, which also works for pipes and
- * other files whose size cannot be asked in advance. */
-static pc_status read_all(FILE *f, const char *path, char **out, size_t *len,
-                          pc_error *e) {
-  size_t cap = READ_CHUNK;
-  size_t n = 0;
-  char *buf = malloc(cap);
-  bool ok = buf != NULL;
-  while (ok && (n += fread(buf + n, 1, cap - n, f)) == cap) {
-    char *grown = cap <= SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
-    ok = grown != NULL;
-    buf = ok ? grown : buf;
-    cap *= 2;
-  }
-  if (!ok) {
-    free(buf);
-    return pc_error_set(e, PC_NOMEM, "%s: out of memory reading the file",
-                        path);
-  }
-  if (ferror(f)) {
-    int err = errno;
-    free(buf);
-    return pc_error_set(e, PC_IO, "%s: cannot read: %s", path, strerror(err));
-  }
-  *out = buf;
-  *len = n;
-  return PC_OK;
-}
-
 pc_status pc_series_read(pc_series *s, const char *path, pc_error *e) {
   memset(s, 0, sizeof *s);
-  errno = 0;
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) {
-    int err = errno;
-    return pc_error_set(e, PC_INPUT, "%s: cannot open: %s", path,
-                        strerror(err));
-  }
   char *text = NULL;
   size_t len = 0;
-  pc_status st = read_all(f, path, &text, &len, e);
-  fclose(f);
+  pc_status st = pc_file_read(path, &text, &len, e);
   if (st == PC_OK) {
     st = pc_series_parse(s, path, text, len, e);
   }

@@ -529,13 +529,15 @@ static void test_read_missing_file(void **state) {
   assert_empty(&s);
 }
 
+/* A directory named as the data file is bad input (exit status 2), like a
+ * missing file. */
 static void test_read_directory(void **state) {
   (void)state;
   pc_series s;
   pc_error e = {{0}};
   char msg[256];
   snprintf(msg, sizeof msg, "/tmp: cannot read: %s", strerror(EISDIR));
-  assert_int_equal(pc_series_read(&s, "/tmp", &e), PC_IO);
+  assert_int_equal(pc_series_read(&s, "/tmp", &e), PC_INPUT);
   assert_string_equal(e.msg, msg);
   assert_empty(&s);
 }
