@@ -7,18 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pathcast/json.h"
 #include "pathcast/run.h"
 #include "pathcast/store.h"
-
-/* Shortest text that reads back as the same double. */
-static void format_double(double v, char *buf, size_t len) {
-  for (int prec = 15; prec <= 17; prec++) {
-    snprintf(buf, len, "%.*g", prec, v);
-    if (strtod(buf, NULL) == v) {
-      return;
-    }
-  }
-}
 
 static pc_status open_store(const pc_job *job, pc_store **s, pc_error *e) {
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
@@ -41,33 +32,9 @@ static int selected(const pc_job *job, size_t m) {
 
 /* ---- models ----------------------------------------------------------- */
 
-static void json_string(FILE *out, const char *s) {
-  fputc('"', out);
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-    if (*p == '"' || *p == '\\') {
-      fprintf(out, "\\%c", *p);
-    } else if (*p < 0x20) {
-      fprintf(out, "\\u%04x", *p);
-    } else {
-      fputc(*p, out);
-    }
-  }
-  fputc('"', out);
-}
-
-static void json_number(FILE *out, double v) {
-  char buf[40];
-  if (!isfinite(v)) {
-    fputs("null", out);
-    return;
-  }
-  format_double(v, buf, sizeof buf);
-  fputs(buf, out);
-}
-
 static void json_field_value(FILE *out, const pc_field *f) {
   if (f->kind == PC_FIELD_STR) {
-    json_string(out, f->data);
+    pc_json_string(out, f->data);
     return;
   }
   if (f->kind == PC_FIELD_BYTES) {
@@ -82,7 +49,7 @@ static void json_field_value(FILE *out, const pc_field *f) {
       fputc(',', out);
     }
     if (f->kind == PC_FIELD_F64) {
-      json_number(out, ((const double *)f->data)[i]);
+      pc_json_number(out, ((const double *)f->data)[i]);
     } else {
       fprintf(out, "%lld", (long long)((const int64_t *)f->data)[i]);
     }
@@ -101,7 +68,7 @@ static void json_section(FILE *out, const pc_record *rec, pc_section sec) {
     }
     fprintf(out, "%s", first ? "" : ",");
     first = 0;
-    json_string(out, rec->fields[i].name);
+    pc_json_string(out, rec->fields[i].name);
     fputc(':', out);
     json_field_value(out, &rec->fields[i]);
   }
@@ -113,13 +80,13 @@ static void print_model_json(FILE *out, const pc_job *job, const char *commodity
                              const pc_record *rec) {
   char t[PC_DATE_STRLEN], c[PC_DATE_STRLEN];
   fputs("{\"commodity\":", out);
-  json_string(out, commodity);
+  pc_json_string(out, commodity);
   fputs(",\"model\":", out);
-  json_string(out, job->models[m].name);
+  pc_json_string(out, job->models[m].name);
   fputs(",\"model_type\":", out);
-  json_string(out, job->models[m].type->name);
+  pc_json_string(out, job->models[m].type->name);
   fputs(",\"model_version\":", out);
-  json_string(out, job->model_version);
+  pc_json_string(out, job->model_version);
   fprintf(out, ",\"training_date\":\"%s\",\"data_cutoff_date\":\"%s\","
           "\"n_obs\":%lld,\"params\":", pc_date_format(meta->training_date, t),
           pc_date_format(meta->data_cutoff, c), (long long)meta->n_obs);
@@ -219,7 +186,7 @@ static void actuals_row(FILE *out, const pc_partition *p, size_t i,
     long r = pc_series_find(series, p->day[i * (size_t)p->horizon + (size_t)k]);
     char buf[40] = "";
     if (r >= 0 && !isnan(series->close[r])) {
-      format_double(series->close[r], buf, sizeof buf);
+      pc_format_double(series->close[r], buf, sizeof buf);
     }
     fprintf(out, ",%s", buf);
   }

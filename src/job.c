@@ -85,7 +85,7 @@ static const opt_def options[] = {
     {"output", OPT_TEXT, "", 0, 0, FIELD(output),
      "export: write the CSV here instead of standard output", NULL},
     {"format", OPT_FORMAT, "table", 0, 0, FIELD(format),
-     "models: table or json", NULL},
+     "models, status: table or json", NULL},
     {"model", OPT_NAME, "", 0, 0, FIELD(model_filter),
      "export/models: only this model", NULL},
 };
@@ -107,7 +107,8 @@ static const char *const command_names[] = {
     [PC_CMD_NONE] = "", [PC_CMD_TRAIN] = "train",
     [PC_CMD_FORECAST] = "forecast", [PC_CMD_BACKFILL] = "backfill",
     [PC_CMD_DAILY] = "daily", [PC_CMD_MODELS] = "models",
-    [PC_CMD_EXPORT] = "export", [PC_CMD_HELP] = "help",
+    [PC_CMD_EXPORT] = "export", [PC_CMD_STATUS] = "status",
+    [PC_CMD_HELP] = "help",
     [PC_CMD_VERSION] = "version",
 };
 
@@ -232,7 +233,7 @@ static pc_status read_job_file(entry_list *l, const char *path, pc_error *e) {
 /* ---- the command line -------------------------------------------------- */
 
 static pc_command command_of(const char *word) {
-  for (int c = PC_CMD_TRAIN; c <= PC_CMD_EXPORT; c++) {
+  for (int c = PC_CMD_TRAIN; c <= PC_CMD_STATUS; c++) {
     if (strcmp(word, command_names[c]) == 0) {
       return (pc_command)c;
     }
@@ -678,12 +679,13 @@ pc_status pc_job_from_args(pc_job *job, int argc, char **argv, pc_error *e) {
   job_defaults(job);
   if (argc < 2) {
     return pc_error_set(e, PC_INPUT, "missing command (train, forecast, "
-                        "backfill, daily, models, export; see pathcast --help)");
+                        "backfill, daily, models, export, status; see pathcast --help)");
   }
   job->command = command_of(argv[1]);
   if (job->command == PC_CMD_NONE) {
     return pc_error_set(e, PC_INPUT, "unknown command '%s' (valid: train, "
-                        "forecast, backfill, daily, models, export)", argv[1]);
+                        "forecast, backfill, daily, models, export, status)",
+                        argv[1]);
   }
   if (job->command == PC_CMD_HELP || job->command == PC_CMD_VERSION) {
     return PC_OK;
@@ -795,7 +797,10 @@ void pc_job_print_help(FILE *out) {
           "then\n            forecast that date\n"
           "  models    list trained models (--format table|json)\n"
           "  export    write stored forecasts as CSV (--model, --start, --end, "
-          "--output)\n\n"
+          "--output)\n"
+          "  status    coverage, missing dates, trainings, failures and leakage "
+          "flags\n            per model (--start, --end, --format table|json); "
+          "exit 3 when\n            anything needs attention\n\n"
           "options: --job FILE, --help, --version, and every key below as "
           "--key value\n\nkeys [default]:\n");
   for (size_t i = 0; i < NOPTIONS; i++) {

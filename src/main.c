@@ -32,9 +32,10 @@ static int run_mpi(const pc_job *job) {
 static int run_read_only(const pc_job *job) {
   pc_error e;
   pc_error_clear(&e);
-  pc_status st = job->command == PC_CMD_MODELS ? pc_models(job, stdout, &e)
-                                               : pc_export(job, stdout, &e);
-  if (st != PC_OK) {
+  pc_status st = job->command == PC_CMD_MODELS   ? pc_models(job, stdout, &e)
+                 : job->command == PC_CMD_STATUS ? pc_status_report(job, stdout, &e)
+                                                 : pc_export(job, stdout, &e);
+  if (st != PC_OK && st != PC_PARTIAL) {
     fprintf(stderr, "pathcast: %s\n", e.msg[0] ? e.msg : pc_strerror(st));
   }
   return pc_status_exit_code(st);
@@ -54,7 +55,8 @@ int main(int argc, char **argv) {
     pc_job_print_help(stdout);
   } else if (job.command == PC_CMD_VERSION) {
     printf("pathcast %s\n", PC_VERSION);
-  } else if (job.command == PC_CMD_MODELS || job.command == PC_CMD_EXPORT) {
+  } else if (job.command == PC_CMD_MODELS || job.command == PC_CMD_EXPORT ||
+             job.command == PC_CMD_STATUS) {
     code = run_read_only(&job);
   } else {
     code = run_mpi(&job);

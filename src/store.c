@@ -27,6 +27,7 @@ struct pc_store {
   pc_store_mode mode;
   int lock_fd;
   char commodity[64];
+  int64_t schema; /* 0 until a manifest is read or written */
   char job_id[128];
   uint64_t seed;
   int durable;
@@ -183,9 +184,11 @@ static pc_status take_lock(pc_store *s, pc_error *e) {
   return PC_OK;
 }
 
-/* Removes `*.partial` files a killed run left behind (safe: we hold the lock,
- * so no other writer is producing them). */
-static void remove_partials(const char *dir, int depth) {
+/* Calls visit(path, stat, ctx) for every regular file below dir (to the
+ * given depth; the store is four levels deep). */
+static void walk_files(const char *dir, int depth,
+                       void (*visit)(const char *, const struct stat *, void *),
+                       void *ctx) {
   DIR *d = opendir(dir);
   if (d == NULL) {
     return;
@@ -193,19 +196,45 @@ static void remove_partials(const char *dir, int depth) {
   struct dirent *de;
   while ((de = readdir(d)) != NULL) {
     char path[PATH_LEN];
-    size_t len = strlen(de->d_name);
+    struct stat sb;
     if (de->d_name[0] == '.' ||
-        snprintf(path, sizeof path, "%s/%s", dir, de->d_name) >= PATH_LEN) {
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name) >= PATH_LEN ||
+        lstat(path, &sb) != 0) {
       continue;
     }
-    if (len > 8 && strcmp(de->d_name + len - 8, ".partial") == 0) {
-      unlink(path);
-    } else if (depth > 0) {
-      remove_partials(path, depth - 1);
+    if (S_ISREG(sb.st_mode)) {
+      visit(path, &sb, ctx);
+    } else if (S_ISDIR(sb.st_mode) && depth > 0) {
+      walk_files(path, depth - 1, visit, ctx);
     }
   }
   closedir(d);
 }
+
+/* Removes `*.partial` files a killed run left behind (safe: we hold the lock,
+ * so no other writer is producing them). */
+static void remove_if_partial(const char *path, const struct stat *sb,
+                              void *ctx) {
+  (void)sb;
+  (void)ctx;
+  size_t len = strlen(path);
+  if (len > 8 && strcmp(path + len - 8, ".partial") == 0) {
+    unlink(path);
+  }
+}
+
+static void add_size(const char *path, const struct stat *sb, void *ctx) {
+  (void)path;
+  *(uint64_t *)ctx += (uint64_t)sb->st_size;
+}
+
+uint64_t pc_store_size(const pc_store *s) {
+  uint64_t bytes = 0;
+  walk_files(s->dir, 4, add_size, &bytes);
+  return bytes;
+}
+
+int64_t pc_store_schema(const pc_store *s) { return s->schema; }
 
 /* ---- the manifest ----------------------------------------------------- */
 
@@ -249,6 +278,7 @@ static pc_status read_manifest(pc_store *s, pc_error *e) {
                         ok ? "unsupported schema_version (this pathcast reads "
                              "version 1)" : "cannot read the store manifest");
   }
+  s->schema = schema;
   s->models = calloc(n1 ? n1 : 1, sizeof *s->models);
   for (size_t i = 0; s->models != NULL && i < n1; i++) {
     s->models[i] = (manifest_entry){names[i], versions[i], settings[i]};
@@ -288,7 +318,11 @@ static pc_status write_manifest(pc_store *s, pc_error *e) {
   for (int c = 0; c < 3; c++) {
     free(col[c]);
   }
-  return finish_partial(s, f, ok, partial, path, e);
+  pc_status st = finish_partial(s, f, ok, partial, path, e);
+  if (st == PC_OK) {
+    s->schema = PC_SCHEMA_VERSION;
+  }
+  return st;
 }
 
 pc_status pc_store_register_model(pc_store *s, const pc_store_model *m,
@@ -338,7 +372,7 @@ static pc_status open_writer(pc_store *s, const pc_store_info *info,
   if (st != PC_OK) {
     return st;
   }
-  remove_partials(s->dir, 4);
+  walk_files(s->dir, 4, remove_if_partial, NULL);
   st = read_manifest(s, e);
   if (st != PC_OK) {
     return st;
@@ -769,24 +803,24 @@ static int read_partition_file(hid_t f, pc_partition *p, int dates_only) {
   size_t n = 0, n2 = 0, n3 = 0, n4 = 0, n5 = 0, cols = 0;
   pc_date *date = NULL, *cutoff = NULL, *training = NULL, *day = NULL;
   uint8_t *leak = NULL;
-  int ok = pc_h5_read_dates(f, "forecast_date", &date, &n, NULL) == 0;
+  int ok = pc_h5_read_dates(f, "forecast_date", &date, &n, NULL) == 0 &&
+           pc_h5_read_u8(f, "has_data_leakage", &leak, &n4) == 0 && n4 == n;
   if (ok && !dates_only) {
     ok = pc_h5_read_dates(f, "data_cutoff_date", &cutoff, &n2, NULL) == 0 &&
          pc_h5_read_dates(f, "training_date", &training, &n3, NULL) == 0 &&
-         pc_h5_read_u8(f, "has_data_leakage", &leak, &n4) == 0 &&
          pc_h5_read_dates(f, "day_date", &day, &n5, &cols) == 0 &&
-         n2 == n && n3 == n && n4 == n && n5 == n &&
+         n2 == n && n3 == n && n5 == n &&
          (n == 0 || cols == (size_t)p->horizon);
   }
   ok = ok && partition_reserve(p, n) == PC_OK;
   if (ok) {
     p->n = n;
     memcpy(p->date, date, n * sizeof *date);
+    memcpy(p->leak, leak, n * sizeof *leak);
   }
   if (ok && !dates_only) {
     memcpy(p->cutoff, cutoff, n * sizeof *cutoff);
     memcpy(p->training, training, n * sizeof *training);
-    memcpy(p->leak, leak, n * sizeof *leak);
     memcpy(p->day, day, n * (size_t)p->horizon * sizeof *day);
     ok = pc_h5_read_floats(f, "paths", p->values, n * block_of(p)) == 0;
   }
@@ -810,9 +844,10 @@ pc_status pc_store_read_partition(pc_store *s, const char *model,
   }
   hid_t f = pc_h5_open_read(path);
   int64_t paths = 0, horizon = 0;
+  /* The shape must match unless only dates and flags are wanted. */
   int ok = f >= 0 && pc_h5_read_attr_i64(f, "paths", &paths) == 0 &&
            pc_h5_read_attr_i64(f, "horizon", &horizon) == 0 &&
-           paths == p->paths && horizon == p->horizon &&
+           (dates_only || (paths == p->paths && horizon == p->horizon)) &&
            read_partition_file(f, p, dates_only) == 0;
   if (f >= 0) {
     H5Fclose(f);

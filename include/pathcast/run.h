@@ -25,6 +25,9 @@ pc_status pc_run(const pc_job *job, MPI_Comm comm, pc_summary *sum,
 /* Read-only commands, on one process. */
 pc_status pc_models(const pc_job *job, FILE *out, pc_error *e);
 pc_status pc_export(const pc_job *job, FILE *out, pc_error *e);
+/* `status`: PC_OK when coverage is complete and nothing failed or is
+ * flagged, PC_PARTIAL (exit 3) otherwise. */
+pc_status pc_status_report(const pc_job *job, FILE *out, pc_error *e);
 
 /* Signals: SIGTERM, SIGINT and SIGUSR1 ask a run to stop after the unit in
  * flight, commit, and return PC_INTERRUPTED. */

@@ -59,6 +59,10 @@ pc_status pc_store_register_model(pc_store *s, const pc_store_model *m,
                                   pc_error *e);
 /* The commodity recorded in the manifest ("" when the store is new). */
 const char *pc_store_commodity(const pc_store *s);
+/* The manifest's schema_version (0 when the store has none yet). */
+int64_t pc_store_schema(const pc_store *s);
+/* Bytes of every file in the store. */
+uint64_t pc_store_size(const pc_store *s);
 
 /* ---- trained models ---------------------------------------------------- */
 typedef struct {
@@ -104,7 +108,9 @@ pc_status pc_store_forecast_months(pc_store *s, const char *model,
                                    const char *version, int32_t **months,
                                    size_t *n, pc_error *e);
 /* Reads a partition; PC_OK with p->n == 0 when there is no file.  A file
- * that cannot be read is PC_IO with a message (callers may rebuild it). */
+ * that cannot be read is PC_IO with a message (callers may rebuild it).
+ * With dates_only, only forecast dates and leakage flags are read (and the
+ * partition's paths/horizon need not match p's). */
 pc_status pc_store_read_partition(pc_store *s, const char *model,
                                   const char *version, int32_t month,
                                   pc_partition *p, int dates_only, pc_error *e);
