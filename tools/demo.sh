@@ -20,6 +20,9 @@ mkdir -p demo
 run $bin export --job jobs/coffee.job --start 2024-01-02 --end 2024-01-02 \
   --output demo/coffee-2024-01-02.csv
 echo
+echo "== status: coverage, trainings, failures, leakage flags (exit 0 = all good) =="
+run $bin status --job jobs/coffee.job --end 2024-01-02
+echo
 echo "Outputs:"
 echo "  store (HDF5, see docs/STORE.md): $(grep -E '^store' jobs/coffee.job | sed 's/.*= *//')"
 echo "  per-rank logs:                   logs/<run id>/rank-NNNN.log"
