@@ -104,10 +104,35 @@ static pc_status make_idents(pc_ctx *c, pc_error *e) {
   return PC_OK;
 }
 
+/* Where a run ran, for the store and the logs: the Slurm job, array task,
+ * node list and task count when set, else "local" (so local runs give the
+ * same bytes every time). */
+static void describe_provenance(char *buf, size_t len) {
+  static const char *const vars[] = {"SLURM_JOB_ID", "SLURM_ARRAY_TASK_ID",
+                                     "SLURM_JOB_NODELIST", "SLURM_NTASKS"};
+  size_t used = 0;
+  buf[0] = '\0';
+  for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+    const char *v = getenv(vars[i]);
+    if (v != NULL && *v != '\0' && used < len) {
+      int n = snprintf(buf + used, len - used, "%s%s=%s", used ? " " : "",
+                       vars[i], v);
+      used += n > 0 ? (size_t)n : 0;
+    }
+  }
+  if (getenv("SLURM_JOB_ID") == NULL) {
+    snprintf(buf, len, "local");
+  }
+}
+
 static pc_status prepare_store(pc_ctx *c, pc_error *e) {
   const char *slurm = getenv("SLURM_JOB_ID");
+  char provenance[512];
+  describe_provenance(provenance, sizeof provenance);
+  pc_log_info(c->log, "provenance: %s", provenance);
   pc_store_info info = {c->job->commodity, slurm && *slurm ? c->run_id : "local",
-                        c->job->seed, strcmp(c->job->fsync, "yes") == 0};
+                        provenance, c->job->seed,
+                        strcmp(c->job->fsync, "yes") == 0};
   pc_status st = pc_store_open(&c->store, c->job->store,
                                c->rank == 0 ? PC_STORE_WRITER : PC_STORE_WORKER,
                                &info, e);

@@ -29,6 +29,7 @@ struct pc_store {
   char commodity[64];
   int64_t schema; /* 0 until a manifest is read or written */
   char job_id[128];
+  char provenance[512];
   uint64_t seed;
   int durable;
   FILE *diag;
@@ -138,6 +139,7 @@ static int write_identity(const pc_store *s, hid_t f, const char *what) {
   ok = ok && pc_h5_attr_str(f, "commodity", s->commodity) == 0;
   ok = ok && pc_h5_attr_u64(f, "seed", s->seed) == 0;
   ok = ok && pc_h5_attr_str(f, "job_id", s->job_id) == 0;
+  ok = ok && pc_h5_attr_str(f, "provenance", s->provenance) == 0;
   ok = ok && pc_h5_attr_str(f, "description", what) == 0;
   return ok ? 0 : -1;
 }
@@ -397,6 +399,8 @@ pc_status pc_store_open(pc_store **out, const char *dir, pc_store_mode mode,
   if (info != NULL) {
     snprintf(s->commodity, sizeof s->commodity, "%s", info->commodity);
     snprintf(s->job_id, sizeof s->job_id, "%s", info->job_id);
+    snprintf(s->provenance, sizeof s->provenance, "%s",
+             info->provenance ? info->provenance : "local");
     s->seed = info->seed;
     s->durable = info->durable;
   }

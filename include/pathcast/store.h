@@ -31,7 +31,8 @@ typedef struct pc_store pc_store;
 /* Provenance and identity written into every file. */
 typedef struct {
   const char *commodity;
-  const char *job_id; /* SLURM_JOB_ID, or "local" */
+  const char *job_id;     /* SLURM_JOB_ID[_ARRAY_TASK_ID], or "local" */
+  const char *provenance; /* Slurm job, array task, nodes, tasks, or "local" */
   uint64_t seed;
   int durable; /* fsync every committed file (survives power loss) */
 } pc_store_info;
