@@ -103,14 +103,22 @@ int pc_h5_read_attr_str(hid_t loc, const char *name, char *buf, size_t len) {
   return rc;
 }
 
-int pc_h5_read_attr_i64(hid_t loc, const char *name, int64_t *value) {
+static int read_attr(hid_t loc, const char *name, hid_t type, void *value) {
   hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
   if (a < 0) {
     return -1;
   }
-  int rc = H5Aread(a, H5T_NATIVE_INT64, value) >= 0 ? 0 : -1;
+  int rc = H5Aread(a, type, value) >= 0 ? 0 : -1;
   H5Aclose(a);
   return rc;
+}
+
+int pc_h5_read_attr_i64(hid_t loc, const char *name, int64_t *value) {
+  return read_attr(loc, name, H5T_NATIVE_INT64, value);
+}
+
+int pc_h5_read_attr_u64(hid_t loc, const char *name, uint64_t *value) {
+  return read_attr(loc, name, H5T_NATIVE_UINT64, value);
 }
 
 /* Creates and writes one dataset of rank 1..3; chunk may be NULL. */

@@ -21,6 +21,7 @@ int pc_h5_attr_u64(hid_t loc, const char *name, uint64_t value);
 /* Reads a string attribute into buf (truncated to len-1). */
 int pc_h5_read_attr_str(hid_t loc, const char *name, char *buf, size_t len);
 int pc_h5_read_attr_i64(hid_t loc, const char *name, int64_t *value);
+int pc_h5_read_attr_u64(hid_t loc, const char *name, uint64_t *value);
 
 /* 1-D datasets, with a `description` (and `units` when not NULL). */
 int pc_h5_write_f64(hid_t loc, const char *name, const double *v, size_t n,

@@ -108,6 +108,7 @@ static const char *const command_names[] = {
     [PC_CMD_FORECAST] = "forecast", [PC_CMD_BACKFILL] = "backfill",
     [PC_CMD_DAILY] = "daily", [PC_CMD_MODELS] = "models",
     [PC_CMD_EXPORT] = "export", [PC_CMD_STATUS] = "status",
+    [PC_CMD_VERIFY] = "verify",
     [PC_CMD_HELP] = "help",
     [PC_CMD_VERSION] = "version",
 };
@@ -233,7 +234,7 @@ static pc_status read_job_file(entry_list *l, const char *path, pc_error *e) {
 /* ---- the command line -------------------------------------------------- */
 
 static pc_command command_of(const char *word) {
-  for (int c = PC_CMD_TRAIN; c <= PC_CMD_STATUS; c++) {
+  for (int c = PC_CMD_TRAIN; c <= PC_CMD_VERIFY; c++) {
     if (strcmp(word, command_names[c]) == 0) {
       return (pc_command)c;
     }
@@ -679,12 +680,12 @@ pc_status pc_job_from_args(pc_job *job, int argc, char **argv, pc_error *e) {
   job_defaults(job);
   if (argc < 2) {
     return pc_error_set(e, PC_INPUT, "missing command (train, forecast, "
-                        "backfill, daily, models, export, status; see pathcast --help)");
+                        "backfill, daily, models, export, status, verify; see pathcast --help)");
   }
   job->command = command_of(argv[1]);
   if (job->command == PC_CMD_NONE) {
     return pc_error_set(e, PC_INPUT, "unknown command '%s' (valid: train, "
-                        "forecast, backfill, daily, models, export, status)",
+                        "forecast, backfill, daily, models, export, status, verify)",
                         argv[1]);
   }
   if (job->command == PC_CMD_HELP || job->command == PC_CMD_VERSION) {
@@ -800,7 +801,9 @@ void pc_job_print_help(FILE *out) {
           "--output)\n"
           "  status    coverage, missing dates, trainings, failures and leakage "
           "flags\n            per model (--start, --end, --format table|json); "
-          "exit 3 when\n            anything needs attention\n\n"
+          "exit 3 when\n            anything needs attention\n"
+          "  verify    check every store file (checksums, identity); exit 3 "
+          "when any is\n            damaged (the next run rebuilds it)\n\n"
           "options: --job FILE, --help, --version, and every key below as "
           "--key value\n\nkeys [default]:\n");
   for (size_t i = 0; i < NOPTIONS; i++) {

@@ -32,9 +32,20 @@ static int run_mpi(const pc_job *job) {
 static int run_read_only(const pc_job *job) {
   pc_error e;
   pc_error_clear(&e);
-  pc_status st = job->command == PC_CMD_MODELS   ? pc_models(job, stdout, &e)
-                 : job->command == PC_CMD_STATUS ? pc_status_report(job, stdout, &e)
-                                                 : pc_export(job, stdout, &e);
+  pc_status st;
+  switch (job->command) {
+  case PC_CMD_MODELS:
+    st = pc_models(job, stdout, &e);
+    break;
+  case PC_CMD_STATUS:
+    st = pc_status_report(job, stdout, &e);
+    break;
+  case PC_CMD_VERIFY:
+    st = pc_verify(job, stdout, &e);
+    break;
+  default:
+    st = pc_export(job, stdout, &e);
+  }
   if (st != PC_OK && st != PC_PARTIAL) {
     fprintf(stderr, "pathcast: %s\n", e.msg[0] ? e.msg : pc_strerror(st));
   }
@@ -55,8 +66,7 @@ int main(int argc, char **argv) {
     pc_job_print_help(stdout);
   } else if (job.command == PC_CMD_VERSION) {
     printf("pathcast %s\n", PC_VERSION);
-  } else if (job.command == PC_CMD_MODELS || job.command == PC_CMD_EXPORT ||
-             job.command == PC_CMD_STATUS) {
+  } else if (job.command >= PC_CMD_MODELS && job.command <= PC_CMD_VERIFY) {
     code = run_read_only(&job);
   } else {
     code = run_mpi(&job);

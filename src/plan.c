@@ -52,6 +52,22 @@ static int has_date(const pc_date *v, size_t n, pc_date d) {
   return lo < n && v[lo] == d;
 }
 
+/* A stored trained model counts only if it reads back and matches its
+ * checksum; a damaged one is trained again (the new file replaces it). */
+static int trained_intact(pc_ctx *c, const pc_model_ident *id, pc_date t) {
+  pc_trained_meta meta;
+  pc_record rec;
+  pc_error why;
+  pc_record_init(&rec);
+  pc_status st = pc_store_read_trained(c->store, id->id.model, id->id.version,
+                                       t, &meta, &rec, &why);
+  pc_record_fini(&rec);
+  if (st != PC_OK) {
+    pc_log_warn(c->log, "%s; training again", why.msg);
+  }
+  return st == PC_OK;
+}
+
 /* Training dates the forecast dates of the range need: T_k(D) for every
  * trading day D, in increasing order without repeats. */
 static pc_status plan_training(pc_ctx *c, int m, size_t *ucap, pc_error *e) {
@@ -71,7 +87,7 @@ static pc_status plan_training(pc_ctx *c, int m, size_t *ucap, pc_error *e) {
       continue;
     }
     last = t;
-    if (has_date(stored, nstored, t)) {
+    if (has_date(stored, nstored, t) && trained_intact(c, id, t)) {
       c->plan.train_skipped++;
       continue;
     }
@@ -91,8 +107,10 @@ static pc_status plan_month(pc_ctx *c, int m, int32_t month, pc_date from,
   pc_partition stored;
   pc_error ignored;
   pc_partition_init(&stored, job->paths, job->horizon);
+  /* A full read checks the partition's checksum: a damaged partition is
+   * treated as missing and rebuilt whole. */
   if (pc_store_read_partition(c->store, id->id.model, id->id.version, month,
-                              &stored, 1, &ignored) != PC_OK) {
+                              &stored, 0, &ignored) != PC_OK) {
     pc_log_warn(c->log, "%s; it will be rebuilt", ignored.msg);
   }
   pc_unit u = {PC_UNIT_FORECAST, m, month, 0, (int32_t)c->plan.ndates, 0};

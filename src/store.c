@@ -152,6 +152,80 @@ static int write_model_identity(hid_t f, const pc_store_model *m) {
   return ok ? 0 : -1;
 }
 
+/* ---- content checksums ------------------------------------------------ */
+
+/* A 64-bit checksum of bytes, eight at a time (a multiply-xor-rotate mix):
+ * fast enough to run over every partition on every read (~0.3 ms for 2 MB),
+ * and any flipped bit changes it.  It detects damage; it is not a
+ * cryptographic hash.  Recorded as the `checksum` attribute at commit. */
+static uint64_t checksum_add(uint64_t h, const void *data, size_t n) {
+  const unsigned char *p = data;
+  const uint64_t k = 0x9E3779B97F4A7C15ull;
+  for (; n >= 8; n -= 8, p += 8) {
+    uint64_t w;
+    memcpy(&w, p, 8);
+    h = ((h ^ w) * k);
+    h ^= h >> 29;
+  }
+  for (; n > 0; n--, p++) {
+    h = (h ^ *p) * 0x100000001B3ull;
+  }
+  return h ^ (h >> 32);
+}
+
+static const uint64_t checksum_seed = 0x70617468636173ull; /* "pathcas" */
+
+static uint64_t partition_checksum(const pc_partition *p) {
+  size_t n = p->n, h = (size_t)p->horizon;
+  uint64_t c = checksum_add(checksum_seed, p->date, n * sizeof *p->date);
+  c = checksum_add(c, p->cutoff, n * sizeof *p->cutoff);
+  c = checksum_add(c, p->training, n * sizeof *p->training);
+  c = checksum_add(c, p->leak, n * sizeof *p->leak);
+  c = checksum_add(c, p->day, n * h * sizeof *p->day);
+  return checksum_add(c, p->values,
+                      n * (size_t)p->paths * h * sizeof *p->values);
+}
+
+/* Fields in (section, name) order: the order they read back in. */
+static int cmp_field(const void *a, const void *b) {
+  const pc_field *x = *(const pc_field *const *)a;
+  const pc_field *y = *(const pc_field *const *)b;
+  if (x->section != y->section) {
+    return (int)x->section - (int)y->section;
+  }
+  return strcmp(x->name, y->name);
+}
+
+static uint64_t record_checksum(const pc_record *rec,
+                                const pc_trained_meta *meta) {
+  const pc_field **order = malloc((rec->n ? rec->n : 1) * sizeof *order);
+  if (order == NULL) {
+    return 0;
+  }
+  for (size_t i = 0; i < rec->n; i++) {
+    order[i] = &rec->fields[i];
+  }
+  qsort(order, rec->n, sizeof *order, cmp_field);
+  uint64_t c = checksum_add(checksum_seed, &meta->training_date,
+                            sizeof meta->training_date);
+  c = checksum_add(c, &meta->data_cutoff, sizeof meta->data_cutoff);
+  c = checksum_add(c, &meta->n_obs, sizeof meta->n_obs);
+  for (size_t i = 0; i < rec->n; i++) {
+    const pc_field *f = order[i];
+    size_t unit = f->kind == PC_FIELD_F64 || f->kind == PC_FIELD_I64 ? 8 : 1;
+    c = checksum_add(c, f->name, strlen(f->name));
+    c = checksum_add(c, &f->scalar, sizeof f->scalar);
+    c = checksum_add(c, f->data, f->len * unit);
+  }
+  free(order);
+  return c;
+}
+
+static int check_checksum(hid_t f, uint64_t want) {
+  uint64_t got = 0;
+  return pc_h5_read_attr_u64(f, "checksum", &got) == 0 && got == want ? 0 : -1;
+}
+
 /* ---- the lock --------------------------------------------------------- */
 
 static pc_status take_lock(pc_store *s, pc_error *e) {
@@ -589,6 +663,7 @@ pc_status pc_store_write_trained(pc_store *s, const pc_store_model *m,
                             pc_date_format(meta->data_cutoff, c)) == 0;
   ok = ok && pc_h5_attr_i64(f, "n_obs", meta->n_obs) == 0;
   ok = ok && write_record(f, rec) == 0;
+  ok = ok && pc_h5_attr_u64(f, "checksum", record_checksum(rec, meta)) == 0;
   return finish_partial(s, f, ok, partial, path, e);
 }
 
@@ -685,16 +760,24 @@ pc_status pc_store_read_trained(pc_store *s, const char *model,
   char path[PATH_LEN];
   trained_path(s, path, model, version, training_date);
   hid_t f = pc_h5_open_read(path);
-  int ok = f >= 0 && read_date_attr(f, "training_date", &meta->training_date) == 0 &&
-           read_date_attr(f, "data_cutoff_date", &meta->data_cutoff) == 0 &&
-           pc_h5_read_attr_i64(f, "n_obs", &meta->n_obs) == 0 &&
+  pc_date t = PC_DATE_NONE, c = PC_DATE_NONE;
+  int64_t n_obs = 0;
+  int ok = f >= 0 && read_date_attr(f, "training_date", &t) == 0 &&
+           read_date_attr(f, "data_cutoff_date", &c) == 0 &&
+           pc_h5_read_attr_i64(f, "n_obs", &n_obs) == 0 &&
            read_record(f, rec) == 0;
+  meta->training_date = t;
+  meta->data_cutoff = c;
+  meta->n_obs = n_obs;
+  int sum_ok = ok && check_checksum(f, record_checksum(rec, meta)) == 0;
   if (f >= 0) {
     H5Fclose(f);
   }
-  if (!ok) {
+  if (!sum_ok) {
     diag_stack(s);
-    return pc_error_set(e, PC_IO, "%s: cannot read trained model", path);
+    return pc_error_set(e, PC_IO, "%s: %s", path,
+                        ok ? "checksum mismatch: the trained model is damaged"
+                           : "cannot read trained model");
   }
   return PC_OK;
 }
@@ -853,14 +936,20 @@ pc_status pc_store_read_partition(pc_store *s, const char *model,
            pc_h5_read_attr_i64(f, "horizon", &horizon) == 0 &&
            (dates_only || (paths == p->paths && horizon == p->horizon)) &&
            read_partition_file(f, p, dates_only) == 0;
+  /* A full read is checked against the checksum recorded at commit. */
+  int sum_ok = ok && (dates_only ||
+                      check_checksum(f, partition_checksum(p)) == 0);
   if (f >= 0) {
     H5Fclose(f);
   }
-  if (!ok) {
+  if (!sum_ok) {
     diag_stack(s);
     p->n = 0;
-    return pc_error_set(e, PC_IO, "%s: cannot read forecast partition "
-                        "(damaged, or paths/horizon differ)", path);
+    return pc_error_set(e, PC_IO, "%s: %s", path,
+                        ok ? "checksum mismatch: the forecast partition is "
+                             "damaged"
+                           : "cannot read forecast partition (damaged, or "
+                             "paths/horizon differ)");
   }
   return PC_OK;
 }
@@ -903,6 +992,7 @@ pc_status pc_store_write_partition(pc_store *s, const pc_store_model *m,
   ok = ok && pc_h5_attr_i64(f, "paths", p->paths) == 0;
   ok = ok && pc_h5_attr_i64(f, "horizon", p->horizon) == 0;
   ok = ok && write_partition_data(f, p) == 0;
+  ok = ok && pc_h5_attr_u64(f, "checksum", partition_checksum(p)) == 0;
   return finish_partial(s, f, ok, partial, path, e);
 }
 
@@ -1089,4 +1179,99 @@ pc_status pc_store_write_failures(pc_store *s, const pc_failure *list,
     free(col[c]);
   }
   return finish_partial(s, f, ok, partial, path, e);
+}
+
+/* ---- verification ----------------------------------------------------- */
+
+size_t pc_store_model_count(const pc_store *s) { return s->nmodels; }
+
+void pc_store_model_at(const pc_store *s, size_t i, const char **model,
+                       const char **version, const char **settings) {
+  *model = s->models[i].model;
+  *version = s->models[i].version;
+  *settings = s->models[i].settings;
+}
+
+/* The identity attributes of a model file must match where it lies and
+ * what the manifest says its results were made with. */
+static const char *identity_problem(hid_t f, const char *model,
+                                    const char *version, const char *settings) {
+  char got[4096];
+  if (pc_h5_read_attr_str(f, "model", got, sizeof got) != 0 ||
+      strcmp(got, model) != 0) {
+    return "its model attribute does not match its folder";
+  }
+  if (pc_h5_read_attr_str(f, "model_version", got, sizeof got) != 0 ||
+      strcmp(got, version) != 0) {
+    return "its model_version attribute does not match its folder";
+  }
+  if (settings != NULL &&
+      (pc_h5_read_attr_str(f, "settings", got, sizeof got) != 0 ||
+       strcmp(got, settings) != 0)) {
+    return "its settings differ from the manifest's";
+  }
+  return NULL;
+}
+
+static pc_status check_identity(pc_store *s, const char *path,
+                                const char *model, const char *version,
+                                const char *settings, pc_error *e) {
+  hid_t f = pc_h5_open_read(path);
+  const char *why = f < 0 ? "cannot open" : identity_problem(f, model, version,
+                                                             settings);
+  if (f >= 0) {
+    H5Fclose(f);
+  } else {
+    diag_stack(s);
+  }
+  return why == NULL ? PC_OK : pc_error_set(e, PC_IO, "%s: %s", path, why);
+}
+
+pc_status pc_store_check_partition(pc_store *s, const char *model,
+                                   const char *version, const char *settings,
+                                   int32_t month, pc_error *e) {
+  char path[PATH_LEN];
+  partition_path(s, path, model, version, month);
+  hid_t f = pc_h5_open_read(path);
+  int64_t paths = 0, horizon = 0;
+  int ok = f >= 0 && pc_h5_read_attr_i64(f, "paths", &paths) == 0 &&
+           pc_h5_read_attr_i64(f, "horizon", &horizon) == 0 && paths > 0 &&
+           horizon > 0 && paths <= 100000 && horizon <= 1000;
+  if (f >= 0) {
+    H5Fclose(f);
+  }
+  if (!ok) {
+    return pc_error_set(e, PC_IO, "%s: cannot read forecast partition", path);
+  }
+  pc_partition p;
+  pc_partition_init(&p, (int)paths, (int)horizon);
+  pc_status st = pc_store_read_partition(s, model, version, month, &p, 0, e);
+  for (size_t i = 0; st == PC_OK && i < p.n; i++) {
+    if (pc_date_month_index(p.date[i]) != month) {
+      st = pc_error_set(e, PC_IO, "%s: holds a forecast of another month",
+                        path);
+    }
+  }
+  pc_partition_fini(&p);
+  return st == PC_OK ? check_identity(s, path, model, version, settings, e)
+                     : st;
+}
+
+pc_status pc_store_check_trained(pc_store *s, const char *model,
+                                 const char *version, const char *settings,
+                                 pc_date training_date, pc_error *e) {
+  char path[PATH_LEN];
+  pc_trained_meta meta;
+  pc_record rec;
+  pc_record_init(&rec);
+  pc_status st = pc_store_read_trained(s, model, version, training_date, &meta,
+                                       &rec, e);
+  pc_record_fini(&rec);
+  trained_path(s, path, model, version, training_date);
+  if (st == PC_OK && meta.training_date != training_date) {
+    st = pc_error_set(e, PC_IO, "%s: its training_date does not match its "
+                      "name", path);
+  }
+  return st == PC_OK ? check_identity(s, path, model, version, settings, e)
+                     : st;
 }

@@ -23,6 +23,7 @@ typedef enum {
   PC_CMD_MODELS,
   PC_CMD_EXPORT,
   PC_CMD_STATUS,
+  PC_CMD_VERIFY,
   PC_CMD_HELP,
   PC_CMD_VERSION
 } pc_command;

@@ -28,6 +28,9 @@ pc_status pc_export(const pc_job *job, FILE *out, pc_error *e);
 /* `status`: PC_OK when coverage is complete and nothing failed or is
  * flagged, PC_PARTIAL (exit 3) otherwise. */
 pc_status pc_status_report(const pc_job *job, FILE *out, pc_error *e);
+/* `verify`: PC_OK when every file is intact, PC_PARTIAL (exit 3) when any is
+ * damaged (each named on its own DAMAGED line). */
+pc_status pc_verify(const pc_job *job, FILE *out, pc_error *e);
 
 /* Signals: SIGTERM, SIGINT and SIGUSR1 ask a run to stop after the unit in
  * flight, commit, and return PC_INTERRUPTED. */

@@ -142,4 +142,19 @@ pc_status pc_store_read_failures(pc_store *s, pc_failure **list, size_t *n,
 pc_status pc_store_write_failures(pc_store *s, const pc_failure *list,
                                   size_t n, pc_error *e);
 
+/* ---- verification ----------------------------------------------------- */
+/* Models and versions the manifest lists, with their settings. */
+size_t pc_store_model_count(const pc_store *s);
+void pc_store_model_at(const pc_store *s, size_t i, const char **model,
+                       const char **version, const char **settings);
+/* Full checks of one file: it opens, its checksum matches its content, its
+ * identity matches its place and the manifest's settings (settings may be
+ * NULL to skip that).  PC_IO with "path: what is wrong" when damaged. */
+pc_status pc_store_check_partition(pc_store *s, const char *model,
+                                   const char *version, const char *settings,
+                                   int32_t month, pc_error *e);
+pc_status pc_store_check_trained(pc_store *s, const char *model,
+                                 const char *version, const char *settings,
+                                 pc_date training_date, pc_error *e);
+
 #endif

@@ -44,6 +44,27 @@ check "no failures recorded any more" test "$(h5dump -d /reason "$WORK/fo/failur
 check "after retry the store equals a clean run" cmp -s "$WORK/fo.csv" "$WORK/clean.csv"
 
 # --- damage ----------------------------------------------------------------
+expect_status "verify an intact store" 0 "$PC" verify --job "$WORK/job" --store "$WORK/clean"
+check "verify counts every file" grep -qE '^verified 1[0-9] file\(s\) of .*: all intact$' "$WORK/out"
+cp -r "$WORK/clean" "$WORK/flip"
+flip="$WORK/flip/random_walk/v1.0/forecasts/2020-05.h5"
+size=$(stat -c %s "$flip")
+printf '\125' | dd of="$flip" bs=1 seek=$((size - 3000)) conv=notrunc 2>/dev/null
+check "the flip changed the file" bash -c "! cmp -s '$flip' '$WORK/clean/random_walk/v1.0/forecasts/2020-05.h5'"
+expect_status "verify finds a flipped bit" 3 "$PC" verify --job "$WORK/job" --store "$WORK/flip"
+check "names exactly the damaged file" test "$(grep -c '^DAMAGED' "$WORK/out")" -eq 1 -a \
+  -n "$(grep -F "DAMAGED $flip: checksum mismatch" "$WORK/out")"
+trained="$WORK/flip/naive/v1.0/trained/2020-04-01.h5"
+# Flip a byte of the stored volatility itself (h5dump gives its file offset).
+offset=$(h5dump -p -d /params/volatility "$trained" | awk '/OFFSET/ { print $2 }')
+printf '\125' | dd of="$trained" bs=1 seek=$((offset + 3)) conv=notrunc 2>/dev/null
+expect_status "verify finds a damaged trained model" 3 "$PC" verify --job "$WORK/job" --store "$WORK/flip"
+check "two damaged files" test "$(grep -c '^DAMAGED' "$WORK/out")" -eq 2
+expect_status "a run rebuilds damaged files" 0 "$PC" backfill --job "$WORK/job" --store "$WORK/flip"
+check "partition rebuilt identically" cmp -s "$flip" "$WORK/clean/random_walk/v1.0/forecasts/2020-05.h5"
+check "trained model rebuilt identically" cmp -s "$trained" "$WORK/clean/naive/v1.0/trained/2020-04-01.h5"
+expect_status "verify after the rebuild" 0 "$PC" verify --job "$WORK/job" --store "$WORK/flip"
+
 part="$WORK/clean/naive/v1.0/forecasts/2020-03.h5"
 good=$(md5sum < "$part")
 head -c 5000 "$part" > "$part.tmp" && mv "$part.tmp" "$part"

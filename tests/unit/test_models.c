@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -153,11 +154,18 @@ static void test_too_little_data_fails(void **state) {
 
 static void test_registry(void **state) {
   (void)state;
-  char names[256];
+  char names[1024], want[1024] = "";
+  /* Every registered model is findable by name and listed, in order. */
+  for (size_t i = 0; pc_model_types[i] != NULL; i++) {
+    assert_ptr_equal(pc_model_type_find(pc_model_types[i]->name),
+                     pc_model_types[i]);
+    snprintf(want + strlen(want), sizeof want - strlen(want), "%s%s",
+             i ? ", " : "", pc_model_types[i]->name);
+  }
   pc_model_type_names(names, sizeof names);
-  assert_string_equal(names, "naive, random_walk");
-  assert_ptr_equal(pc_model_type_find("naive"), pc_model_types[0]);
-  assert_null(pc_model_type_find("prophet"));
+  assert_string_equal(names, want);
+  assert_true(strncmp(names, "naive, random_walk", 18) == 0);
+  assert_null(pc_model_type_find("no_such_model"));
 }
 
 static void assert_close(double a, double b, double tol) {
