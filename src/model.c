@@ -10,10 +10,12 @@
 
 extern const pc_model_type pc_model_naive;
 extern const pc_model_type pc_model_random_walk;
+extern const pc_model_type pc_model_arima;
 
 const pc_model_type *const pc_model_types[] = {
     &pc_model_naive,
     &pc_model_random_walk,
+    &pc_model_arima,
     NULL,
 };
 

@@ -1,0 +1,400 @@
+/* Maximum likelihood for one ARIMA order (see arima.h).
+ *
+ * The optimiser works on unconstrained values: AR and MA coefficients through
+ * the partial-autocorrelation map of arima_params.c, regression coefficients
+ * as beta = beta0 + scale * x with beta0 and scale (ten standard errors, as R
+ * uses for its parscale) from least squares on the differenced data, so every
+ * coordinate moves the objective on a similar scale.  The objective is R's:
+ * 0.5 log(sigma^2) + 0.5 mean(log F), the concentrated negative
+ * log-likelihood per observation.  BFGS (GSL's vector_bfgs2) with a
+ * central-difference gradient does the work; Nelder-Mead takes over when
+ * BFGS stalls, and a second start is tried when the first fit is poor. */
+#include "arima.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_multifit.h>
+#include <gsl/gsl_multimin.h>
+
+#define NPAR_MAX (PC_ARIMA_MAX_P + PC_ARIMA_MAX_Q + PC_ARIMA_MAX_K)
+/* The objective's value where the likelihood does not exist: finite, so
+ * that line searches and simplexes simply move away from it. */
+#define BAD_OBJECTIVE 1e100
+#define GRAD_STEP 1e-5
+#define BFGS_MAX_ITER 400
+#define NM_MAX_ITER 4000
+/* Gradient norm accepted as converged when BFGS can make no progress. */
+#define GRAD_OK 1e-4
+
+typedef struct {
+  const pc_arima_data *data;
+  int p, d, q, k, npar;
+  double beta0[PC_ARIMA_MAX_K];
+  double scale[PC_ARIMA_MAX_K];
+  int evals;
+} fit_ctx;
+
+int pc_arima_npar(int p, int q, int k) { return p + q + k + 1; }
+
+double *pc_arima_design(size_t n, int d, int constant, const double *cov,
+                        int ncov, int *k) {
+  int has_const = constant && d <= 1;
+  *k = has_const + ncov;
+  double *x = malloc(n * (size_t)(*k) * sizeof *x + 1);
+  if (x == NULL) {
+    return NULL;
+  }
+  for (size_t t = 0; t < n; t++) {
+    double *row = x + t * (size_t)(*k);
+    if (has_const) {
+      /* An intercept for d = 0; for d = 1 the column t, whose difference
+       * is 1: a drift (as forecast::Arima's include.drift). */
+      row[0] = d == 0 ? 1.0 : (double)(t + 1);
+    }
+    for (int j = 0; j < ncov; j++) {
+      row[has_const + j] = cov[t * (size_t)ncov + (size_t)j];
+    }
+  }
+  return x;
+}
+
+static void unpack(const fit_ctx *c, const double *x, pc_arima_coef *coef) {
+  memset(coef, 0, sizeof *coef);
+  coef->p = c->p;
+  coef->d = c->d;
+  coef->q = c->q;
+  coef->k = c->k;
+  pc_arima_pacf_to_ar(x, c->p, coef->phi);
+  pc_arima_pacf_to_ma(x + c->p, c->q, coef->theta);
+  for (int j = 0; j < c->k; j++) {
+    coef->beta[j] = c->beta0[j] + c->scale[j] * x[c->p + c->q + j];
+  }
+}
+
+static double objective(const double *x, fit_ctx *c) {
+  pc_arima_coef coef;
+  pc_arima_filter_out f;
+  unpack(c, x, &coef);
+  c->evals++;
+  if (pc_arima_filter(&coef, c->data, &f, NULL) != 0 || !(f.ssq > 0.0)) {
+    return BAD_OBJECTIVE;
+  }
+  double nu = (double)f.nu;
+  double v = 0.5 * log(f.ssq / nu) + 0.5 * f.sumlog / nu;
+  return isfinite(v) ? v : BAD_OBJECTIVE;
+}
+
+/* ---- GSL callbacks ----------------------------------------------------- */
+
+static double gsl_f(const gsl_vector *v, void *params) {
+  return objective(v->data, params);
+}
+
+static void gsl_df(const gsl_vector *v, void *params, gsl_vector *g) {
+  fit_ctx *c = params;
+  double x[NPAR_MAX];
+  memcpy(x, v->data, sizeof(double) * (size_t)c->npar);
+  for (int i = 0; i < c->npar; i++) {
+    double x0 = x[i];
+    x[i] = x0 + GRAD_STEP;
+    double fp = objective(x, c);
+    x[i] = x0 - GRAD_STEP;
+    double fm = objective(x, c);
+    x[i] = x0;
+    gsl_vector_set(g, (size_t)i, (fp - fm) / (2.0 * GRAD_STEP));
+  }
+}
+
+static void gsl_fdf(const gsl_vector *v, void *params, double *f,
+                    gsl_vector *g) {
+  *f = gsl_f(v, params);
+  gsl_df(v, params, g);
+}
+
+/* One optimisation run's outcome. */
+typedef struct {
+  double x[NPAR_MAX];
+  double f;
+  int converged;
+  int iterations;
+} run_result;
+
+static void bfgs_loop(gsl_multimin_fdfminimizer *s, run_result *out) {
+  int status = GSL_CONTINUE;
+  for (int it = 0; it < BFGS_MAX_ITER && status == GSL_CONTINUE; it++) {
+    out->iterations++;
+    if (gsl_multimin_fdfminimizer_iterate(s) != GSL_SUCCESS) {
+      break;
+    }
+    status = gsl_multimin_test_gradient(s->gradient, 1e-5);
+  }
+  out->converged = gsl_blas_dnrm2(s->gradient) < GRAD_OK &&
+                   s->f < BAD_OBJECTIVE;
+}
+
+static int run_bfgs(fit_ctx *c, const double *x0, run_result *out) {
+  gsl_multimin_function_fdf fn = {gsl_f, gsl_df, gsl_fdf, (size_t)c->npar, c};
+  gsl_vector_const_view start = gsl_vector_const_view_array(x0, (size_t)c->npar);
+  gsl_multimin_fdfminimizer *s = gsl_multimin_fdfminimizer_alloc(
+      gsl_multimin_fdfminimizer_vector_bfgs2, (size_t)c->npar);
+  if (s == NULL) {
+    return -1;
+  }
+  memset(out, 0, sizeof *out);
+  if (gsl_multimin_fdfminimizer_set(s, &fn, &start.vector, 0.1, 0.1) ==
+      GSL_SUCCESS) {
+    bfgs_loop(s, out);
+  }
+  memcpy(out->x, s->x->data, sizeof(double) * (size_t)c->npar);
+  out->f = s->f;
+  gsl_multimin_fdfminimizer_free(s);
+  return 0;
+}
+
+static int run_simplex(fit_ctx *c, const double *x0, run_result *out) {
+  gsl_multimin_function fn = {gsl_f, (size_t)c->npar, c};
+  gsl_vector_const_view start = gsl_vector_const_view_array(x0, (size_t)c->npar);
+  gsl_vector *step = gsl_vector_alloc((size_t)c->npar);
+  gsl_multimin_fminimizer *s = gsl_multimin_fminimizer_alloc(
+      gsl_multimin_fminimizer_nmsimplex2, (size_t)c->npar);
+  if (s == NULL || step == NULL) {
+    gsl_vector_free(step);
+    gsl_multimin_fminimizer_free(s);
+    return -1;
+  }
+  gsl_vector_set_all(step, 0.1);
+  int status = gsl_multimin_fminimizer_set(s, &fn, &start.vector, step);
+  for (int it = 0; it < NM_MAX_ITER && status == GSL_SUCCESS; it++) {
+    out->iterations++;
+    if (gsl_multimin_fminimizer_iterate(s) != GSL_SUCCESS) {
+      break;
+    }
+    if (gsl_multimin_test_size(gsl_multimin_fminimizer_size(s), 1e-7) ==
+        GSL_SUCCESS) {
+      out->converged = s->fval < BAD_OBJECTIVE;
+      break;
+    }
+  }
+  memcpy(out->x, s->x->data, sizeof(double) * (size_t)c->npar);
+  out->f = s->fval;
+  gsl_vector_free(step);
+  gsl_multimin_fminimizer_free(s);
+  return 0;
+}
+
+/* BFGS, then Nelder-Mead from where BFGS stopped when it did not converge
+ * (a simplex does not need the gradient that BFGS found too noisy). */
+static int optimise(fit_ctx *c, const double *x0, run_result *out) {
+  if (run_bfgs(c, x0, out) != 0) {
+    return -1;
+  }
+  if (out->converged) {
+    return 0;
+  }
+  run_result nm;
+  memset(&nm, 0, sizeof nm);
+  if (run_simplex(c, out->x, &nm) != 0) {
+    return -1;
+  }
+  nm.iterations += out->iterations;
+  if (nm.f <= out->f) {
+    *out = nm;
+  } else {
+    out->iterations = nm.iterations;
+  }
+  return 0;
+}
+
+/* ---- starting values --------------------------------------------------- */
+
+/* Rows of the d-times differenced y and regressors with every value present;
+ * returns the number of rows written. */
+static size_t difference(const pc_arima_data *data, int d, double *dy,
+                         double *dx) {
+  size_t k = (size_t)data->k, m = 0;
+  for (size_t t = (size_t)d; t < data->n; t++) {
+    double v[PC_ARIMA_MAX_K + 1];
+    for (size_t j = 0; j <= k; j++) {
+      const double *col = j == 0 ? data->y : data->x + (j - 1);
+      size_t stride = j == 0 ? 1 : k;
+      double a = col[t * stride], b = d >= 1 ? col[(t - 1) * stride] : 0.0;
+      double c = d >= 2 ? col[(t - 2) * stride] : 0.0;
+      v[j] = d == 0 ? a : d == 1 ? a - b : a - 2.0 * b + c;
+    }
+    int ok = 1;
+    for (size_t j = 0; j <= k; j++) {
+      ok = ok && isfinite(v[j]);
+    }
+    if (ok) {
+      dy[m] = v[0];
+      memcpy(dx + m * k, v + 1, k * sizeof(double));
+      m++;
+    }
+  }
+  return m;
+}
+
+/* Least squares of the differenced y on the differenced regressors gives
+ * beta0 and the scale of each coefficient. */
+static int regression_start(fit_ctx *c) {
+  size_t n = c->data->n, k = (size_t)c->k;
+  double *dy = malloc((n + 1) * sizeof *dy);
+  double *dx = malloc((n * k + 1) * sizeof *dx);
+  size_t m = (dy && dx) ? difference(c->data, c->d, dy, dx) : 0;
+  int rc = -1;
+  if (m > k + 1) {
+    gsl_matrix_view X = gsl_matrix_view_array(dx, m, k);
+    gsl_vector_view Y = gsl_vector_view_array(dy, m);
+    gsl_vector *b = gsl_vector_alloc(k);
+    gsl_matrix *cov = gsl_matrix_alloc(k, k);
+    gsl_multifit_linear_workspace *w = gsl_multifit_linear_alloc(m, k);
+    double chisq = 0.0;
+    if (b && cov && w &&
+        gsl_multifit_linear(&X.matrix, &Y.vector, b, cov, &chisq, w) == 0) {
+      rc = 0;
+      for (size_t j = 0; j < k; j++) {
+        double se = sqrt(gsl_matrix_get(cov, j, j));
+        c->beta0[j] = gsl_vector_get(b, j);
+        c->scale[j] = (isfinite(se) && se > 0.0) ? 10.0 * se : 1.0;
+        rc = isfinite(c->beta0[j]) ? rc : -1;
+      }
+    }
+    gsl_multifit_linear_free(w);
+    gsl_matrix_free(cov);
+    gsl_vector_free(b);
+  }
+  free(dy);
+  free(dx);
+  return rc;
+}
+
+static size_t count_observed(const pc_arima_data *data) {
+  size_t n = 0;
+  for (size_t t = 0; t < data->n; t++) {
+    int ok = isfinite(data->y[t]);
+    for (int j = 0; j < data->k && ok; j++) {
+      ok = isfinite(data->x[t * (size_t)data->k + (size_t)j]);
+    }
+    n += (size_t)ok;
+  }
+  return n;
+}
+
+/* ---- the fit ----------------------------------------------------------- */
+
+/* A converged run beats one that did not converge; then the lower value. */
+static int better(const run_result *a, const run_result *b) {
+  if (a->converged != b->converged) {
+    return a->converged;
+  }
+  return a->f < b->f;
+}
+
+/* The first start is white noise with the least-squares regression; the
+ * second, used only when the first is poor (did not converge), starts from
+ * moderate AR and MA terms.  A solution at the invertibility edge is not
+ * poor: an MA root near one is the right answer for an over-differenced
+ * series. */
+static int search(fit_ctx *c, run_result *best) {
+  double x0[NPAR_MAX] = {0};
+  if (c->npar == 0) {
+    /* Nothing to estimate but sigma^2, which is concentrated out. */
+    memset(best, 0, sizeof *best);
+    best->f = objective(x0, c);
+    best->converged = best->f < BAD_OBJECTIVE;
+    return 0;
+  }
+  if (optimise(c, x0, best) != 0) {
+    return -1;
+  }
+  if (best->converged) {
+    return 0;
+  }
+  for (int i = 0; i < c->p + c->q; i++) {
+    x0[i] = i < c->p ? 0.3 : -0.3;
+  }
+  run_result second;
+  if (optimise(c, x0, &second) != 0) {
+    return -1;
+  }
+  int iters = best->iterations + second.iterations;
+  if (better(&second, best)) {
+    *best = second;
+  }
+  best->iterations = iters;
+  return 0;
+}
+
+static pc_status finish(const fit_ctx *c, const run_result *r,
+                        pc_arima_fit_result *res, pc_error *e) {
+  pc_arima_filter_out f;
+  unpack(c, r->x, &res->coef);
+  if (pc_arima_filter(&res->coef, c->data, &f, NULL) != 0) {
+    return pc_error_set(e, PC_MODEL, "ARIMA(%d,%d,%d): the likelihood is not "
+                        "finite at the estimate", c->p, c->d, c->q);
+  }
+  res->loglik = pc_arima_loglik(&f, &res->sigma2);
+  if (!isfinite(res->loglik) || !(res->sigma2 > 0.0)) {
+    return pc_error_set(e, PC_MODEL, "ARIMA(%d,%d,%d): non-finite "
+                        "log-likelihood or zero innovation variance", c->p,
+                        c->d, c->q);
+  }
+  double k = pc_arima_npar(c->p, c->q, c->k), n = (double)f.nu;
+  res->n_obs = f.nu;
+  res->aic = -2.0 * res->loglik + 2.0 * k;
+  res->aicc = res->aic + 2.0 * k * (k + 1.0) / (n - k - 1.0);
+  res->bic = res->aic + k * (log(n) - 2.0);
+  res->converged = r->converged;
+  res->iterations = r->iterations;
+  return PC_OK;
+}
+
+static pc_status check_order(const pc_arima_data *data, int p, int d, int q,
+                             pc_error *e) {
+  if (p < 0 || p > PC_ARIMA_MAX_P || q < 0 || q > PC_ARIMA_MAX_Q || d < 0 ||
+      d > PC_ARIMA_MAX_D || data->k > PC_ARIMA_MAX_K) {
+    return pc_error_set(e, PC_MODEL, "ARIMA(%d,%d,%d) with %d regressors is "
+                        "outside the supported range (p, q <= %d, d <= %d)",
+                        p, d, q, data->k, PC_ARIMA_MAX_P, PC_ARIMA_MAX_D);
+  }
+  size_t need = (size_t)(pc_arima_npar(p, q, data->k) + d + 4);
+  need = need < 10 ? 10 : need;
+  size_t have = count_observed(data);
+  if (have < need) {
+    return pc_error_set(e, PC_MODEL, "too few observations for ARIMA(%d,%d,%d)"
+                        " (%zu, need at least %zu)", p, d, q, have, need);
+  }
+  return PC_OK;
+}
+
+pc_status pc_arima_fit_order(const pc_arima_data *data, int p, int d, int q,
+                             pc_arima_fit_result *res, pc_error *e) {
+  memset(res, 0, sizeof *res);
+  pc_status st = check_order(data, p, d, q, e);
+  if (st != PC_OK) {
+    return st;
+  }
+  fit_ctx c = {.data = data, .p = p, .d = d, .q = q, .k = data->k};
+  c.npar = p + q + c.k;
+  if (c.k > 0 && regression_start(&c) != 0) {
+    return pc_error_set(e, PC_MODEL, "ARIMA(%d,%d,%d): the regressors are "
+                        "collinear or constant after differencing", p, d, q);
+  }
+  gsl_error_handler_t *old = gsl_set_error_handler_off();
+  run_result best;
+  int rc = search(&c, &best);
+  gsl_set_error_handler(old);
+  if (rc != 0) {
+    return pc_error_set(e, PC_NOMEM, "out of memory in the ARIMA optimiser");
+  }
+  if (!best.converged) {
+    return pc_error_set(e, PC_MODEL, "ARIMA(%d,%d,%d): the likelihood "
+                        "optimiser did not converge after %d iterations",
+                        p, d, q, best.iterations);
+  }
+  return finish(&c, &best, res, e);
+}

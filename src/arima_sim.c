@@ -1,0 +1,212 @@
+/* ARIMA sample paths by the state-space recursion (see arima.h), and the
+ * projection of covariates over the forecast horizon.
+ *
+ * Each path starts from the filtered state of the last observed row: its
+ * mean a and covariance P (nearly zero, except for MA terms not pinned down
+ * by a finite sample).  Path i draws the m values of its starting state, then
+ * its innovations, from its own stream (pc_rng_init(key, i, INNOVATIONS)), so
+ * a path never depends on how many other paths there are. */
+#include "arima.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Days per year, for the seasonal projection. */
+#define YEAR_DAYS 365.2425
+/* Half-width (days) of the window around the same date of earlier years. */
+#define SEASON_WINDOW 3.5
+/* Rows behind the linear projection's trend. */
+#define LINEAR_ROWS 60
+
+static double cov_at(const pc_history *h, size_t row, size_t col) {
+  return h->cov[row * h->ncov + col];
+}
+
+static double last_value(const pc_history *h, size_t n, size_t col) {
+  for (size_t i = n; i-- > 0;) {
+    if (isfinite(cov_at(h, i, col))) {
+      return cov_at(h, i, col);
+    }
+  }
+  return NAN;
+}
+
+/* The mean of the values within a few days of the target date in earlier
+ * years (a climatology); NAN when no earlier year covers that date. */
+static double seasonal_value(const pc_history *h, size_t n, size_t col,
+                             double target) {
+  double sum = 0.0;
+  size_t count = 0;
+  for (size_t i = 0; i < n; i++) {
+    double diff = target - (double)h->date[i];
+    double years = floor(diff / YEAR_DAYS + 0.5);
+    double v = cov_at(h, i, col);
+    if (years >= 1.0 && fabs(diff - years * YEAR_DAYS) <= SEASON_WINDOW &&
+        isfinite(v)) {
+      sum += v;
+      count++;
+    }
+  }
+  return count ? sum / (double)count : NAN;
+}
+
+/* Least-squares line through the last LINEAR_ROWS present values, by row. */
+static int linear_trend(const pc_history *h, size_t n, size_t col,
+                        double *icept, double *slope) {
+  double st = 0, sv = 0, stt = 0, stv = 0, k = 0;
+  size_t from = n > LINEAR_ROWS ? n - LINEAR_ROWS : 0;
+  for (size_t i = from; i < n; i++) {
+    double v = cov_at(h, i, col), t = (double)i;
+    if (isfinite(v)) {
+      st += t, sv += v, stt += t * t, stv += t * v, k += 1.0;
+    }
+  }
+  double den = k * stt - st * st;
+  if (k < 2.0 || !(den > 0.0)) {
+    return -1;
+  }
+  *slope = (k * stv - st * sv) / den;
+  *icept = (sv - *slope * st) / k;
+  return 0;
+}
+
+void pc_arima_project(const pc_history *h, size_t n, size_t col,
+                      pc_arima_projection how, int steps, double *out) {
+  double last = last_value(h, n, col), icept = 0.0, slope = 0.0;
+  double spacing = n > 1 ? (double)(h->date[n - 1] - h->date[0]) /
+                               (double)(n - 1) : 1.0;
+  int trend = how == PC_ARIMA_PROJ_LINEAR &&
+              linear_trend(h, n, col, &icept, &slope) == 0;
+  for (int j = 1; j <= steps; j++) {
+    double v = last;
+    if (how == PC_ARIMA_PROJ_SEASONAL && n > 0) {
+      /* Future dates are estimated from the average spacing of the rows,
+       * which works for any trading calendar. */
+      double target = (double)h->date[n - 1] + spacing * j;
+      double s = seasonal_value(h, n, col, target);
+      v = isfinite(s) ? s : last;
+    } else if (trend) {
+      v = icept + slope * (double)(n - 1 + (size_t)j);
+    }
+    out[j - 1] = v;
+  }
+}
+
+/* Cholesky factor of a positive semi-definite P (lower, row-major): pivots
+ * that are zero to rounding give zero columns instead of failing. */
+static int psd_cholesky(const double *p, int m, double *l) {
+  double tol = 0.0;
+  for (int i = 0; i < m; i++) {
+    tol = fmax(tol, fabs(p[i * m + i]));
+  }
+  tol *= 1e-12;
+  memset(l, 0, sizeof(double) * (size_t)(m * m));
+  for (int i = 0; i < m; i++) {
+    for (int j = 0; j <= i; j++) {
+      double s = p[i * m + j];
+      for (int k = 0; k < j; k++) {
+        s -= l[i * m + k] * l[j * m + k];
+      }
+      if (i == j) {
+        l[i * m + i] = s > tol ? sqrt(s) : 0.0;
+      } else {
+        l[i * m + j] = l[j * m + j] > 0.0 ? s / l[j * m + j] : 0.0;
+      }
+      if (!isfinite(l[i * m + j])) {
+        return -1;
+      }
+    }
+  }
+  return 0;
+}
+
+/* The recursion's constants, set up once per forecast. */
+typedef struct {
+  int r, d, m;
+  double phi[PC_ARIMA_MAX_R], rvec[PC_ARIMA_MAX_R], delta[PC_ARIMA_MAX_D];
+  double chol[PC_ARIMA_MAX_M * PC_ARIMA_MAX_M];
+} sim_form;
+
+static void sim_form_init(const pc_arima_coef *c, int m, sim_form *f) {
+  memset(f, 0, sizeof *f);
+  f->d = c->d;
+  f->m = m;
+  f->r = m - c->d;
+  for (int i = 0; i < c->p; i++) {
+    f->phi[i] = c->phi[i];
+  }
+  f->rvec[0] = 1.0;
+  for (int i = 0; i < c->q; i++) {
+    f->rvec[i + 1] = c->theta[i];
+  }
+  f->delta[0] = c->d == 2 ? 2.0 : 1.0;
+  f->delta[1] = -1.0;
+}
+
+/* One path: the starting state from z[0..m), innovations eps[0..steps). */
+static void one_path(const sim_form *f, const pc_arima_paths *sp,
+                     const double *z, const double *eps, double *row) {
+  double s[PC_ARIMA_MAX_M];
+  int m = f->m, r = f->r;
+  for (int i = 0; i < m; i++) {
+    s[i] = sp->state->a[i];
+    for (int k = 0; k <= i; k++) {
+      s[i] += f->chol[i * m + k] * z[k];
+    }
+  }
+  double *alpha = s, *lag = s + r;
+  for (int j = 0; j < sp->steps; j++) {
+    double u = alpha[0];
+    for (int k = 0; k < f->d; k++) {
+      u += f->delta[k] * lag[k];
+    }
+    if (f->d == 2) {
+      lag[1] = lag[0];
+    }
+    if (f->d >= 1) {
+      lag[0] = u;
+    }
+    double a0 = alpha[0];
+    for (int i = 0; i < r; i++) {
+      double next = i + 1 < r ? alpha[i + 1] : 0.0;
+      alpha[i] = f->phi[i] * a0 + next + f->rvec[i] * eps[j];
+    }
+    double unew = alpha[0];
+    for (int k = 0; k < f->d; k++) {
+      unew += f->delta[k] * lag[k];
+    }
+    double y = sp->level[j] + unew;
+    row[j] = sp->log_scale ? exp(y) : y;
+  }
+}
+
+int pc_arima_simulate_paths(const pc_arima_paths *sp,
+                            const pc_sim_request *req, double *out) {
+  sim_form f;
+  int m = sp->state->m, steps = req->steps;
+  sim_form_init(sp->coef, m, &f);
+  double p[PC_ARIMA_MAX_M * PC_ARIMA_MAX_M];
+  for (int i = 0; i < m * m; i++) {
+    p[i] = sp->state->P[i] * sp->sigma * sp->sigma;
+  }
+  double *z = malloc(sizeof(double) * (size_t)(m + 2 * steps + 1));
+  if (z == NULL || psd_cholesky(p, m, f.chol) != 0) {
+    free(z);
+    return -1;
+  }
+  double *eps = z + m + steps;
+  for (int i = 0; i < req->npaths; i++) {
+    pc_rng r;
+    pc_rng_init(&r, req->key, (uint32_t)i, PC_RNG_INNOVATIONS);
+    pc_rng_normals(&r, z, sp->pool ? m : m + steps);
+    for (int j = 0; j < steps; j++) {
+      double e = sp->pool ? sp->pool[pc_rng_below(&r, (uint32_t)sp->npool)]
+                          : z[m + j];
+      eps[j] = sp->sigma * e;
+    }
+    one_path(&f, sp, z, eps, out + (size_t)i * (size_t)steps);
+  }
+  free(z);
+  return 0;
+}

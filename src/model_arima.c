@@ -1,0 +1,565 @@
+/* arima: ARIMA(p,d,q) on log price with an optional constant (intercept or
+ * drift) and exogenous regressors (regression with ARIMA errors, as R's
+ * arima with xreg), fitted by exact maximum likelihood; the order is given or
+ * chosen by the Hyndman-Khandakar stepwise search.  Paths follow the
+ * state-space recursion from the filtered state of the last observation.
+ * The numerics are in arima_*.c; this file holds the keys, the glue to the
+ * model interface and the recorded fallback. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arima.h"
+#include "rw.h"
+
+static const pc_param_def arima_params[] = {
+    {"order", PC_PARAM_STRING, "auto", 0, 0, NULL,
+     "p,d,q (e.g. 1,1,1; p, q <= 5, d <= 2) or auto (stepwise search by "
+     "AICc)"},
+    {"max_p", PC_PARAM_INT, "3", 0, PC_ARIMA_MAX_P, NULL,
+     "largest AR order the automatic search tries"},
+    {"max_d", PC_PARAM_INT, "2", 0, PC_ARIMA_MAX_D, NULL,
+     "largest number of differences the KPSS tests may choose"},
+    {"max_q", PC_PARAM_INT, "3", 0, PC_ARIMA_MAX_Q, NULL,
+     "largest MA order the automatic search tries"},
+    {"constant", PC_PARAM_CHOICE, "auto", 0, 0, "auto|yes|no",
+     "intercept (d = 0) or drift (d = 1); auto: included for a fixed order, "
+     "chosen by AICc in the search"},
+    {"exog", PC_PARAM_STRING, "none", 0, 0, NULL,
+     "comma-separated covariate columns used as regressors, or none"},
+    {"exog_projection", PC_PARAM_CHOICE, "persist", 0, 0,
+     "persist|seasonal|linear",
+     "future covariates: last value, same dates of earlier years, or the "
+     "trend of the last 60 rows"},
+    {"fallback", PC_PARAM_CHOICE, "none", 0, 0, "none|random_walk",
+     "on a failed fit, record a random walk with drift instead (the failure "
+     "reason is kept)"},
+    {"innovations", PC_PARAM_CHOICE, "gaussian", 0, 0, "gaussian|bootstrap",
+     "path innovations: Gaussian, or resampled standardised residuals"},
+    {"transform", PC_PARAM_CHOICE, "log", 0, 0, "log|none",
+     "model the log of the price, or the price itself"},
+};
+
+enum { METHOD_ARIMA = 0, METHOD_FALLBACK = 1 };
+
+typedef struct {
+  int method;
+  pc_arima_coef coef;
+  int constant; /* a constant column is coef.beta[0] */
+  int nexog;
+  int log_scale;
+  int auto_order;
+  double sigma2, loglik, aic, aicc, bic, kpss;
+  int64_t n_obs, converged, iterations, models_fitted;
+  pc_rw_state rw;
+  char exog[PC_PARAM_VALUE_MAX]; /* the arima.exog text of the fit */
+  char reason[512];
+} arima_state;
+
+/* ---- keys -------------------------------------------------------------- */
+
+/* "auto" gives p = -1; otherwise three integers in range. */
+static pc_status parse_order(const pc_model_spec *spec, int order[3],
+                             pc_error *e) {
+  const char *text = pc_model_spec_str(spec, "order");
+  if (strcmp(text, "auto") == 0) {
+    order[0] = order[1] = order[2] = -1;
+    return PC_OK;
+  }
+  char extra = '\0';
+  int n = sscanf(text, " %d , %d , %d %c", &order[0], &order[1], &order[2],
+                 &extra);
+  if (n != 3 || order[0] < 0 || order[0] > PC_ARIMA_MAX_P || order[1] < 0 ||
+      order[1] > PC_ARIMA_MAX_D || order[2] < 0 ||
+      order[2] > PC_ARIMA_MAX_Q) {
+    return pc_error_set(e, PC_MODEL, "%s.order: '%s' is not 'auto' or p,d,q "
+                        "with 0 <= p <= %d, 0 <= d <= %d, 0 <= q <= %d",
+                        spec->name, text, PC_ARIMA_MAX_P, PC_ARIMA_MAX_D,
+                        PC_ARIMA_MAX_Q);
+  }
+  return PC_OK;
+}
+
+static long find_cov(const pc_history *h, const char *name, size_t len) {
+  for (size_t j = 0; j < h->ncov; j++) {
+    if (strlen(h->cov_name[j]) == len && strncmp(h->cov_name[j], name, len) == 0) {
+      return (long)j;
+    }
+  }
+  return -1;
+}
+
+/* The history columns named by `exog`, in order; *n = 0 for none. */
+static pc_status parse_exog(const pc_model_spec *spec, const pc_history *h,
+                            size_t *cols, int *n, pc_error *e) {
+  const char *text = pc_model_spec_str(spec, "exog");
+  *n = 0;
+  if (strcmp(text, "none") == 0 || text[0] == '\0') {
+    return PC_OK;
+  }
+  for (const char *p = text; *p != '\0';) {
+    p += strspn(p, " ,");
+    size_t len = strcspn(p, " ,");
+    if (len == 0) {
+      break;
+    }
+    long j = find_cov(h, p, len);
+    if (j < 0 || *n >= PC_ARIMA_MAX_EXOG) {
+      return pc_error_set(e, PC_MODEL, j < 0 ? "%s.exog: '%.*s' is not a "
+                          "covariate column of the data" : "%s.exog: more "
+                          "than %d covariates", spec->name, (int)len, p,
+                          PC_ARIMA_MAX_EXOG);
+    }
+    cols[(*n)++] = (size_t)j;
+    p += len;
+  }
+  return PC_OK;
+}
+
+/* ---- data -------------------------------------------------------------- */
+
+/* The transformed closes and the chosen covariates of the first n rows. */
+typedef struct {
+  size_t n;
+  double *y;
+  double *cov; /* n x ncov */
+  int ncov;
+} series_copy;
+
+static void series_free(series_copy *s) {
+  free(s->y);
+  free(s->cov);
+}
+
+static pc_status series_make(const pc_history *h, size_t n, int log_scale,
+                             const size_t *cols, int ncov, series_copy *s,
+                             pc_error *e) {
+  s->n = n;
+  s->ncov = ncov;
+  s->y = malloc((n + 1) * sizeof *s->y);
+  s->cov = malloc((n * (size_t)ncov + 1) * sizeof *s->cov);
+  if (s->y == NULL || s->cov == NULL) {
+    series_free(s);
+    return pc_error_set(e, PC_NOMEM, "out of memory");
+  }
+  for (size_t t = 0; t < n; t++) {
+    double c = h->close[t];
+    s->y[t] = log_scale ? (c > 0.0 ? log(c) : NAN) : c;
+    for (int j = 0; j < ncov; j++) {
+      s->cov[t * (size_t)ncov + (size_t)j] = h->cov[t * h->ncov + cols[j]];
+    }
+  }
+  return PC_OK;
+}
+
+/* ---- fit --------------------------------------------------------------- */
+
+static void keep_result(arima_state *s, const pc_arima_fit_result *r) {
+  s->coef = r->coef;
+  s->sigma2 = r->sigma2;
+  s->loglik = r->loglik;
+  s->aic = r->aic;
+  s->aicc = r->aicc;
+  s->bic = r->bic;
+  s->n_obs = (int64_t)r->n_obs;
+  s->converged = r->converged;
+  s->iterations = r->iterations;
+}
+
+static pc_status fit_fixed(arima_state *s, const pc_model_spec *spec,
+                           const series_copy *sc, const int order[3],
+                           pc_error *e) {
+  int constant = strcmp(pc_model_spec_str(spec, "constant"), "no") != 0 &&
+                 order[1] <= 1;
+  int k = 0;
+  double *x = pc_arima_design(sc->n, order[1], constant, sc->cov, sc->ncov, &k);
+  if (x == NULL) {
+    return pc_error_set(e, PC_NOMEM, "out of memory");
+  }
+  pc_arima_data data = {sc->n, sc->y, k, x};
+  pc_arima_fit_result r;
+  pc_status st = pc_arima_fit_order(&data, order[0], order[1], order[2], &r, e);
+  free(x);
+  if (st == PC_OK) {
+    keep_result(s, &r);
+    s->constant = constant;
+    s->models_fitted = 1;
+    s->kpss = NAN;
+  }
+  return st;
+}
+
+static pc_status fit_auto(arima_state *s, const pc_model_spec *spec,
+                          const series_copy *sc, pc_error *e) {
+  const char *c = pc_model_spec_str(spec, "constant");
+  pc_arima_search search = {
+      .max_p = (int)pc_model_spec_long(spec, "max_p"),
+      .max_d = (int)pc_model_spec_long(spec, "max_d"),
+      .max_q = (int)pc_model_spec_long(spec, "max_q"),
+      .constant = strcmp(c, "auto") == 0 ? -1 : strcmp(c, "yes") == 0,
+  };
+  pc_arima_auto_result r;
+  pc_status st = pc_arima_auto(sc->y, sc->n, sc->cov, sc->ncov, &search, &r, e);
+  if (st == PC_OK) {
+    keep_result(s, &r.best);
+    s->constant = r.constant;
+    s->models_fitted = r.models_fitted;
+    s->kpss = r.kpss_stat;
+    s->auto_order = 1;
+  }
+  return st;
+}
+
+/* A failed fit becomes a recorded random walk when arima.fallback asks for
+ * it; the reason stays in the diagnostics, so the substitute is visible. */
+static pc_status try_fallback(arima_state *s, const pc_model_spec *spec,
+                              const pc_history *h, pc_error *e) {
+  if (strcmp(pc_model_spec_str(spec, "fallback"), "random_walk") != 0) {
+    return PC_MODEL;
+  }
+  pc_error rw_e;
+  if (pc_rw_fit(&s->rw, h, 250, 1, &rw_e) != PC_OK) {
+    char why[sizeof s->reason];
+    snprintf(why, sizeof why, "%s", e->msg);
+    return pc_error_set(e, PC_MODEL, "%s; the random walk fallback failed "
+                        "too: %s", why, rw_e.msg);
+  }
+  s->method = METHOD_FALLBACK;
+  snprintf(s->reason, sizeof s->reason, "%s", e->msg);
+  return PC_OK;
+}
+
+static pc_status arima_fit(void *state, const pc_model_spec *spec,
+                           const pc_history *h, pc_error *e) {
+  arima_state *s = state;
+  int order[3];
+  size_t cols[PC_ARIMA_MAX_EXOG];
+  pc_status st = parse_order(spec, order, e);
+  if (st == PC_OK) {
+    st = parse_exog(spec, h, cols, &s->nexog, e);
+  }
+  if (st != PC_OK) {
+    return st; /* a configuration error: no fallback can hide it */
+  }
+  s->log_scale = strcmp(pc_model_spec_str(spec, "transform"), "log") == 0;
+  snprintf(s->exog, sizeof s->exog, "%s", pc_model_spec_str(spec, "exog"));
+  series_copy sc;
+  st = series_make(h, h->n, s->log_scale, cols, s->nexog, &sc, e);
+  if (st != PC_OK) {
+    return st;
+  }
+  st = order[0] < 0 ? fit_auto(s, spec, &sc, e)
+                    : fit_fixed(s, spec, &sc, order, e);
+  series_free(&sc);
+  if (st == PC_MODEL) {
+    st = try_fallback(s, spec, h, e);
+  }
+  return st;
+}
+
+/* ---- simulate ---------------------------------------------------------- */
+
+static pc_arima_projection projection_of(const pc_model_spec *spec) {
+  const char *p = pc_model_spec_str(spec, "exog_projection");
+  return strcmp(p, "seasonal") == 0 ? PC_ARIMA_PROJ_SEASONAL
+         : strcmp(p, "linear") == 0 ? PC_ARIMA_PROJ_LINEAR
+                                    : PC_ARIMA_PROJ_PERSIST;
+}
+
+/* The deterministic part x' beta of each future step. */
+static int future_level(const arima_state *s, const pc_model_spec *spec,
+                        const pc_history *h, size_t n, const size_t *cols,
+                        int steps, double *level) {
+  double *proj = malloc(sizeof(double) * (size_t)steps);
+  if (proj == NULL) {
+    return -1;
+  }
+  for (int j = 0; j < steps; j++) {
+    double t = (double)(n + (size_t)j + 1); /* the drift column's value */
+    level[j] = s->constant ? s->coef.beta[0] * (s->coef.d == 0 ? 1.0 : t) : 0.0;
+  }
+  int ok = 1;
+  for (int c = 0; c < s->nexog; c++) {
+    pc_arima_project(h, n, cols[c], projection_of(spec), steps, proj);
+    for (int j = 0; j < steps; j++) {
+      level[j] += s->coef.beta[s->constant + c] * proj[j];
+      ok = ok && isfinite(level[j]);
+    }
+  }
+  free(proj);
+  return ok ? 0 : -1;
+}
+
+/* Rows up to and including the last observed close: paths continue from it. */
+static size_t rows_to_last_close(const pc_history *h) {
+  size_t n = h->n;
+  while (n > 0 && isnan(h->close[n - 1])) {
+    n--;
+  }
+  return n;
+}
+
+/* Filters the history with the trained coefficients; resid (capacity n)
+ * receives the standardised innovations when not NULL. */
+static pc_status filter_history(const arima_state *s, const series_copy *sc,
+                                pc_arima_filter_out *f, double *resid,
+                                pc_error *e) {
+  int k = 0;
+  double *x = pc_arima_design(sc->n, s->coef.d, s->constant, sc->cov,
+                              sc->ncov, &k);
+  if (x == NULL) {
+    return pc_error_set(e, PC_NOMEM, "out of memory");
+  }
+  pc_arima_data data = {sc->n, sc->y, k, x};
+  int rc = k == s->coef.k ? pc_arima_filter(&s->coef, &data, f, resid) : -1;
+  free(x);
+  return rc == 0 ? PC_OK
+                 : pc_error_set(e, PC_MODEL, "the Kalman filter failed on the "
+                                "history before the forecast date");
+}
+
+typedef struct {
+  series_copy sc;
+  pc_arima_filter_out f;
+  double *level;
+  double *pool;
+} sim_work;
+
+static pc_status sim_prepare(const arima_state *s, const pc_model_spec *spec,
+                             const pc_history *h, int steps, sim_work *w,
+                             pc_error *e) {
+  size_t cols[PC_ARIMA_MAX_EXOG];
+  int nexog = 0;
+  size_t n = rows_to_last_close(h);
+  pc_status st = parse_exog(spec, h, cols, &nexog, e);
+  if (st == PC_OK && (n == 0 || nexog != s->nexog)) {
+    return pc_error_set(e, PC_MODEL, n == 0 ? "no observed close to start "
+                        "from" : "the covariates of arima.exog changed");
+  }
+  if (st == PC_OK) {
+    st = series_make(h, n, s->log_scale, cols, nexog, &w->sc, e);
+  }
+  if (st != PC_OK) {
+    return st;
+  }
+  int boot = strcmp(pc_model_spec_str(spec, "innovations"), "bootstrap") == 0;
+  w->level = malloc(sizeof(double) * (size_t)(steps > 0 ? steps : 1));
+  w->pool = boot ? malloc(sizeof(double) * (n + 1)) : NULL;
+  if (w->level == NULL || (boot && w->pool == NULL)) {
+    return pc_error_set(e, PC_NOMEM, "out of memory");
+  }
+  st = filter_history(s, &w->sc, &w->f, w->pool, e);
+  if (st == PC_OK && future_level(s, spec, h, n, cols, steps, w->level) != 0) {
+    st = pc_error_set(e, PC_MODEL, "a projected covariate is not finite "
+                      "(a covariate has no values)");
+  }
+  return st;
+}
+
+static void sim_free(sim_work *w) {
+  series_free(&w->sc);
+  free(w->level);
+  free(w->pool);
+}
+
+static pc_status arima_simulate(const void *state, const pc_model_spec *spec,
+                                const pc_history *h, const pc_sim_request *req,
+                                double *out, pc_error *e) {
+  const arima_state *s = state;
+  if (s->method == METHOD_FALLBACK) {
+    return pc_rw_simulate(&s->rw, spec, h, req, out, e);
+  }
+  sim_work w;
+  memset(&w, 0, sizeof w);
+  pc_status st = sim_prepare(s, spec, h, req->steps, &w, e);
+  if (st == PC_OK) {
+    double sigma = sqrt(s->sigma2);
+    /* Residuals are v / sqrt(F) on the unit scale of the filter, so
+     * dividing by the trained sigma makes them standard. */
+    for (size_t i = 0; w.pool != NULL && i < w.f.nu; i++) {
+      w.pool[i] /= sigma;
+    }
+    pc_arima_paths sp = {&s->coef, sigma, s->log_scale, req->steps, w.level,
+                         &w.f, w.pool, w.f.nu};
+    if (pc_arima_simulate_paths(&sp, req, out) != 0) {
+      st = pc_error_set(e, PC_MODEL, "the state covariance of the last "
+                        "observation is not positive semi-definite");
+    }
+  }
+  sim_free(&w);
+  return st;
+}
+
+/* ---- save / load ------------------------------------------------------- */
+
+static pc_status save_params(const arima_state *s, pc_record *out) {
+  const pc_arima_coef *c = &s->coef;
+  int64_t order[3] = {c->p, c->d, c->q};
+  double icept = s->constant && c->d == 0 ? c->beta[0] : 0.0;
+  double drift = s->constant && c->d == 1 ? c->beta[0] : 0.0;
+  pc_status st = pc_record_add_str(out, PC_SECTION_PARAMS, "method", "arima");
+  if (st == PC_OK) st = pc_record_add_i64(out, PC_SECTION_PARAMS, "order", order, 3);
+  if (st == PC_OK) st = pc_record_add_f64(out, PC_SECTION_PARAMS, "ar", c->phi, (size_t)c->p);
+  if (st == PC_OK) st = pc_record_add_f64(out, PC_SECTION_PARAMS, "ma", c->theta, (size_t)c->q);
+  if (st == PC_OK) st = pc_record_add_int(out, PC_SECTION_PARAMS, "constant", s->constant);
+  if (st == PC_OK) st = pc_record_add_scalar(out, PC_SECTION_PARAMS, "intercept", icept);
+  if (st == PC_OK) st = pc_record_add_scalar(out, PC_SECTION_PARAMS, "drift", drift);
+  if (st == PC_OK) st = pc_record_add_str(out, PC_SECTION_PARAMS, "exog", s->exog);
+  if (st == PC_OK) st = pc_record_add_f64(out, PC_SECTION_PARAMS, "exog_coef", c->beta + s->constant, (size_t)s->nexog);
+  if (st == PC_OK) st = pc_record_add_scalar(out, PC_SECTION_PARAMS, "sigma2", s->sigma2);
+  if (st == PC_OK) st = pc_record_add_str(out, PC_SECTION_PARAMS, "transform", s->log_scale ? "log" : "none");
+  return st;
+}
+
+static pc_status save_diagnostics(const arima_state *s, pc_record *out) {
+  pc_section d = PC_SECTION_DIAGNOSTICS;
+  pc_status st = pc_record_add_scalar(out, d, "loglik", s->loglik);
+  if (st == PC_OK) st = pc_record_add_scalar(out, d, "aic", s->aic);
+  if (st == PC_OK) st = pc_record_add_scalar(out, d, "aicc", s->aicc);
+  if (st == PC_OK) st = pc_record_add_scalar(out, d, "bic", s->bic);
+  if (st == PC_OK) st = pc_record_add_int(out, d, "n_obs", s->n_obs);
+  if (st == PC_OK) st = pc_record_add_int(out, d, "converged", s->converged);
+  if (st == PC_OK) st = pc_record_add_int(out, d, "iterations", s->iterations);
+  if (st == PC_OK) st = pc_record_add_str(out, d, "order_selection", s->auto_order ? "auto" : "fixed");
+  if (st == PC_OK) st = pc_record_add_int(out, d, "models_fitted", s->models_fitted);
+  if (st == PC_OK && s->auto_order) st = pc_record_add_scalar(out, d, "kpss", s->kpss);
+  return st;
+}
+
+static pc_status save_fallback(const arima_state *s, pc_record *out,
+                               pc_error *e) {
+  pc_status st = pc_record_add_str(out, PC_SECTION_PARAMS, "method",
+                                   "random_walk_fallback");
+  if (st == PC_OK) {
+    st = pc_record_add_str(out, PC_SECTION_DIAGNOSTICS, "fallback_reason",
+                           s->reason);
+  }
+  if (st != PC_OK) {
+    return pc_error_set(e, st, "cannot save model");
+  }
+  return pc_rw_save(&s->rw, out, e);
+}
+
+static pc_status arima_save(const void *state, pc_record *out, pc_error *e) {
+  const arima_state *s = state;
+  if (s->method == METHOD_FALLBACK) {
+    return save_fallback(s, out, e);
+  }
+  pc_status st = save_params(s, out);
+  if (st == PC_OK) {
+    st = save_diagnostics(s, out);
+  }
+  return st == PC_OK ? PC_OK : pc_error_set(e, st, "cannot save model");
+}
+
+static pc_status get_str(const pc_record *in, const char *name, char *buf,
+                         size_t len, pc_error *e) {
+  const pc_field *f = pc_record_get(in, name);
+  if (f == NULL || f->kind != PC_FIELD_STR || f->len >= len) {
+    return pc_error_set(e, PC_FATAL, "trained model field '%s' is missing or "
+                        "not a string", name);
+  }
+  memcpy(buf, f->data, f->len);
+  buf[f->len] = '\0';
+  return PC_OK;
+}
+
+static pc_status load_order(arima_state *s, const pc_record *in, pc_error *e) {
+  int64_t order[3] = {0, 0, 0}, constant = 0;
+  const pc_field *f = pc_record_get(in, "order");
+  pc_status st = (f && f->kind == PC_FIELD_I64 && f->len == 3) ? PC_OK
+                                                                : PC_FATAL;
+  if (st != PC_OK) {
+    return pc_error_set(e, st, "trained model field 'order' is missing");
+  }
+  memcpy(order, f->data, sizeof order);
+  if (order[0] < 0 || order[0] > PC_ARIMA_MAX_P || order[1] < 0 ||
+      order[1] > PC_ARIMA_MAX_D || order[2] < 0 || order[2] > PC_ARIMA_MAX_Q) {
+    return pc_error_set(e, PC_FATAL, "trained model order is out of range");
+  }
+  st = pc_record_get_int(in, "constant", &constant, e);
+  s->coef.p = (int)order[0];
+  s->coef.d = (int)order[1];
+  s->coef.q = (int)order[2];
+  s->constant = constant != 0 && s->coef.d <= 1;
+  return st;
+}
+
+static pc_status load_coefs(arima_state *s, const pc_record *in, pc_error *e) {
+  pc_arima_coef *c = &s->coef;
+  const pc_field *f = pc_record_get(in, "exog_coef");
+  if (f == NULL || f->kind != PC_FIELD_F64 || f->len > PC_ARIMA_MAX_EXOG) {
+    return pc_error_set(e, PC_FATAL, "trained model field 'exog_coef' is "
+                        "missing or too long");
+  }
+  s->nexog = (int)f->len;
+  c->k = s->constant + s->nexog;
+  pc_status st = pc_record_get_f64(in, "ar", c->phi, (size_t)c->p, e);
+  if (st == PC_OK) st = pc_record_get_f64(in, "ma", c->theta, (size_t)c->q, e);
+  if (st == PC_OK) st = pc_record_get_f64(in, "exog_coef", c->beta + s->constant, f->len, e);
+  if (st == PC_OK) st = pc_record_get_scalar(in, "sigma2", &s->sigma2, e);
+  if (st == PC_OK && s->constant) {
+    st = pc_record_get_scalar(in, c->d == 0 ? "intercept" : "drift",
+                              &c->beta[0], e);
+  }
+  return st;
+}
+
+static pc_status load_diagnostics(arima_state *s, const pc_record *in,
+                                  pc_error *e) {
+  char sel[16], tr[16];
+  pc_status st = get_str(in, "transform", tr, sizeof tr, e);
+  if (st == PC_OK) st = get_str(in, "exog", s->exog, sizeof s->exog, e);
+  if (st == PC_OK) st = get_str(in, "order_selection", sel, sizeof sel, e);
+  if (st == PC_OK) st = pc_record_get_scalar(in, "loglik", &s->loglik, e);
+  if (st == PC_OK) st = pc_record_get_scalar(in, "aic", &s->aic, e);
+  if (st == PC_OK) st = pc_record_get_scalar(in, "aicc", &s->aicc, e);
+  if (st == PC_OK) st = pc_record_get_scalar(in, "bic", &s->bic, e);
+  if (st == PC_OK) st = pc_record_get_int(in, "n_obs", &s->n_obs, e);
+  if (st == PC_OK) st = pc_record_get_int(in, "converged", &s->converged, e);
+  if (st == PC_OK) st = pc_record_get_int(in, "iterations", &s->iterations, e);
+  if (st == PC_OK) st = pc_record_get_int(in, "models_fitted", &s->models_fitted, e);
+  s->log_scale = strcmp(tr, "log") == 0;
+  s->auto_order = strcmp(sel, "auto") == 0;
+  s->kpss = NAN;
+  if (st == PC_OK && s->auto_order) {
+    st = pc_record_get_scalar(in, "kpss", &s->kpss, e);
+  }
+  return st;
+}
+
+static pc_status arima_load(void *state, const pc_record *in, pc_error *e) {
+  arima_state *s = state;
+  char method[32];
+  memset(s, 0, sizeof *s);
+  pc_status st = get_str(in, "method", method, sizeof method, e);
+  if (st != PC_OK) {
+    return st;
+  }
+  if (strcmp(method, "random_walk_fallback") == 0) {
+    s->method = METHOD_FALLBACK;
+    st = get_str(in, "fallback_reason", s->reason, sizeof s->reason, e);
+    return st == PC_OK ? pc_rw_load(&s->rw, in, e) : st;
+  }
+  st = load_order(s, in, e);
+  if (st == PC_OK) st = load_coefs(s, in, e);
+  if (st == PC_OK) st = load_diagnostics(s, in, e);
+  return st;
+}
+
+const pc_model_type pc_model_arima = {
+    .name = "arima",
+    .description = "ARIMA(p,d,q) on log price with drift and covariates; "
+                   "exact ML, stepwise order search, state-space paths",
+    .params = arima_params,
+    .nparams = sizeof arima_params / sizeof arima_params[0],
+    .state_size = sizeof(arima_state),
+    .fit_cost = 40.0,
+    .forecast_cost = 2.0,
+    .fit = arima_fit,
+    .simulate = arima_simulate,
+    .save = arima_save,
+    .load = arima_load,
+    .release = NULL,
+};
