@@ -91,7 +91,8 @@ pc_status pc_report_failures(pc_ctx *c, pc_error *e) {
   pc_failure *old = NULL;
   size_t nold = 0;
   pc_status st = pc_store_read_failures(c->store, &old, &nold, e);
-  if (st != PC_OK) {
+  int damaged = st != PC_OK;
+  if (damaged) {
     pc_log_warn(c->log, "%s; recording this run's failures only", e->msg);
     nold = 0;
   }
@@ -109,7 +110,7 @@ pc_status pc_report_failures(pc_ctx *c, pc_error *e) {
   }
   qsort(all, n, sizeof *all, cmp_failure);
   st = PC_OK;
-  if (!lists_equal(all, n, old, nold)) {
+  if (damaged || !lists_equal(all, n, old, nold)) {
     st = pc_store_write_failures(c->store, all, n, e);
   }
   free(old);

@@ -299,6 +299,16 @@ static void remove_if_partial(const char *path, const struct stat *sb,
   }
 }
 
+static void count_results(const char *path, const struct stat *sb,
+                          void *ctx) {
+  (void)sb;
+  size_t len = strlen(path);
+  if (len > 3 && strcmp(path + len - 3, ".h5") == 0 &&
+      (strstr(path, "/trained/") != NULL || strstr(path, "/forecasts/") != NULL)) {
+    (*(long *)ctx)++;
+  }
+}
+
 static void add_size(const char *path, const struct stat *sb, void *ctx) {
   (void)path;
   *(uint64_t *)ctx += (uint64_t)sb->st_size;
@@ -440,9 +450,13 @@ const char *pc_store_commodity(const pc_store *s) { return s->commodity; }
 
 static pc_status open_writer(pc_store *s, const pc_store_info *info,
                              pc_error *e) {
+  struct stat sb;
   if (pc_mkdirs(s->dir) != 0) {
     return pc_error_set(e, PC_IO, "%s: cannot create store folder: %s", s->dir,
                         strerror(errno));
+  }
+  if (stat(s->dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+    return pc_error_set(e, PC_IO, "%s: the store is not a folder", s->dir);
   }
   pc_status st = take_lock(s, e);
   if (st != PC_OK) {
@@ -452,6 +466,16 @@ static pc_status open_writer(pc_store *s, const pc_store_info *info,
   st = read_manifest(s, e);
   if (st != PC_OK) {
     return st;
+  }
+  /* Results without a manifest cannot be matched to their settings:
+   * registering afresh would silently adopt them. */
+  long results = 0;
+  walk_files(s->dir, 4, count_results, &results);
+  if (s->schema == 0 && results > 0) {
+    return pc_error_set(e, PC_IO, "store %s holds %ld result file(s) but no "
+                        "manifest (pathcast.h5): the store is damaged; restore "
+                        "the manifest or move the store aside", s->dir,
+                        results);
   }
   if (s->commodity[0] != '\0' && strcmp(s->commodity, info->commodity) != 0) {
     return pc_error_set(e, PC_INPUT, "store %s holds commodity '%s', the job "
