@@ -24,7 +24,8 @@
 /* The objective's value where the likelihood does not exist: finite, so
  * that line searches and simplexes simply move away from it. */
 #define BAD_OBJECTIVE 1e100
-#define GRAD_STEP 1e-5
+#define GRAD_STEP 1e-7
+#define RAW_SOFT 3.8
 #define BFGS_MAX_ITER 400
 #define NM_MAX_ITER 4000
 /* Gradient norm accepted as converged when BFGS can make no progress. */
@@ -75,6 +76,20 @@ static void unpack(const fit_ctx *c, const double *x, pc_arima_coef *coef) {
   }
 }
 
+/* tanh is flat far out, and a flat objective satisfies a line search's
+ * curvature condition, so BFGS would stop anywhere out there.  A quadratic
+ * wall beyond |partial autocorrelation| = tanh(RAW_SOFT) = 0.999 keeps the
+ * search where the likelihood still has a slope; an optimum on the boundary
+ * (an MA root at one) is then reported just inside it. */
+static double saturation_penalty(const fit_ctx *c, const double *x) {
+  double pen = 0.0;
+  for (int i = 0; i < c->p + c->q; i++) {
+    double over = fabs(x[i]) - RAW_SOFT;
+    pen += over > 0.0 ? over * over : 0.0;
+  }
+  return pen;
+}
+
 static double objective(const double *x, fit_ctx *c) {
   pc_arima_coef coef;
   pc_arima_filter_out f;
@@ -85,7 +100,7 @@ static double objective(const double *x, fit_ctx *c) {
   }
   double nu = (double)f.nu;
   double v = 0.5 * log(f.ssq / nu) + 0.5 * f.sumlog / nu;
-  return isfinite(v) ? v : BAD_OBJECTIVE;
+  return isfinite(v) ? v + saturation_penalty(c, x) : BAD_OBJECTIVE;
 }
 
 /* ---- GSL callbacks ----------------------------------------------------- */
@@ -94,25 +109,35 @@ static double gsl_f(const gsl_vector *v, void *params) {
   return objective(v->data, params);
 }
 
-static void gsl_df(const gsl_vector *v, void *params, gsl_vector *g) {
-  fit_ctx *c = params;
+/* Forward differences from the known value f0: half the evaluations of
+ * central differences, and accurate enough (error ~ h f'' + eps f / h, about
+ * 1e-7 with h = 1e-7) for the 1e-5 gradient test. */
+static void numerical_gradient(fit_ctx *c, const double *at, double f0,
+                               double *g) {
   double x[NPAR_MAX];
-  memcpy(x, v->data, sizeof(double) * (size_t)c->npar);
+  memcpy(x, at, sizeof(double) * (size_t)c->npar);
   for (int i = 0; i < c->npar; i++) {
     double x0 = x[i];
     x[i] = x0 + GRAD_STEP;
-    double fp = objective(x, c);
-    x[i] = x0 - GRAD_STEP;
-    double fm = objective(x, c);
+    g[i] = (objective(x, c) - f0) / GRAD_STEP;
     x[i] = x0;
-    gsl_vector_set(g, (size_t)i, (fp - fm) / (2.0 * GRAD_STEP));
   }
 }
 
 static void gsl_fdf(const gsl_vector *v, void *params, double *f,
                     gsl_vector *g) {
-  *f = gsl_f(v, params);
-  gsl_df(v, params, g);
+  fit_ctx *c = params;
+  double grad[NPAR_MAX];
+  *f = objective(v->data, c);
+  numerical_gradient(c, v->data, *f, grad);
+  for (int i = 0; i < c->npar; i++) {
+    gsl_vector_set(g, (size_t)i, grad[i]);
+  }
+}
+
+static void gsl_df(const gsl_vector *v, void *params, gsl_vector *g) {
+  double f = 0.0;
+  gsl_fdf(v, params, &f, g);
 }
 
 /* One optimisation run's outcome. */
@@ -294,6 +319,62 @@ static int better(const run_result *a, const run_result *b) {
   return a->f < b->f;
 }
 
+/* A partial autocorrelation beyond SATURATED sits where tanh is flat, so a
+ * small gradient in raw units proves nothing there. */
+#define SATURATED 0.999
+#define PULL_BACK 1.0
+#define INWARD_TOL 1e-3
+#define MAX_RESTARTS 2
+
+/* A line search can overshoot into saturation, where the raw gradient
+ * vanishes and BFGS stops.  In coefficient units the gradient tells the two
+ * cases apart: pointing outward is a genuine boundary optimum (an MA root at
+ * one for an over-differenced series), pointing inward is a false stop.
+ * Pulls the falsely stopped coordinates back to +-PULL_BACK; returns how
+ * many there were. */
+static int pull_back_false_stops(fit_ctx *c, double *x) {
+  double g[NPAR_MAX];
+  numerical_gradient(c, x, objective(x, c), g);
+  int pulled = 0;
+  for (int i = 0; i < c->p + c->q; i++) {
+    double t = tanh(x[i]);
+    if (fabs(t) < SATURATED) {
+      continue;
+    }
+    double gp = g[i] / (1.0 - t * t);
+    int inward = t > 0 ? !(gp < INWARD_TOL) : !(gp > -INWARD_TOL);
+    if (inward || fabs(x[i]) > 12.0) {
+      x[i] = t > 0 ? PULL_BACK : -PULL_BACK;
+      pulled++;
+    }
+  }
+  return pulled;
+}
+
+/* Restarts from pulled-back points while that finds a better optimum. */
+static int escape_saturation(fit_ctx *c, run_result *best) {
+  int iters = best->iterations;
+  for (int k = 0; k < MAX_RESTARTS && best->converged; k++) {
+    double x[NPAR_MAX];
+    memcpy(x, best->x, sizeof x);
+    if (pull_back_false_stops(c, x) == 0) {
+      break;
+    }
+    run_result again;
+    if (optimise(c, x, &again) != 0) {
+      return -1;
+    }
+    iters += again.iterations;
+    if (!better(&again, best)) {
+      break;
+    }
+    *best = again;
+  }
+  best->iterations = iters;
+  return 0;
+}
+
+
 /* The first start is white noise with the least-squares regression; the
  * second, used only when the first is poor (did not converge), starts from
  * moderate AR and MA terms.  A solution at the invertibility edge is not
@@ -308,7 +389,7 @@ static int search(fit_ctx *c, run_result *best) {
     best->converged = best->f < BAD_OBJECTIVE;
     return 0;
   }
-  if (optimise(c, x0, best) != 0) {
+  if (optimise(c, x0, best) != 0 || escape_saturation(c, best) != 0) {
     return -1;
   }
   if (best->converged) {

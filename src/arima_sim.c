@@ -14,6 +14,10 @@
 
 /* Days per year, for the seasonal projection. */
 #define YEAR_DAYS 365.2425
+/* State variance (in units of sigma^2) below which the starting state is
+ * taken as known: its effect on a path is below 1e-4 sigma, far inside the
+ * Monte Carlo error, and it saves m random numbers per path. */
+#define STATE_VAR_TOL 1e-8
 /* Half-width (days) of the window around the same date of earlier years. */
 #define SEASON_WINDOW 3.5
 /* Rows behind the linear projection's trend. */
@@ -94,13 +98,11 @@ void pc_arima_project(const pc_history *h, size_t n, size_t col,
 }
 
 /* Cholesky factor of a positive semi-definite P (lower, row-major): pivots
- * that are zero to rounding give zero columns instead of failing. */
-static int psd_cholesky(const double *p, int m, double *l) {
-  double tol = 0.0;
-  for (int i = 0; i < m; i++) {
-    tol = fmax(tol, fabs(p[i * m + i]));
-  }
-  tol *= 1e-12;
+ * below tol give zero columns instead of failing.  Returns the number of
+ * columns that are not zero (-1 when a value is not finite), so that a
+ * state known exactly costs no random numbers. */
+static int psd_cholesky(const double *p, int m, double tol, double *l) {
+  int rank = 0;
   memset(l, 0, sizeof(double) * (size_t)(m * m));
   for (int i = 0; i < m; i++) {
     for (int j = 0; j <= i; j++) {
@@ -110,6 +112,7 @@ static int psd_cholesky(const double *p, int m, double *l) {
       }
       if (i == j) {
         l[i * m + i] = s > tol ? sqrt(s) : 0.0;
+        rank += s > tol;
       } else {
         l[i * m + j] = l[j * m + j] > 0.0 ? s / l[j * m + j] : 0.0;
       }
@@ -118,7 +121,7 @@ static int psd_cholesky(const double *p, int m, double *l) {
       }
     }
   }
-  return 0;
+  return rank;
 }
 
 /* The recursion's constants, set up once per forecast. */
@@ -144,39 +147,38 @@ static void sim_form_init(const pc_arima_coef *c, int m, sim_form *f) {
   f->delta[1] = -1.0;
 }
 
-/* One path: the starting state from z[0..m), innovations eps[0..steps). */
+/* One path: the starting state from z[0..m) (only when the state is not
+ * known exactly), innovations eps[0..steps).  u carries Z s from step to
+ * step, so each step costs O(r + d). */
 static void one_path(const sim_form *f, const pc_arima_paths *sp,
-                     const double *z, const double *eps, double *row) {
+                     const double *z, int draw_state, const double *eps,
+                     double *row) {
   double s[PC_ARIMA_MAX_M];
-  int m = f->m, r = f->r;
+  int m = f->m, r = f->r, d = f->d;
   for (int i = 0; i < m; i++) {
     s[i] = sp->state->a[i];
-    for (int k = 0; k <= i; k++) {
+    for (int k = 0; draw_state && k <= i; k++) {
       s[i] += f->chol[i * m + k] * z[k];
     }
   }
   double *alpha = s, *lag = s + r;
+  double u = alpha[0] + (d >= 1 ? f->delta[0] * lag[0] : 0.0) +
+             (d == 2 ? f->delta[1] * lag[1] : 0.0);
   for (int j = 0; j < sp->steps; j++) {
-    double u = alpha[0];
-    for (int k = 0; k < f->d; k++) {
-      u += f->delta[k] * lag[k];
-    }
-    if (f->d == 2) {
+    if (d == 2) {
       lag[1] = lag[0];
     }
-    if (f->d >= 1) {
+    if (d >= 1) {
       lag[0] = u;
     }
     double a0 = alpha[0];
-    for (int i = 0; i < r; i++) {
-      double next = i + 1 < r ? alpha[i + 1] : 0.0;
-      alpha[i] = f->phi[i] * a0 + next + f->rvec[i] * eps[j];
+    for (int i = 0; i + 1 < r; i++) {
+      alpha[i] = f->phi[i] * a0 + alpha[i + 1] + f->rvec[i] * eps[j];
     }
-    double unew = alpha[0];
-    for (int k = 0; k < f->d; k++) {
-      unew += f->delta[k] * lag[k];
-    }
-    double y = sp->level[j] + unew;
+    alpha[r - 1] = f->phi[r - 1] * a0 + f->rvec[r - 1] * eps[j];
+    u = alpha[0] + (d >= 1 ? f->delta[0] * lag[0] : 0.0) +
+        (d == 2 ? f->delta[1] * lag[1] : 0.0);
+    double y = sp->level[j] + u;
     row[j] = sp->log_scale ? exp(y) : y;
   }
 }
@@ -186,26 +188,29 @@ int pc_arima_simulate_paths(const pc_arima_paths *sp,
   sim_form f;
   int m = sp->state->m, steps = req->steps;
   sim_form_init(sp->coef, m, &f);
-  double p[PC_ARIMA_MAX_M * PC_ARIMA_MAX_M];
-  for (int i = 0; i < m * m; i++) {
-    p[i] = sp->state->P[i] * sp->sigma * sp->sigma;
-  }
+  int rank = psd_cholesky(sp->state->P, m, STATE_VAR_TOL, f.chol);
   double *z = malloc(sizeof(double) * (size_t)(m + 2 * steps + 1));
-  if (z == NULL || psd_cholesky(p, m, f.chol) != 0) {
+  if (z == NULL || rank < 0) {
     free(z);
     return -1;
+  }
+  /* A starting state known exactly draws no numbers for it. */
+  int nz = rank > 0 ? m : 0;
+  memset(z, 0, sizeof(double) * (size_t)m);
+  for (int i = 0; i < m * m; i++) {
+    f.chol[i] *= sp->sigma;
   }
   double *eps = z + m + steps;
   for (int i = 0; i < req->npaths; i++) {
     pc_rng r;
     pc_rng_init(&r, req->key, (uint32_t)i, PC_RNG_INNOVATIONS);
-    pc_rng_normals(&r, z, sp->pool ? m : m + steps);
+    pc_rng_normals(&r, z + m - nz, sp->pool ? nz : nz + steps);
     for (int j = 0; j < steps; j++) {
       double e = sp->pool ? sp->pool[pc_rng_below(&r, (uint32_t)sp->npool)]
                           : z[m + j];
       eps[j] = sp->sigma * e;
     }
-    one_path(&f, sp, z, eps, out + (size_t)i * (size_t)steps);
+    one_path(&f, sp, z, nz > 0, eps, out + (size_t)i * (size_t)steps);
   }
   free(z);
   return 0;
