@@ -100,6 +100,11 @@ typedef struct {
  * the likelihood is not finite or the optimiser does not converge. */
 pc_status pc_arima_fit_order(const pc_arima_data *data, int p, int d, int q,
                              pc_arima_fit_result *res, pc_error *e);
+/* The same, starting from the coefficients of a neighbouring model (the
+ * stepwise search's warm start); from may be NULL. */
+pc_status pc_arima_fit_order_from(const pc_arima_data *data, int p, int d,
+                                  int q, const pc_arima_coef *from,
+                                  pc_arima_fit_result *res, pc_error *e);
 /* The number of coefficients plus sigma^2, for the information criteria. */
 int pc_arima_npar(int p, int q, int k);
 

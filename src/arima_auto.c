@@ -138,7 +138,11 @@ static int try_model(search_ctx *c, int p, int q, int k) {
   }
   pc_arima_data data = {c->n, c->y, nreg, x};
   pc_arima_fit_result r;
-  pc_status st = pc_arima_fit_order(&data, p, c->d, q, &r, &c->last);
+  /* Neighbours start from the best model so far: one coefficient more or
+   * less than an optimum is usually close to the next one. */
+  const pc_arima_coef *from = c->best_p >= 0 ? &c->best.coef : NULL;
+  pc_status st = pc_arima_fit_order_from(&data, p, c->d, q, from, &r,
+                                         &c->last);
   free(x);
   c->fitted++;
   if (st != PC_OK || !isfinite(r.aicc)) {

@@ -28,6 +28,8 @@
 #define RAW_SOFT 3.8
 #define BFGS_MAX_ITER 400
 #define NM_MAX_ITER 4000
+#define STALL_ITER 10
+#define STALL_TOL 1e-8
 /* Gradient norm accepted as converged when BFGS can make no progress. */
 #define GRAD_OK 1e-4
 
@@ -148,14 +150,26 @@ typedef struct {
   int iterations;
 } run_result;
 
+/* Stops at a gradient norm of 1e-5, or, once the gradient is below GRAD_OK,
+ * when the last STALL_ITER iterations gained less than STALL_TOL relative:
+ * along a ridge of nearly cancelling AR and MA roots BFGS can crawl for
+ * hundreds of iterations for a few 1e-4 of log-likelihood (R's optim stops
+ * there too, by its reltol). */
 static void bfgs_loop(gsl_multimin_fdfminimizer *s, run_result *out) {
   int status = GSL_CONTINUE;
+  double hist[STALL_ITER];
   for (int it = 0; it < BFGS_MAX_ITER && status == GSL_CONTINUE; it++) {
     out->iterations++;
     if (gsl_multimin_fdfminimizer_iterate(s) != GSL_SUCCESS) {
       break;
     }
     status = gsl_multimin_test_gradient(s->gradient, 1e-5);
+    double old = hist[it % STALL_ITER];
+    hist[it % STALL_ITER] = s->f;
+    if (it >= STALL_ITER && old - s->f < STALL_TOL * (fabs(s->f) + 1.0) &&
+        gsl_blas_dnrm2(s->gradient) < GRAD_OK) {
+      break;
+    }
   }
   out->converged = gsl_blas_dnrm2(s->gradient) < GRAD_OK &&
                    s->f < BAD_OBJECTIVE;
@@ -375,13 +389,14 @@ static int escape_saturation(fit_ctx *c, run_result *best) {
 }
 
 
-/* The first start is white noise with the least-squares regression; the
- * second, used only when the first is poor (did not converge), starts from
+/* The first start is the given one (white noise with the least-squares
+ * regression, or a neighbouring model's estimate); the second, used only when the first is poor (did not converge), starts from
  * moderate AR and MA terms.  A solution at the invertibility edge is not
  * poor: an MA root near one is the right answer for an over-differenced
  * series. */
-static int search(fit_ctx *c, run_result *best) {
+static int search(fit_ctx *c, const double *start, run_result *best) {
   double x0[NPAR_MAX] = {0};
+  memcpy(x0, start, sizeof(double) * (size_t)c->npar);
   if (c->npar == 0) {
     /* Nothing to estimate but sigma^2, which is concentrated out. */
     memset(best, 0, sizeof *best);
@@ -452,8 +467,39 @@ static pc_status check_order(const pc_arima_data *data, int p, int d, int q,
   return PC_OK;
 }
 
+/* The unconstrained start of a warm start: the AR and MA coefficients of
+ * `from`, truncated or padded with zeros to (p, q) (zeros when that is not
+ * stationary or invertible), and its regression coefficients when the
+ * regressors are the same. */
+static void warm_start(const fit_ctx *c, const pc_arima_coef *from,
+                       double *x) {
+  double ar[PC_ARIMA_MAX_P] = {0}, ma[PC_ARIMA_MAX_Q] = {0};
+  memset(x, 0, sizeof(double) * NPAR_MAX);
+  for (int i = 0; i < c->p && i < from->p; i++) {
+    ar[i] = from->phi[i];
+  }
+  for (int i = 0; i < c->q && i < from->q; i++) {
+    ma[i] = from->theta[i];
+  }
+  if (pc_arima_ar_to_pacf(ar, c->p, x) != 0) {
+    memset(x, 0, sizeof(double) * (size_t)c->p);
+  }
+  if (pc_arima_ma_to_pacf(ma, c->q, x + c->p) != 0) {
+    memset(x + c->p, 0, sizeof(double) * (size_t)c->q);
+  }
+  for (int j = 0; j < c->k && from->k == c->k; j++) {
+    x[c->p + c->q + j] = (from->beta[j] - c->beta0[j]) / c->scale[j];
+  }
+}
+
 pc_status pc_arima_fit_order(const pc_arima_data *data, int p, int d, int q,
                              pc_arima_fit_result *res, pc_error *e) {
+  return pc_arima_fit_order_from(data, p, d, q, NULL, res, e);
+}
+
+pc_status pc_arima_fit_order_from(const pc_arima_data *data, int p, int d,
+                                  int q, const pc_arima_coef *from,
+                                  pc_arima_fit_result *res, pc_error *e) {
   memset(res, 0, sizeof *res);
   pc_status st = check_order(data, p, d, q, e);
   if (st != PC_OK) {
@@ -465,9 +511,13 @@ pc_status pc_arima_fit_order(const pc_arima_data *data, int p, int d, int q,
     return pc_error_set(e, PC_MODEL, "ARIMA(%d,%d,%d): the regressors are "
                         "collinear or constant after differencing", p, d, q);
   }
+  double x0[NPAR_MAX] = {0};
+  if (from != NULL) {
+    warm_start(&c, from, x0);
+  }
   gsl_error_handler_t *old = gsl_set_error_handler_off();
   run_result best;
-  int rc = search(&c, &best);
+  int rc = search(&c, x0, &best);
   gsl_set_error_handler(old);
   if (rc != 0) {
     return pc_error_set(e, PC_NOMEM, "out of memory in the ARIMA optimiser");

@@ -47,44 +47,69 @@ static void ss_build(const pc_arima_coef *c, ss_form *s) {
   }
 }
 
-/* Y = T X for an m x ncol row-major X (ncol = 1: a vector). */
+/* Y = T X for an m x ncol row-major X (ncol = 1: a vector).  Each output
+ * row is a combination of at most d + 2 input rows, written as whole-row
+ * loops without branches inside, which the compiler vectorises. */
 static void apply_t(const ss_form *s, const double *x, double *y, int ncol) {
   int r = s->r;
-  for (int i = 0; i < r; i++) {
+  for (int i = 0; i + 1 < r; i++) {
+    const double *next = x + (i + 1) * ncol;
+    double phi = s->phi[i];
+    double *yi = y + i * ncol;
     for (int j = 0; j < ncol; j++) {
-      double next = i + 1 < r ? x[(i + 1) * ncol + j] : 0.0;
-      y[i * ncol + j] = s->phi[i] * x[j] + next;
+      yi[j] = phi * x[j] + next[j];
     }
+  }
+  double phi_last = s->phi[r - 1];
+  double *ylast = y + (r - 1) * ncol;
+  for (int j = 0; j < ncol; j++) {
+    ylast[j] = phi_last * x[j];
   }
   if (s->d == 0) {
     return;
   }
   /* The first lag of u becomes u_t = Z s_t; the others shift down. */
+  double *yr = y + r * ncol;
+  const double *lag0 = x + r * ncol;
   for (int j = 0; j < ncol; j++) {
-    double u = x[j];
-    for (int k = 0; k < s->d; k++) {
-      u += s->delta[k] * x[(r + k) * ncol + j];
-    }
-    y[r * ncol + j] = u;
+    yr[j] = x[j] + s->delta[0] * lag0[j];
   }
-  for (int k = 1; k < s->d; k++) {
+  if (s->d == 2) {
+    const double *lag1 = x + (r + 1) * ncol;
     for (int j = 0; j < ncol; j++) {
-      y[(r + k) * ncol + j] = x[(r + k - 1) * ncol + j];
+      yr[j] += s->delta[1] * lag1[j];
+      y[(r + 1) * ncol + j] = lag0[j];
     }
   }
 }
 
-/* P <- T P T' + R R', using T P T' = T (T P)' for symmetric P. */
-static void predict_p(const ss_form *s, double *p) {
-  int m = s->m;
-  double a[PC_ARIMA_MAX_M * PC_ARIMA_MAX_M], b[PC_ARIMA_MAX_M * PC_ARIMA_MAX_M];
-  apply_t(s, p, a, m);
+/* Y = A T' for an m x m A: column j of Y combines the columns of A the way
+ * row j of T combines rows. */
+static void times_t_transposed(const ss_form *s, const double *a, double *y) {
+  int r = s->r, m = s->m;
   for (int i = 0; i < m; i++) {
-    for (int j = 0; j < m; j++) {
-      b[i * m + j] = a[j * m + i];
+    const double *ai = a + i * m;
+    double *yi = y + i * m;
+    for (int j = 0; j + 1 < r; j++) {
+      yi[j] = s->phi[j] * ai[0] + ai[j + 1];
+    }
+    yi[r - 1] = s->phi[r - 1] * ai[0];
+    if (s->d >= 1) {
+      yi[r] = ai[0] + s->delta[0] * ai[r] +
+              (s->d == 2 ? s->delta[1] * ai[r + 1] : 0.0);
+    }
+    if (s->d == 2) {
+      yi[r + 1] = ai[r];
     }
   }
-  apply_t(s, b, p, m);
+}
+
+/* P <- T P T' + R R'. */
+static void predict_p(const ss_form *s, double *p) {
+  int m = s->m;
+  double a[PC_ARIMA_MAX_M * PC_ARIMA_MAX_M];
+  apply_t(s, p, a, m);
+  times_t_transposed(s, a, p);
   for (int i = 0; i < s->r; i++) {
     for (int j = 0; j < s->r; j++) {
       p[i * m + j] += s->rvec[i] * s->rvec[j];
@@ -257,6 +282,7 @@ typedef struct {
   double pfilt[PC_ARIMA_MAX_M * PC_ARIMA_MAX_M]; /* steady filtered P */
   double mvec[PC_ARIMA_MAX_M];
   double f, logf;
+  double fprod; /* product of F_t not yet in sumlog (F_t >= 1) */
   int steady, prev_obs;
 } filter_work;
 
@@ -268,12 +294,12 @@ static int observe(filter_work *w, double u, pc_arima_filter_out *out,
   size_t bytes = sizeof(double) * (size_t)(m * m);
   if (!w->steady && w->prev_obs && p_converged(w->p, w->prev, m)) {
     w->steady = 1;
+    w->logf = log(w->f);
     memcpy(w->pfilt, w->p, bytes);
     update_p(w->pfilt, w->mvec, w->f, m);
   }
   if (!w->steady) {
     w->f = gain(&w->s, w->p, w->mvec);
-    w->logf = log(w->f);
     for (int i = 0; i < m * m; i++) {
       w->prev[i] = w->p[i];
     }
@@ -291,7 +317,17 @@ static int observe(filter_work *w, double u, pc_arima_filter_out *out,
   }
   out->nu++;
   out->ssq += v * v / w->f;
-  out->sumlog += w->logf;
+  /* F_t >= 1 (it includes the unit innovation), so a running product
+   * replaces a log() per row until it grows large. */
+  if (w->steady) {
+    out->sumlog += w->logf;
+  } else {
+    w->fprod *= w->f;
+    if (w->fprod > 1e200) {
+      out->sumlog += log(w->fprod);
+      w->fprod = 1.0;
+    }
+  }
   w->prev_obs = 1;
   return 0;
 }
@@ -311,6 +347,7 @@ int pc_arima_filter(const pc_arima_coef *c, const pc_arima_data *data,
   memset(out, 0, sizeof *out);
   memset(&w, 0, sizeof w);
   ss_build(c, &w.s);
+  w.fprod = 1.0;
   int m = w.s.m;
   size_t start = first_row(c, data);
   if (start >= data->n || init_state(c, data, &w.s, start, w.a, w.p) != 0) {
@@ -333,6 +370,7 @@ int pc_arima_filter(const pc_arima_coef *c, const pc_arima_data *data,
       w.prev_obs = 0;
     }
   }
+  out->sumlog += log(w.fprod);
   out->m = m;
   memcpy(out->a, w.a, sizeof(double) * (size_t)m);
   memcpy(out->P, w.steady ? w.pfilt : w.p, sizeof(double) * (size_t)(m * m));

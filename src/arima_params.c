@@ -51,7 +51,7 @@ static int coef_to_pacf(const double *phi, int p, double *pacf) {
 }
 
 void pc_arima_pacf_to_ar(const double *raw, int p, double *phi) {
-  double pacf[PC_ARIMA_MAX_P];
+  double pacf[PC_ARIMA_MAX_P] = {0};
   for (int j = 0; j < p; j++) {
     pacf[j] = tanh(raw[j]);
   }
@@ -59,7 +59,7 @@ void pc_arima_pacf_to_ar(const double *raw, int p, double *phi) {
 }
 
 int pc_arima_ar_to_pacf(const double *phi, int p, double *raw) {
-  double pacf[PC_ARIMA_MAX_P];
+  double pacf[PC_ARIMA_MAX_P] = {0};
   if (coef_to_pacf(phi, p, pacf) != 0) {
     return -1;
   }
@@ -72,7 +72,7 @@ int pc_arima_ar_to_pacf(const double *phi, int p, double *raw) {
 /* 1 + theta_1 z + ... is invertible exactly when 1 - (-theta_1) z - ... is
  * stationary, so the MA map is the AR map with the signs flipped. */
 void pc_arima_pacf_to_ma(const double *raw, int q, double *theta) {
-  double pacf[PC_ARIMA_MAX_Q];
+  double pacf[PC_ARIMA_MAX_Q] = {0};
   for (int j = 0; j < q; j++) {
     pacf[j] = tanh(raw[j]);
   }
@@ -83,7 +83,7 @@ void pc_arima_pacf_to_ma(const double *raw, int q, double *theta) {
 }
 
 int pc_arima_ma_to_pacf(const double *theta, int q, double *raw) {
-  double neg[PC_ARIMA_MAX_Q], pacf[PC_ARIMA_MAX_Q];
+  double neg[PC_ARIMA_MAX_Q] = {0}, pacf[PC_ARIMA_MAX_Q] = {0};
   for (int j = 0; j < q; j++) {
     neg[j] = -theta[j];
   }

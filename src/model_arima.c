@@ -105,11 +105,13 @@ static pc_status parse_exog(const pc_model_spec *spec, const pc_history *h,
       break;
     }
     long j = find_cov(h, p, len);
-    if (j < 0 || *n >= PC_ARIMA_MAX_EXOG) {
-      return pc_error_set(e, PC_MODEL, j < 0 ? "%s.exog: '%.*s' is not a "
-                          "covariate column of the data" : "%s.exog: more "
-                          "than %d covariates", spec->name, (int)len, p,
-                          PC_ARIMA_MAX_EXOG);
+    if (j < 0) {
+      return pc_error_set(e, PC_MODEL, "%s.exog: '%.*s' is not a covariate "
+                          "column of the data", spec->name, (int)len, p);
+    }
+    if (*n >= PC_ARIMA_MAX_EXOG) {
+      return pc_error_set(e, PC_MODEL, "%s.exog: more than %d covariates",
+                          spec->name, PC_ARIMA_MAX_EXOG);
     }
     cols[(*n)++] = (size_t)j;
     p += len;
@@ -221,12 +223,13 @@ static pc_status try_fallback(arima_state *s, const pc_model_spec *spec,
   pc_error rw_e;
   if (pc_rw_fit(&s->rw, h, 250, 1, &rw_e) != PC_OK) {
     char why[sizeof s->reason];
-    snprintf(why, sizeof why, "%s", e->msg);
+    snprintf(why, sizeof why, "%.*s", (int)sizeof why - 1, e->msg);
     return pc_error_set(e, PC_MODEL, "%s; the random walk fallback failed "
                         "too: %s", why, rw_e.msg);
   }
   s->method = METHOD_FALLBACK;
-  snprintf(s->reason, sizeof s->reason, "%s", e->msg);
+  snprintf(s->reason, sizeof s->reason, "%.*s", (int)sizeof s->reason - 1,
+           e->msg);
   return PC_OK;
 }
 
