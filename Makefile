@@ -21,7 +21,7 @@ BIN     := bin/pathcast
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all deps demo test unit integration bench data sanitize clean
+.PHONY: all deps demo test unit integration bench data sanitize valgrind fuzz clean
 
 all: $(BIN) $(UNIT_BIN)
 
@@ -75,10 +75,34 @@ sanitize: deps
 	ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  PATHCAST_BIN=$(CURDIR)/build-asan/pathcast PATHCAST_BUILD=build-asan tests/run.sh integration
 
+# libFuzzer targets (clang) over the CSV reader, the job/option parser and
+# the date and holiday parsers; each runs FUZZ_SECONDS from the seed corpus
+# in tests/fuzz/<target>/ (new inputs go to build-fuzz/, never the repo).
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := csv job date
+FUZZ_BIN := $(patsubst %,build-fuzz/fuzz_%,$(FUZZ_TARGETS))
+MPI_CFLAGS = $(shell pkg-config --cflags ompi-c)
+MPI_LIBS = $(shell pkg-config --libs ompi-c)
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(wildcard include/pathcast/*.h src/*.h)
+	@mkdir -p build-fuzz
+	clang $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) $(PKG_CFLAGS) \
+	  $(MPI_CFLAGS) $< $(LIB_SRC) $(PKG_LIBS) $(MPI_LIBS) -o $@
+
+fuzz: deps
+	$(MAKE) $(FUZZ_BIN)
+	tools/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# A small backfill and daily run under valgrind memcheck: no invalid access,
+# no leak of pathcast's own (tools/valgrind.supp documents the library noise).
+valgrind: deps
+	$(MAKE) $(BIN)
+	tools/valgrind.sh
+
 # Regenerates the shipped synthetic data (see data/README.md).
 data: | bin
 	gcc $(WARN) -O2 -o bin/gendata tools/gendata.c $(shell pkg-config --cflags --libs gsl) -lm
 	mkdir -p data && bin/gendata data
 
 clean:
-	rm -rf build build-asan bin
+	rm -rf build build-asan build-fuzz bin

@@ -3,7 +3,8 @@
 # missing ones with apt when run as root, otherwise prints the apt line.
 set -euo pipefail
 pkgs=(build-essential pkg-config libopenmpi-dev openmpi-bin libhdf5-openmpi-dev
-      hdf5-tools libgsl-dev libcmocka-dev libxgboost-dev slurm-wlm munge)
+      hdf5-tools libgsl-dev libcmocka-dev libxgboost-dev slurm-wlm munge
+      clang libclang-rt-14-dev valgrind)
 missing=()
 for p in "${pkgs[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# make valgrind: a small backfill, a daily run and the read-only commands
+# under valgrind memcheck; fails on any invalid access or definite leak that
+# tools/valgrind.supp does not name.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+source tests/lib/env.sh
+work=$(mktemp -d /tmp/pathcast-valgrind.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+vg=(valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
+    --keep-debuginfo=yes --num-callers=40 --suppressions=tools/valgrind.supp)
+job=(--job jobs/coffee.job --store "$work/store" --log_dir "$work/logs" --paths 200)
+status=0
+step() {
+  local name=$1; shift
+  "${vg[@]}" bin/pathcast "$@" >"$work/$name.out" 2>"$work/$name.err"
+  local rc=$?
+  if [[ $rc -eq 99 ]] || grep -q '^==[0-9]*== [A-Z]' "$work/$name.err"; then
+    echo "FAIL valgrind $name"; grep '^==' "$work/$name.err" | head -40; status=1
+  else
+    echo "ok   valgrind $name (exit $rc)"
+  fi
+}
+step backfill backfill "${job[@]}" --start 2023-06-01 --end 2023-07-31
+step daily daily "${job[@]}" --forecast_date 2023-08-01
+step models models "${job[@]}"
+step export export "${job[@]}" --output "$work/e.csv"
+step status status "${job[@]}" --end 2023-08-01
+step verify verify "${job[@]}"
+exit $status
