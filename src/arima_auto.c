@@ -184,7 +184,9 @@ pc_status pc_arima_auto(const double *y, size_t n, const double *cov,
   c->d = pc_arima_ndiffs(y, n, s->max_d, &res->kpss_stat);
   int k0 = c->d > 1 ? 0 : s->constant < 0 ? 1 : s->constant;
   /* The four starting models of Hyndman and Khandakar, then (0,d,0)
-   * without the constant. */
+   * without the constant.  (2,d,2) goes first, from white noise: started
+   * from a smaller model's estimate it can settle in a worse local optimum
+   * of the ARMA(2,2) likelihood. */
   try_model(c, 2 < s->max_p ? 2 : s->max_p, 2 < s->max_q ? 2 : s->max_q, k0);
   try_model(c, 0, 0, k0);
   try_model(c, 1, 0, k0);

@@ -1,6 +1,7 @@
 /* ARIMA internals: the Kalman filter against closed-form AR(1) and MA(1)
  * likelihoods (with and without a missing value), the stationarity
- * transformation, the KPSS statistic, the order search, and every failure
+ * transformation, the KPSS statistic, the order search, covariate
+ * projections, where paths start, bootstrap innovations, and every failure
  * path of the model (bad order text, unknown covariate, too little data,
  * a degenerate series, the recorded random-walk fallback). */
 #include <math.h>
@@ -414,6 +415,125 @@ static void test_auto_order(void **state) {
   free(s);
 }
 
+/* persist repeats the last observed value, linear extends the line through
+ * the last 60 rows, seasonal averages the same dates of earlier years (and
+ * falls back to persist without them). */
+static void test_exog_projection(void **state) {
+  (void)state;
+  enum { N = 1100 };
+  static pc_date date[N];
+  static double close[N], cov[N];
+  const char *names[] = {"x"};
+  for (size_t i = 0; i < N; i++) {
+    date[i] = (pc_date)(10000 + i);
+    close[i] = 100.0;
+    cov[i] = 2.0 + 0.5 * (double)i;
+  }
+  pc_history h = {N, date, close, 1, names, cov};
+  double out[3];
+  pc_arima_project(&h, N, 0, PC_ARIMA_PROJ_LINEAR, 3, out);
+  for (int j = 0; j < 3; j++) {
+    assert_close(out[j], 2.0 + 0.5 * (double)(N - 1 + j + 1), 1e-6);
+  }
+  cov[N - 1] = NAN;
+  pc_arima_project(&h, N, 0, PC_ARIMA_PROJ_PERSIST, 3, out);
+  assert_true(out[0] == cov[N - 2] && out[2] == cov[N - 2]);
+  /* A yearly cycle: the climatology of the target date is its value. */
+  for (size_t i = 0; i < N; i++) {
+    cov[i] = sin(2 * 3.141592653589793 * (double)date[i] / 365.2425);
+  }
+  pc_arima_project(&h, N, 0, PC_ARIMA_PROJ_SEASONAL, 3, out);
+  for (int j = 0; j < 3; j++) {
+    double want = sin(2 * 3.141592653589793 * (double)(date[N - 1] + j + 1) /
+                      365.2425);
+    assert_close(out[j], want, 0.02);
+  }
+  h.n = 300; /* less than a year: persist */
+  pc_arima_project(&h, 300, 0, PC_ARIMA_PROJ_SEASONAL, 3, out);
+  assert_true(out[0] == cov[299] && out[2] == cov[299]);
+}
+
+/* Missing closes at the end of the history: paths continue from the last
+ * observed close, exactly as if the history ended there. */
+static void test_paths_continue_from_last_observation(void **state) {
+  (void)state;
+  series *s = calloc(1, sizeof *s);
+  make_series(s, N_OBS, 0.4, 1, 0.0);
+  pc_model *m = NULL;
+  pc_error e;
+  const char *kv[] = {"order", "1,1,1", NULL};
+  assert_int_equal(fit_with(&m, &s->h, kv, &e), PC_OK);
+  for (size_t t = N_OBS - 3; t < N_OBS; t++) {
+    s->close[t] = NAN;
+  }
+  pc_history cut = s->h;
+  cut.n = N_OBS - 3;
+  double *a = malloc(500 * 5 * sizeof *a), *b = malloc(500 * 5 * sizeof *b);
+  pc_sim_request req = {500, 5, pc_rng_key_forecast(4, "x", "y", "v", 9)};
+  assert_int_equal(pc_model_simulate(m, &s->h, &req, a, &e), PC_OK);
+  assert_int_equal(pc_model_simulate(m, &cut, &req, b, &e), PC_OK);
+  assert_memory_equal(a, b, 500 * 5 * sizeof *a);
+  double mean = 0.0, last = log(s->close[N_OBS - 4]);
+  for (int i = 0; i < 500; i++) {
+    mean += log(a[i * 5]) / 500;
+  }
+  assert_close(mean, last, 0.004); /* sigma = 0.01 per step */
+  free(a);
+  free(b);
+  pc_model_free(m);
+  free(s);
+}
+
+/* Bootstrap innovations have the spread of the Gaussian ones. */
+static void test_bootstrap_spread(void **state) {
+  (void)state;
+  series *s = calloc(1, sizeof *s);
+  make_series(s, N_OBS, 0.0, 1, 0.0);
+  double sd[2];
+  for (int boot = 0; boot <= 1; boot++) {
+    pc_model *m = NULL;
+    pc_error e;
+    const char *kv[] = {"order", "0,1,0", "innovations",
+                        boot ? "bootstrap" : "gaussian", NULL};
+    assert_int_equal(fit_with(&m, &s->h, kv, &e), PC_OK);
+    double *out = malloc(4000 * sizeof *out);
+    pc_sim_request req = {4000, 1, pc_rng_key_forecast(5, "x", "y", "v", 9)};
+    assert_int_equal(pc_model_simulate(m, &s->h, &req, out, &e), PC_OK);
+    double last = log(s->close[N_OBS - 1]), ss = 0.0;
+    for (int i = 0; i < 4000; i++) {
+      ss += pow(log(out[i]) - last - 0.0003, 2);
+    }
+    sd[boot] = sqrt(ss / 4000);
+    free(out);
+    pc_model_free(m);
+  }
+  assert_close(sd[0], 0.01, 0.0006);
+  assert_close(sd[1], sd[0], 0.0008);
+  free(s);
+}
+
+/* The search stays inside max_p / max_q and honours constant = no. */
+static void test_auto_bounds(void **state) {
+  (void)state;
+  series *s = calloc(1, sizeof *s);
+  make_series(s, N_OBS, 0.5, 1, 0.0);
+  pc_model *m = NULL;
+  pc_error e;
+  const char *kv[] = {"max_p", "0", "max_q", "0", "constant", "no", NULL};
+  assert_int_equal(fit_with(&m, &s->h, kv, &e), PC_OK);
+  pc_record rec;
+  pc_record_init(&rec);
+  assert_int_equal(pc_model_save(m, &rec, &e), PC_OK);
+  int64_t order[3], constant = -1;
+  memcpy(order, field(&rec, "order")->data, sizeof order);
+  assert_true(order[0] == 0 && order[1] == 1 && order[2] == 0);
+  assert_int_equal(pc_record_get_int(&rec, "constant", &constant, &e), PC_OK);
+  assert_int_equal(constant, 0);
+  pc_record_fini(&rec);
+  pc_model_free(m);
+  free(s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_filter_ar1_closed_form),
@@ -428,6 +548,10 @@ int main(void) {
       cmocka_unit_test(test_failure_paths),
       cmocka_unit_test(test_fallback_is_recorded),
       cmocka_unit_test(test_auto_order),
+      cmocka_unit_test(test_exog_projection),
+      cmocka_unit_test(test_paths_continue_from_last_observation),
+      cmocka_unit_test(test_bootstrap_spread),
+      cmocka_unit_test(test_auto_bounds),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
