@@ -73,6 +73,13 @@ int pc_arima_filter(const pc_arima_coef *c, const pc_arima_data *data,
 /* The concentrated log-likelihood and sigma^2 = ssq / nu. */
 double pc_arima_loglik(const pc_arima_filter_out *f, double *sigma2);
 
+/* ---- arima_css.c ------------------------------------------------------- */
+
+/* 0.5 log(mean squared conditional residual), R's CSS objective; work holds
+ * 2n values.  NAN when no residual can be formed. */
+double pc_arima_css(const pc_arima_coef *c, const pc_arima_data *data,
+                    double *work);
+
 /* ---- arima_params.c ---------------------------------------------------- */
 
 /* Jones (1980) / Monahan (1984): unconstrained values -> partial

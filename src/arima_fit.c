@@ -39,6 +39,8 @@ typedef struct {
   double beta0[PC_ARIMA_MAX_K];
   double scale[PC_ARIMA_MAX_K];
   int evals;
+  int css;      /* 1: the objective is the conditional sum of squares */
+  double *work; /* 2n values for the CSS residuals */
 } fit_ctx;
 
 int pc_arima_npar(int p, int q, int k) { return p + q + k + 1; }
@@ -97,6 +99,10 @@ static double objective(const double *x, fit_ctx *c) {
   pc_arima_filter_out f;
   unpack(c, x, &coef);
   c->evals++;
+  if (c->css) {
+    double v = pc_arima_css(&coef, c->data, c->work);
+    return isfinite(v) ? v + saturation_penalty(c, x) : BAD_OBJECTIVE;
+  }
   if (pc_arima_filter(&coef, c->data, &f, NULL) != 0 || !(f.ssq > 0.0)) {
     return BAD_OBJECTIVE;
   }
@@ -389,12 +395,51 @@ static int escape_saturation(fit_ctx *c, run_result *best) {
 }
 
 
-/* The first start is the given one (white noise with the least-squares
- * regression, or a neighbouring model's estimate); the second, used only when the first is poor (did not converge), starts from
- * moderate AR and MA terms.  A solution at the invertibility edge is not
- * poor: an MA root near one is the right answer for an over-differenced
- * series. */
-static int search(fit_ctx *c, const double *start, run_result *best) {
+/* Moves x to the minimum of the conditional sum of squares from x (when it
+ * has one): a cheap first stage that starts the exact likelihood near its
+ * optimum, as R's default method "CSS-ML". */
+static void css_start(fit_ctx *c, double *x) {
+  if (c->p + c->q == 0 || c->work == NULL) {
+    return;
+  }
+  run_result r;
+  c->css = 1;
+  int rc = run_bfgs(c, x, &r);
+  c->css = 0;
+  if (rc == 0 && r.f < BAD_OBJECTIVE) {
+    memcpy(x, r.x, sizeof(double) * (size_t)c->npar);
+  }
+}
+
+/* One exact fit from x0, with the saturation check; the better of it and
+ * *best (when have_best) is kept, and the iterations add up. */
+static int fit_from(fit_ctx *c, const double *x0, run_result *best,
+                    int have_best) {
+  run_result r;
+  if (optimise(c, x0, &r) != 0 || escape_saturation(c, &r) != 0) {
+    return -1;
+  }
+  if (!have_best) {
+    *best = r;
+    return 0;
+  }
+  int iters = best->iterations + r.iterations;
+  if (better(&r, best)) {
+    *best = r;
+  }
+  best->iterations = iters;
+  return 0;
+}
+
+/* Starts: from white noise (with the least-squares regression) both the
+ * CSS estimate and the start itself, since ARMA(2,2)-like likelihoods have
+ * local optima and neither start finds the best one always; from a
+ * neighbouring model's estimate (warm) that start only.  A third start from
+ * moderate AR and MA terms is used when nothing converged.  A solution at
+ * the invertibility edge is not poor: an MA root near one is the right
+ * answer for an over-differenced series. */
+static int search(fit_ctx *c, const double *start, int warm,
+                  run_result *best) {
   double x0[NPAR_MAX] = {0};
   memcpy(x0, start, sizeof(double) * (size_t)c->npar);
   if (c->npar == 0) {
@@ -404,25 +449,23 @@ static int search(fit_ctx *c, const double *start, run_result *best) {
     best->converged = best->f < BAD_OBJECTIVE;
     return 0;
   }
-  if (optimise(c, x0, best) != 0 || escape_saturation(c, best) != 0) {
+  if (fit_from(c, x0, best, 0) != 0) {
     return -1;
+  }
+  if (!warm && c->p + c->q > 0) {
+    css_start(c, x0);
+    if (fit_from(c, x0, best, 1) != 0) {
+      return -1;
+    }
   }
   if (best->converged) {
     return 0;
   }
+  memcpy(x0, start, sizeof(double) * (size_t)c->npar);
   for (int i = 0; i < c->p + c->q; i++) {
     x0[i] = i < c->p ? 0.3 : -0.3;
   }
-  run_result second;
-  if (optimise(c, x0, &second) != 0) {
-    return -1;
-  }
-  int iters = best->iterations + second.iterations;
-  if (better(&second, best)) {
-    *best = second;
-  }
-  best->iterations = iters;
-  return 0;
+  return fit_from(c, x0, best, 1);
 }
 
 static pc_status finish(const fit_ctx *c, const run_result *r,
@@ -515,10 +558,13 @@ pc_status pc_arima_fit_order_from(const pc_arima_data *data, int p, int d,
   if (from != NULL) {
     warm_start(&c, from, x0);
   }
+  /* Without memory for the CSS stage the exact fit starts from x0. */
+  c.work = malloc(2 * data->n * sizeof *c.work + 1);
   gsl_error_handler_t *old = gsl_set_error_handler_off();
   run_result best;
-  int rc = search(&c, x0, &best);
+  int rc = search(&c, x0, from != NULL, &best);
   gsl_set_error_handler(old);
+  free(c.work);
   if (rc != 0) {
     return pc_error_set(e, PC_NOMEM, "out of memory in the ARIMA optimiser");
   }
