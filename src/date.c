@@ -167,3 +167,16 @@ pc_date pc_date_today_utc(void) {
   /* POSIX time has no leap seconds, so every day is exactly 86400 s. */
   return (pc_date)floor_div((int64_t)now, 86400);
 }
+
+bool pc_dates_contain(const pc_date *v, size_t n, pc_date d) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (v[mid] < d) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo < n && v[lo] == d;
+}

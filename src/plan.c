@@ -39,19 +39,6 @@ static pc_status add_date(pc_plan *p, size_t *cap, pc_date d) {
   return PC_OK;
 }
 
-static int has_date(const pc_date *v, size_t n, pc_date d) {
-  size_t lo = 0, hi = n;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (v[mid] < d) {
-      lo = mid + 1;
-    } else {
-      hi = mid;
-    }
-  }
-  return lo < n && v[lo] == d;
-}
-
 /* A stored trained model counts only if it reads back and matches its
  * checksum; a damaged one is trained again (the new file replaces it). */
 static int trained_intact(pc_ctx *c, const pc_model_ident *id, pc_date t) {
@@ -87,7 +74,7 @@ static pc_status plan_training(pc_ctx *c, int m, size_t *ucap, pc_error *e) {
       continue;
     }
     last = t;
-    if (has_date(stored, nstored, t) && trained_intact(c, id, t)) {
+    if (pc_dates_contain(stored, nstored, t) && trained_intact(c, id, t)) {
       c->plan.train_skipped++;
       continue;
     }
@@ -117,7 +104,7 @@ static pc_status plan_month(pc_ctx *c, int m, int32_t month, pc_date from,
   pc_status st = PC_OK;
   for (pc_date d = pc_calendar_on_or_after(&job->calendar, from);
        st == PC_OK && d <= to; d = pc_calendar_next(&job->calendar, d)) {
-    if (has_date(stored.date, stored.n, d)) {
+    if (pc_dates_contain(stored.date, stored.n, d)) {
       c->plan.forecast_skipped++;
     } else {
       st = add_date(&c->plan, dcap, d);

@@ -28,15 +28,6 @@ static int cmp_failure(const void *pa, const void *pb) {
   return m != 0 ? m : strcmp(a->version, b->version);
 }
 
-static int has_date(const pc_date *v, size_t n, pc_date d) {
-  for (size_t i = 0; i < n; i++) {
-    if (v[i] == d) {
-      return 1;
-    }
-  }
-  return 0;
-}
-
 /* An old failure is resolved when what failed is in the store now. */
 static int resolved(pc_ctx *c, const pc_failure *f) {
   pc_error ignored;
@@ -46,7 +37,7 @@ static int resolved(pc_ctx *c, const pc_failure *f) {
   if (f->kind == PC_FAIL_TRAIN) {
     if (pc_store_trained_dates(c->store, f->model, f->version, &dates, &n,
                                &ignored) == PC_OK) {
-      found = has_date(dates, n, f->date);
+      found = pc_dates_contain(dates, n, f->date);
     }
     free(dates);
     return found;
@@ -56,7 +47,7 @@ static int resolved(pc_ctx *c, const pc_failure *f) {
   if (pc_store_read_partition(c->store, f->model, f->version,
                               pc_date_month_index(f->date), &p, 1,
                               &ignored) == PC_OK) {
-    found = has_date(p.date, p.n, f->date);
+    found = pc_dates_contain(p.date, p.n, f->date);
   }
   pc_partition_fini(&p);
   return found;

@@ -41,19 +41,6 @@ typedef struct {
   model_status *models;
 } status_ctx;
 
-static int has_date(const pc_date *v, size_t n, pc_date d) {
-  size_t lo = 0, hi = n;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (v[mid] < d) {
-      lo = mid + 1;
-    } else {
-      hi = mid;
-    }
-  }
-  return lo < n && v[lo] == d;
-}
-
 /* Appends to a malloc'd array, doubling; returns 0 when memory runs out. */
 static int push(void **v, size_t *n, size_t size, const void *item) {
   if ((*n & (*n - 1)) == 0) { /* n is 0 or a power of two: grow */
@@ -110,7 +97,7 @@ static pc_status find_missing(status_ctx *c, model_status *m, pc_error *e) {
   for (pc_date d = pc_calendar_on_or_after(cal, c->start); d <= c->end;
        d = pc_calendar_next(cal, d)) {
     m->trading++;
-    if (has_date(m->have, m->nhave, d)) {
+    if (pc_dates_contain(m->have, m->nhave, d)) {
       continue;
     }
     m->missing_days++;
@@ -149,7 +136,7 @@ static pc_status trained_status(status_ctx *c, model_status *m, pc_error *e) {
   for (pc_date d = pc_calendar_on_or_after(&job->calendar, c->start);
        st == PC_OK && d <= c->end; d = pc_calendar_next(&job->calendar, d)) {
     pc_date t = pc_schedule_on_or_before(job->train_frequency, c->anchor, d);
-    if (t != last && !has_date(dates, m->ntrained, t) &&
+    if (t != last && !pc_dates_contain(dates, m->ntrained, t) &&
         !push((void **)&m->due, &m->ndue, sizeof t, &t)) {
       st = pc_error_set(e, PC_NOMEM, "out of memory");
     }

@@ -4,6 +4,7 @@
 #define PC_DATE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "pathcast/status.h"
@@ -29,6 +30,8 @@ bool pc_is_leap_year(int y);
 int32_t pc_date_month_index(pc_date date);
 /* First day of a month index. */
 pc_date pc_month_first_day(int32_t month_index);
+/* Whether the ascending array v[0..n-1] holds d (binary search). */
+bool pc_dates_contain(const pc_date *v, size_t n, pc_date d);
 /* Today's date in UTC. */
 pc_date pc_date_today_utc(void);
 
