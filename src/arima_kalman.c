@@ -262,23 +262,43 @@ static int p_converged(const double *p, const double *prev, int m) {
   return 1;
 }
 
-/* P_filtered = P - M M' / F. */
-static void update_p(double *p, const double *mvec, double f, int m) {
+/* out = P - M M' / F (out may be P). */
+static void update_p(const double *p, const double *mvec, double f, int m,
+                     double *out) {
   double inv = 1.0 / f;
   for (int i = 0; i < m; i++) {
     double ki = mvec[i] * inv;
     for (int j = 0; j < m; j++) {
-      p[i * m + j] -= ki * mvec[j];
+      out[i * m + j] = p[i * m + j] - ki * mvec[j];
     }
   }
 }
 
-/* The filter's working state between rows. */
+/* a <- T a in place: row i < r - 1 reads a[0] and a[i + 1], which are
+ * still old when it is written in increasing order. */
+static void predict_a(const ss_form *s, double *a) {
+  int r = s->r;
+  double a0 = a[0], lag0 = s->d >= 1 ? a[r] : 0.0;
+  for (int i = 0; i + 1 < r; i++) {
+    a[i] = s->phi[i] * a0 + a[i + 1];
+  }
+  a[r - 1] = s->phi[r - 1] * a0;
+  if (s->d >= 1) {
+    a[r] = a0 + s->delta[0] * lag0 + (s->d == 2 ? s->delta[1] * a[r + 1] : 0.0);
+  }
+  if (s->d == 2) {
+    a[r + 1] = lag0;
+  }
+}
+
+/* The filter's working state between rows.  Two covariance buffers take
+ * turns (p is current, prev the last predicted one), so no step copies a
+ * matrix. */
 typedef struct {
   ss_form s;
   double a[PC_ARIMA_MAX_M];
-  double p[PC_ARIMA_MAX_M * PC_ARIMA_MAX_M];
-  double prev[PC_ARIMA_MAX_M * PC_ARIMA_MAX_M]; /* last predicted P */
+  double buf[2][PC_ARIMA_MAX_M * PC_ARIMA_MAX_M];
+  double *p, *prev;
   double pfilt[PC_ARIMA_MAX_M * PC_ARIMA_MAX_M]; /* steady filtered P */
   double mvec[PC_ARIMA_MAX_M];
   double f, logf;
@@ -291,32 +311,31 @@ typedef struct {
 static int observe(filter_work *w, double u, pc_arima_filter_out *out,
                    double *resid) {
   int m = w->s.m;
-  size_t bytes = sizeof(double) * (size_t)(m * m);
   if (!w->steady && w->prev_obs && p_converged(w->p, w->prev, m)) {
     w->steady = 1;
     w->logf = log(w->f);
-    memcpy(w->pfilt, w->p, bytes);
-    update_p(w->pfilt, w->mvec, w->f, m);
+    update_p(w->p, w->mvec, w->f, m, w->pfilt);
   }
   if (!w->steady) {
     w->f = gain(&w->s, w->p, w->mvec);
-    for (int i = 0; i < m * m; i++) {
-      w->prev[i] = w->p[i];
-    }
-    update_p(w->p, w->mvec, w->f, m);
+    double *pred = w->p;
+    update_p(pred, w->mvec, w->f, m, w->prev);
+    w->p = w->prev; /* the filtered covariance */
+    w->prev = pred; /* the predicted one, for the convergence test */
   }
   double v = u - z_dot(&w->s, w->a);
   if (!(w->f > 0.0) || !isfinite(v) || !isfinite(w->f)) {
     return -1;
   }
+  double vf = v / w->f;
   for (int i = 0; i < m; i++) {
-    w->a[i] += w->mvec[i] * v / w->f;
+    w->a[i] += w->mvec[i] * vf;
   }
   if (resid != NULL) {
     resid[out->nu] = v / sqrt(w->f);
   }
   out->nu++;
-  out->ssq += v * v / w->f;
+  out->ssq += v * vf;
   /* F_t >= 1 (it includes the unit innovation), so a running product
    * replaces a log() per row until it grows large. */
   if (w->steady) {
@@ -333,9 +352,7 @@ static int observe(filter_work *w, double u, pc_arima_filter_out *out,
 }
 
 static void predict(filter_work *w) {
-  double a[PC_ARIMA_MAX_M];
-  apply_t(&w->s, w->a, a, 1);
-  memcpy(w->a, a, sizeof(double) * (size_t)w->s.m);
+  predict_a(&w->s, w->a);
   if (!w->steady) {
     predict_p(&w->s, w->p);
   }
@@ -348,6 +365,8 @@ int pc_arima_filter(const pc_arima_coef *c, const pc_arima_data *data,
   memset(&w, 0, sizeof w);
   ss_build(c, &w.s);
   w.fprod = 1.0;
+  w.p = w.buf[0];
+  w.prev = w.buf[1];
   int m = w.s.m;
   size_t start = first_row(c, data);
   if (start >= data->n || init_state(c, data, &w.s, start, w.a, w.p) != 0) {
@@ -363,10 +382,9 @@ int pc_arima_filter(const pc_arima_coef *c, const pc_arima_data *data,
         return -1;
       }
     } else {
-      if (w.steady) {
-        /* P still holds the steady predicted covariance. */
-        w.steady = 0;
-      }
+      /* In the steady state p still holds the steady predicted
+       * covariance, which the next prediction starts from. */
+      w.steady = 0;
       w.prev_obs = 0;
     }
   }
