@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make bench: the full jobs/coffee.job backfill (2018-01-01..2024-01-01,
-# naive + random_walk, 2,000 paths x 14 days) into a fresh store on 1 and on
+# naive + random_walk unless BENCH_MODELS says otherwise, 2,000 paths x 14
+# days) into a fresh store on 1 and on
 # 2 ranks, with durable commits (fsync = yes, the default) and without;
 # reports forecasts per second including the store writes (best of REPEAT).
 set -euo pipefail
@@ -10,7 +11,8 @@ out=$(mktemp -d /tmp/pathcast-bench.XXXXXX)
 trap 'rm -rf "$out"' EXIT
 job=${BENCH_JOB:-jobs/coffee.job}
 repeat=${REPEAT:-2}
-echo "pathcast bench: $job, $(nproc --all) cores, $(date -u +%Y-%m-%d)"
+models=${BENCH_MODELS:-naive,random_walk}
+echo "pathcast bench: $job, models $models, $(nproc --all) cores, $(date -u +%Y-%m-%d)"
 printf '%-6s %-6s %10s %10s %14s %18s\n' fsync ranks forecasts seconds forecasts/s "forecasts/s/rank"
 for sync in yes no; do
   declare -A rate=()
@@ -20,7 +22,7 @@ for sync in yes no; do
       rm -rf "$out/store"
       sync  # start every run with the page cache written back
       start=$(date +%s.%N)
-      mpirun -np "$np" bin/pathcast backfill --job "$job" --store "$out/store" --fsync "$sync" \
+      mpirun -np "$np" bin/pathcast backfill --job "$job" --models "$models" --store "$out/store" --fsync "$sync" \
         --log_dir "$out/logs" --summary-json "$out/sum.json" >/dev/null 2>&1
       end=$(date +%s.%N)
       secs=$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')
