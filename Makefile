@@ -58,6 +58,13 @@ unit: all
 integration: all
 	tests/run.sh integration
 
+# The Slurm suite alone: a private single-node cluster (munge, slurmctld,
+# slurmd) running the slurm/ scripts with sbatch and srun (docs/SLURM.md).
+.PHONY: test-slurm
+test-slurm: deps
+	$(MAKE) $(BIN)
+	tests/slurm/run.sh
+
 bench: deps
 	$(MAKE) $(BIN)
 	tools/bench.sh

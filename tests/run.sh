@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the test suite: every cmocka unit program, then every integration
-# script (real mpirun, real HDF5 files).  Prints "N passed, N failed" last and
-# exits non-zero when anything failed.
-#   tests/run.sh [all|unit|integration]
+# script (real mpirun, real HDF5 files), then the Slurm suite (a private
+# single-node cluster, tests/slurm/run.sh).  Prints "N passed, N failed" last
+# and exits non-zero when anything failed.
+#   tests/run.sh [all|unit|integration|slurm]
 set -u
 cd "$(dirname "$0")/.."
 source tests/lib/env.sh
@@ -46,6 +47,9 @@ if [[ $what == all || $what == unit ]]; then
 fi
 if [[ $what == all || $what == integration ]]; then
   for t in tests/integration/test_*.sh; do run_integration "$t"; done
+fi
+if [[ $what == all || $what == slurm ]]; then
+  run_integration tests/slurm/run.sh
 fi
 [[ ${#failed[@]} -gt 0 ]] && echo "failed: ${failed[*]}"
 echo "$pass passed, $fail failed"
