@@ -20,7 +20,8 @@ typedef enum {
   OPT_CAL,    /* weekdays | daily */
   OPT_MODELS, /* name[:type],... */
   OPT_FORMAT, /* table | json */
-  OPT_YESNO   /* yes | no */
+  OPT_YESNO,  /* yes | no */
+  OPT_BY      /* horizon | month | year */
 } opt_kind;
 
 typedef struct {
@@ -85,7 +86,9 @@ static const opt_def options[] = {
     {"output", OPT_TEXT, "", 0, 0, FIELD(output),
      "export: write the CSV here instead of standard output", NULL},
     {"format", OPT_FORMAT, "table", 0, 0, FIELD(format),
-     "models, status: table or json", NULL},
+     "models, status: table or json; evaluate: table, csv or json", NULL},
+    {"by", OPT_BY, "horizon", 0, 0, FIELD(by),
+     "evaluate: average scores by horizon, month or year", NULL},
     {"model", OPT_NAME, "", 0, 0, FIELD(model_filter),
      "export/models: only this model", NULL},
 };
@@ -108,7 +111,7 @@ static const char *const command_names[] = {
     [PC_CMD_FORECAST] = "forecast", [PC_CMD_BACKFILL] = "backfill",
     [PC_CMD_DAILY] = "daily", [PC_CMD_MODELS] = "models",
     [PC_CMD_EXPORT] = "export", [PC_CMD_STATUS] = "status",
-    [PC_CMD_VERIFY] = "verify",
+    [PC_CMD_VERIFY] = "verify", [PC_CMD_EVALUATE] = "evaluate",
     [PC_CMD_HELP] = "help",
     [PC_CMD_VERSION] = "version",
 };
@@ -234,7 +237,7 @@ static pc_status read_job_file(entry_list *l, const char *path, pc_error *e) {
 /* ---- the command line -------------------------------------------------- */
 
 static pc_command command_of(const char *word) {
-  for (int c = PC_CMD_TRAIN; c <= PC_CMD_VERIFY; c++) {
+  for (int c = PC_CMD_TRAIN; c <= PC_CMD_EVALUATE; c++) {
     if (strcmp(word, command_names[c]) == 0) {
       return (pc_command)c;
     }
@@ -407,10 +410,18 @@ static pc_status set_choice(const opt_def *o, pc_job *job, const char *v,
                           origin, o->key, v);
     }
     snprintf(job->fsync, sizeof job->fsync, "%s", v);
+  } else if (o->kind == OPT_BY) {
+    if (strcmp(v, "horizon") != 0 && strcmp(v, "month") != 0 &&
+        strcmp(v, "year") != 0) {
+      return pc_error_set(e, PC_INPUT, "%s: by: '%s' is not one of horizon, "
+                          "month, year", origin, v);
+    }
+    snprintf(job->by, sizeof job->by, "%s", v);
   } else {
-    if (strcmp(v, "table") != 0 && strcmp(v, "json") != 0) {
+    if (strcmp(v, "table") != 0 && strcmp(v, "json") != 0 &&
+        strcmp(v, "csv") != 0) {
       return pc_error_set(e, PC_INPUT, "%s: format: '%s' is not one of "
-                          "table, json", origin, v);
+                          "table, csv, json", origin, v);
     }
     snprintf(job->format, sizeof job->format, "%s", v);
   }
@@ -680,12 +691,14 @@ pc_status pc_job_from_args(pc_job *job, int argc, char **argv, pc_error *e) {
   job_defaults(job);
   if (argc < 2) {
     return pc_error_set(e, PC_INPUT, "missing command (train, forecast, "
-                        "backfill, daily, models, export, status, verify; see pathcast --help)");
+                        "backfill, daily, models, export, status, verify, evaluate; see "
+                        "pathcast --help)");
   }
   job->command = command_of(argv[1]);
   if (job->command == PC_CMD_NONE) {
     return pc_error_set(e, PC_INPUT, "unknown command '%s' (valid: train, "
-                        "forecast, backfill, daily, models, export, status, verify)",
+                        "forecast, backfill, daily, models, export, status, verify, "
+                        "evaluate)",
                         argv[1]);
   }
   if (job->command == PC_CMD_HELP || job->command == PC_CMD_VERSION) {
@@ -803,7 +816,10 @@ void pc_job_print_help(FILE *out) {
           "flags\n            per model (--start, --end, --format table|json); "
           "exit 3 when\n            anything needs attention\n"
           "  verify    check every store file (checksums, identity); exit 3 "
-          "when any is\n            damaged (the next run rebuilds it)\n\n"
+          "when any is\n            damaged (the next run rebuilds it)\n"
+          "  evaluate  score stored forecasts against the actuals (CRPS, "
+          "pinball, coverage,\n            ...) by horizon, month or year "
+          "(--by, --format table|csv|json)\n\n"
           "options: --job FILE, --help, --version, and every key below as "
           "--key value\n\nkeys [default]:\n");
   for (size_t i = 0; i < NOPTIONS; i++) {

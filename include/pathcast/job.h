@@ -24,6 +24,7 @@ typedef enum {
   PC_CMD_EXPORT,
   PC_CMD_STATUS,
   PC_CMD_VERIFY,
+  PC_CMD_EVALUATE,
   PC_CMD_HELP,
   PC_CMD_VERSION
 } pc_command;
@@ -57,6 +58,7 @@ typedef struct {
   char summary_json[PC_TEXT_MAX];
   char output[PC_TEXT_MAX];
   char format[16];
+  char by[16]; /* evaluate: horizon | month | year */
   char model_filter[PC_MODEL_NAME_MAX];
 } pc_job;
 

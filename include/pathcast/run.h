@@ -31,6 +31,9 @@ pc_status pc_status_report(const pc_job *job, FILE *out, pc_error *e);
 /* `verify`: PC_OK when every file is intact, PC_PARTIAL (exit 3) when any is
  * damaged (each named on its own DAMAGED line). */
 pc_status pc_verify(const pc_job *job, FILE *out, pc_error *e);
+/* `evaluate`: scores of the stored forecasts whose actuals are known,
+ * averaged per model by horizon, month or year (job->by). */
+pc_status pc_evaluate(const pc_job *job, FILE *out, pc_error *e);
 
 /* Signals: SIGTERM, SIGINT and SIGUSR1 ask a run to stop after the unit in
  * flight, commit, and return PC_INTERRUPTED. */

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# pathcast evaluate: scores computed from the stored paths and the actuals
+# (checked independently from the export), horizons without actuals left
+# out, grouping by horizon/month/year, skill against random_walk.
+source "$(dirname "$0")/../lib/lib.sh"
+small_job "$WORK/job"
+"$PC" backfill --job "$WORK/job" --end 2020-02-28 >/dev/null 2>&1
+ev() { "$PC" evaluate --job "$WORK/job" "$@"; }
+
+# One forecast, by hand: median, CRPS and coverage of day_1 from the export.
+expect_status "evaluate one forecast" 0 ev --model naive --start 2020-01-02 --end 2020-01-02 --format json
+"$PC" export --job "$WORK/job" --model naive --start 2020-01-02 --end 2020-01-02 > "$WORK/e.csv"
+actual=$(awk -F, 'NR > 1 && $1 == 0 { print $10 }' "$WORK/e.csv")
+awk -F, 'NR > 1 && $1 >= 1 { print $10 }' "$WORK/e.csv" | sort -g > "$WORK/day1"
+want=$(awk -v y="$actual" '{ x[NR] = $1 } END {
+  n = NR; h = (n - 1) * 0.5; lo = int(h); med = x[lo + 1] + (h - lo) * (x[lo + 2] - x[lo + 1])
+  for (i = 1; i <= n; i++) { a += (x[i] > y ? x[i] - y : y - x[i]); s += (2 * i - n - 1) * x[i] }
+  printf "%.6f %.6f", (med > y ? med - y : y - med), a / n - s / (n * n) }' "$WORK/day1")
+got=$(grep '"horizon":"1"' "$WORK/out" | grep -oE '"(mae_median|crps)":[-0-9.e]+' | cut -d: -f2 |
+  awk '{ printf "%.6f\n", $1 }' | paste -sd' ')
+# The export prints 9 significant digits, so the two agree to ~1e-6.
+check "day_1 MAE of the median and CRPS match an independent computation ($want)" \
+  awk -v a="$got" -v b="$want" 'BEGIN { split(a, x, " "); split(b, y, " ")
+    exit !(x[1] != "" && (x[1] - y[1])^2 < 1e-10 && (x[2] - y[2])^2 < 1e-10) }'
+check "one forecast per horizon" test "$(grep -c '"n":1,' "$WORK/out")" -eq 14
+
+# Forecasts near the end of the data lack some actuals: only known ones count.
+"$PC" backfill --job "$WORK/job" --store "$WORK/end" --start 2025-06-20 --end 2025-06-27 --train_anchor 2025-06-20 >/dev/null 2>&1
+expect_status "evaluate at the end of the data" 0 ev --store "$WORK/end" --start 2025-06-20 --end 2025-06-27 --model naive --format csv
+check "horizon 1 counts the 6 forecasts whose day_1 is observed" grep -q '^naive,1,6,' "$WORK/out"
+check "horizon 14 has no actuals: no row" bash -c "! grep -q '^naive,14,' '$WORK/out'"
+check "energy score needs a whole observed path: none here" grep -q '^naive,1,6,.*,nan,' "$WORK/out"
+
+# Grouping and skill.
+expect_status "by month" 0 ev --by month --format csv
+check "two months per model" test "$(grep -c '^naive,2020-0[12],' "$WORK/out")" -eq 2
+check "random_walk's skill against itself is 0" bash -c "awk -F, '\$1 == \"random_walk\" && \$NF != 0 { bad = 1 } END { exit bad }' '$WORK/out'"
+expect_status "by year" 0 ev --by year
+check "table header" grep -q '^MODEL  *year  *N  *MAE(med)' "$WORK/out"
+expect_status "bad --by" 2 ev --by week
+expect_err "lists the groupings" "by: 'week' is not one of horizon, month, year"
+finish
