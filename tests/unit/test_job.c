@@ -28,7 +28,7 @@ static const char valid_keys[] =
     "commodity, data, models, train_frequency, train_anchor, model_version, "
     "start, end, forecast_date, paths, horizon, calendar, holidays, seed, "
     "store, log_dir, min_history, max_gap, fsync, summary_json, output, "
-    "format, model";
+    "format, by, model";
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -443,9 +443,9 @@ static void test_choices(void **state) {
                       "command line option "
                       "--calendar: calendar: 'monthly' is not one of weekdays, "
                       "daily");
-  expect_option_error("--format", "csv",
+  expect_option_error("--format", "xml",
                       "command line option --format: "
-                      "format: 'csv' is not one of table, json");
+                      "format: 'xml' is not one of table, csv, json");
   expect_option_error("--fsync", "true",
                       "command line option --fsync: "
                       "fsync: 'true' is not one of yes, no");
