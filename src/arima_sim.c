@@ -36,20 +36,40 @@ static double last_value(const pc_history *h, size_t n, size_t col) {
   return NAN;
 }
 
+/* The first of rows [0, n) dated at or after `day` (dates ascend). */
+static size_t first_on_or_after(const pc_history *h, size_t n, double day) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if ((double)h->date[mid] < day) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
 /* The mean of the values within a few days of the target date in earlier
- * years (a climatology); NAN when no earlier year covers that date. */
+ * years (a climatology); NAN when no earlier year covers that date.  Each
+ * year's window is found by bisection, so a projection costs
+ * O(years log n), not O(n), per step. */
 static double seasonal_value(const pc_history *h, size_t n, size_t col,
                              double target) {
   double sum = 0.0;
   size_t count = 0;
-  for (size_t i = 0; i < n; i++) {
-    double diff = target - (double)h->date[i];
-    double years = floor(diff / YEAR_DAYS + 0.5);
-    double v = cov_at(h, i, col);
-    if (years >= 1.0 && fabs(diff - years * YEAR_DAYS) <= SEASON_WINDOW &&
-        isfinite(v)) {
-      sum += v;
-      count++;
+  for (int year = 1; n > 0; year++) {
+    double centre = target - year * YEAR_DAYS;
+    if (centre + SEASON_WINDOW < (double)h->date[0]) {
+      break;
+    }
+    size_t i = first_on_or_after(h, n, centre - SEASON_WINDOW);
+    for (; i < n && (double)h->date[i] <= centre + SEASON_WINDOW; i++) {
+      double v = cov_at(h, i, col);
+      if (isfinite(v)) {
+        sum += v;
+        count++;
+      }
     }
   }
   return count ? sum / (double)count : NAN;
@@ -148,7 +168,7 @@ static void sim_form_init(const pc_arima_coef *c, int m, sim_form *f) {
 }
 
 /* One path: the starting state from z[0..m) (only when the state is not
- * known exactly), innovations eps[0..steps).  u carries Z s from step to
+ * known exactly), standard innovations eps[0..steps) (R holds sigma).  u carries Z s from step to
  * step, so each step costs O(r + d). */
 static void one_path(const sim_form *f, const pc_arima_paths *sp,
                      const double *z, int draw_state, const double *eps,
@@ -200,15 +220,18 @@ int pc_arima_simulate_paths(const pc_arima_paths *sp,
   for (int i = 0; i < m * m; i++) {
     f.chol[i] *= sp->sigma;
   }
-  double *eps = z + m + steps;
+  /* sigma goes into R once, so the Gaussian innovations are the normals
+   * as drawn, without a copy. */
+  for (int i = 0; i < f.r; i++) {
+    f.rvec[i] *= sp->sigma;
+  }
+  double *eps = sp->pool ? z + m + steps : z + m;
   for (int i = 0; i < req->npaths; i++) {
     pc_rng r;
     pc_rng_init(&r, req->key, (uint32_t)i, PC_RNG_INNOVATIONS);
     pc_rng_normals(&r, z + m - nz, sp->pool ? nz : nz + steps);
-    for (int j = 0; j < steps; j++) {
-      double e = sp->pool ? sp->pool[pc_rng_below(&r, (uint32_t)sp->npool)]
-                          : z[m + j];
-      eps[j] = sp->sigma * e;
+    for (int j = 0; sp->pool != NULL && j < steps; j++) {
+      eps[j] = sp->pool[pc_rng_below(&r, (uint32_t)sp->npool)];
     }
     one_path(&f, sp, z, nz > 0, eps, out + (size_t)i * (size_t)steps);
   }
