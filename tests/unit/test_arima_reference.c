@@ -4,7 +4,8 @@
  * log-likelihood within 1e-4 relative, AR/MA and regression coefficients
  * within 1e-3, sigma^2 within 1e-3 relative, and the mean and the 80%/95%
  * bounds of 2,000 simulated 14-step paths within Monte Carlo error of R's
- * forecasts. */
+ * forecasts.  Also the KPSS statistic against urca::ur.kpss and the number
+ * of differences against forecast::ndiffs. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "../../src/arima.h"
 #include "pathcast/model.h"
 
 #define DIR "tests/unit/data/arima/"
@@ -288,6 +290,44 @@ static void test_coffee_110_weather(void **state) {
   run_case("coffee_110_weather");
 }
 
+/* One kpss.txt case: the values, then the statistic and ndiffs against
+ * urca::ur.kpss and forecast::ndiffs. */
+static void check_kpss_case(const char *name, int lags, double stat, int nd) {
+  char path[256];
+  snprintf(path, sizeof path, DIR "kpss_%s.txt", name);
+  FILE *in = fopen(path, "r");
+  assert_non_null(in);
+  size_t n = 0, cap = 4096;
+  double *x = malloc(cap * sizeof *x);
+  while (n < cap && fscanf(in, "%lf", &x[n]) == 1) {
+    n++;
+  }
+  fclose(in);
+  assert_int_equal(lags, (int)(3.0 * sqrt((double)n) / 13.0));
+  expect_near(name, pc_arima_kpss(x, n, lags), stat, 1e-10 * stat);
+  double last = 0.0;
+  assert_int_equal(pc_arima_ndiffs(x, n, 2, &last), nd);
+  free(x);
+}
+
+static void test_kpss_against_urca(void **state) {
+  (void)state;
+  FILE *in = fopen(DIR "kpss.txt", "r");
+  char line[512], name[64];
+  int lags = 0, nd = 0, cases = 0;
+  double stat = 0.0;
+  assert_non_null(in);
+  while (fgets(line, sizeof line, in) != NULL) {
+    if (line[0] != '#' &&
+        sscanf(line, "%63s %d %lf %d", name, &lags, &stat, &nd) == 4) {
+      check_kpss_case(name, lags, stat, nd);
+      cases++;
+    }
+  }
+  fclose(in);
+  assert_int_equal(cases, 3);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_ar1_mean),
@@ -296,6 +336,7 @@ int main(void) {
       cmocka_unit_test(test_arima210_exog),
       cmocka_unit_test(test_coffee_011_drift),
       cmocka_unit_test(test_coffee_110_weather),
+      cmocka_unit_test(test_kpss_against_urca),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
