@@ -1,0 +1,470 @@
+/* xgboost: gradient-boosted trees (libxgboost) predicting the next day's log
+ * return from lagged returns, rolling statistics, the calendar and lagged
+ * covariates.  Paths are recursive: each simulated return joins the path's
+ * own history before the next day's features are built, and the innovation
+ * is an out-of-sample residual of the validation tail.  Features are in
+ * xgb_features.c, the XGBoost calls in xgb_booster.c; this file holds the
+ * keys and the glue to the model interface. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xgb.h"
+
+static const pc_param_def xgboost_params[] = {
+    {"lags", PC_PARAM_STRING, "1,2,3,5,10,20", 0, 0, NULL,
+     "lagged daily log returns used as features (comma-separated, 1..1000)"},
+    {"windows", PC_PARAM_STRING, "5,20,60", 0, 0, NULL,
+     "windows of the rolling mean and sd of past log returns, or none"},
+    {"exog", PC_PARAM_STRING, "none", 0, 0, NULL,
+     "comma-separated covariate columns used one day lagged, or none"},
+    {"rounds", PC_PARAM_INT, "200", 1, 5000, NULL,
+     "most boosting rounds (early stopping may use fewer)"},
+    {"early_stopping", PC_PARAM_INT, "20", 1, 5000, NULL,
+     "stop after this many rounds without a lower validation RMSE"},
+    {"max_depth", PC_PARAM_INT, "4", 1, 16, NULL, "depth of each tree"},
+    {"eta", PC_PARAM_DOUBLE, "0.05", 1e-4, 1, NULL, "learning rate"},
+    {"subsample", PC_PARAM_DOUBLE, "0.8", 0.05, 1, NULL,
+     "fraction of rows sampled per tree"},
+    {"colsample_bytree", PC_PARAM_DOUBLE, "0.8", 0.05, 1, NULL,
+     "fraction of features sampled per tree"},
+    {"min_child_weight", PC_PARAM_DOUBLE, "1", 0, 1e6, NULL,
+     "smallest hessian sum (row count) of a leaf"},
+    {"lambda", PC_PARAM_DOUBLE, "1", 0, 1e6, NULL,
+     "L2 penalty on leaf values"},
+    {"valid_fraction", PC_PARAM_DOUBLE, "0.2", 0.05, 0.5, NULL,
+     "latest fraction of the training rows held out for early stopping and "
+     "residuals"},
+    {"refit", PC_PARAM_CHOICE, "yes", 0, 0, "yes|no",
+     "refit on every row with the best round count (yes) or keep the model "
+     "trained without the validation tail (no)"},
+    {"seed", PC_PARAM_INT, "0", 0, 2147483647, NULL,
+     "XGBoost's seed for row and column sampling"},
+};
+
+typedef struct {
+  pc_xgb_layout layout;
+  pc_xgb_hyper hyper;
+  pc_xgb_model model;
+} xgb_state;
+
+static void xgb_release(void *state) {
+  xgb_state *s = state;
+  pc_xgb_model_free(&s->model);
+}
+
+/* ---- fit --------------------------------------------------------------- */
+
+static void hyper_of(const pc_model_spec *spec, pc_xgb_hyper *hp) {
+  hp->rounds = (int)pc_model_spec_long(spec, "rounds");
+  hp->early_stopping = (int)pc_model_spec_long(spec, "early_stopping");
+  hp->max_depth = (int)pc_model_spec_long(spec, "max_depth");
+  hp->eta = pc_model_spec_double(spec, "eta");
+  hp->subsample = pc_model_spec_double(spec, "subsample");
+  hp->colsample_bytree = pc_model_spec_double(spec, "colsample_bytree");
+  hp->min_child_weight = pc_model_spec_double(spec, "min_child_weight");
+  hp->lambda = pc_model_spec_double(spec, "lambda");
+  hp->valid_fraction = pc_model_spec_double(spec, "valid_fraction");
+  hp->seed = (int)pc_model_spec_long(spec, "seed");
+  hp->refit = strcmp(pc_model_spec_str(spec, "refit"), "yes") == 0;
+}
+
+static pc_status xgb_fit(void *state, const pc_model_spec *spec,
+                         const pc_history *h, pc_error *e) {
+  xgb_state *s = state;
+  pc_xgb_samples smp;
+  pc_xgb_model_free(&s->model);
+  hyper_of(spec, &s->hyper);
+  pc_status st = pc_xgb_layout_parse(&s->layout, spec->name,
+                                     pc_model_spec_str(spec, "lags"),
+                                     pc_model_spec_str(spec, "windows"),
+                                     pc_model_spec_str(spec, "exog"), e);
+  if (st == PC_OK) {
+    st = pc_xgb_samples_make(&s->layout, h, &smp, e);
+  }
+  if (st != PC_OK) {
+    return st;
+  }
+  if (smp.n < PC_XGB_MIN_SAMPLES) {
+    st = pc_error_set(e, PC_MODEL, "too little data: %zu days with %d "
+                      "returns before them (the longest lag or window), "
+                      "need at least %d", smp.n, pc_xgb_span(&s->layout),
+                      PC_XGB_MIN_SAMPLES);
+  } else {
+    st = pc_xgb_train(&s->hyper, &smp, &s->model, e);
+  }
+  pc_xgb_samples_free(&smp);
+  return st;
+}
+
+/* ---- simulate ---------------------------------------------------------- */
+
+/* The trading day after d, approximated by the next weekday. */
+static pc_date next_weekday(pc_date d) {
+  do {
+    d++;
+  } while (pc_date_weekday(d) >= 5);
+  return d;
+}
+
+/* Working memory of one simulation: each path's returns (the observed
+ * `span` returns, then its own simulated ones), one feature matrix for all
+ * paths, their predictions and their pre-drawn innovations. */
+typedef struct {
+  size_t width; /* span + steps returns per path */
+  double *ret;
+  float *x;
+  double *pred;
+  double *innov; /* npaths x steps */
+  double *logp;  /* current log price of each path */
+} sim_work;
+
+static void sim_free(sim_work *w) {
+  free(w->ret);
+  free(w->x);
+  free(w->pred);
+  free(w->innov);
+  free(w->logp);
+}
+
+static pc_status sim_alloc(sim_work *w, const pc_sim_request *req, int span,
+                           int nfeat, pc_error *e) {
+  size_t np = (size_t)req->npaths, steps = (size_t)req->steps;
+  memset(w, 0, sizeof *w);
+  w->width = (size_t)span + steps;
+  w->ret = malloc((np * w->width + 1) * sizeof *w->ret);
+  w->x = malloc((np * (size_t)nfeat + 1) * sizeof *w->x);
+  w->pred = malloc((np + 1) * sizeof *w->pred);
+  w->innov = malloc((np * steps + 1) * sizeof *w->innov);
+  w->logp = malloc((np + 1) * sizeof *w->logp);
+  if (!w->ret || !w->x || !w->pred || !w->innov || !w->logp) {
+    sim_free(w);
+    return pc_error_set(e, PC_NOMEM, "out of memory");
+  }
+  return PC_OK;
+}
+
+/* Path i resamples the residuals with its own keyed stream, so its draws do
+ * not depend on how many paths are simulated or in which batch. */
+static void draw_innovations(const pc_xgb_model *m, const pc_sim_request *req,
+                             double *innov) {
+  for (int i = 0; i < req->npaths; i++) {
+    pc_rng r;
+    pc_rng_init(&r, req->key, (uint32_t)i, PC_RNG_RESAMPLE);
+    for (int j = 0; j < req->steps; j++) {
+      uint32_t k = pc_rng_below(&r, (uint32_t)m->nresid);
+      innov[(size_t)i * (size_t)req->steps + (size_t)j] = m->resid[k];
+    }
+  }
+}
+
+/* Every path starts from the last `span` observed returns and the last
+ * observed close; *last_date is that close's date. */
+static pc_status sim_start(const xgb_state *s, const pc_history *h,
+                           const pc_sim_request *req, sim_work *w,
+                           pc_date *last_date, pc_error *e) {
+  pc_xgb_returns r;
+  size_t span = (size_t)pc_xgb_span(&s->layout);
+  pc_status st = pc_xgb_returns_make(h, &r, e);
+  if (st != PC_OK) {
+    return st;
+  }
+  if (r.n < span) {
+    pc_xgb_returns_free(&r);
+    return pc_error_set(e, PC_MODEL, "too little data before the forecast "
+                        "date: %zu returns, the features need %zu", r.n, span);
+  }
+  double x0 = log(h->close[r.row[r.n - 1]]);
+  *last_date = h->date[r.row[r.n - 1]];
+  for (size_t i = 0; i < (size_t)req->npaths; i++) {
+    memcpy(w->ret + i * w->width, r.ret + r.n - span, span * sizeof *r.ret);
+    w->logp[i] = x0;
+  }
+  pc_xgb_returns_free(&r);
+  return PC_OK;
+}
+
+/* One step for all paths: one feature matrix, one batch prediction, then
+ * each path appends its return and records its price. */
+static pc_status sim_step(const xgb_state *s, const pc_sim_request *req,
+                          sim_work *w, int j, pc_date date, const double *exog,
+                          double *out, pc_error *e) {
+  int nfeat = pc_xgb_nfeatures(&s->layout);
+  size_t nret = (size_t)pc_xgb_span(&s->layout) + (size_t)j;
+  for (size_t i = 0; i < (size_t)req->npaths; i++) {
+    pc_xgb_feature_row(&s->layout, w->ret + i * w->width, nret, date, exog,
+                       w->x + i * (size_t)nfeat);
+  }
+  pc_status st = pc_xgb_predict(&s->model, w->x, (size_t)req->npaths, nfeat,
+                                w->pred, e);
+  for (size_t i = 0; st == PC_OK && i < (size_t)req->npaths; i++) {
+    size_t k = i * (size_t)req->steps + (size_t)j;
+    double r = w->pred[i] + w->innov[k];
+    w->ret[i * w->width + nret] = r;
+    w->logp[i] += r;
+    out[k] = exp(w->logp[i]);
+  }
+  return st;
+}
+
+static pc_status xgb_simulate(const void *state, const pc_model_spec *spec,
+                              const pc_history *h, const pc_sim_request *req,
+                              double *out, pc_error *e) {
+  (void)spec; /* the features are the trained model's, not the job's */
+  const xgb_state *s = state;
+  size_t cols[PC_XGB_MAX_EXOG];
+  double exog[PC_XGB_MAX_EXOG];
+  sim_work w;
+  pc_date date = 0;
+  if (s->model.booster == NULL || s->model.nresid == 0) {
+    return pc_error_set(e, PC_MODEL, "xgboost: no trained booster");
+  }
+  pc_status st = pc_xgb_exog_columns(&s->layout, h, cols, e);
+  if (st == PC_OK) {
+    st = sim_alloc(&w, req, pc_xgb_span(&s->layout),
+                   pc_xgb_nfeatures(&s->layout), e);
+  }
+  if (st != PC_OK) {
+    return st;
+  }
+  pc_xgb_exog_last(h, cols, s->layout.nexog, exog);
+  st = sim_start(s, h, req, &w, &date, e);
+  if (st == PC_OK) {
+    draw_innovations(&s->model, req, w.innov);
+  }
+  for (int j = 0; st == PC_OK && j < req->steps; j++) {
+    date = next_weekday(date);
+    st = sim_step(s, req, &w, j, date, exog, out, e);
+  }
+  sim_free(&w);
+  return st;
+}
+
+/* ---- save / load ------------------------------------------------------- */
+
+static pc_status save_layout(const xgb_state *s, pc_record *out) {
+  int64_t lags[PC_XGB_MAX_LAGS], windows[PC_XGB_MAX_WINDOWS];
+  char names[2048], exog[PC_XGB_MAX_EXOG * PC_XGB_NAME_MAX + 8];
+  for (int i = 0; i < s->layout.nlags; i++) {
+    lags[i] = s->layout.lags[i];
+  }
+  for (int i = 0; i < s->layout.nwindows; i++) {
+    windows[i] = s->layout.windows[i];
+  }
+  pc_xgb_feature_names(&s->layout, names, sizeof names);
+  pc_xgb_exog_text(&s->layout, exog, sizeof exog);
+  pc_section p = PC_SECTION_PARAMS;
+  pc_status st = pc_record_add_str(out, p, "features", names);
+  if (st == PC_OK) st = pc_record_add_i64(out, p, "lags", lags, (size_t)s->layout.nlags);
+  if (st == PC_OK) st = pc_record_add_i64(out, p, "windows", windows, (size_t)s->layout.nwindows);
+  if (st == PC_OK) st = pc_record_add_str(out, p, "exog", exog);
+  return st;
+}
+
+static pc_status save_hyper(const pc_xgb_hyper *hp, pc_record *out) {
+  pc_section p = PC_SECTION_PARAMS;
+  pc_status st = pc_record_add_int(out, p, "max_rounds", hp->rounds);
+  if (st == PC_OK) st = pc_record_add_int(out, p, "early_stopping", hp->early_stopping);
+  if (st == PC_OK) st = pc_record_add_int(out, p, "max_depth", hp->max_depth);
+  if (st == PC_OK) st = pc_record_add_scalar(out, p, "eta", hp->eta);
+  if (st == PC_OK) st = pc_record_add_scalar(out, p, "subsample", hp->subsample);
+  if (st == PC_OK) st = pc_record_add_scalar(out, p, "colsample_bytree", hp->colsample_bytree);
+  if (st == PC_OK) st = pc_record_add_scalar(out, p, "min_child_weight", hp->min_child_weight);
+  if (st == PC_OK) st = pc_record_add_scalar(out, p, "lambda", hp->lambda);
+  if (st == PC_OK) st = pc_record_add_scalar(out, p, "valid_fraction", hp->valid_fraction);
+  if (st == PC_OK) st = pc_record_add_int(out, p, "refit", hp->refit);
+  if (st == PC_OK) st = pc_record_add_int(out, p, "seed", hp->seed);
+  return st;
+}
+
+static pc_status save_model(const pc_xgb_model *m, pc_record *out,
+                            pc_error *e) {
+  void *buf = NULL;
+  size_t len = 0;
+  pc_status st = pc_xgb_save_booster(m, &buf, &len, e);
+  if (st != PC_OK) {
+    return st;
+  }
+  pc_section p = PC_SECTION_PARAMS, d = PC_SECTION_DIAGNOSTICS;
+  st = pc_record_add_bytes(out, p, "booster", buf, len);
+  free(buf);
+  if (st == PC_OK) st = pc_record_add_int(out, p, "rounds", m->rounds);
+  if (st == PC_OK) st = pc_record_add_scalar(out, p, "center", m->center);
+  if (st == PC_OK) st = pc_record_add_f64(out, p, "residuals", m->resid, m->nresid);
+  if (st == PC_OK) st = pc_record_add_scalar(out, d, "valid_rmse", m->valid_rmse);
+  if (st == PC_OK) st = pc_record_add_scalar(out, d, "residual_mean", m->resid_mean);
+  if (st == PC_OK) st = pc_record_add_int(out, d, "rounds_evaluated", m->evaluated);
+  if (st == PC_OK) st = pc_record_add_int(out, d, "n_train", m->n_train);
+  if (st == PC_OK) st = pc_record_add_int(out, d, "n_valid", m->n_valid);
+  return st == PC_OK ? PC_OK : pc_error_set(e, st, "cannot save model");
+}
+
+static pc_status xgb_save(const void *state, pc_record *out, pc_error *e) {
+  const xgb_state *s = state;
+  if (s->model.booster == NULL) {
+    return pc_error_set(e, PC_FATAL, "xgboost: no trained booster to save");
+  }
+  pc_status st = save_layout(s, out);
+  if (st == PC_OK) {
+    st = save_hyper(&s->hyper, out);
+  }
+  if (st != PC_OK) {
+    return pc_error_set(e, st, "cannot save model");
+  }
+  return save_model(&s->model, out, e);
+}
+
+static pc_status get_str(const pc_record *in, const char *name, char *buf,
+                         size_t len, pc_error *e) {
+  const pc_field *f = pc_record_get(in, name);
+  if (f == NULL || f->kind != PC_FIELD_STR || f->len >= len) {
+    return pc_error_set(e, PC_FATAL, "trained model field '%s' is missing or "
+                        "not a string", name);
+  }
+  memcpy(buf, f->data, f->len);
+  buf[f->len] = '\0';
+  return PC_OK;
+}
+
+/* An I64 list field as the comma-separated text the keys use. */
+static pc_status get_list(const pc_record *in, const char *name, char *buf,
+                          size_t len, pc_error *e) {
+  const pc_field *f = pc_record_get(in, name);
+  if (f == NULL || f->kind != PC_FIELD_I64) {
+    return pc_error_set(e, PC_FATAL, "trained model field '%s' is missing or "
+                        "not integers", name);
+  }
+  size_t used = 0;
+  snprintf(buf, len, "none");
+  for (size_t i = 0; i < f->len && used < len; i++) {
+    int n = snprintf(buf + used, len - used, "%s%lld", i ? "," : "",
+                     (long long)((const int64_t *)f->data)[i]);
+    used += n > 0 ? (size_t)n : 0;
+  }
+  return PC_OK;
+}
+
+/* The layout from lags, windows and exog; the stored feature list must be
+ * the one they give, so a foreign or damaged record is refused. */
+static pc_status load_layout(xgb_state *s, const pc_record *in, pc_error *e) {
+  char lags[1024], windows[1024], exog[1024], names[2048], want[2048];
+  pc_status st = get_list(in, "lags", lags, sizeof lags, e);
+  if (st == PC_OK) st = get_list(in, "windows", windows, sizeof windows, e);
+  if (st == PC_OK) st = get_str(in, "exog", exog, sizeof exog, e);
+  if (st == PC_OK) st = get_str(in, "features", names, sizeof names, e);
+  if (st == PC_OK) st = pc_xgb_layout_parse(&s->layout, "stored", lags, windows, exog, e);
+  if (st != PC_OK) {
+    return st == PC_MODEL ? PC_FATAL : st;
+  }
+  pc_xgb_feature_names(&s->layout, want, sizeof want);
+  if (strcmp(names, want) != 0) {
+    return pc_error_set(e, PC_FATAL, "trained model features '%s' do not "
+                        "match its lags, windows and exog", names);
+  }
+  return PC_OK;
+}
+
+static pc_status get_int(const pc_record *in, const char *name, int *out,
+                         pc_error *e) {
+  int64_t v = 0;
+  pc_status st = pc_record_get_int(in, name, &v, e);
+  *out = (int)v;
+  return st;
+}
+
+static pc_status load_hyper(pc_xgb_hyper *hp, const pc_record *in,
+                            pc_error *e) {
+  pc_status st = get_int(in, "max_rounds", &hp->rounds, e);
+  if (st == PC_OK) st = get_int(in, "early_stopping", &hp->early_stopping, e);
+  if (st == PC_OK) st = get_int(in, "max_depth", &hp->max_depth, e);
+  if (st == PC_OK) st = pc_record_get_scalar(in, "eta", &hp->eta, e);
+  if (st == PC_OK) st = pc_record_get_scalar(in, "subsample", &hp->subsample, e);
+  if (st == PC_OK) st = pc_record_get_scalar(in, "colsample_bytree", &hp->colsample_bytree, e);
+  if (st == PC_OK) st = pc_record_get_scalar(in, "min_child_weight", &hp->min_child_weight, e);
+  if (st == PC_OK) st = pc_record_get_scalar(in, "lambda", &hp->lambda, e);
+  if (st == PC_OK) st = pc_record_get_scalar(in, "valid_fraction", &hp->valid_fraction, e);
+  if (st == PC_OK) st = get_int(in, "refit", &hp->refit, e);
+  if (st == PC_OK) st = get_int(in, "seed", &hp->seed, e);
+  return st;
+}
+
+static pc_status load_residuals(pc_xgb_model *m, const pc_record *in,
+                                pc_error *e) {
+  const pc_field *f = pc_record_get(in, "residuals");
+  if (f == NULL || f->kind != PC_FIELD_F64 || f->len == 0) {
+    return pc_error_set(e, PC_FATAL, "trained model field 'residuals' is "
+                        "missing or empty");
+  }
+  m->resid = malloc(f->len * sizeof *m->resid);
+  if (m->resid == NULL) {
+    return pc_error_set(e, PC_NOMEM, "out of memory");
+  }
+  memcpy(m->resid, f->data, f->len * sizeof *m->resid);
+  m->nresid = f->len;
+  return PC_OK;
+}
+
+static pc_status load_model(pc_xgb_model *m, const pc_record *in,
+                            pc_error *e) {
+  pc_status st = pc_record_get_int(in, "rounds", &m->rounds, e);
+  if (st == PC_OK) st = pc_record_get_scalar(in, "center", &m->center, e);
+  if (st == PC_OK) st = pc_record_get_scalar(in, "valid_rmse", &m->valid_rmse, e);
+  if (st == PC_OK) st = pc_record_get_scalar(in, "residual_mean", &m->resid_mean, e);
+  if (st == PC_OK) st = pc_record_get_int(in, "rounds_evaluated", &m->evaluated, e);
+  if (st == PC_OK) st = pc_record_get_int(in, "n_train", &m->n_train, e);
+  if (st == PC_OK) st = pc_record_get_int(in, "n_valid", &m->n_valid, e);
+  if (st == PC_OK) st = load_residuals(m, in, e);
+  return st;
+}
+
+/* The booster bytes through XGBoost, which must agree on the feature
+ * count; its refusal is a damaged store (PC_FATAL), like a missing field. */
+static pc_status load_booster(xgb_state *s, const pc_record *in, pc_error *e) {
+  const pc_field *f = pc_record_get(in, "booster");
+  int nfeat = 0;
+  if (f == NULL || f->kind != PC_FIELD_BYTES || f->len == 0) {
+    return pc_error_set(e, PC_FATAL, "trained model field 'booster' is "
+                        "missing or empty");
+  }
+  pc_status st = pc_xgb_load_booster(&s->model, f->data, f->len, e);
+  if (st == PC_OK) {
+    st = pc_xgb_booster_features(&s->model, &nfeat, e);
+  }
+  if (st == PC_OK && nfeat != pc_xgb_nfeatures(&s->layout)) {
+    st = pc_error_set(e, PC_FATAL, "the stored booster has %d features, its "
+                      "feature list %d", nfeat, pc_xgb_nfeatures(&s->layout));
+  }
+  return st == PC_MODEL ? PC_FATAL : st;
+}
+
+static pc_status xgb_load(void *state, const pc_record *in, pc_error *e) {
+  xgb_state *s = state;
+  xgb_release(s);
+  memset(s, 0, sizeof *s);
+  pc_status st = load_layout(s, in, e);
+  if (st == PC_OK) st = load_hyper(&s->hyper, in, e);
+  if (st == PC_OK) st = load_model(&s->model, in, e);
+  if (st == PC_OK) st = load_booster(s, in, e);
+  if (st != PC_OK) {
+    xgb_release(s); /* nothing half-loaded survives */
+  }
+  return st;
+}
+
+const pc_model_type pc_model_xgboost = {
+    .name = "xgboost",
+    .description = "gradient-boosted trees (XGBoost) on lagged returns, "
+                   "rolling statistics, calendar and lagged covariates; "
+                   "recursive paths with out-of-sample residuals",
+    .params = xgboost_params,
+    .nparams = sizeof xgboost_params / sizeof xgboost_params[0],
+    .state_size = sizeof(xgb_state),
+    .fit_cost = 60.0,
+    .forecast_cost = 10.0,
+    .fit = xgb_fit,
+    .simulate = xgb_simulate,
+    .save = xgb_save,
+    .load = xgb_load,
+    .release = xgb_release,
+};

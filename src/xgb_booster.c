@@ -1,0 +1,355 @@
+/* The libxgboost C API behind the xgboost model (see xgb.h): training with
+ * early stopping on a time-ordered validation tail, batch prediction, and
+ * UBJSON persistence.  Every call's return is checked; a failure becomes
+ * PC_MODEL with XGBoost's own message. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <xgboost/c_api.h>
+
+#include "xgb.h"
+
+/* PC_MODEL with the first line of XGBGetLastError (the rest is a stack
+ * trace, which helps nobody reading a failure record). */
+static pc_status xgb_fail(pc_error *e, const char *what) {
+  const char *msg = XGBGetLastError();
+  msg = msg != NULL ? msg : "unknown error";
+  int len = (int)strcspn(msg, "\n");
+  return pc_error_set(e, PC_MODEL, "xgboost: %s failed: %.*s", what,
+                      len > 600 ? 600 : len, msg);
+}
+
+#define XGB_CHECK(call, what, e)                                               \
+  ((call) == 0 ? PC_OK : xgb_fail((e), (what)))
+
+void pc_xgb_model_free(pc_xgb_model *m) {
+  if (m->booster != NULL) {
+    XGBoosterFree(m->booster);
+  }
+  free(m->resid);
+  memset(m, 0, sizeof *m);
+}
+
+/* ---- data --------------------------------------------------------------- */
+
+/* A DMatrix of rows [first, first + n) with labels y - center. */
+static pc_status make_dmatrix(const pc_xgb_samples *s, size_t first, size_t n,
+                              double center, DMatrixHandle *out, pc_error *e) {
+  float *label = malloc((n + 1) * sizeof *label);
+  if (label == NULL) {
+    return pc_error_set(e, PC_NOMEM, "out of memory");
+  }
+  for (size_t i = 0; i < n; i++) {
+    label[i] = (float)(s->y[first + i] - center);
+  }
+  *out = NULL;
+  pc_status st = XGB_CHECK(XGDMatrixCreateFromMat_omp(
+                               s->x + first * (size_t)s->nfeat, n,
+                               (bst_ulong)s->nfeat, NAN, out, 1),
+                           "creating the training matrix", e);
+  if (st == PC_OK) {
+    st = XGB_CHECK(XGDMatrixSetFloatInfo(*out, "label", label, n),
+                   "setting labels", e);
+  }
+  free(label);
+  return st;
+}
+
+static void free_dmatrix(DMatrixHandle d) {
+  if (d != NULL) {
+    XGDMatrixFree(d);
+  }
+}
+
+static double mean_of(const double *x, size_t n) {
+  double m = 0.0;
+  for (size_t i = 0; i < n; i++) {
+    m += x[i];
+  }
+  return n > 0 ? m / (double)n : 0.0;
+}
+
+/* ---- booster ------------------------------------------------------------ */
+
+static pc_status set_param(BoosterHandle b, const char *name, double v,
+                           pc_error *e) {
+  char text[64];
+  snprintf(text, sizeof text, "%.17g", v);
+  return XGB_CHECK(XGBoosterSetParam(b, name, text), name, e);
+}
+
+/* One thread, a fixed seed, squared error around base_score 0 (the mean is
+ * taken out of the labels), and the job's hyperparameters. */
+static pc_status set_params(BoosterHandle b, const pc_xgb_hyper *hp,
+                            pc_error *e) {
+  pc_status st = XGB_CHECK(XGBoosterSetParam(b, "nthread", "1"), "nthread", e);
+  if (st == PC_OK) st = XGB_CHECK(XGBoosterSetParam(b, "verbosity", "0"), "verbosity", e);
+  if (st == PC_OK) st = XGB_CHECK(XGBoosterSetParam(b, "objective", "reg:squarederror"), "objective", e);
+  if (st == PC_OK) st = XGB_CHECK(XGBoosterSetParam(b, "eval_metric", "rmse"), "eval_metric", e);
+  if (st == PC_OK) st = XGB_CHECK(XGBoosterSetParam(b, "tree_method", "exact"), "tree_method", e);
+  if (st == PC_OK) st = set_param(b, "base_score", 0.0, e);
+  if (st == PC_OK) st = set_param(b, "seed", hp->seed, e);
+  if (st == PC_OK) st = set_param(b, "max_depth", hp->max_depth, e);
+  if (st == PC_OK) st = set_param(b, "eta", hp->eta, e);
+  if (st == PC_OK) st = set_param(b, "subsample", hp->subsample, e);
+  if (st == PC_OK) st = set_param(b, "colsample_bytree", hp->colsample_bytree, e);
+  if (st == PC_OK) st = set_param(b, "min_child_weight", hp->min_child_weight, e);
+  if (st == PC_OK) st = set_param(b, "lambda", hp->lambda, e);
+  return st;
+}
+
+static pc_status new_booster(DMatrixHandle *cache, bst_ulong ncache,
+                             const pc_xgb_hyper *hp, BoosterHandle *b,
+                             pc_error *e) {
+  *b = NULL;
+  pc_status st = XGB_CHECK(XGBoosterCreate(cache, ncache, b),
+                           "creating a booster", e);
+  if (st == PC_OK) {
+    st = set_params(*b, hp, e);
+  }
+  if (st != PC_OK && *b != NULL) {
+    XGBoosterFree(*b);
+    *b = NULL;
+  }
+  return st;
+}
+
+/* The validation RMSE of the round just trained: the number after the last
+ * ':' of XGBoost's "[i]\tvalid-rmse:0.0123" (printed with 17 digits). */
+static pc_status eval_rmse(BoosterHandle b, int iter, DMatrixHandle valid,
+                           double *rmse, pc_error *e) {
+  const char *names[1] = {"valid"};
+  const char *res = NULL;
+  pc_status st = XGB_CHECK(XGBoosterEvalOneIter(b, iter, &valid, names, 1,
+                                                &res),
+                           "evaluating the validation tail", e);
+  const char *colon = st == PC_OK ? strrchr(res, ':') : NULL;
+  if (st == PC_OK && colon == NULL) {
+    return pc_error_set(e, PC_MODEL, "xgboost: unexpected evaluation output "
+                        "'%.80s'", res);
+  }
+  if (st == PC_OK) {
+    *rmse = strtod(colon + 1, NULL);
+  }
+  return st;
+}
+
+/* Boosts until `early_stopping` rounds bring no lower validation RMSE (or
+ * `rounds` are done); *best is the best round count. */
+static pc_status boost_early_stopping(BoosterHandle b, const pc_xgb_hyper *hp,
+                                      DMatrixHandle train, DMatrixHandle valid,
+                                      int *best, int *evaluated, pc_error *e) {
+  double best_rmse = INFINITY;
+  pc_status st = PC_OK;
+  int it = 0;
+  *best = 0;
+  for (; it < hp->rounds && it - *best < hp->early_stopping; it++) {
+    double rmse = NAN;
+    st = XGB_CHECK(XGBoosterUpdateOneIter(b, it, train), "boosting", e);
+    if (st == PC_OK) {
+      st = eval_rmse(b, it, valid, &rmse, e);
+    }
+    if (st != PC_OK) {
+      return st;
+    }
+    if (rmse < best_rmse) {
+      best_rmse = rmse;
+      *best = it + 1;
+    }
+  }
+  *evaluated = it;
+  return *best > 0 ? PC_OK : pc_error_set(e, PC_MODEL, "xgboost: the "
+                                          "validation RMSE is not finite");
+}
+
+static pc_status boost_rounds(BoosterHandle b, int rounds, DMatrixHandle train,
+                              pc_error *e) {
+  pc_status st = PC_OK;
+  for (int it = 0; it < rounds && st == PC_OK; it++) {
+    st = XGB_CHECK(XGBoosterUpdateOneIter(b, it, train), "boosting", e);
+  }
+  return st;
+}
+
+/* ---- prediction --------------------------------------------------------- */
+
+/* In-place prediction over a dense float matrix: no DMatrix is built. */
+static pc_status predict_dense(BoosterHandle b, const float *x, size_t n,
+                               int nfeat, int rounds, double center,
+                               double *out, pc_error *e) {
+  char values[256], config[256];
+  snprintf(values, sizeof values, "{\"data\": [%ju, true], \"shape\": [%zu, "
+           "%d], \"typestr\": \"<f4\", \"version\": 3}",
+           (uintmax_t)(uintptr_t)x, n, nfeat);
+  snprintf(config, sizeof config, "{\"type\": 0, \"training\": false, "
+           "\"iteration_begin\": 0, \"iteration_end\": %d, \"strict_shape\": "
+           "false, \"cache_id\": 0, \"missing\": NaN}", rounds);
+  const bst_ulong *shape = NULL;
+  bst_ulong dim = 0;
+  const float *pred = NULL;
+  pc_status st = XGB_CHECK(XGBoosterPredictFromDense(b, values, config, NULL,
+                                                     &shape, &dim, &pred),
+                           "predicting", e);
+  if (st == PC_OK && (dim < 1 || shape[0] != n)) {
+    return pc_error_set(e, PC_MODEL, "xgboost: prediction has an unexpected "
+                        "shape");
+  }
+  for (size_t i = 0; st == PC_OK && i < n; i++) {
+    out[i] = center + (double)pred[i];
+  }
+  return st;
+}
+
+pc_status pc_xgb_predict(const pc_xgb_model *m, const float *x, size_t n,
+                         int nfeat, double *out, pc_error *e) {
+  if (n == 0) {
+    return PC_OK;
+  }
+  return predict_dense(m->booster, x, n, nfeat, 0, m->center, out, e);
+}
+
+/* ---- training ----------------------------------------------------------- */
+
+/* Out-of-sample residuals of the tail at the best round count, centred;
+ * their mean and RMSE go to the diagnostics. */
+static pc_status tail_residuals(BoosterHandle b, const pc_xgb_samples *s,
+                                size_t first, int rounds, double center,
+                                pc_xgb_model *m, pc_error *e) {
+  size_t n = s->n - first;
+  m->resid = malloc(n * sizeof *m->resid);
+  if (m->resid == NULL) {
+    return pc_error_set(e, PC_NOMEM, "out of memory");
+  }
+  pc_status st = predict_dense(b, s->x + first * (size_t)s->nfeat, n,
+                               s->nfeat, rounds, center, m->resid, e);
+  double ss = 0.0;
+  for (size_t i = 0; st == PC_OK && i < n; i++) {
+    m->resid[i] = s->y[first + i] - m->resid[i];
+    ss += m->resid[i] * m->resid[i];
+  }
+  m->nresid = n;
+  m->valid_rmse = sqrt(ss / (double)n);
+  m->resid_mean = mean_of(m->resid, n);
+  for (size_t i = 0; i < n; i++) {
+    m->resid[i] -= m->resid_mean;
+  }
+  return st;
+}
+
+/* The final booster: the head booster cut at the best round, or a new one
+ * boosted for that many rounds on every row (the latest data included). */
+static pc_status final_booster(const pc_xgb_hyper *hp, const pc_xgb_samples *s,
+                               BoosterHandle head, pc_xgb_model *m,
+                               pc_error *e) {
+  if (!hp->refit) {
+    return XGB_CHECK(XGBoosterSlice(head, 0, (int)m->rounds, 1, &m->booster),
+                     "cutting the booster at the best round", e);
+  }
+  DMatrixHandle all = NULL;
+  m->center = mean_of(s->y, s->n);
+  pc_status st = make_dmatrix(s, 0, s->n, m->center, &all, e);
+  if (st == PC_OK) {
+    st = new_booster(&all, 1, hp, &m->booster, e);
+  }
+  if (st == PC_OK) {
+    st = boost_rounds(m->booster, (int)m->rounds, all, e);
+  }
+  free_dmatrix(all);
+  return st;
+}
+
+/* Head/tail split and the head booster with early stopping. */
+static pc_status train_head(const pc_xgb_hyper *hp, const pc_xgb_samples *s,
+                            size_t nhead, BoosterHandle *head, pc_xgb_model *m,
+                            pc_error *e) {
+  DMatrixHandle d[2] = {NULL, NULL};
+  double center = mean_of(s->y, nhead);
+  int best = 0, evaluated = 0;
+  pc_status st = make_dmatrix(s, 0, nhead, center, &d[0], e);
+  if (st == PC_OK) st = make_dmatrix(s, nhead, s->n - nhead, center, &d[1], e);
+  if (st == PC_OK) st = new_booster(d, 2, hp, head, e);
+  if (st == PC_OK) {
+    st = boost_early_stopping(*head, hp, d[0], d[1], &best, &evaluated, e);
+  }
+  if (st == PC_OK) {
+    m->rounds = best;
+    m->evaluated = evaluated;
+    m->center = center;
+    st = tail_residuals(*head, s, nhead, best, center, m, e);
+  }
+  free_dmatrix(d[0]);
+  free_dmatrix(d[1]);
+  return st;
+}
+
+pc_status pc_xgb_train(const pc_xgb_hyper *hp, const pc_xgb_samples *s,
+                       pc_xgb_model *m, pc_error *e) {
+  memset(m, 0, sizeof *m);
+  size_t ntail = (size_t)floor((double)s->n * hp->valid_fraction + 0.5);
+  ntail = ntail < PC_XGB_MIN_VALID ? PC_XGB_MIN_VALID : ntail;
+  if (s->n < PC_XGB_MIN_SAMPLES || ntail + PC_XGB_MIN_VALID > s->n) {
+    return pc_error_set(e, PC_MODEL, "too little data: %zu training rows, "
+                        "need at least %d", s->n, PC_XGB_MIN_SAMPLES);
+  }
+  BoosterHandle head = NULL;
+  m->n_train = (int64_t)(s->n - ntail);
+  m->n_valid = (int64_t)ntail;
+  pc_status st = train_head(hp, s, s->n - ntail, &head, m, e);
+  if (st == PC_OK) {
+    st = final_booster(hp, s, head, m, e);
+  }
+  if (head != NULL) {
+    XGBoosterFree(head);
+  }
+  if (st != PC_OK) {
+    pc_xgb_model_free(m);
+  }
+  return st;
+}
+
+/* ---- persistence -------------------------------------------------------- */
+
+pc_status pc_xgb_save_booster(const pc_xgb_model *m, void **buf, size_t *len,
+                              pc_error *e) {
+  bst_ulong n = 0;
+  const char *p = NULL;
+  pc_status st = XGB_CHECK(XGBoosterSaveModelToBuffer(
+                               m->booster, "{\"format\": \"ubj\"}", &n, &p),
+                           "saving the booster", e);
+  if (st != PC_OK) {
+    return st;
+  }
+  *buf = malloc(n + 1);
+  if (*buf == NULL) {
+    return pc_error_set(e, PC_NOMEM, "out of memory");
+  }
+  memcpy(*buf, p, n);
+  *len = n;
+  return PC_OK;
+}
+
+pc_status pc_xgb_load_booster(pc_xgb_model *m, const void *buf, size_t len,
+                              pc_error *e) {
+  pc_status st = XGB_CHECK(XGBoosterCreate(NULL, 0, &m->booster),
+                           "creating a booster", e);
+  if (st == PC_OK) {
+    st = XGB_CHECK(XGBoosterLoadModelFromBuffer(m->booster, buf, len),
+                   "loading the stored booster", e);
+  }
+  if (st == PC_OK) {
+    st = XGB_CHECK(XGBoosterSetParam(m->booster, "nthread", "1"), "nthread", e);
+  }
+  return st;
+}
+
+pc_status pc_xgb_booster_features(const pc_xgb_model *m, int *nfeat,
+                                  pc_error *e) {
+  bst_ulong n = 0;
+  pc_status st = XGB_CHECK(XGBoosterGetNumFeature(m->booster, &n),
+                           "reading the feature count", e);
+  *nfeat = (int)n;
+  return st;
+}

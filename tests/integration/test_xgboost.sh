@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The xgboost model through the whole program: trained and forecast by a
+# backfill (plain and with weather covariates), the same export and store
+# bytes on 1 and 2 ranks, the trained fields visible to `models`, and no
+# leakage: data changed from D on change no forecast up to D.
+source "$(dirname "$0")/../lib/lib.sh"
+small_job "$WORK/job"
+sed -i -e 's/^models = .*/models = xgboost,xgboost_weather:xgboost/' \
+  -e 's/^end = .*/end = 2020-04-30/' "$WORK/job"
+echo "xgboost_weather.exog = temp_mean_c,humidity_mean_pct,precipitation_mm" >> "$WORK/job"
+
+for np in 1 2; do
+  expect_status "xgboost backfill on $np rank(s)" 0 timeout 600 mpirun -np $np "$PC" backfill \
+    --job "$WORK/job" --store "$WORK/s$np" --summary-json "$WORK/sum$np.json"
+  "$PC" export --job "$WORK/job" --store "$WORK/s$np" --output "$WORK/e$np.csv"
+done
+check "trained 4 models, no failure" grep -q '"trained":4,"train_skipped":0,"train_failed":0,' "$WORK/sum1.json"
+check "no forecast failed" grep -q '"forecasts_skipped":0,"forecasts_failed":0}' "$WORK/sum1.json"
+check "both variants exported" test "$(cut -d, -f6 "$WORK/e1.csv" | tail -n +2 | sort -u | paste -sd' ')" = "xgboost xgboost_weather"
+check "2 ranks: identical export" cmp -s "$WORK/e1.csv" "$WORK/e2.csv"
+check "2 ranks: identical store bytes" test "$(store_sums "$WORK/s1")" = "$(store_sums "$WORK/s2")"
+check "prices are positive" bash -c "tail -n +2 '$WORK/e1.csv' | cut -d, -f10- | tr , '\n' | awk '\$1 <= 0 { bad = 1 } END { exit bad }'"
+
+"$PC" models --job "$WORK/job" --store "$WORK/s1" --format json > "$WORK/models.json"
+check "models shows the feature list" grep -q 'lag_1,lag_2,lag_3,lag_5,lag_10,lag_20,mean_5,sd_5,mean_20,sd_20,mean_60,sd_60,dow,month' "$WORK/models.json"
+check "models shows the weather covariates" grep -q 'exog_temp_mean_c,exog_humidity_mean_pct,exog_precipitation_mm' "$WORK/models.json"
+check "models shows the round count and validation RMSE" bash -c "grep -q '\"rounds\"' '$WORK/models.json' && grep -q '\"valid_rmse\"' '$WORK/models.json'"
+
+# As-of: every close and covariate from D on changed.
+D=2020-03-16
+awk -F, -v OFS=, -v d=$D 'NR > 1 && $1 >= d { $2 = sprintf("%.2f", $2 * 1.5); $3 = $3 + 10 } { print }' \
+  data/coffee.csv > "$WORK/perturbed.csv"
+"$PC" backfill --job "$WORK/job" --store "$WORK/p" --data "$WORK/perturbed.csv" >/dev/null 2>&1
+upto() { "$PC" export --job "$WORK/job" --store "$1" --end $D | awk -F, '$1 != 0'; }
+after() { "$PC" export --job "$WORK/job" --store "$1" --start 2020-03-17 | awk -F, '$1 != 0'; }
+export -f upto after; export PC WORK D
+check "forecasts up to D are bit-identical after changing data from D on" \
+  bash -c 'test "$(upto "$WORK/s1" | wc -l)" -gt 1000 && cmp -s <(upto "$WORK/s1") <(upto "$WORK/p")'
+check "forecasts after D differ (the test can fail)" \
+  bash -c '! cmp -s <(after "$WORK/s1") <(after "$WORK/p")'
+
+# Too little history for the windows: a recorded failure with the reason.
+small_job "$WORK/short"
+sed -i -e 's/^models = .*/models = xgboost/' -e "s|^store = .*|store = $WORK/short_store|" \
+  -e 's/^train_anchor = .*/train_anchor = 2016-07-01/' -e 's/^start = .*/start = 2016-09-01/' -e 's/^end = .*/end = 2016-09-09/' "$WORK/short"
+echo "xgboost.windows = 1000" >> "$WORK/short"
+expect_status "a fit with too little data is a recorded failure (exit 3)" 3 "$PC" backfill --job "$WORK/short"
+check "status names the reason" bash -c "'$PC' status --job '$WORK/short' 2>&1 | grep -q 'too little data'"
+finish
