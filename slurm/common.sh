@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the pathcast batch scripts (sourced, not run).  See docs/SLURM.md.
 #
 # PATHCAST_HOME   the pathcast checkout (default: the directory sbatch ran in)
@@ -78,12 +79,12 @@ pc_srun() {
 # script's own), plus the given options; without `--`, with the script's
 # original arguments.  Prints the new job id.
 pc_resubmit() {
-  local opts=() args=("${PC_SCRIPT_ARGS[@]}") info field out err limit
+  local opts=() args=("${PC_SCRIPT_ARGS[@]}") info out err limit
   while [[ $# -gt 0 && $1 != -- ]]; do opts+=("$1"); shift; done
   if [[ $# -gt 0 ]]; then shift; args=("$@"); fi
   info=$(scontrol show job -o "$SLURM_JOB_ID" 2>/dev/null | tr ' ' '\n')
-  field() { sed -n "s/^$1=//p" <<<"$info" | head -1; }
-  out=$(field StdOut); err=$(field StdErr); limit=$(field TimeLimit)
+  _pc_field() { sed -n "s/^$1=//p" <<<"$info" | head -1; }
+  out=$(_pc_field StdOut); err=$(_pc_field StdErr); limit=$(_pc_field TimeLimit)
   opts=(--parsable --job-name="$SLURM_JOB_NAME" --ntasks="${SLURM_NTASKS:-1}"
         --chdir="$PWD" --open-mode=append "${opts[@]}")
   [[ -n ${SLURM_JOB_PARTITION:-} ]] && opts+=(--partition="$SLURM_JOB_PARTITION")

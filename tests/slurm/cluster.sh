@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # A private single-node Slurm cluster for the tests (sourced):
 #   cluster_up      munged + slurmctld + slurmd from a temporary folder, with
 #                   SLURM_CONF exported; returns non-zero (with the logs on
@@ -10,7 +11,9 @@
 # socket, free ports, its own spool, state and TmpFS, and job ids from a random
 # start, so it can run beside another such cluster or a site's Slurm.
 # Facts behind the settings: ../shared/TOOLCHAIN.md (no systemd, no cgroups,
-# no accounting: jobs are polled with scontrol).
+# no accounting: jobs are polled with scontrol).  DependencyParameters is left
+# at its default, so the pipeline case shows that pipeline.sh's own
+# --kill-on-invalid-dep=yes cancels a failed parent's child.
 
 CLUSTER_CPUS=${CLUSTER_CPUS:-8}   # declared CPUs (config_overrides): -n4 fits on 2 cores
 
@@ -75,7 +78,6 @@ SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 SchedulerParameters=batch_sched_delay=0,sched_min_interval=0,sched_interval=2
 SlurmdParameters=config_overrides
-DependencyParameters=kill_invalid_depend
 MailProg=/bin/true
 ReturnToService=2
 FirstJobId=$first
@@ -126,8 +128,11 @@ cluster_down() {
   [[ -n ${CLUSTER_DIR:-} && -d $CLUSTER_DIR ]] || return 0
   local d=$CLUSTER_DIR
   # Jobs first (their steps run under slurmd), then the daemons.
-  timeout 10 scancel --full --quiet --user=root 2>/dev/null
-  sleep 0.5
+  timeout 10 scancel --quiet --user=root 2>/dev/null
+  for _ in $(seq 30); do
+    [[ -z $(timeout 5 squeue -h -t RUNNING,COMPLETING -o %i 2>/dev/null) ]] && break
+    sleep 0.5
+  done
   _cluster_kill "$d/slurmd.pid"
   _cluster_kill "$d/slurmctld.pid"
   _cluster_kill "$d/munge/munged.pid"

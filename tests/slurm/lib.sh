@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers for the Slurm cases (sourced by tests/slurm/test_*.sh): the
 # integration helpers (ok/not ok lines, $WORK, $PC, small_job, ...), the
 # cluster library, and a cluster: the one tests/slurm/run.sh started

@@ -8,7 +8,7 @@
 # packages; without root it says so and checks nothing.
 #   tests/slurm/run.sh [CASE...]      e.g. tests/slurm/run.sh daily signal
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 source tests/lib/env.sh
 source tests/slurm/cluster.sh
 export PATHCAST_BIN=${PATHCAST_BIN:-$PWD/bin/pathcast}

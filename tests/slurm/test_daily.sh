@@ -27,11 +27,14 @@ check "no further daily job" test -z "$(timeout 10 squeue -h -n pathcast-daily -
 
 # Default: the next run begins at the next 06:00 UTC (in the controller's
 # local time, which --begin reads).
-now=$(date -u +%s); t=$(date -u -d "$(date -u +%Y-%m-%d) 06:00" +%s)
-(( t <= now + 5 )) && t=$(date -u -d "$(date -u +%Y-%m-%d) 06:00 tomorrow" +%s)
-want=$(date -d "@$t" +%Y-%m-%dT%H:%M:%S)
 j3=$(PATHCAST_RESUBMIT=1 PATHCAST_OUTPUT="$WORK/%x-%j.out" submit "${daily[@]}" --forecast_date 2020-02-04)
 expect_job "daily run for 2020-02-04" "$j3" COMPLETED 0:0
+# The first 06:00 UTC after the run ended (Slurm prints local times).
+end=$(date -d "$(job_field "$j3" EndTime)" +%s)
+day=$(date -u -d "@$end" +%Y-%m-%d)
+t=$(date -u -d "$day 06:00" +%s)
+(( t <= end )) && t=$(date -u -d "$day 06:00 tomorrow" +%s)
+want=$(date -d "@$t" +%Y-%m-%dT%H:%M:%S)
 expect_out "no training due, one forecast per model" "$j3" \
   'summary: {"trained":0,"train_skipped":2,"train_failed":0,"forecasts_generated":2,"forecasts_skipped":0,"forecasts_failed":0}'
 j4=$(sed -n 's/.*next run: job \([0-9]*\), begins.*/\1/p' "$(out_of "$j3")")
