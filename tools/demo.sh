@@ -8,14 +8,17 @@ np=${PATHCAST_NP:-2}
 bin=bin/pathcast
 run() { echo "\$ $*"; "$@"; }
 
-echo "== backfill 2018-01-01..2024-01-01 on $np MPI ranks (incremental: a rerun does nothing) =="
+echo "== backfill 2018-01-01..2024-01-01 on $np MPI ranks, 6 models (incremental: a rerun does nothing) =="
 run mpirun -np "$np" $bin backfill --job jobs/coffee.job
 echo
 echo "== daily production for 2024-01-02 (trains only when the cadence says so) =="
 run $bin daily --job jobs/coffee.job --forecast_date 2024-01-02
 echo
-echo "== trained models =="
-run $bin models --job jobs/coffee.job
+echo "== trained models of sarimax_weather (the order its stepwise search chose) =="
+run $bin models --job jobs/coffee.job --model sarimax_weather
+echo
+echo "== evaluation of the 2023 forecasts against the actuals, by horizon (docs/EVALUATION.md) =="
+run $bin evaluate --job jobs/coffee.job --start 2023-01-01 --end 2023-12-31 --model sarimax_weather
 mkdir -p demo
 run $bin export --job jobs/coffee.job --start 2024-01-02 --end 2024-01-02 \
   --output demo/coffee-2024-01-02.csv
