@@ -16,7 +16,6 @@ static int run_mpi(const pc_job *job) {
   MPI_Init(NULL, NULL);
   int rank = 0;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  pc_signal_install();
   pc_error e;
   pc_error_clear(&e);
   pc_summary sum;
@@ -57,6 +56,9 @@ static int run_read_only(const pc_job *job) {
 
 int main(int argc, char **argv) {
   limit_threads();
+  /* First of all: a stop request that arrives while MPI starts must still
+   * end the run with its progress saved, not kill it. */
+  pc_signal_install();
   pc_job job;
   pc_error e;
   pc_error_clear(&e);

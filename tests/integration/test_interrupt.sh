@@ -54,7 +54,10 @@ check "stopped run kept committed work ($generated forecasts)" test "${generated
 for sig in TERM INT; do
   "$PC" backfill "${args[@]}" --store "$WORK/sig" >"$WORK/sig.out" 2>&1 &
   pid=$!
-  sleep 0.3
+  for _ in $(seq 300); do
+    grep -qs "run local-.*-$pid" "$WORK"/logs/*/rank-0000.log && break
+    sleep 0.01
+  done
   kill -$sig "$pid"
   wait "$pid"; rc=$?
   check "SIG$sig: exit 4 or finished (got $rc)" test "$rc" -eq 4 -o "$rc" -eq 0
