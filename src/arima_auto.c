@@ -14,34 +14,27 @@
 /* forecast::auto.arima's max.order: p + q at most 5. */
 #define MAX_ORDER_SUM 5
 
-double pc_arima_kpss(const double *x, size_t n, int lags) {
+/* The present values of x minus their mean, into e; returns their count. */
+static size_t demeaned(const double *x, size_t n, double *e) {
   double mean = 0.0;
   size_t m = 0;
   for (size_t t = 0; t < n; t++) {
     if (isfinite(x[t])) {
+      e[m++] = x[t];
       mean += x[t];
-      m++;
     }
   }
-  if (m < 2) {
-    return NAN;
-  }
-  mean /= (double)m;
-  double *e = malloc(m * sizeof *e);
-  if (e == NULL) {
-    return NAN;
-  }
-  m = 0;
-  for (size_t t = 0; t < n; t++) {
-    if (isfinite(x[t])) {
-      e[m++] = x[t] - mean;
-    }
-  }
-  /* Sum of squared partial sums over n^2 times the long-run variance. */
-  double s = 0.0, num = 0.0, var = 0.0;
+  mean /= m ? (double)m : 1.0;
   for (size_t t = 0; t < m; t++) {
-    s += e[t];
-    num += s * s;
+    e[t] -= mean;
+  }
+  return m;
+}
+
+/* n times the Newey-West long-run variance with Bartlett weights. */
+static double long_run_ssq(const double *e, size_t m, int lags) {
+  double var = 0.0;
+  for (size_t t = 0; t < m; t++) {
     var += e[t] * e[t];
   }
   for (int l = 1; l <= lags && (size_t)l < m; l++) {
@@ -51,10 +44,24 @@ double pc_arima_kpss(const double *x, size_t n, int lags) {
     }
     var += 2.0 * (1.0 - (double)l / (lags + 1.0)) * acc;
   }
+  return var;
+}
+
+double pc_arima_kpss(const double *x, size_t n, int lags) {
+  double *e = malloc((n + 1) * sizeof *e);
+  if (e == NULL) {
+    return NAN;
+  }
+  size_t m = demeaned(x, n, e);
+  /* Sum of squared partial sums over n^2 times the long-run variance. */
+  double s = 0.0, num = 0.0;
+  for (size_t t = 0; t < m; t++) {
+    s += e[t];
+    num += s * s;
+  }
+  double dm = (double)m, var = long_run_ssq(e, m, lags) / dm;
   free(e);
-  double dm = (double)m;
-  var /= dm;
-  return var > 0.0 ? num / (dm * dm * var) : NAN;
+  return m >= 2 && var > 0.0 ? num / (dm * dm * var) : NAN;
 }
 
 /* The present values, differenced in place; returns the new count. */

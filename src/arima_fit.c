@@ -7,8 +7,9 @@
  * coordinate moves the objective on a similar scale.  The objective is R's:
  * 0.5 log(sigma^2) + 0.5 mean(log F), the concentrated negative
  * log-likelihood per observation.  BFGS (GSL's vector_bfgs2) with a
- * central-difference gradient does the work; Nelder-Mead takes over when
- * BFGS stalls, and a second start is tried when the first fit is poor. */
+ * forward-difference gradient does the work; Nelder-Mead takes over when
+ * BFGS stalls; a fit from white noise also starts from the CSS estimate,
+ * and a further start is tried when nothing converged (see search()). */
 #include "arima.h"
 
 #include <math.h>
@@ -25,6 +26,7 @@
  * that line searches and simplexes simply move away from it. */
 #define BAD_OBJECTIVE 1e100
 #define GRAD_STEP 1e-7
+/* Raw values beyond which the saturation penalty applies (tanh = 0.999). */
 #define RAW_SOFT 3.8
 #define BFGS_MAX_ITER 400
 #define NM_MAX_ITER 4000
@@ -38,7 +40,6 @@ typedef struct {
   int p, d, q, k, npar;
   double beta0[PC_ARIMA_MAX_K];
   double scale[PC_ARIMA_MAX_K];
-  int evals;
   int css;      /* 1: the objective is the conditional sum of squares */
   double *work; /* 2n values for the CSS residuals */
 } fit_ctx;
@@ -98,7 +99,6 @@ static double objective(const double *x, fit_ctx *c) {
   pc_arima_coef coef;
   pc_arima_filter_out f;
   unpack(c, x, &coef);
-  c->evals++;
   if (c->css) {
     double v = pc_arima_css(&coef, c->data, c->work);
     return isfinite(v) ? v + saturation_penalty(c, x) : BAD_OBJECTIVE;

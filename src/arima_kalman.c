@@ -306,6 +306,20 @@ typedef struct {
   int steady, prev_obs;
 } filter_work;
 
+/* sumlog += log F_t.  F_t >= 1 (it includes the unit innovation), so a
+ * running product replaces a log() per row until it grows large. */
+static void add_log_f(filter_work *w, pc_arima_filter_out *out) {
+  if (w->steady) {
+    out->sumlog += w->logf;
+    return;
+  }
+  w->fprod *= w->f;
+  if (w->fprod > 1e200) {
+    out->sumlog += log(w->fprod);
+    w->fprod = 1.0;
+  }
+}
+
 /* Incorporates an observed u_t; returns -1 on a non-finite or non-positive
  * prediction variance. */
 static int observe(filter_work *w, double u, pc_arima_filter_out *out,
@@ -336,17 +350,7 @@ static int observe(filter_work *w, double u, pc_arima_filter_out *out,
   }
   out->nu++;
   out->ssq += v * vf;
-  /* F_t >= 1 (it includes the unit innovation), so a running product
-   * replaces a log() per row until it grows large. */
-  if (w->steady) {
-    out->sumlog += w->logf;
-  } else {
-    w->fprod *= w->f;
-    if (w->fprod > 1e200) {
-      out->sumlog += log(w->fprod);
-      w->fprod = 1.0;
-    }
-  }
+  add_log_f(w, out);
   w->prev_obs = 1;
   return 0;
 }
