@@ -65,9 +65,14 @@ test-slurm: deps
 	$(MAKE) $(BIN)
 	tests/slurm/run.sh
 
+$(BUILD)/bench_models: tools/bench_models.c $(LIB)
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) $< $(LIB) $(PKG_LIBS) $(LDFLAGS) -o $@
+
 bench: deps
-	$(MAKE) $(BIN)
+	$(MAKE) $(BIN) $(BUILD)/bench_models
 	tools/bench.sh
+	$(BUILD)/bench_models data/coffee.csv
+	$(BUILD)/bench_models data/sugar.csv
 
 # The whole suite built with AddressSanitizer and UBSan in its own tree.
 sanitize: deps

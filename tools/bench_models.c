@@ -1,0 +1,90 @@
+/* make bench, part 2: per model, the time to fit on ~2,000 observations and
+ * to forecast one date (2,000 paths x 14 days), on one core.  Uses the
+ * library exactly as a run does: a job from the command line, the shipped
+ * data, pc_model_fit and pc_model_simulate.
+ *   build/bench_models [DATA.csv]   (default data/coffee.csv) */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "pathcast/job.h"
+#include "pathcast/model.h"
+#include "pathcast/series.h"
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static pc_history view(const pc_series *s, size_t n) {
+  pc_history h = {n, s->date, s->close, s->ncov,
+                  (const char *const *)s->cov_name, s->cov};
+  return h;
+}
+
+/* Best of `reps` fits, and the mean of 20 forecasts of the fitted model. */
+static void bench_model(const pc_model_spec *spec, const pc_series *s, int reps) {
+  pc_history h = view(s, s->n < 2000 ? s->n : 2000);
+  double best = 1e9, forecast = 0.0;
+  pc_model *m = NULL;
+  pc_error e;
+  for (int r = 0; r < reps; r++) {
+    pc_model_free(m);
+    m = NULL;
+    double t0 = now();
+    if (pc_model_alloc(&m, spec, &e) != PC_OK || pc_model_fit(m, &h, &e) != PC_OK) {
+      printf("%-18s fit failed: %s\n", spec->name, e.msg);
+      pc_model_free(m);
+      return;
+    }
+    double t = now() - t0;
+    best = t < best ? t : best;
+  }
+  double *out = malloc(sizeof(double) * 2000 * 14);
+  for (int i = 0; i < 20; i++) {
+    pc_history hd = view(s, h.n + (size_t)i);
+    pc_sim_request req = {2000, 14, pc_rng_key_forecast(1, "bench", spec->name,
+                                                        "v1", s->date[hd.n])};
+    double t0 = now();
+    pc_model_simulate(m, &hd, &req, out, &e);
+    forecast += (now() - t0) / 20.0;
+  }
+  printf("%-18s %-8s %12.1f %16.2f\n", spec->name, spec->type->name,
+         best * 1e3, forecast * 1e3);
+  free(out);
+  pc_model_free(m);
+}
+
+int main(int argc, char **argv) {
+  setenv("OMP_NUM_THREADS", "1", 0);
+  const char *data = argc > 1 ? argv[1] : "data/coffee.csv";
+  char *args[] = {"pathcast", "models", "--store", "/nonexistent", "--models",
+                  "naive,random_walk,arima_111:arima,arima_auto:arima,"
+                  "sarimax_weather:arima,xgboost,xgboost_weather:xgboost",
+                  "--arima_111.order", "1,1,1", "--arima_auto.order", "auto",
+                  "--sarimax_weather.exog",
+                  "temp_mean_c,humidity_mean_pct,precipitation_mm",
+                  "--xgboost_weather.exog",
+                  "temp_mean_c,humidity_mean_pct,precipitation_mm", NULL};
+  pc_job job;
+  pc_series s;
+  pc_error e;
+  int nargs = (int)(sizeof args / sizeof args[0]) - 1;
+  if (pc_job_from_args(&job, nargs, args, &e) != PC_OK ||
+      pc_series_read(&s, data, &e) != PC_OK) {
+    fprintf(stderr, "bench_models: %s\n", e.msg);
+    return 1;
+  }
+  printf("per-model timings on %s, first %d observations, one core\n", data,
+         s.n < 2000 ? (int)s.n : 2000);
+  printf("%-18s %-8s %12s %16s\n", "MODEL", "TYPE", "FIT (ms)",
+         "FORECAST (ms)");
+  for (size_t i = 0; i < job.nmodels; i++) {
+    bench_model(&job.models[i], &s, 3);
+  }
+  pc_series_fini(&s);
+  pc_job_fini(&job);
+  return 0;
+}
