@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Submits a job file's train -> forecast (-> evaluate, when pathcast has that
-# command) as separate Slurm jobs, each starting only when the previous one
+# Submits a job file's train -> forecast -> evaluate (when pathcast has that
+# command: scores the stored forecasts against the actuals, one task) as
+# separate Slurm jobs, each starting only when the previous one
 # succeeded (--dependency=afterok); --kill-on-invalid-dep=yes cancels the
 # rest of the chain as soon as one fails instead of leaving it pending.
 #
@@ -10,7 +11,7 @@
 #
 # Options before `--` go to every sbatch.  Run it from the pathcast checkout
 # (each step is slurm/backfill.sbatch with PATHCAST_COMMAND set).  Prints one
-# line per step, "train <jobid>", "forecast <jobid>", ..., and exits non-zero
+# line per step, "train <jobid>", "forecast <jobid>", "evaluate <jobid>", and exits non-zero
 # when a submission fails (cancelling what it submitted).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,15 +26,18 @@ if [[ $# -lt 1 ]]; then
 fi
 steps=(train forecast)
 pc=${PATHCAST_BIN:-$PWD/bin/pathcast}
-if [[ -x $pc ]] && "$pc" --help 2>&1 | grep -qE '^ *evaluate\b'; then steps+=(evaluate); fi
+help=$([[ -x $pc ]] && "$pc" --help 2>&1 || true)
+if grep -qE '^ *evaluate\b' <<<"$help"; then steps+=(evaluate); fi
 
 ids=()
 prev=
 for step in "${steps[@]}"; do
   dep=()
   [[ -n $prev ]] && dep=(--dependency=afterok:"$prev" --kill-on-invalid-dep=yes)
+  own=()
+  [[ $step == evaluate ]] && own=(--ntasks=1)   # read-only, one process
   if ! id=$(sbatch --parsable --job-name="pathcast-$step" --export=ALL,PATHCAST_COMMAND="$step" \
-      "${dep[@]}" "${sbatch_opts[@]}" "$here/backfill.sbatch" "$@"); then
+      "${dep[@]}" "${sbatch_opts[@]}" "${own[@]}" "$here/backfill.sbatch" "$@"); then
     echo "pipeline: submitting $step failed" >&2
     [[ ${#ids[@]} -gt 0 ]] && scancel "${ids[@]}"
     exit 1

@@ -37,4 +37,23 @@ j2=$(timeout 30 sbatch --parsable --chdir="$WORK/run" --output="$WORK/%x-%A_%a.o
   --array=2 slurm/backfill-array.sbatch "${range[@]}")
 expect_job "an index past the job files fails" "${j2}_2" FAILED 2:0
 check "and says why" grep -q 'array task 2 has no job file: only 2 given' "$WORK/pathcast-array-${j2}_2.out"
+
+# A task stopped by the time-limit warning resubmits itself as an array task
+# with the same index, which completes its store (daily training: ~1,000
+# committed units, long enough to be signalled mid-run).
+long=(--start 2018-01-01 --end 2019-12-31 --train_frequency daily --paths 50)
+j3=$(timeout 30 sbatch --parsable --chdir="$WORK/run" --output="$WORK/%x-%A_%a.out" \
+  --array=1 slurm/backfill-array.sbatch jobs/coffee.job jobs/sugar.job "${long[@]}" --store stores/long)
+for _ in $(seq 3000); do
+  [[ $(find "$WORK/run/stores/long" -path '*trained*' -name '*.h5' 2>/dev/null | wc -l) -ge 50 ]] && break
+  sleep 0.01
+done
+timeout 10 scancel --signal=USR1 --batch "${j3}_1"
+expect_job "signalled array task records status 4" "${j3}_1" FAILED 4:0
+j4=$(sed -n 's/.*resubmitted as job \([0-9]*\) .*/\1/p' "$WORK/pathcast-array-${j3}_1.out")
+check "it resubmitted itself (job ${j4:-none})" test -n "$j4"
+check "as array task 1 again" test "$(job_field "$j4" ArrayTaskId)" = 1
+expect_job "the resubmitted task completes" "$j4" COMPLETED 0:0
+(cd "$WORK/run" && "$PC" status --job jobs/sugar.job "${long[@]}" --store stores/long >"$WORK/status-long.out" 2>&1)
+check "its store is complete" grep -q 'STATUS: OK' "$WORK/status-long.out"
 finish

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# slurm/pipeline.sh: train -> forecast as two jobs chained with afterok; the
-# chain gives the same export as one backfill, and a failed parent cancels
+# slurm/pipeline.sh: train -> forecast (-> evaluate) as jobs chained with
+# afterok; the chain gives the same export as one backfill, and a failed parent cancels
 # its child (--kill-on-invalid-dep=yes) instead of leaving it pending.
 source "$(dirname "$0")/lib.sh"
 small_job "$WORK/job"
@@ -19,6 +19,14 @@ expect_out "train job only trains" "$train" "Forecasts: generated 0, skipped 0, 
 expect_out "forecast job trains nothing" "$fc" "Training:  trained 0, skipped 0, failed 0"
 e=$(job_field "$train" EndTime); s=$(job_field "$fc" StartTime)
 check "forecast started after train ended ($s >= $e)" test ! "$s" \< "$e"
+ev=$(awk '$1 == "evaluate" {print $2}' "$WORK/ids")
+if "$PC" --help 2>&1 | grep -qE '^ *evaluate\b'; then
+  check "evaluate job id printed (pathcast has evaluate)" test -n "$ev"
+  expect_job "evaluate job after forecast" "$ev" COMPLETED 0:0
+  check "evaluate ran as one task" test "$(job_field "$ev" NumTasks)" = 1
+  "$PC" evaluate --job "$WORK/job" --store "$WORK/local" >"$WORK/eval.local" 2>/dev/null
+  check "its report = a local evaluate of the local backfill" cmp -s "$WORK/eval.local" <(grep -v '^\[' "$(out_of "$ev")")
+fi
 "$PC" export --job "$WORK/job" --store "$WORK/chain" --output "$WORK/chain.csv"
 check "train -> forecast export = local backfill export" cmp -s "$WORK/local.csv" "$WORK/chain.csv"
 
@@ -32,5 +40,10 @@ state=$(job_wait "$fc" 60)
 check "its forecast job is cancelled, not left pending (got $state)" test "$state" = CANCELLED
 check "the reason is the failed dependency" grep -q DependencyNeverSatisfied <<<"$(job_field "$fc" Reason)"
 check "the forecast job never ran" test ! -e "$WORK/pathcast-forecast-$fc.out"
+ev=$(awk '$1 == "evaluate" {print $2}' "$WORK/ids2")
+if [[ -n $ev ]]; then
+  state=$(job_wait "$ev" 60)
+  check "and the evaluate job after it is cancelled too (got $state)" test "$state" = CANCELLED
+fi
 check "nothing was written to the store" test -z "$(find "$WORK/failed" -name '*.h5' 2>/dev/null)"
 finish
