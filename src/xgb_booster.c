@@ -335,6 +335,12 @@ pc_status pc_xgb_load_booster(pc_xgb_model *m, const void *buf, size_t len,
                               pc_error *e) {
   pc_status st = XGB_CHECK(XGBoosterCreate(NULL, 0, &m->booster),
                            "creating a booster", e);
+  /* Quiet before loading: a model from another XGBoost version would
+   * otherwise print its upgrade warnings into every rank's stderr. */
+  if (st == PC_OK) {
+    st = XGB_CHECK(XGBoosterSetParam(m->booster, "verbosity", "0"),
+                   "verbosity", e);
+  }
   if (st == PC_OK) {
     st = XGB_CHECK(XGBoosterLoadModelFromBuffer(m->booster, buf, len),
                    "loading the stored booster", e);

@@ -153,18 +153,29 @@ pc_status pc_xgb_exog_columns(const pc_xgb_layout *l, const pc_history *h,
 
 /* ---- one row ------------------------------------------------------------ */
 
-/* Mean and sample standard deviation of x[0..n-1], n >= 2. */
-static void mean_sd(const double *x, int n, double *mean, double *sd) {
-  double m = 0.0, ss = 0.0;
-  for (int i = 0; i < n; i++) {
-    m += x[i];
+/* Running sums of the returns before a target, newest first, shifted by
+ * the newest return: with the shift, s2 - s1^2/n loses no precision to
+ * cancellation (returns are small and close together), and windows listed
+ * in increasing order cost one pass over the longest. */
+typedef struct {
+  double shift, s1, s2;
+  int count;
+} window_sums;
+
+static void window_stats(const double *ret, size_t nret, int w,
+                         window_sums *a, double *mean, double *sd) {
+  if (w < a->count) {
+    a->s1 = a->s2 = 0.0;
+    a->count = 0;
   }
-  m /= n;
-  for (int i = 0; i < n; i++) {
-    ss += (x[i] - m) * (x[i] - m);
+  for (; a->count < w; a->count++) {
+    double x = ret[nret - 1 - (size_t)a->count] - a->shift;
+    a->s1 += x;
+    a->s2 += x * x;
   }
-  *mean = m;
-  *sd = sqrt(ss / (n - 1));
+  double ss = a->s2 - a->s1 * a->s1 / w;
+  *mean = a->shift + a->s1 / w;
+  *sd = sqrt(ss > 0.0 ? ss / (w - 1) : 0.0);
 }
 
 void pc_xgb_feature_row(const pc_xgb_layout *l, const double *ret,
@@ -174,9 +185,10 @@ void pc_xgb_feature_row(const pc_xgb_layout *l, const double *ret,
   for (int i = 0; i < l->nlags; i++) {
     out[k++] = (float)ret[nret - (size_t)l->lags[i]];
   }
+  window_sums sums = {ret[nret - 1], 0.0, 0.0, 0};
   for (int i = 0; i < l->nwindows; i++) {
     double mean = 0.0, sd = 0.0;
-    mean_sd(ret + nret - (size_t)l->windows[i], l->windows[i], &mean, &sd);
+    window_stats(ret, nret, l->windows[i], &sums, &mean, &sd);
     out[k++] = (float)mean;
     out[k++] = (float)sd;
   }
