@@ -239,6 +239,15 @@ size_t pc_history_count_present(const pc_history *h) {
   return n;
 }
 
+long pc_history_cov_index(const pc_history *h, const char *name, size_t len) {
+  for (size_t j = 0; j < h->ncov; j++) {
+    if (strlen(h->cov_name[j]) == len && strncmp(h->cov_name[j], name, len) == 0) {
+      return (long)j;
+    }
+  }
+  return -1;
+}
+
 double pc_history_last_close(const pc_history *h) {
   for (size_t i = h->n; i-- > 0;) {
     if (!isnan(h->close[i])) {

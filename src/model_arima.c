@@ -81,15 +81,6 @@ static pc_status parse_order(const pc_model_spec *spec, int order[3],
   return PC_OK;
 }
 
-static long find_cov(const pc_history *h, const char *name, size_t len) {
-  for (size_t j = 0; j < h->ncov; j++) {
-    if (strlen(h->cov_name[j]) == len && strncmp(h->cov_name[j], name, len) == 0) {
-      return (long)j;
-    }
-  }
-  return -1;
-}
-
 /* The history columns named by `exog`, in order; *n = 0 for none. */
 static pc_status parse_exog(const pc_model_spec *spec, const pc_history *h,
                             size_t *cols, int *n, pc_error *e) {
@@ -104,7 +95,7 @@ static pc_status parse_exog(const pc_model_spec *spec, const pc_history *h,
     if (len == 0) {
       break;
     }
-    long j = find_cov(h, p, len);
+    long j = pc_history_cov_index(h, p, len);
     if (j < 0) {
       return pc_error_set(e, PC_MODEL, "%s.exog: '%.*s' is not a covariate "
                           "column of the data", spec->name, (int)len, p);

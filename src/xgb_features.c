@@ -138,15 +138,12 @@ void pc_xgb_exog_text(const pc_xgb_layout *l, char *buf, size_t len) {
 pc_status pc_xgb_exog_columns(const pc_xgb_layout *l, const pc_history *h,
                               size_t *cols, pc_error *e) {
   for (int i = 0; i < l->nexog; i++) {
-    size_t j = 0;
-    while (j < h->ncov && strcmp(h->cov_name[j], l->exog[i]) != 0) {
-      j++;
-    }
-    if (j == h->ncov) {
+    long j = pc_history_cov_index(h, l->exog[i], strlen(l->exog[i]));
+    if (j < 0) {
       return pc_error_set(e, PC_MODEL, "covariate '%s' (xgboost exog) is not "
                           "a column of the data", l->exog[i]);
     }
-    cols[i] = j;
+    cols[i] = (size_t)j;
   }
   return PC_OK;
 }

@@ -125,6 +125,8 @@ size_t pc_history_log_returns(const pc_history *h, size_t lookback,
                               double *out);
 /* Number of present closes, and the last present close (NAN if none). */
 size_t pc_history_count_present(const pc_history *h);
+/* Column of the covariate named by the len bytes at name, or -1. */
+long pc_history_cov_index(const pc_history *h, const char *name, size_t len);
 double pc_history_last_close(const pc_history *h);
 
 #endif
