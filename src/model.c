@@ -239,6 +239,18 @@ size_t pc_history_count_present(const pc_history *h) {
   return n;
 }
 
+size_t pc_name_list_next(const char **cursor, const char **name) {
+  const char *p = *cursor;
+  if (strcmp(p, "none") == 0) {
+    p += 4;
+  }
+  p += strspn(p, " ,");
+  size_t len = strcspn(p, " ,");
+  *name = p;
+  *cursor = p + len;
+  return len;
+}
+
 long pc_history_cov_index(const pc_history *h, const char *name, size_t len) {
   for (size_t j = 0; j < h->ncov; j++) {
     if (strlen(h->cov_name[j]) == len && strncmp(h->cov_name[j], name, len) == 0) {

@@ -84,17 +84,9 @@ static pc_status parse_order(const pc_model_spec *spec, int order[3],
 /* The history columns named by `exog`, in order; *n = 0 for none. */
 static pc_status parse_exog(const pc_model_spec *spec, const pc_history *h,
                             size_t *cols, int *n, pc_error *e) {
-  const char *text = pc_model_spec_str(spec, "exog");
+  const char *cursor = pc_model_spec_str(spec, "exog"), *p = NULL;
   *n = 0;
-  if (strcmp(text, "none") == 0 || text[0] == '\0') {
-    return PC_OK;
-  }
-  for (const char *p = text; *p != '\0';) {
-    p += strspn(p, " ,");
-    size_t len = strcspn(p, " ,");
-    if (len == 0) {
-      break;
-    }
+  for (size_t len; (len = pc_name_list_next(&cursor, &p)) > 0;) {
     long j = pc_history_cov_index(h, p, len);
     if (j < 0) {
       return pc_error_set(e, PC_MODEL, "%s.exog: '%.*s' is not a covariate "
@@ -105,7 +97,6 @@ static pc_status parse_exog(const pc_model_spec *spec, const pc_history *h,
                           spec->name, PC_ARIMA_MAX_EXOG);
     }
     cols[(*n)++] = (size_t)j;
-    p += len;
   }
   return PC_OK;
 }

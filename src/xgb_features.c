@@ -42,23 +42,15 @@ static pc_status parse_ints(const char *text, int lo, int hi, int cap,
 
 static pc_status parse_names(pc_xgb_layout *l, const char *model,
                              const char *text, pc_error *e) {
+  const char *cursor = text, *p = NULL;
   l->nexog = 0;
-  if (strcmp(text, "none") == 0 || text[0] == '\0') {
-    return PC_OK;
-  }
-  for (const char *p = text; *p != '\0';) {
-    p += strspn(p, " ,");
-    size_t len = strcspn(p, " ,");
-    if (len == 0) {
-      break;
-    }
+  for (size_t len; (len = pc_name_list_next(&cursor, &p)) > 0;) {
     if (l->nexog >= PC_XGB_MAX_EXOG || len >= PC_XGB_NAME_MAX) {
       return pc_error_set(e, PC_MODEL, "%s.exog: at most %d covariates of "
                           "at most %d characters", model, PC_XGB_MAX_EXOG,
                           PC_XGB_NAME_MAX - 1);
     }
     snprintf(l->exog[l->nexog++], PC_XGB_NAME_MAX, "%.*s", (int)len, p);
-    p += len;
   }
   return PC_OK;
 }

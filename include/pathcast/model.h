@@ -125,6 +125,10 @@ size_t pc_history_log_returns(const pc_history *h, size_t lookback,
                               double *out);
 /* Number of present closes, and the last present close (NAN if none). */
 size_t pc_history_count_present(const pc_history *h);
+/* Names in a list key such as `exog = a, b,c` (separated by commas and/or
+ * spaces; "none" or empty is the empty list): sets *name to the next one
+ * and returns its length, 0 at the end.  *cursor starts at the text. */
+size_t pc_name_list_next(const char **cursor, const char **name);
 /* Column of the covariate named by the len bytes at name, or -1. */
 long pc_history_cov_index(const pc_history *h, const char *name, size_t len);
 double pc_history_last_close(const pc_history *h);

@@ -229,11 +229,28 @@ static void test_random_walk_lookback(void **state) {
   pc_model_spec_fini(&spec);
 }
 
+/* The list syntax every model's name-list keys (exog) share. */
+static void test_name_lists(void **state) {
+  (void)state;
+  const char *cursor = " temp, humidity,,rain ", *name = NULL;
+  const char *want[] = {"temp", "humidity", "rain"};
+  for (int i = 0; i < 3; i++) {
+    size_t len = pc_name_list_next(&cursor, &name);
+    assert_int_equal(len, strlen(want[i]));
+    assert_memory_equal(name, want[i], len);
+  }
+  assert_int_equal(pc_name_list_next(&cursor, &name), 0);
+  const char *none = "none", *empty = "";
+  assert_int_equal(pc_name_list_next(&none, &name), 0);
+  assert_int_equal(pc_name_list_next(&empty, &name), 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_contract_all_models),
       cmocka_unit_test(test_too_little_data_fails),
       cmocka_unit_test(test_registry),
+      cmocka_unit_test(test_name_lists),
       cmocka_unit_test(test_naive_estimates),
       cmocka_unit_test(test_random_walk_lookback),
   };
