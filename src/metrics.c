@@ -18,6 +18,88 @@ void pc_sort_sample(const double *x, size_t n, double *sorted) {
   qsort(sorted, n, sizeof *sorted, cmp_double);
 }
 
+/* pc_sort_column: an LSD radix sort of order-preserving 32-bit keys, three
+ * passes of 11 bits.  A column of 2,000 values costs three linear passes
+ * instead of qsort's ~22,000 calls of a comparison function, and evaluate
+ * sorts 14 columns per forecast. */
+enum { RADIX_BITS = 11, RADIX_SIZE = 1 << RADIX_BITS, RADIX_PASSES = 3 };
+
+#define SIGN_BIT 0x80000000u
+#define NAN_KEY UINT32_MAX
+
+/* Unsigned integer order of the keys is the numeric order of the floats:
+ * a non-negative float's bits already ascend with its value, so setting the
+ * sign bit puts them above every negative; a negative float's bits ascend
+ * with its magnitude, so flipping them all reverses that.  -0.0 (0x80000000)
+ * becomes 0x7fffffff, just below +0.0's 0x80000000.  Every NaN gets the
+ * largest key, so NaNs sort last whatever their sign bit. */
+static uint32_t float_key(float v) {
+  uint32_t bits;
+  memcpy(&bits, &v, sizeof bits);
+  if ((bits & ~SIGN_BIT) > 0x7f800000u) {
+    return NAN_KEY;
+  }
+  return (bits & SIGN_BIT) ? ~bits : bits | SIGN_BIT;
+}
+
+static double key_value(uint32_t key) {
+  if (key == NAN_KEY) {
+    return NAN;
+  }
+  uint32_t bits = (key & SIGN_BIT) ? key & ~SIGN_BIT : ~key;
+  float v;
+  memcpy(&v, &bits, sizeof v);
+  return (double)v;
+}
+
+static unsigned radix_digit(uint32_t key, int pass) {
+  return (key >> (pass * RADIX_BITS)) & (RADIX_SIZE - 1);
+}
+
+/* One stable counting pass by the digit `pass`: count[d] (the number of keys
+ * with digit d) becomes the running start offset of d. */
+static void radix_scatter(const uint32_t *from, uint32_t *to, size_t n,
+                          int pass, size_t count[RADIX_SIZE]) {
+  size_t start = 0;
+  for (size_t d = 0; d < RADIX_SIZE; d++) {
+    size_t c = count[d];
+    count[d] = start;
+    start += c;
+  }
+  for (size_t i = 0; i < n; i++) {
+    to[count[radix_digit(from[i], pass)]++] = from[i];
+  }
+}
+
+void pc_sort_column(const float *x, size_t n, size_t stride, double *sorted,
+                    uint32_t *work) {
+  if (n == 0) {
+    return;
+  }
+  size_t count[RADIX_PASSES][RADIX_SIZE] = {{0}};
+  uint32_t *keys = work, *spare = work + n;
+  for (size_t i = 0; i < n; i++) {
+    keys[i] = float_key(x[i * stride]);
+    for (int p = 0; p < RADIX_PASSES; p++) {
+      count[p][radix_digit(keys[i], p)]++;
+    }
+  }
+  for (int p = 0; p < RADIX_PASSES; p++) {
+    /* A digit shared by every key (the sign and exponent of prices of one
+     * magnitude, often) would only copy the keys: skip the pass. */
+    if (count[p][radix_digit(keys[0], p)] == n) {
+      continue;
+    }
+    radix_scatter(keys, spare, n, p, count[p]);
+    uint32_t *t = keys;
+    keys = spare;
+    spare = t;
+  }
+  for (size_t i = 0; i < n; i++) {
+    sorted[i] = key_value(keys[i]);
+  }
+}
+
 double pc_quantile(const double *sorted, size_t n, double p) {
   if (n == 0) {
     return NAN;
@@ -70,6 +152,15 @@ double pc_pit(const double *sorted, size_t n, double y) {
   return ((double)below + 0.5 * (double)(at_or_below - below)) / (double)n;
 }
 
+static double distance_to_obs(const float *x, const double *y, size_t h) {
+  double s = 0.0;
+  for (size_t k = 0; k < h; k++) {
+    double d = (double)x[k] - y[k];
+    s += d * d;
+  }
+  return sqrt(s);
+}
+
 static double distance(const float *a, const float *b, size_t h) {
   double s = 0.0;
   for (size_t k = 0; k < h; k++) {
@@ -90,14 +181,28 @@ double pc_energy_score(const float *paths, size_t n, size_t h, const double *y) 
   double to_obs = 0.0, between = 0.0;
   for (size_t i = 0; i < n; i++) {
     const float *xi = paths + i * h;
-    double s = 0.0;
-    for (size_t k = 0; k < h; k++) {
-      double d = (double)xi[k] - y[k];
-      s += d * d;
-    }
-    to_obs += sqrt(s);
+    to_obs += distance_to_obs(xi, y, h);
     between += distance(xi, paths + ((i + n / 2) % n) * h, h);
   }
   double nn = (double)n;
   return to_obs / nn - between / (2.0 * nn);
+}
+
+/* Each unordered pair once: the double sum over ordered pairs is twice
+ * that, which cancels the 2 of 1/(2 n^2). */
+double pc_energy_score_exact(const float *paths, size_t n, size_t h,
+                             const double *y) {
+  if (n == 0) {
+    return NAN;
+  }
+  double to_obs = 0.0, between = 0.0;
+  for (size_t i = 0; i < n; i++) {
+    const float *xi = paths + i * h;
+    to_obs += distance_to_obs(xi, y, h);
+    for (size_t j = i + 1; j < n; j++) {
+      between += distance(xi, paths + j * h, h);
+    }
+  }
+  double nn = (double)n;
+  return to_obs / nn - between / (nn * nn);
 }
