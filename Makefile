@@ -5,7 +5,7 @@
 # sub-make so that pkg-config is asked only once the packages exist.
 
 CC      := mpicc
-PKGS    := hdf5-openmpi gsl
+PKGS    := hdf5-openmpi gsl cairo
 WARN    := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS  ?= -O2 -g
 CPPFLAGS += -Iinclude -D_POSIX_C_SOURCE=200809L
