@@ -34,10 +34,8 @@ prev=
 for step in "${steps[@]}"; do
   dep=()
   [[ -n $prev ]] && dep=(--dependency=afterok:"$prev" --kill-on-invalid-dep=yes)
-  own=()
-  [[ $step == evaluate ]] && own=(--ntasks=1)   # read-only, one process
   if ! id=$(sbatch --parsable --job-name="pathcast-$step" --export=ALL,PATHCAST_COMMAND="$step" \
-      "${dep[@]}" "${sbatch_opts[@]}" "${own[@]}" "$here/backfill.sbatch" "$@"); then
+      "${dep[@]}" "${sbatch_opts[@]}" "$here/backfill.sbatch" "$@"); then
     echo "pipeline: submitting $step failed" >&2
     [[ ${#ids[@]} -gt 0 ]] && scancel "${ids[@]}"
     exit 1

@@ -168,7 +168,7 @@ pc_date pc_date_today_utc(void) {
   return (pc_date)floor_div((int64_t)now, 86400);
 }
 
-bool pc_dates_contain(const pc_date *v, size_t n, pc_date d) {
+size_t pc_dates_before(const pc_date *v, size_t n, pc_date d) {
   size_t lo = 0, hi = n;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
@@ -178,5 +178,14 @@ bool pc_dates_contain(const pc_date *v, size_t n, pc_date d) {
       hi = mid;
     }
   }
-  return lo < n && v[lo] == d;
+  return lo;
+}
+
+long pc_dates_find(const pc_date *v, size_t n, pc_date d) {
+  size_t i = pc_dates_before(v, n, d);
+  return i < n && v[i] == d ? (long)i : -1;
+}
+
+bool pc_dates_contain(const pc_date *v, size_t n, pc_date d) {
+  return pc_dates_find(v, n, d) >= 0;
 }

@@ -170,8 +170,13 @@ int pc_h5_write_f64(hid_t loc, const char *name, const double *v, size_t n,
 int pc_h5_write_2d_f64(hid_t loc, const char *name, const double *v, size_t n,
                        size_t cols, const char *description) {
   hsize_t dims[2] = {n, cols};
-  return write_dataset(loc, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, dims,
-                       NULL, v, description, NULL);
+  return pc_h5_write_nd_f64(loc, name, v, 2, dims, description);
+}
+
+int pc_h5_write_nd_f64(hid_t loc, const char *name, const double *v, int rank,
+                       const hsize_t *dims, const char *description) {
+  return write_dataset(loc, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, rank,
+                       dims, NULL, v, description, NULL);
 }
 
 int pc_h5_write_i64(hid_t loc, const char *name, const int64_t *v, size_t n,
@@ -409,7 +414,9 @@ int pc_h5_read_dates(hid_t loc, const char *name, pc_date **d, size_t *n,
   return 0;
 }
 
-int pc_h5_read_floats(hid_t loc, const char *name, float *v, size_t count) {
+/* Reads a whole dataset of exactly count elements into v. */
+static int read_exact(hid_t loc, const char *name, hid_t mtype, void *v,
+                      size_t count) {
   hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
   if (d < 0) {
     return -1;
@@ -418,11 +425,19 @@ int pc_h5_read_floats(hid_t loc, const char *name, float *v, size_t count) {
   hssize_t have = space >= 0 ? H5Sget_simple_extent_npoints(space) : -1;
   int ok = have >= 0 && (size_t)have == count;
   if (ok && count > 0) {
-    ok = H5Dread(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0;
+    ok = H5Dread(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0;
   }
   if (space >= 0) {
     H5Sclose(space);
   }
   H5Dclose(d);
   return ok ? 0 : -1;
+}
+
+int pc_h5_read_floats(hid_t loc, const char *name, float *v, size_t count) {
+  return read_exact(loc, name, H5T_NATIVE_FLOAT, v, count);
+}
+
+int pc_h5_read_doubles(hid_t loc, const char *name, double *v, size_t count) {
+  return read_exact(loc, name, H5T_NATIVE_DOUBLE, v, count);
 }

@@ -41,6 +41,9 @@ int pc_h5_write_paths(hid_t loc, const char *name, const float *v, size_t n,
                       int paths, int horizon, const char *description);
 int pc_h5_write_2d_f64(hid_t loc, const char *name, const double *v, size_t n,
                        size_t cols, const char *description);
+/* float64 array of any shape (row-major). */
+int pc_h5_write_nd_f64(hid_t loc, const char *name, const double *v, int rank,
+                       const hsize_t *dims, const char *description);
 
 /* Readers allocate with malloc; *n receives the element count of the first
  * dimension (and the second in *cols where asked). */
@@ -51,7 +54,9 @@ int pc_h5_read_strings(hid_t loc, const char *name, char ***s, size_t *n);
 void pc_h5_free_strings(char **s, size_t n);
 int pc_h5_read_dates(hid_t loc, const char *name, pc_date **d, size_t *n,
                      size_t *cols);
+/* Whole datasets of exactly count elements, into the caller's buffer. */
 int pc_h5_read_floats(hid_t loc, const char *name, float *v, size_t count);
+int pc_h5_read_doubles(hid_t loc, const char *name, double *v, size_t count);
 int pc_h5_dims(hid_t loc, const char *name, hsize_t *dims, int maxdims);
 int pc_h5_exists(hid_t loc, const char *name);
 

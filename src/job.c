@@ -84,7 +84,8 @@ static const opt_def options[] = {
     {"summary_json", OPT_TEXT, "", 0, 0, FIELD(summary_json),
      "also write the run's counts as JSON to this file", NULL},
     {"output", OPT_TEXT, "", 0, 0, FIELD(output),
-     "export: write the CSV here instead of standard output", NULL},
+     "export: write the CSV here instead of standard output; report: the "
+     "folder of the page (default reports/<commodity>)", NULL},
     {"format", OPT_FORMAT, "table", 0, 0, FIELD(format),
      "models, status: table or json; evaluate: table, csv or json", NULL},
     {"by", OPT_BY, "horizon", 0, 0, FIELD(by),
@@ -112,6 +113,7 @@ static const char *const command_names[] = {
     [PC_CMD_DAILY] = "daily", [PC_CMD_MODELS] = "models",
     [PC_CMD_EXPORT] = "export", [PC_CMD_STATUS] = "status",
     [PC_CMD_VERIFY] = "verify", [PC_CMD_EVALUATE] = "evaluate",
+    [PC_CMD_REPORT] = "report",
     [PC_CMD_HELP] = "help",
     [PC_CMD_VERSION] = "version",
 };
@@ -237,7 +239,7 @@ static pc_status read_job_file(entry_list *l, const char *path, pc_error *e) {
 /* ---- the command line -------------------------------------------------- */
 
 static pc_command command_of(const char *word) {
-  for (int c = PC_CMD_TRAIN; c <= PC_CMD_EVALUATE; c++) {
+  for (int c = PC_CMD_TRAIN; c <= PC_CMD_REPORT; c++) {
     if (strcmp(word, command_names[c]) == 0) {
       return (pc_command)c;
     }
@@ -625,6 +627,10 @@ static pc_status apply_entries(pc_job *job, const entry_list *l, pc_error *e) {
 
 /* ---- what each command needs ------------------------------------------ */
 
+bool pc_command_scores(pc_command c) {
+  return c == PC_CMD_EVALUATE || c == PC_CMD_REPORT;
+}
+
 static bool is_run_command(pc_command c) {
   return c == PC_CMD_TRAIN || c == PC_CMD_FORECAST || c == PC_CMD_BACKFILL ||
          c == PC_CMD_DAILY;
@@ -691,14 +697,14 @@ pc_status pc_job_from_args(pc_job *job, int argc, char **argv, pc_error *e) {
   job_defaults(job);
   if (argc < 2) {
     return pc_error_set(e, PC_INPUT, "missing command (train, forecast, "
-                        "backfill, daily, models, export, status, verify, evaluate; see "
+                        "backfill, daily, models, export, status, verify, evaluate, report; see "
                         "pathcast --help)");
   }
   job->command = command_of(argv[1]);
   if (job->command == PC_CMD_NONE) {
     return pc_error_set(e, PC_INPUT, "unknown command '%s' (valid: train, "
                         "forecast, backfill, daily, models, export, status, verify, "
-                        "evaluate)",
+                        "evaluate, report)",
                         argv[1]);
   }
   if (job->command == PC_CMD_HELP || job->command == PC_CMD_VERSION) {
@@ -819,7 +825,11 @@ void pc_job_print_help(FILE *out) {
           "when any is\n            damaged (the next run rebuilds it)\n"
           "  evaluate  score stored forecasts against the actuals (CRPS, "
           "pinball, coverage,\n            ...) by horizon, month or year "
-          "(--by, --format table|csv|json)\n\n"
+          "(--by, --format table|csv|json); scores are stored,\n"
+          "            so a rerun scores only what is new\n"
+          "  report    evaluate, then an HTML page with PNG figures (fan "
+          "charts, CRPS and\n            coverage by horizon, calibration, "
+          "PIT, monthly skill) in --output\n\n"
           "options: --job FILE, --help, --version, and every key below as "
           "--key value\n\nkeys [default]:\n");
   for (size_t i = 0; i < NOPTIONS; i++) {

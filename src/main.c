@@ -42,9 +42,6 @@ static int run_read_only(const pc_job *job) {
   case PC_CMD_VERIFY:
     st = pc_verify(job, stdout, &e);
     break;
-  case PC_CMD_EVALUATE:
-    st = pc_evaluate(job, stdout, &e);
-    break;
   default:
     st = pc_export(job, stdout, &e);
   }
@@ -71,7 +68,7 @@ int main(int argc, char **argv) {
     pc_job_print_help(stdout);
   } else if (job.command == PC_CMD_VERSION) {
     printf("pathcast %s\n", PC_VERSION);
-  } else if (job.command >= PC_CMD_MODELS && job.command <= PC_CMD_EVALUATE) {
+  } else if (job.command >= PC_CMD_MODELS && job.command <= PC_CMD_VERIFY) {
     code = run_read_only(&job);
   } else {
     code = run_mpi(&job);

@@ -3,8 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pathcast/evaluate.h"
 #include "pathcast/partition.h"
 #include "pathcast/schedule.h"
+#include "pathcast/scores.h"
 #include "run_internal.h"
 
 void pc_plan_fini(pc_plan *p) {
@@ -133,6 +135,76 @@ static pc_status plan_forecasts(pc_ctx *c, int m, size_t *ucap, size_t *dcap) {
   return st;
 }
 
+/* ---- scores (evaluate) ------------------------------------------------ */
+
+/* Stored scores are up to date when made from this very partition and with
+ * the closes the series holds now; a damaged scores file is rescored. */
+static int scores_current(pc_ctx *c, const pc_model_ident *id, int32_t month,
+                          uint64_t source, long *n) {
+  pc_scores s;
+  pc_error why;
+  pc_scores_init(&s, c->job->horizon);
+  pc_status st = pc_store_read_scores(c->store, id->id.model, id->id.version,
+                                      month, &s, &why);
+  if (st != PC_OK) {
+    pc_log_warn(c->log, "%s; scoring again", why.msg);
+  }
+  int current =
+      st == PC_OK && s.n > 0 && pc_scores_current(&s, source, &c->series);
+  *n = (long)s.n;
+  pc_scores_fini(&s);
+  return current;
+}
+
+/* One forecast partition: a unit when its scores are missing or stale. */
+static pc_status plan_score_month(pc_ctx *c, int m, int32_t month,
+                                  size_t *ucap) {
+  const pc_model_ident *id = &c->idents[m];
+  uint64_t source = 0;
+  int found = 0;
+  long stored = 0;
+  pc_error why;
+  if (pc_store_partition_checksum(c->store, id->id.model, id->id.version, month,
+                                  &source, &found, &why) != PC_OK) {
+    pc_log_warn(c->log, "%s", why.msg); /* the unit reports it */
+    found = 1;
+  }
+  if (!found) {
+    return PC_OK;
+  }
+  if (scores_current(c, id, month, source, &stored)) {
+    c->plan.score_skipped += stored;
+    return PC_OK;
+  }
+  pc_partition p;
+  pc_partition_init(&p, c->job->paths, c->job->horizon);
+  pc_store_read_partition(c->store, id->id.model, id->id.version, month, &p, 1,
+                          &why);
+  pc_unit u = {PC_UNIT_SCORE, m, month, 0, 0, p.n > 0 ? (int32_t)p.n : 1};
+  pc_partition_fini(&p);
+  c->plan.score_total += u.count;
+  return add_unit(&c->plan, ucap, u);
+}
+
+static pc_status plan_scores(pc_ctx *c, int m, size_t *ucap, pc_error *e) {
+  const pc_model_ident *id = &c->idents[m];
+  int32_t *months = NULL;
+  size_t n = 0;
+  pc_status st = pc_store_forecast_months(c->store, id->id.model,
+                                          id->id.version, &months, &n, e);
+  for (size_t i = 0; st == PC_OK && i < n; i++) {
+    int before = c->range_start != PC_DATE_NONE &&
+                 months[i] < pc_date_month_index(c->range_start);
+    int after = c->range_end != PC_DATE_NONE &&
+                months[i] > pc_date_month_index(c->range_end);
+    if (!before && !after) {
+      st = plan_score_month(c, m, months[i], ucap);
+    }
+  }
+  free(months);
+  return st;
+}
+
 /* Balances each phase separately: the phases are separated by a barrier, so
  * each must be balanced on its own. */
 static pc_status assign_owners(pc_ctx *c) {
@@ -144,13 +216,15 @@ static pc_status assign_owners(pc_ctx *c) {
     free(owner);
     return PC_NOMEM;
   }
-  for (int kind = PC_UNIT_TRAIN; kind <= PC_UNIT_FORECAST; kind++) {
+  for (int kind = PC_UNIT_TRAIN; kind <= PC_UNIT_SCORE; kind++) {
     size_t n = 0;
     for (size_t i = 0; i < p->nunits; i++) {
       if (p->units[i].kind == kind) {
         const pc_model_type *t = c->job->models[p->units[i].model].type;
         cost[n++] = kind == PC_UNIT_TRAIN ? t->fit_cost
-                                          : t->forecast_cost * p->units[i].count;
+                    : kind == PC_UNIT_FORECAST
+                        ? t->forecast_cost * p->units[i].count
+                        : p->units[i].count;
       }
     }
     pc_part_lpt(cost, n, c->size, owner);
@@ -168,8 +242,9 @@ static pc_status assign_owners(pc_ctx *c) {
 
 pc_status pc_plan_build(pc_ctx *c, pc_error *e) {
   const pc_job *job = c->job;
-  int train = job->command != PC_CMD_FORECAST;
-  int forecast = job->command != PC_CMD_TRAIN;
+  int score = pc_command_scores(job->command);
+  int train = job->command != PC_CMD_FORECAST && !score;
+  int forecast = job->command != PC_CMD_TRAIN && !score;
   size_t ucap = 0, dcap = 0;
   pc_status st = PC_OK;
   for (size_t m = 0; st == PC_OK && train && m < job->nmodels; m++) {
@@ -177,6 +252,11 @@ pc_status pc_plan_build(pc_ctx *c, pc_error *e) {
   }
   for (size_t m = 0; st == PC_OK && forecast && m < job->nmodels; m++) {
     st = plan_forecasts(c, (int)m, &ucap, &dcap);
+  }
+  for (size_t m = 0; st == PC_OK && score && m < job->nmodels; m++) {
+    if (pc_eval_model_selected(job, m)) {
+      st = plan_scores(c, (int)m, &ucap, e);
+    }
   }
   if (st == PC_OK) {
     st = assign_owners(c);
@@ -190,9 +270,10 @@ pc_status pc_plan_build(pc_ctx *c, pc_error *e) {
 /* Every rank gets the same plan; counts first, then the arrays. */
 pc_status pc_plan_broadcast(pc_ctx *c) {
   pc_plan *p = &c->plan;
-  long head[6] = {(long)p->nunits, (long)p->ndates, p->train_skipped,
-                  p->forecast_skipped, p->train_total, p->forecast_total};
-  MPI_Bcast(head, 6, MPI_LONG, 0, c->comm);
+  long head[8] = {(long)p->nunits,     (long)p->ndates, p->train_skipped,
+                  p->forecast_skipped, p->train_total,  p->forecast_total,
+                  p->score_skipped,    p->score_total};
+  MPI_Bcast(head, 8, MPI_LONG, 0, c->comm);
   if (c->rank != 0) {
     p->nunits = (size_t)head[0];
     p->ndates = (size_t)head[1];
@@ -203,6 +284,8 @@ pc_status pc_plan_broadcast(pc_ctx *c) {
   p->forecast_skipped = head[3];
   p->train_total = head[4];
   p->forecast_total = head[5];
+  p->score_skipped = head[6];
+  p->score_total = head[7];
   int ok = (p->nunits == 0 || p->units != NULL) &&
            (p->ndates == 0 || p->dates != NULL);
   int all_ok = 0;

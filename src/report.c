@@ -199,8 +199,8 @@ static void list_failures(const pc_ctx *c, FILE *out) {
   for (size_t i = 0; i < shown; i++) {
     const pc_failure *f = &c->failures[i];
     char d[PC_DATE_STRLEN];
-    fprintf(out, "  %-8s %-20s %s  %s\n", f->kind == PC_FAIL_TRAIN ? "train"
-            : "forecast", f->model, pc_date_format(f->date, d), f->reason);
+    fprintf(out, "  %-8s %-20s %s  %s\n", pc_failure_kind_name(f->kind),
+            f->model, pc_date_format(f->date, d), f->reason);
   }
   if (shown < c->nfailures) {
     fprintf(out, "  ... and %zu more (pathcast logs and the store's "

@@ -125,39 +125,96 @@ static void describe_provenance(char *buf, size_t len) {
   }
 }
 
+/* evaluate scores what a store holds: it must exist, and the job's models
+ * must be the ones its results were made with.  It never creates a store,
+ * registers a model or changes the series (the actuals are the store's). */
+static pc_status check_evaluated_store(pc_ctx *c, char *commodity, size_t len,
+                                       pc_error *e) {
+  pc_store *s = NULL;
+  pc_status st = pc_store_open(&s, c->job->store, PC_STORE_READ, NULL, e);
+  if (st == PC_OK && pc_store_schema(s) == 0) {
+    st = pc_error_set(e, PC_INPUT, "%s: not a pathcast store (no "
+                      "pathcast.h5): nothing to evaluate", c->job->store);
+  }
+  for (size_t m = 0; st == PC_OK && m < c->job->nmodels; m++) {
+    st = pc_store_check_model(s, &c->idents[m].id, e);
+  }
+  if (st == PC_OK) {
+    snprintf(commodity, len, "%s", pc_store_commodity(s));
+  }
+  pc_store_close(s);
+  return st;
+}
+
+static pc_status open_store(pc_ctx *c, const pc_store_info *info,
+                            pc_error *e) {
+  pc_status st = pc_store_open(&c->store, c->job->store,
+                               c->rank == 0 ? PC_STORE_WRITER : PC_STORE_WORKER,
+                               info, e);
+  if (st == PC_OK) {
+    pc_store_set_diag(c->store, pc_log_stream(c->log));
+  }
+  return st;
+}
+
 static pc_status prepare_store(pc_ctx *c, pc_error *e) {
   const char *slurm = getenv("SLURM_JOB_ID");
-  char provenance[512];
+  char provenance[512], commodity[64];
   describe_provenance(provenance, sizeof provenance);
   pc_log_info(c->log, "provenance: %s", provenance);
   pc_store_info info = {c->job->commodity, slurm && *slurm ? c->run_id : "local",
                         provenance, c->job->seed,
                         strcmp(c->job->fsync, "yes") == 0};
-  pc_status st = pc_store_open(&c->store, c->job->store,
-                               c->rank == 0 ? PC_STORE_WRITER : PC_STORE_WORKER,
-                               &info, e);
-  if (st == PC_OK) {
-    pc_store_set_diag(c->store, pc_log_stream(c->log));
+  int evaluate = pc_command_scores(c->job->command);
+  pc_status st = PC_OK;
+  if (evaluate && c->rank == 0) {
+    st = check_evaluated_store(c, commodity, sizeof commodity, e);
+    info.commodity = commodity;
   }
-  for (size_t m = 0; st == PC_OK && c->rank == 0 && m < c->job->nmodels; m++) {
+  if (evaluate) {
+    st = vote_root(c, st, e);
+  }
+  if (st == PC_OK) {
+    st = open_store(c, &info, e);
+  }
+  for (size_t m = 0; st == PC_OK && !evaluate && c->rank == 0 &&
+                     m < c->job->nmodels;
+       m++) {
     st = pc_store_register_model(c->store, &c->idents[m].id, e);
   }
-  if (st == PC_OK && c->rank == 0) {
+  if (st == PC_OK && !evaluate && c->rank == 0) {
     st = pc_store_sync_series(c->store, &c->series, c->job->data, e);
   }
-  return vote_root(c, st, e);
+  st = vote_root(c, st, e);
+  /* evaluate: every rank reads the actuals the store holds. */
+  if (st == PC_OK && evaluate) {
+    st = vote_root(c, pc_store_read_series(c->store, &c->series, e), e);
+  }
+  return st;
 }
 
 /* ---- phases ----------------------------------------------------------- */
 
 /* Each rank works through its own units in plan order.  A stop request ends
  * the loop between units: everything finished so far is committed. */
+static const char *const phase_names[] = {"training", "forecasts", "scores"};
+
+static pc_status work_unit(pc_ctx *c, const pc_unit *u, pc_error *e) {
+  switch (u->kind) {
+  case PC_UNIT_TRAIN:
+    return pc_work_train(c, u, e);
+  case PC_UNIT_FORECAST:
+    return pc_work_forecast(c, u, e);
+  default:
+    return pc_work_score(c, u, e);
+  }
+}
+
 static pc_status run_phase(pc_ctx *c, int kind, pc_error *e) {
-  long total = kind == PC_UNIT_TRAIN ? c->plan.train_total
-                                     : c->plan.forecast_total;
-  pc_progress *prog = pc_progress_start(c, kind == PC_UNIT_TRAIN ? "training"
-                                                                 : "forecasts",
-                                        total);
+  long total = kind == PC_UNIT_TRAIN      ? c->plan.train_total
+               : kind == PC_UNIT_FORECAST ? c->plan.forecast_total
+                                          : c->plan.score_total;
+  pc_progress *prog = pc_progress_start(c, phase_names[kind], total);
   pc_status st = PC_OK;
   for (size_t i = 0; i < c->plan.nunits && st == PC_OK; i++) {
     const pc_unit *u = &c->plan.units[i];
@@ -169,8 +226,7 @@ static pc_status run_phase(pc_ctx *c, int kind, pc_error *e) {
       st = PC_INTERRUPTED;
       break;
     }
-    st = kind == PC_UNIT_TRAIN ? pc_work_train(c, u, e)
-                               : pc_work_forecast(c, u, e);
+    st = work_unit(c, u, e);
     pc_progress_step(prog, kind == PC_UNIT_TRAIN ? 1 : u->count);
   }
   if (st != PC_OK && st != PC_INTERRUPTED) {
@@ -184,14 +240,20 @@ static pc_status run_phase(pc_ctx *c, int kind, pc_error *e) {
 /* ---- summary ---------------------------------------------------------- */
 
 static void reduce_summary(pc_ctx *c) {
-  long mine[6] = {c->sum.trained, c->sum.train_skipped, c->sum.train_failed,
-                  c->sum.generated, c->sum.forecast_skipped,
-                  c->sum.forecast_failed};
-  long all[6];
-  MPI_Reduce(mine, all, 6, MPI_LONG, MPI_SUM, 0, c->comm);
+  long mine[9] = {c->sum.trained,          c->sum.train_skipped,
+                  c->sum.train_failed,     c->sum.generated,
+                  c->sum.forecast_skipped, c->sum.forecast_failed,
+                  c->sum.scored,           c->sum.score_skipped,
+                  c->sum.score_failed};
+  long all[9];
+  MPI_Reduce(mine, all, 9, MPI_LONG, MPI_SUM, 0, c->comm);
   if (c->rank == 0) {
-    c->sum = (pc_summary){all[0], all[1] + c->plan.train_skipped, all[2],
-                          all[3], all[4] + c->plan.forecast_skipped, all[5]};
+    c->sum = (pc_summary){all[0], all[1] + c->plan.train_skipped,
+                          all[2], all[3],
+                          all[4] + c->plan.forecast_skipped,
+                          all[5], all[6],
+                          all[7] + c->plan.score_skipped,
+                          all[8]};
   }
 }
 
@@ -252,6 +314,9 @@ static pc_status run_phases(pc_ctx *c, pc_error *e) {
   if (st == PC_OK) {
     st = vote(c, pc_plan_broadcast(c));
   }
+  if (pc_command_scores(c->job->command)) {
+    return st == PC_OK ? run_phase(c, PC_UNIT_SCORE, e) : st;
+  }
   if (st == PC_OK) {
     st = run_phase(c, PC_UNIT_TRAIN, e);
   }
@@ -286,7 +351,7 @@ pc_status pc_run(const pc_job *job, MPI_Comm comm, pc_summary *sum,
   open_log(&c);
   pc_status st = make_idents(&c, e);
   st = vote(&c, st);
-  if (st == PC_OK) {
+  if (st == PC_OK && !pc_command_scores(job->command)) {
     st = load_series(&c, e);
   }
   if (st == PC_OK) {
@@ -299,16 +364,26 @@ pc_status pc_run(const pc_job *job, MPI_Comm comm, pc_summary *sum,
   if (store_ready) {
     reduce_summary(&c);
     gather_failures(&c);
-    pc_status rst = c.rank == 0 ? pc_report_failures(&c, e) : PC_OK;
+    /* Scoring failures are reported, not stored: failures.h5 belongs to
+     * training and forecasting. */
+    pc_status rst = c.rank == 0 && !pc_command_scores(job->command)
+                        ? pc_report_failures(&c, e)
+                        : PC_OK;
     st = pc_status_worst(st, vote_root(&c, rst, e));
   }
   if (st == PC_OK && c.rank == 0 &&
-      c.sum.train_failed + c.sum.forecast_failed > 0) {
+      c.sum.train_failed + c.sum.forecast_failed + c.sum.score_failed > 0) {
     st = PC_PARTIAL;
   }
   st = vote(&c, st);
-  if (c.rank == 0 && store_ready) {
+  if (c.rank == 0 && store_ready && job->command == PC_CMD_REPORT) {
+    st = pc_report_html(&c, st, e);
+  } else if (c.rank == 0 && store_ready && job->command == PC_CMD_EVALUATE) {
+    st = pc_report_evaluation(&c, st, stdout, e);
+  } else if (c.rank == 0 && store_ready) {
     pc_report_summary(&c, st, stdout);
+  }
+  if (c.rank == 0 && store_ready) {
     pc_status jst = pc_report_summary_json(&c, e);
     st = pc_status_worst(st, jst);
   }

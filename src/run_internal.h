@@ -12,10 +12,11 @@
 #include "pathcast/series.h"
 #include "pathcast/store.h"
 
-enum { PC_UNIT_TRAIN = 0, PC_UNIT_FORECAST = 1 };
+enum { PC_UNIT_TRAIN = 0, PC_UNIT_FORECAST = 1, PC_UNIT_SCORE = 2 };
 
-/* One unit of work: a training (model, training date) or a forecast
- * partition (model, month) with the dates it still lacks. */
+/* One unit of work: a training (model, training date), a forecast
+ * partition (model, month) with the dates it still lacks, or a forecast
+ * partition to score (count: its forecasts). */
 typedef struct {
   int32_t kind;
   int32_t model;
@@ -34,6 +35,8 @@ typedef struct {
   long forecast_skipped;
   long train_total;    /* units of training planned */
   long forecast_total; /* forecast dates planned */
+  long score_skipped;  /* forecasts whose stored scores are up to date */
+  long score_total;    /* forecasts to score */
 } pc_plan;
 
 /* Per-model settings text and store identity, computed once. */
@@ -72,6 +75,7 @@ void pc_plan_fini(pc_plan *p);
 /* work.c */
 pc_status pc_work_train(pc_ctx *c, const pc_unit *u, pc_error *e);
 pc_status pc_work_forecast(pc_ctx *c, const pc_unit *u, pc_error *e);
+pc_status pc_work_score(pc_ctx *c, const pc_unit *u, pc_error *e);
 void pc_work_release(pc_ctx *c);
 pc_status pc_ctx_add_failure(pc_ctx *c, pc_failure_kind kind, int model,
                              pc_date date, const char *reason);
@@ -88,5 +92,12 @@ void pc_progress_finish(pc_progress *p);
 pc_status pc_report_failures(pc_ctx *c, pc_error *e);
 void pc_report_summary(pc_ctx *c, pc_status st, FILE *out);
 pc_status pc_report_summary_json(const pc_ctx *c, pc_error *e);
+/* evaluate: the scores table on out, the counts and failures on stderr. */
+pc_status pc_report_evaluation(pc_ctx *c, pc_status st, FILE *out,
+                               pc_error *e);
+void pc_report_score_counts(const pc_ctx *c, pc_status st);
+
+/* report_cmd.c: the HTML page and its figures (job->output), rank 0. */
+pc_status pc_report_html(pc_ctx *c, pc_status st, pc_error *e);
 
 #endif

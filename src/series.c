@@ -644,25 +644,11 @@ void pc_series_fini(pc_series *s) {
 }
 
 size_t pc_series_rows_before(const pc_series *s, pc_date d) {
-  size_t lo = 0;
-  size_t hi = s->n;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (s->date[mid] < d) {
-      lo = mid + 1;
-    } else {
-      hi = mid;
-    }
-  }
-  return lo;
+  return pc_dates_before(s->date, s->n, d);
 }
 
 long pc_series_find(const pc_series *s, pc_date d) {
-  size_t i = pc_series_rows_before(s, d);
-  if (i < s->n && s->date[i] == d) {
-    return (long)i;
-  }
-  return -1;
+  return pc_dates_find(s->date, s->n, d);
 }
 
 int pc_series_cov_index(const pc_series *s, const char *name) {

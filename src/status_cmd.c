@@ -279,8 +279,8 @@ static void print_failures(FILE *out, const model_status *m) {
   size_t shown = m->nfailures < FAILURES_SHOWN ? m->nfailures : FAILURES_SHOWN;
   for (size_t i = 0; i < shown; i++) {
     const pc_failure *f = &m->failures[i];
-    fprintf(out, "    %-8s %s  %s\n", f->kind == PC_FAIL_TRAIN ? "train"
-            : "forecast", fmt(f->date, d), f->reason);
+    fprintf(out, "    %-8s %s  %s\n", pc_failure_kind_name(f->kind),
+            fmt(f->date, d), f->reason);
   }
   if (shown < m->nfailures) {
     fprintf(out, "    ... and %zu more\n", m->nfailures - shown);
@@ -370,7 +370,7 @@ static void json_model(FILE *out, const model_status *m, const pc_job *job) {
   for (size_t i = 0; i < m->nfailures && i < FAILURES_SHOWN; i++) {
     const pc_failure *f = &m->failures[i];
     fprintf(out, "%s{\"kind\":\"%s\",\"date\":\"%s\",\"reason\":", i ? "," : "",
-            f->kind == PC_FAIL_TRAIN ? "train" : "forecast", fmt(f->date, a));
+            pc_failure_kind_name(f->kind), fmt(f->date, a));
     pc_json_string(out, f->reason);
     fputc('}', out);
   }

@@ -15,34 +15,11 @@
 #include "h5io.h"
 #include "pathcast/log.h"
 #include "pathcast/version.h"
-
-#define PATH_LEN 4096
-
-typedef struct {
-  char *model, *version, *settings;
-} manifest_entry;
-
-struct pc_store {
-  char dir[PATH_LEN];
-  pc_store_mode mode;
-  int lock_fd;
-  char commodity[64];
-  int64_t schema; /* 0 until a manifest is read or written */
-  char job_id[128];
-  char provenance[512];
-  uint64_t seed;
-  int durable;
-  FILE *diag;
-  manifest_entry *models;
-  size_t nmodels;
-};
+#include "store_internal.h"
 
 /* ---- paths and atomic commits ----------------------------------------- */
 
-static int path_of(const pc_store *s, char *buf, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int path_of(const pc_store *s, char *buf, const char *fmt, ...) {
+int pc_store_path(const pc_store *s, char *buf, const char *fmt, ...) {
   int n = snprintf(buf, PATH_LEN, "%s/", s->dir);
   va_list ap;
   va_start(ap, fmt);
@@ -51,7 +28,7 @@ static int path_of(const pc_store *s, char *buf, const char *fmt, ...) {
   return (m < 0 || (size_t)(n + m) >= PATH_LEN) ? -1 : 0;
 }
 
-static void diag_stack(pc_store *s) {
+void pc_store_diag_stack(pc_store *s) {
   if (s->diag != NULL) {
     H5Eprint2(H5E_DEFAULT, s->diag);
   }
@@ -98,8 +75,8 @@ static pc_status commit_partial(const char *partial, const char *path,
 }
 
 /* Opens `<path>.partial` for writing, creating its folder. */
-static hid_t create_partial(pc_store *s, const char *path, char *partial,
-                            pc_error *e) {
+hid_t pc_store_create_partial(pc_store *s, const char *path, char *partial,
+                              pc_error *e) {
   char dir[PATH_LEN];
   parent_dir(path, dir);
   if (pc_mkdirs(dir) != 0) {
@@ -109,22 +86,22 @@ static hid_t create_partial(pc_store *s, const char *path, char *partial,
   snprintf(partial, PATH_LEN, "%s.partial", path);
   hid_t f = pc_h5_create(partial);
   if (f < 0) {
-    diag_stack(s);
+    pc_store_diag_stack(s);
     pc_error_set(e, PC_IO, "%s: cannot create file", partial);
   }
   return f;
 }
 
-/* Closes a file written by create_partial and commits it; on a failed write
- * the partial file is removed and nothing committed changes. */
-static pc_status finish_partial(pc_store *s, hid_t f, int ok,
-                                const char *partial, const char *path,
-                                pc_error *e) {
+/* Closes a file written by pc_store_create_partial and commits it; on a failed
+ * write the partial file is removed and nothing committed changes. */
+pc_status pc_store_finish_partial(pc_store *s, hid_t f, int ok,
+                                  const char *partial, const char *path,
+                                  pc_error *e) {
   if (H5Fclose(f) < 0) {
     ok = 0;
   }
   if (!ok) {
-    diag_stack(s);
+    pc_store_diag_stack(s);
     unlink(partial);
     return pc_error_set(e, PC_IO, "%s: write failed (disk full or I/O error; "
                         "see the rank log for the HDF5 error stack)", path);
@@ -133,7 +110,7 @@ static pc_status finish_partial(pc_store *s, hid_t f, int ok,
 }
 
 /* Identity attributes of every file. */
-static int write_identity(const pc_store *s, hid_t f, const char *what) {
+int pc_store_write_identity(const pc_store *s, hid_t f, const char *what) {
   int ok = pc_h5_attr_i64(f, "schema_version", PC_SCHEMA_VERSION) == 0;
   ok = ok && pc_h5_attr_str(f, "pathcast_version", PC_VERSION) == 0;
   ok = ok && pc_h5_attr_str(f, "commodity", s->commodity) == 0;
@@ -144,7 +121,7 @@ static int write_identity(const pc_store *s, hid_t f, const char *what) {
   return ok ? 0 : -1;
 }
 
-static int write_model_identity(hid_t f, const pc_store_model *m) {
+int pc_store_write_model_identity(hid_t f, const pc_store_model *m) {
   int ok = pc_h5_attr_str(f, "model", m->model) == 0;
   ok = ok && pc_h5_attr_str(f, "model_type", m->model_type) == 0;
   ok = ok && pc_h5_attr_str(f, "model_version", m->version) == 0;
@@ -158,7 +135,7 @@ static int write_model_identity(hid_t f, const pc_store_model *m) {
  * fast enough to run over every partition on every read (~0.3 ms for 2 MB),
  * and any flipped bit changes it.  It detects damage; it is not a
  * cryptographic hash.  Recorded as the `checksum` attribute at commit. */
-static uint64_t checksum_add(uint64_t h, const void *data, size_t n) {
+uint64_t pc_checksum_add(uint64_t h, const void *data, size_t n) {
   const unsigned char *p = data;
   const uint64_t k = 0x9E3779B97F4A7C15ull;
   for (; n >= 8; n -= 8, p += 8) {
@@ -173,17 +150,17 @@ static uint64_t checksum_add(uint64_t h, const void *data, size_t n) {
   return h ^ (h >> 32);
 }
 
-static const uint64_t checksum_seed = 0x70617468636173ull; /* "pathcas" */
+const uint64_t pc_checksum_seed = 0x70617468636173ull; /* "pathcas" */
 
 static uint64_t partition_checksum(const pc_partition *p) {
   size_t n = p->n, h = (size_t)p->horizon;
-  uint64_t c = checksum_add(checksum_seed, p->date, n * sizeof *p->date);
-  c = checksum_add(c, p->cutoff, n * sizeof *p->cutoff);
-  c = checksum_add(c, p->training, n * sizeof *p->training);
-  c = checksum_add(c, p->leak, n * sizeof *p->leak);
-  c = checksum_add(c, p->day, n * h * sizeof *p->day);
-  return checksum_add(c, p->values,
-                      n * (size_t)p->paths * h * sizeof *p->values);
+  uint64_t c = pc_checksum_add(pc_checksum_seed, p->date, n * sizeof *p->date);
+  c = pc_checksum_add(c, p->cutoff, n * sizeof *p->cutoff);
+  c = pc_checksum_add(c, p->training, n * sizeof *p->training);
+  c = pc_checksum_add(c, p->leak, n * sizeof *p->leak);
+  c = pc_checksum_add(c, p->day, n * h * sizeof *p->day);
+  return pc_checksum_add(c, p->values,
+                         n * (size_t)p->paths * h * sizeof *p->values);
 }
 
 /* Fields in (section, name) order: the order they read back in. */
@@ -206,22 +183,22 @@ static uint64_t record_checksum(const pc_record *rec,
     order[i] = &rec->fields[i];
   }
   qsort(order, rec->n, sizeof *order, cmp_field);
-  uint64_t c = checksum_add(checksum_seed, &meta->training_date,
-                            sizeof meta->training_date);
-  c = checksum_add(c, &meta->data_cutoff, sizeof meta->data_cutoff);
-  c = checksum_add(c, &meta->n_obs, sizeof meta->n_obs);
+  uint64_t c = pc_checksum_add(pc_checksum_seed, &meta->training_date,
+                               sizeof meta->training_date);
+  c = pc_checksum_add(c, &meta->data_cutoff, sizeof meta->data_cutoff);
+  c = pc_checksum_add(c, &meta->n_obs, sizeof meta->n_obs);
   for (size_t i = 0; i < rec->n; i++) {
     const pc_field *f = order[i];
     size_t unit = f->kind == PC_FIELD_F64 || f->kind == PC_FIELD_I64 ? 8 : 1;
-    c = checksum_add(c, f->name, strlen(f->name));
-    c = checksum_add(c, &f->scalar, sizeof f->scalar);
-    c = checksum_add(c, f->data, f->len * unit);
+    c = pc_checksum_add(c, f->name, strlen(f->name));
+    c = pc_checksum_add(c, &f->scalar, sizeof f->scalar);
+    c = pc_checksum_add(c, f->data, f->len * unit);
   }
   free(order);
   return c;
 }
 
-static int check_checksum(hid_t f, uint64_t want) {
+int pc_store_check_checksum(hid_t f, uint64_t want) {
   uint64_t got = 0;
   return pc_h5_read_attr_u64(f, "checksum", &got) == 0 && got == want ? 0 : -1;
 }
@@ -230,7 +207,7 @@ static int check_checksum(hid_t f, uint64_t want) {
 
 static pc_status take_lock(pc_store *s, pc_error *e) {
   char path[PATH_LEN];
-  path_of(s, path, "LOCK");
+  pc_store_path(s, path, "LOCK");
   int fd = open(path, O_RDWR | O_CREAT, 0666);
   if (fd < 0) {
     return pc_error_set(e, PC_IO, "%s: cannot open lock file: %s", path,
@@ -337,7 +314,7 @@ static void manifest_free(pc_store *s) {
 
 static pc_status read_manifest(pc_store *s, pc_error *e) {
   char path[PATH_LEN];
-  path_of(s, path, "pathcast.h5");
+  pc_store_path(s, path, "pathcast.h5");
   if (access(path, F_OK) != 0) {
     return PC_OK; /* a new store */
   }
@@ -356,7 +333,7 @@ static pc_status read_manifest(pc_store *s, pc_error *e) {
     H5Fclose(f);
   }
   if (!ok || schema != PC_SCHEMA_VERSION) {
-    diag_stack(s);
+    pc_store_diag_stack(s);
     pc_h5_free_strings(names, n1);
     pc_h5_free_strings(versions, n2);
     pc_h5_free_strings(settings, n3);
@@ -378,8 +355,8 @@ static pc_status read_manifest(pc_store *s, pc_error *e) {
 
 static pc_status write_manifest(pc_store *s, pc_error *e) {
   char path[PATH_LEN], partial[PATH_LEN];
-  path_of(s, path, "pathcast.h5");
-  hid_t f = create_partial(s, path, partial, e);
+  pc_store_path(s, path, "pathcast.h5");
+  hid_t f = pc_store_create_partial(s, path, partial, e);
   if (f < 0) {
     return PC_IO;
   }
@@ -393,8 +370,10 @@ static pc_status write_manifest(pc_store *s, pc_error *e) {
     col[1][i] = s->models[i].version;
     col[2][i] = s->models[i].settings;
   }
-  ok = ok && write_identity(s, f, "pathcast store manifest: the models whose "
-                            "results this store holds, with their settings") == 0;
+  ok = ok && pc_store_write_identity(
+                 s, f,
+                 "pathcast store manifest: the models whose "
+                 "results this store holds, with their settings") == 0;
   ok = ok && pc_h5_write_strings(f, "model", col[0], s->nmodels, "model name") == 0;
   ok = ok && pc_h5_write_strings(f, "model_version", col[1], s->nmodels,
                                  "model version label") == 0;
@@ -404,28 +383,41 @@ static pc_status write_manifest(pc_store *s, pc_error *e) {
   for (int c = 0; c < 3; c++) {
     free(col[c]);
   }
-  pc_status st = finish_partial(s, f, ok, partial, path, e);
+  pc_status st = pc_store_finish_partial(s, f, ok, partial, path, e);
   if (st == PC_OK) {
     s->schema = PC_SCHEMA_VERSION;
   }
   return st;
 }
 
-pc_status pc_store_register_model(pc_store *s, const pc_store_model *m,
-                                  pc_error *e) {
+static manifest_entry *manifest_find(pc_store *s, const pc_store_model *m) {
   for (size_t i = 0; i < s->nmodels; i++) {
     manifest_entry *me = &s->models[i];
-    if (strcmp(me->model, m->model) != 0 || strcmp(me->version, m->version) != 0) {
-      continue;
+    if (strcmp(me->model, m->model) == 0 &&
+        strcmp(me->version, m->version) == 0) {
+      return me;
     }
-    if (strcmp(me->settings, m->settings) == 0) {
-      return PC_OK;
-    }
-    return pc_error_set(e, PC_INPUT, "store %s holds results of model %s "
-                        "version %s made with other settings:\n  stored: %s\n"
-                        "  now:    %s\nuse another store or a new "
-                        "model_version", s->dir, m->model, m->version,
-                        me->settings, m->settings);
+  }
+  return NULL;
+}
+
+pc_status pc_store_check_model(pc_store *s, const pc_store_model *m,
+                               pc_error *e) {
+  manifest_entry *me = manifest_find(s, m);
+  if (me == NULL || strcmp(me->settings, m->settings) == 0) {
+    return PC_OK;
+  }
+  return pc_error_set(e, PC_INPUT, "store %s holds results of model %s "
+                      "version %s made with other settings:\n  stored: %s\n"
+                      "  now:    %s\nuse another store or a new "
+                      "model_version", s->dir, m->model, m->version,
+                      me->settings, m->settings);
+}
+
+pc_status pc_store_register_model(pc_store *s, const pc_store_model *m,
+                                  pc_error *e) {
+  if (manifest_find(s, m) != NULL) {
+    return pc_store_check_model(s, m, e);
   }
   manifest_entry *grown = realloc(s->models, (s->nmodels + 1) * sizeof *grown);
   if (grown == NULL) {
@@ -544,8 +536,9 @@ static int cmp_i32(const void *a, const void *b) {
 }
 
 /* Lists a folder's `<key>.h5` files whose key `parse` accepts. */
-static pc_status list_keys(const char *dir, int (*parse)(const char *, int32_t *),
-                           int32_t **keys, size_t *n, pc_error *e) {
+pc_status pc_store_list_keys(const char *dir,
+                             int (*parse)(const char *, int32_t *),
+                             int32_t **keys, size_t *n, pc_error *e) {
   *keys = NULL;
   *n = 0;
   DIR *d = opendir(dir);
@@ -592,7 +585,7 @@ static int parse_day_name(const char *name, int32_t *key) {
 }
 
 /* "YYYY-MM.h5" */
-static int parse_month_name(const char *name, int32_t *key) {
+int pc_store_parse_month_name(const char *name, int32_t *key) {
   char text[PC_DATE_STRLEN];
   pc_date d;
   if (strlen(name) != 10 || strcmp(name + 7, ".h5") != 0) {
@@ -610,16 +603,16 @@ static int parse_month_name(const char *name, int32_t *key) {
 static int trained_path(const pc_store *s, char *buf, const char *model,
                         const char *version, pc_date t) {
   char d[PC_DATE_STRLEN];
-  return path_of(s, buf, "%s/%s/trained/%s.h5", model, version,
-                 pc_date_format(t, d));
+  return pc_store_path(s, buf, "%s/%s/trained/%s.h5", model, version,
+                       pc_date_format(t, d));
 }
 
 pc_status pc_store_trained_dates(pc_store *s, const char *model,
                                  const char *version, pc_date **dates,
                                  size_t *n, pc_error *e) {
   char dir[PATH_LEN];
-  path_of(s, dir, "%s/%s/trained", model, version);
-  return list_keys(dir, parse_day_name, dates, n, e);
+  pc_store_path(s, dir, "%s/%s/trained", model, version);
+  return pc_store_list_keys(dir, parse_day_name, dates, n, e);
 }
 
 static const char *section_name(pc_section sec) {
@@ -674,13 +667,15 @@ pc_status pc_store_write_trained(pc_store *s, const pc_store_model *m,
   if (trained_path(s, path, m->model, m->version, meta->training_date) != 0) {
     return pc_error_set(e, PC_INPUT, "store path too long");
   }
-  hid_t f = create_partial(s, path, partial, e);
+  hid_t f = pc_store_create_partial(s, path, partial, e);
   if (f < 0) {
     return PC_IO;
   }
-  int ok = write_identity(s, f, "a trained model: parameters in /params, fit "
-                          "diagnostics in /diagnostics") == 0;
-  ok = ok && write_model_identity(f, m) == 0;
+  int ok =
+      pc_store_write_identity(s, f,
+                              "a trained model: parameters in /params, fit "
+                              "diagnostics in /diagnostics") == 0;
+  ok = ok && pc_store_write_model_identity(f, m) == 0;
   ok = ok && pc_h5_attr_str(f, "training_date",
                             pc_date_format(meta->training_date, t)) == 0;
   ok = ok && pc_h5_attr_str(f, "data_cutoff_date",
@@ -688,7 +683,7 @@ pc_status pc_store_write_trained(pc_store *s, const pc_store_model *m,
   ok = ok && pc_h5_attr_i64(f, "n_obs", meta->n_obs) == 0;
   ok = ok && write_record(f, rec) == 0;
   ok = ok && pc_h5_attr_u64(f, "checksum", record_checksum(rec, meta)) == 0;
-  return finish_partial(s, f, ok, partial, path, e);
+  return pc_store_finish_partial(s, f, ok, partial, path, e);
 }
 
 /* H5Literate callback state for reading one section's fields. */
@@ -793,12 +788,13 @@ pc_status pc_store_read_trained(pc_store *s, const char *model,
   meta->training_date = t;
   meta->data_cutoff = c;
   meta->n_obs = n_obs;
-  int sum_ok = ok && check_checksum(f, record_checksum(rec, meta)) == 0;
+  int sum_ok =
+      ok && pc_store_check_checksum(f, record_checksum(rec, meta)) == 0;
   if (f >= 0) {
     H5Fclose(f);
   }
   if (!sum_ok) {
-    diag_stack(s);
+    pc_store_diag_stack(s);
     return pc_error_set(e, PC_IO, "%s: %s", path,
                         ok ? "checksum mismatch: the trained model is damaged"
                            : "cannot read trained model");
@@ -896,18 +892,18 @@ void pc_partition_sort(pc_partition *p) {
   free(tday);
 }
 
-static int partition_path(const pc_store *s, char *buf, const char *model,
-                          const char *version, int32_t month) {
-  return path_of(s, buf, "%s/%s/forecasts/%04d-%02d.h5", model, version,
-                 month / 12, month % 12 + 1);
+int pc_store_partition_path(const pc_store *s, char *buf, const char *model,
+                            const char *version, int32_t month) {
+  return pc_store_path(s, buf, "%s/%s/forecasts/%04d-%02d.h5", model, version,
+                       month / 12, month % 12 + 1);
 }
 
 pc_status pc_store_forecast_months(pc_store *s, const char *model,
                                    const char *version, int32_t **months,
                                    size_t *n, pc_error *e) {
   char dir[PATH_LEN];
-  path_of(s, dir, "%s/%s/forecasts", model, version);
-  return list_keys(dir, parse_month_name, months, n, e);
+  pc_store_path(s, dir, "%s/%s/forecasts", model, version);
+  return pc_store_list_keys(dir, pc_store_parse_month_name, months, n, e);
 }
 
 static int read_partition_file(hid_t f, pc_partition *p, int dates_only) {
@@ -949,7 +945,7 @@ pc_status pc_store_read_partition(pc_store *s, const char *model,
                                   pc_error *e) {
   char path[PATH_LEN];
   p->n = 0;
-  partition_path(s, path, model, version, month);
+  pc_store_partition_path(s, path, model, version, month);
   if (access(path, F_OK) != 0) {
     return PC_OK;
   }
@@ -962,12 +958,12 @@ pc_status pc_store_read_partition(pc_store *s, const char *model,
            read_partition_file(f, p, dates_only) == 0;
   /* A full read is checked against the checksum recorded at commit. */
   int sum_ok = ok && (dates_only ||
-                      check_checksum(f, partition_checksum(p)) == 0);
+                      pc_store_check_checksum(f, partition_checksum(p)) == 0);
   if (f >= 0) {
     H5Fclose(f);
   }
   if (!sum_ok) {
-    diag_stack(s);
+    pc_store_diag_stack(s);
     p->n = 0;
     return pc_error_set(e, PC_IO, "%s: %s", path,
                         ok ? "checksum mismatch: the forecast partition is "
@@ -997,27 +993,43 @@ static int write_partition_data(hid_t f, const pc_partition *p) {
   return ok ? 0 : -1;
 }
 
-pc_status pc_store_write_partition(pc_store *s, const pc_store_model *m,
-                                   int32_t month, const pc_partition *p,
-                                   pc_error *e) {
-  char path[PATH_LEN], partial[PATH_LEN], label[16];
-  if (partition_path(s, path, m->model, m->version, month) != 0) {
-    return pc_error_set(e, PC_INPUT, "store path too long");
-  }
-  hid_t f = create_partial(s, path, partial, e);
+pc_status pc_store_write_month_file(pc_store *s, const pc_store_model *m,
+                                   const char *path, int32_t month,
+                                   const char *what, pc_store_body_fn body,
+                                   const void *arg, pc_error *e) {
+  char partial[PATH_LEN], label[16];
+  hid_t f = pc_store_create_partial(s, path, partial, e);
   if (f < 0) {
     return PC_IO;
   }
   snprintf(label, sizeof label, "%04d-%02d", month / 12, month % 12 + 1);
-  int ok = write_identity(s, f, "forecast distributions of one model for the "
-                          "forecast dates of one month") == 0;
-  ok = ok && write_model_identity(f, m) == 0;
+  int ok = pc_store_write_identity(s, f, what) == 0;
+  ok = ok && pc_store_write_model_identity(f, m) == 0;
   ok = ok && pc_h5_attr_str(f, "month", label) == 0;
-  ok = ok && pc_h5_attr_i64(f, "paths", p->paths) == 0;
+  ok = ok && body(f, arg) == 0;
+  return pc_store_finish_partial(s, f, ok, partial, path, e);
+}
+
+static int write_partition_body(hid_t f, const void *arg) {
+  const pc_partition *p = arg;
+  int ok = pc_h5_attr_i64(f, "paths", p->paths) == 0;
   ok = ok && pc_h5_attr_i64(f, "horizon", p->horizon) == 0;
   ok = ok && write_partition_data(f, p) == 0;
   ok = ok && pc_h5_attr_u64(f, "checksum", partition_checksum(p)) == 0;
-  return finish_partial(s, f, ok, partial, path, e);
+  return ok ? 0 : -1;
+}
+
+pc_status pc_store_write_partition(pc_store *s, const pc_store_model *m,
+                                   int32_t month, const pc_partition *p,
+                                   pc_error *e) {
+  char path[PATH_LEN];
+  if (pc_store_partition_path(s, path, m->model, m->version, month) != 0) {
+    return pc_error_set(e, PC_INPUT, "store path too long");
+  }
+  return pc_store_write_month_file(s, m, path, month,
+                                   "forecast distributions of one model for "
+                                   "the forecast dates of one month",
+                                   write_partition_body, p, e);
 }
 
 /* ---- the observed series ---------------------------------------------- */
@@ -1040,13 +1052,14 @@ static int series_equal(const pc_series *a, const pc_series *b) {
 static pc_status write_series(pc_store *s, const pc_series *series,
                               const char *source, pc_error *e) {
   char path[PATH_LEN], partial[PATH_LEN];
-  path_of(s, path, "series.h5");
-  hid_t f = create_partial(s, path, partial, e);
+  pc_store_path(s, path, "series.h5");
+  hid_t f = pc_store_create_partial(s, path, partial, e);
   if (f < 0) {
     return PC_IO;
   }
-  int ok = write_identity(s, f, "the observed series (actuals) as of the "
-                          "last run") == 0;
+  int ok = pc_store_write_identity(s, f,
+                                   "the observed series (actuals) as of the "
+                                   "last run") == 0;
   ok = ok && pc_h5_attr_str(f, "source", source) == 0;
   ok = ok && pc_h5_write_dates(f, "date", series->date, series->n, 0,
                                "observation date") == 0;
@@ -1059,7 +1072,7 @@ static pc_status write_series(pc_store *s, const pc_series *series,
   ok = ok && pc_h5_write_2d_f64(f, "covariate", series->cov, series->n,
                                 series->ncov, "covariates [date, column]; "
                                 "NaN where missing") == 0;
-  return finish_partial(s, f, ok, partial, path, e);
+  return pc_store_finish_partial(s, f, ok, partial, path, e);
 }
 
 pc_status pc_store_sync_series(pc_store *s, const pc_series *series,
@@ -1101,7 +1114,7 @@ static int read_series_file(hid_t f, pc_series *out) {
 pc_status pc_store_read_series(pc_store *s, pc_series *series, pc_error *e) {
   char path[PATH_LEN];
   memset(series, 0, sizeof *series);
-  path_of(s, path, "series.h5");
+  pc_store_path(s, path, "series.h5");
   if (access(path, F_OK) != 0) {
     return pc_error_set(e, PC_INPUT, "%s: the store has no observed series "
                         "yet (run a backfill or daily run first)", path);
@@ -1112,11 +1125,17 @@ pc_status pc_store_read_series(pc_store *s, pc_series *series, pc_error *e) {
     H5Fclose(f);
   }
   if (!ok) {
-    diag_stack(s);
+    pc_store_diag_stack(s);
     pc_series_fini(series);
     return pc_error_set(e, PC_IO, "%s: cannot read the observed series", path);
   }
   return PC_OK;
+}
+
+const char *pc_failure_kind_name(pc_failure_kind kind) {
+  return kind == PC_FAIL_TRAIN      ? "train"
+         : kind == PC_FAIL_FORECAST ? "forecast"
+                                    : "score";
 }
 
 /* ---- failures --------------------------------------------------------- */
@@ -1126,7 +1145,7 @@ pc_status pc_store_read_failures(pc_store *s, pc_failure **list, size_t *n,
   char path[PATH_LEN];
   *list = NULL;
   *n = 0;
-  path_of(s, path, "failures.h5");
+  pc_store_path(s, path, "failures.h5");
   if (access(path, F_OK) != 0) {
     return PC_OK;
   }
@@ -1158,7 +1177,7 @@ pc_status pc_store_read_failures(pc_store *s, pc_failure **list, size_t *n,
   pc_h5_free_strings(version, n3);
   pc_h5_free_strings(reason, n5);
   if (out == NULL) {
-    diag_stack(s);
+    pc_store_diag_stack(s);
     return pc_error_set(e, PC_IO, "%s: cannot read recorded failures", path);
   }
   *list = out;
@@ -1169,8 +1188,8 @@ pc_status pc_store_read_failures(pc_store *s, pc_failure **list, size_t *n,
 pc_status pc_store_write_failures(pc_store *s, const pc_failure *list,
                                   size_t n, pc_error *e) {
   char path[PATH_LEN], partial[PATH_LEN];
-  path_of(s, path, "failures.h5");
-  hid_t f = create_partial(s, path, partial, e);
+  pc_store_path(s, path, "failures.h5");
+  hid_t f = pc_store_create_partial(s, path, partial, e);
   if (f < 0) {
     return PC_IO;
   }
@@ -1188,8 +1207,10 @@ pc_status pc_store_write_failures(pc_store *s, const pc_failure *list,
     col[1][i] = list[i].version;
     col[2][i] = list[i].reason;
   }
-  ok = ok && write_identity(s, f, "failures recorded by the last run; each is "
-                            "retried by the next run") == 0;
+  ok = ok &&
+       pc_store_write_identity(s, f,
+                               "failures recorded by the last run; each is "
+                               "retried by the next run") == 0;
   ok = ok && pc_h5_write_u8(f, "kind", kind, n, "0 training, 1 forecast") == 0;
   ok = ok && pc_h5_write_strings(f, "model", col[0], n, "model name") == 0;
   ok = ok && pc_h5_write_strings(f, "model_version", col[1], n,
@@ -1202,7 +1223,7 @@ pc_status pc_store_write_failures(pc_store *s, const pc_failure *list,
   for (int c = 0; c < 3; c++) {
     free(col[c]);
   }
-  return finish_partial(s, f, ok, partial, path, e);
+  return pc_store_finish_partial(s, f, ok, partial, path, e);
 }
 
 /* ---- verification ----------------------------------------------------- */
@@ -1237,48 +1258,69 @@ static const char *identity_problem(hid_t f, const char *model,
   return NULL;
 }
 
-static pc_status check_identity(pc_store *s, const char *path,
-                                const char *model, const char *version,
-                                const char *settings, pc_error *e) {
+pc_status pc_store_check_identity(pc_store *s, const char *path,
+                                  const char *model, const char *version,
+                                  const char *settings, pc_error *e) {
   hid_t f = pc_h5_open_read(path);
   const char *why = f < 0 ? "cannot open" : identity_problem(f, model, version,
                                                              settings);
   if (f >= 0) {
     H5Fclose(f);
   } else {
-    diag_stack(s);
+    pc_store_diag_stack(s);
   }
   return why == NULL ? PC_OK : pc_error_set(e, PC_IO, "%s: %s", path, why);
+}
+
+pc_status pc_store_check_month_rows(pc_store *s, const char *path,
+                                    const char *model, const char *version,
+                                    const char *settings, int32_t month,
+                                    const pc_date *dates, size_t n,
+                                    pc_error *e) {
+  for (size_t i = 0; i < n; i++) {
+    if (pc_date_month_index(dates[i]) != month) {
+      return pc_error_set(e, PC_IO, "%s: holds a forecast of another month",
+                          path);
+    }
+  }
+  return pc_store_check_identity(s, path, model, version, settings, e);
+}
+
+pc_status pc_store_read_shape(const char *path, const char *what,
+                              int64_t *paths, int64_t *horizon, pc_error *e) {
+  hid_t f = pc_h5_open_read(path);
+  int ok = f >= 0 && pc_h5_read_attr_i64(f, "horizon", horizon) == 0 &&
+           *horizon > 0 && *horizon <= 1000;
+  if (ok && paths != NULL) {
+    ok = pc_h5_read_attr_i64(f, "paths", paths) == 0 && *paths > 0 &&
+         *paths <= 100000;
+  }
+  if (f >= 0) {
+    H5Fclose(f);
+  }
+  return ok ? PC_OK : pc_error_set(e, PC_IO, "%s: cannot read %s", path, what);
 }
 
 pc_status pc_store_check_partition(pc_store *s, const char *model,
                                    const char *version, const char *settings,
                                    int32_t month, pc_error *e) {
   char path[PATH_LEN];
-  partition_path(s, path, model, version, month);
-  hid_t f = pc_h5_open_read(path);
   int64_t paths = 0, horizon = 0;
-  int ok = f >= 0 && pc_h5_read_attr_i64(f, "paths", &paths) == 0 &&
-           pc_h5_read_attr_i64(f, "horizon", &horizon) == 0 && paths > 0 &&
-           horizon > 0 && paths <= 100000 && horizon <= 1000;
-  if (f >= 0) {
-    H5Fclose(f);
-  }
-  if (!ok) {
-    return pc_error_set(e, PC_IO, "%s: cannot read forecast partition", path);
+  pc_store_partition_path(s, path, model, version, month);
+  pc_status st = pc_store_read_shape(path, "forecast partition", &paths,
+                                     &horizon, e);
+  if (st != PC_OK) {
+    return st;
   }
   pc_partition p;
   pc_partition_init(&p, (int)paths, (int)horizon);
-  pc_status st = pc_store_read_partition(s, model, version, month, &p, 0, e);
-  for (size_t i = 0; st == PC_OK && i < p.n; i++) {
-    if (pc_date_month_index(p.date[i]) != month) {
-      st = pc_error_set(e, PC_IO, "%s: holds a forecast of another month",
-                        path);
-    }
+  st = pc_store_read_partition(s, model, version, month, &p, 0, e);
+  if (st == PC_OK) {
+    st = pc_store_check_month_rows(s, path, model, version, settings, month,
+                                   p.date, p.n, e);
   }
   pc_partition_fini(&p);
-  return st == PC_OK ? check_identity(s, path, model, version, settings, e)
-                     : st;
+  return st;
 }
 
 pc_status pc_store_check_trained(pc_store *s, const char *model,
@@ -1296,6 +1338,7 @@ pc_status pc_store_check_trained(pc_store *s, const char *model,
     st = pc_error_set(e, PC_IO, "%s: its training_date does not match its "
                       "name", path);
   }
-  return st == PC_OK ? check_identity(s, path, model, version, settings, e)
-                     : st;
+  return st == PC_OK
+             ? pc_store_check_identity(s, path, model, version, settings, e)
+             : st;
 }

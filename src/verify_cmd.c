@@ -1,6 +1,6 @@
 /* `pathcast verify`: checks every file of the store -- the manifest, the
- * series, the failures, every trained model and every forecast partition
- * (opens, checksum recorded at commit, identity consistent with its place
+ * series, the failures, every trained model, forecast partition and scores
+ * file (opens, checksum recorded at commit, identity consistent with its place
  * and the manifest) -- and reports exactly what is damaged.  Read-only: a
  * damaged partition or trained model is rebuilt by the next run, which
  * treats it as missing. */
@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "pathcast/run.h"
+#include "pathcast/scores.h"
 #include "pathcast/store.h"
 
 typedef struct {
@@ -27,12 +28,31 @@ static void count(verify_ctx *v, pc_status st, const pc_error *e) {
   }
 }
 
+typedef pc_status (*list_fn)(pc_store *, const char *, const char *,
+                             int32_t **, size_t *, pc_error *);
+typedef pc_status (*check_fn)(pc_store *, const char *, const char *,
+                              const char *, int32_t, pc_error *);
+
+/* Forecast partitions and scores files: one file per month. */
+static void check_months(verify_ctx *v, const char *model, const char *version,
+                         const char *settings, list_fn list, check_fn check) {
+  pc_error e;
+  int32_t *months = NULL;
+  size_t nm = 0;
+  if (list(v->store, model, version, &months, &nm, &e) != PC_OK) {
+    count(v, PC_IO, &e);
+  }
+  for (size_t i = 0; i < nm; i++) {
+    count(v, check(v->store, model, version, settings, months[i], &e), &e);
+  }
+  free(months);
+}
+
 static void check_model(verify_ctx *v, const char *model, const char *version,
                         const char *settings) {
   pc_error e;
   pc_date *dates = NULL;
-  int32_t *months = NULL;
-  size_t n = 0, nm = 0;
+  size_t n = 0;
   if (pc_store_trained_dates(v->store, model, version, &dates, &n, &e) != PC_OK) {
     count(v, PC_IO, &e);
   }
@@ -40,16 +60,11 @@ static void check_model(verify_ctx *v, const char *model, const char *version,
     count(v, pc_store_check_trained(v->store, model, version, settings,
                                     dates[i], &e), &e);
   }
-  if (pc_store_forecast_months(v->store, model, version, &months, &nm, &e) !=
-      PC_OK) {
-    count(v, PC_IO, &e);
-  }
-  for (size_t i = 0; i < nm; i++) {
-    count(v, pc_store_check_partition(v->store, model, version, settings,
-                                      months[i], &e), &e);
-  }
   free(dates);
-  free(months);
+  check_months(v, model, version, settings, pc_store_forecast_months,
+               pc_store_check_partition);
+  check_months(v, model, version, settings, pc_store_score_months,
+               pc_store_check_scores);
 }
 
 static int listed(const pc_store *s, const char *model, const char *version) {
@@ -133,8 +148,8 @@ pc_status pc_verify(const pc_job *job, FILE *out, pc_error *e) {
   check_unlisted(&v, job->store);
   if (v.damaged) {
     fprintf(out, "verified %ld file(s) of %s: %ld damaged; the next run "
-            "treats damaged forecast partitions and trained models as "
-            "missing and rebuilds them\n", v.checked, job->store, v.damaged);
+            "treats damaged forecast partitions, trained models and "
+            "scores as missing and rebuilds them\n", v.checked, job->store, v.damaged);
   } else {
     fprintf(out, "verified %ld file(s) of %s: all intact\n", v.checked,
             job->store);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "pathcast/schedule.h"
+#include "pathcast/scores.h"
 #include "run_internal.h"
 
 pc_status pc_ctx_add_failure(pc_ctx *c, pc_failure_kind kind, int model,
@@ -27,8 +28,8 @@ pc_status pc_ctx_add_failure(pc_ctx *c, pc_failure_kind kind, int model,
   snprintf(f->version, sizeof f->version, "%s", c->job->model_version);
   snprintf(f->reason, sizeof f->reason, "%s", reason);
   char d[PC_DATE_STRLEN];
-  pc_log_warn(c->log, "%s %s %s failed: %s", kind == PC_FAIL_TRAIN ? "training"
-              : "forecast", f->model, pc_date_format(date, d), reason);
+  pc_log_warn(c->log, "%s %s %s failed: %s", pc_failure_kind_name(kind),
+              f->model, pc_date_format(date, d), reason);
   return PC_OK;
 }
 
@@ -285,6 +286,45 @@ pc_status pc_work_forecast(pc_ctx *c, const pc_unit *u, pc_error *e) {
   } else if (st != PC_OK) {
     pc_error_set(e, st, "%s", st == PC_NOMEM ? "out of memory" : "forecast failed");
   }
+  pc_partition_fini(&p);
+  return st;
+}
+
+/* ---- scoring (evaluate) ----------------------------------------------- */
+
+/* Scores one forecast partition and stores the scores.  A partition that
+ * cannot be read (damaged) is a reported failure, never a stop: the next
+ * backfill rebuilds it and the next evaluate scores it. */
+pc_status pc_work_score(pc_ctx *c, const pc_unit *u, pc_error *e) {
+  const pc_job *job = c->job;
+  const pc_model_ident *id = &c->idents[u->model];
+  pc_partition p;
+  pc_scores s;
+  pc_error why;
+  uint64_t source = 0;
+  int found = 0;
+  pc_partition_init(&p, job->paths, job->horizon);
+  pc_scores_init(&s, job->horizon);
+  pc_status st = pc_store_partition_checksum(
+      c->store, id->id.model, id->id.version, u->key, &source, &found, &why);
+  if (st == PC_OK) {
+    st = pc_store_read_partition(c->store, id->id.model, id->id.version, u->key,
+                                 &p, 0, &why);
+  }
+  if (st == PC_IO) {
+    c->sum.score_failed += u->count;
+    st = pc_ctx_add_failure(c, PC_FAIL_SCORE, u->model,
+                            pc_month_first_day(u->key), why.msg);
+  } else if (st == PC_OK) {
+    st = pc_scores_compute(&s, &p, &c->series, source, e);
+    if (st == PC_OK) {
+      st = pc_store_write_scores(c->store, &id->id, u->key, &s, e);
+    }
+    c->sum.scored += st == PC_OK ? (long)s.n : 0;
+  } else {
+    pc_error_set(e, st, "%s", why.msg);
+  }
+  pc_scores_fini(&s);
   pc_partition_fini(&p);
   return st;
 }

@@ -30,7 +30,10 @@ bool pc_is_leap_year(int y);
 int32_t pc_date_month_index(pc_date date);
 /* First day of a month index. */
 pc_date pc_month_first_day(int32_t month_index);
-/* Whether the ascending array v[0..n-1] holds d (binary search). */
+/* Binary searches of an ascending array v[0..n-1]: how many of its dates
+ * lie before d; the index of d or -1; whether it holds d. */
+size_t pc_dates_before(const pc_date *v, size_t n, pc_date d);
+long pc_dates_find(const pc_date *v, size_t n, pc_date d);
 bool pc_dates_contain(const pc_date *v, size_t n, pc_date d);
 /* Today's date in UTC. */
 pc_date pc_date_today_utc(void);

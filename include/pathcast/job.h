@@ -25,6 +25,7 @@ typedef enum {
   PC_CMD_STATUS,
   PC_CMD_VERIFY,
   PC_CMD_EVALUATE,
+  PC_CMD_REPORT,
   PC_CMD_HELP,
   PC_CMD_VERSION
 } pc_command;
@@ -74,6 +75,8 @@ void pc_job_fini(pc_job *job);
  * runs may share stored results only if these texts are equal. */
 void pc_job_model_settings(const pc_job *job, size_t model, char *buf,
                            size_t len);
+/* evaluate and report: commands that score the store's forecasts. */
+bool pc_command_scores(pc_command c);
 /* Index of a model by name, or -1. */
 long pc_job_find_model(const pc_job *job, const char *name);
 

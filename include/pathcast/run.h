@@ -12,10 +12,12 @@
 typedef struct {
   long trained, train_skipped, train_failed;
   long generated, forecast_skipped, forecast_failed;
+  long scored, score_skipped, score_failed; /* evaluate: forecasts */
 } pc_summary;
 
-/* Runs a train/forecast/backfill/daily job on every rank of comm (a
- * collective call).  Returns the same status on every rank: PC_OK,
+/* Runs a train/forecast/backfill/daily/evaluate job on every rank of comm (a
+ * collective call).  evaluate scores what the store lacks on every rank, then
+ * rank 0 prints the averages (pathcast/evaluate.h).  Returns the same status on every rank: PC_OK,
  * PC_PARTIAL (some model or date failed), PC_INTERRUPTED, or an error.  The
  * summary is complete on rank 0; e holds a message on rank 0 when the
  * error is one all ranks share (a rank-local error is printed by its rank). */
@@ -31,9 +33,6 @@ pc_status pc_status_report(const pc_job *job, FILE *out, pc_error *e);
 /* `verify`: PC_OK when every file is intact, PC_PARTIAL (exit 3) when any is
  * damaged (each named on its own DAMAGED line). */
 pc_status pc_verify(const pc_job *job, FILE *out, pc_error *e);
-/* `evaluate`: scores of the stored forecasts whose actuals are known,
- * averaged per model by horizon, month or year (job->by). */
-pc_status pc_evaluate(const pc_job *job, FILE *out, pc_error *e);
 
 /* Signals: SIGTERM, SIGINT and SIGUSR1 ask a run to stop after the unit in
  * flight, commit, and return PC_INTERRUPTED. */

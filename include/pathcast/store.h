@@ -58,6 +58,10 @@ void pc_store_set_diag(pc_store *s, FILE *diag);
  * with other settings. */
 pc_status pc_store_register_model(pc_store *s, const pc_store_model *m,
                                   pc_error *e);
+/* PC_INPUT when the manifest records other settings for this model and
+ * version (PC_OK when it does not know the model). */
+pc_status pc_store_check_model(pc_store *s, const pc_store_model *m,
+                               pc_error *e);
 /* The commodity recorded in the manifest ("" when the store is new). */
 const char *pc_store_commodity(const pc_store *s);
 /* The manifest's schema_version (0 when the store has none yet). */
@@ -126,7 +130,14 @@ pc_status pc_store_sync_series(pc_store *s, const pc_series *series,
 pc_status pc_store_read_series(pc_store *s, pc_series *series, pc_error *e);
 
 /* ---- failures --------------------------------------------------------- */
-typedef enum { PC_FAIL_TRAIN = 0, PC_FAIL_FORECAST = 1 } pc_failure_kind;
+/* Scoring failures are reported by evaluate, never stored. */
+typedef enum {
+  PC_FAIL_TRAIN = 0,
+  PC_FAIL_FORECAST = 1,
+  PC_FAIL_SCORE = 2
+} pc_failure_kind;
+/* "train", "forecast" or "score". */
+const char *pc_failure_kind_name(pc_failure_kind kind);
 
 typedef struct {
   pc_failure_kind kind;

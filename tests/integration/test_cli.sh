@@ -11,7 +11,7 @@ check "--help lists every job key" grep -qE 'train_frequency.*semiannually' "$WO
 check "--help lists model keys" grep -q 'random_walk.lookback' "$WORK/out"
 expect_status "no command" 2 "$PC"
 expect_status "unknown command" 2 "$PC" frobnicate
-expect_err "unknown command lists commands" "unknown command 'frobnicate' (valid: train, forecast, backfill, daily, models, export, status, verify, evaluate)"
+expect_err "unknown command lists commands" "unknown command 'frobnicate' (valid: train, forecast, backfill, daily, models, export, status, verify, evaluate, report)"
 
 expect_status "unknown key on the command line" 2 "$PC" backfill --job "$WORK/job" --colour blue
 expect_err "unknown key lists valid keys" "unknown key 'colour' (valid keys: commodity, data, models,"

@@ -26,7 +26,7 @@ check "one forecast per horizon" test "$(grep -c '"n":1,' "$WORK/out")" -eq 14
 
 # Forecasts near the end of the data lack some actuals: only known ones count.
 "$PC" backfill --job "$WORK/job" --store "$WORK/end" --start 2025-06-20 --end 2025-06-27 --train_anchor 2025-06-20 >/dev/null 2>&1
-expect_status "evaluate at the end of the data" 0 ev --store "$WORK/end" --start 2025-06-20 --end 2025-06-27 --model naive --format csv
+expect_status "evaluate at the end of the data" 0 ev --store "$WORK/end" --train_anchor 2025-06-20 --start 2025-06-20 --end 2025-06-27 --model naive --format csv
 check "horizon 1 counts the 6 forecasts whose day_1 is observed" grep -q '^naive,1,6,' "$WORK/out"
 check "horizon 14 has no actuals: no row" bash -c "! grep -q '^naive,14,' '$WORK/out'"
 check "energy score needs a whole observed path: none here" grep -q '^naive,1,6,.*,nan,' "$WORK/out"

@@ -23,9 +23,11 @@ ev=$(awk '$1 == "evaluate" {print $2}' "$WORK/ids")
 if "$PC" --help 2>&1 | grep -qE '^ *evaluate\b'; then
   check "evaluate job id printed (pathcast has evaluate)" test -n "$ev"
   expect_job "evaluate job after forecast" "$ev" COMPLETED 0:0
-  check "evaluate ran as one task" test "$(job_field "$ev" NumTasks)" = 1
+  check "evaluate ran on the pipeline's 2 tasks" test "$(job_field "$ev" NumTasks)" = 2
+  expect_out "evaluate scored every forecast on 2 ranks" "$ev" "0 up to date, 0 failed, on 2 rank(s)"
   "$PC" evaluate --job "$WORK/job" --store "$WORK/local" >"$WORK/eval.local" 2>/dev/null
-  check "its report = a local evaluate of the local backfill" cmp -s "$WORK/eval.local" <(grep -v '^\[' "$(out_of "$ev")")
+  check "its table = a local evaluate of the local backfill" \
+    cmp -s "$WORK/eval.local" <(grep -vE '^(\[|scores: |evaluate: )' "$(out_of "$ev")")
 fi
 "$PC" export --job "$WORK/job" --store "$WORK/chain" --output "$WORK/chain.csv"
 check "train -> forecast export = local backfill export" cmp -s "$WORK/local.csv" "$WORK/chain.csv"

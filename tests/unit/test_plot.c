@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "pathcast/date.h"
@@ -506,29 +505,6 @@ static void test_date_ticks(void **state) {
   assert_int_equal(t.v[1], day("2019-01-01"));
 }
 
-/* ---- speed ------------------------------------------------------------ */
-
-static double seconds(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-/* A report draws a few dozen figures: each must take milliseconds, not
- * seconds (the bound is loose for sanitizer builds and busy machines). */
-static void test_render_time(void **state) {
-  (void)state;
-  enum { RUNS = 20 };
-  write_ok(fan_chart(), file_in("warm.png")); /* loads the fonts */
-  double t0 = seconds();
-  for (int i = 0; i < RUNS; i++) {
-    write_ok(fan_chart(), file_in("timed.png"));
-  }
-  double ms = (seconds() - t0) * 1e3 / RUNS;
-  print_message("fan chart %dx%d: %.1f ms per figure\n", W, H, ms);
-  assert_true(ms < 250.0);
-}
-
 /* Under `make sanitize`: fontconfig keeps the configuration cairo loaded
  * until the process ends, and only fontconfig's FcFini (not cairo) could
  * free it, so LeakSanitizer is told that it is not ours. */
@@ -553,7 +529,6 @@ int main(void) {
       cmocka_unit_test(test_palette),
       cmocka_unit_test(test_number_ticks),
       cmocka_unit_test(test_date_ticks),
-      cmocka_unit_test(test_render_time),
   };
   return cmocka_run_group_tests(tests, make_tmp_dir, remove_tmp_dir);
 }

@@ -1,0 +1,59 @@
+/* Averages of stored scores per model and group (a horizon, a month or a
+ * year), for `pathcast evaluate` and `pathcast report`.  Every column is
+ * defined in docs/EVALUATION.md. */
+#ifndef PC_EVALUATE_H
+#define PC_EVALUATE_H
+
+#include <stdio.h>
+
+#include "pathcast/job.h"
+#include "pathcast/store.h"
+
+/* Sums kept per group; the printed columns are their means. */
+enum {
+  PC_EV_AE_MED, PC_EV_SE_MED, PC_EV_AE_MEAN, PC_EV_SE_MEAN, PC_EV_APE,
+  PC_EV_DIR, PC_EV_CRPS, PC_EV_PINBALL, PC_EV_COV50, PC_EV_COV80,
+  PC_EV_COV95, PC_EV_W50, PC_EV_W80, PC_EV_W95, PC_EV_PIT,
+  PC_EV_PRINTED, /* the columns above are printed; below, report only */
+  PC_EV_COV67 = PC_EV_PRINTED, PC_EV_COV99,
+  PC_EV_PIT_BIN, /* PC_EV_PIT_BINS counts of PIT in [b/10, (b+1)/10) */
+  PC_EV_PIT_BINS = 10,
+  PC_EV_COUNT = PC_EV_PIT_BIN + PC_EV_PIT_BINS
+};
+extern const char *const pc_eval_column_names[PC_EV_PRINTED];
+
+typedef enum { PC_BY_HORIZON = 0, PC_BY_MONTH = 1, PC_BY_YEAR = 2 } pc_eval_by;
+
+typedef struct {
+  int key;    /* horizon 1..H, month index, or year */
+  long n;     /* scored (forecast, horizon) pairs */
+  long n_dir; /* pairs with a direction to call */
+  long n_es;  /* forecasts with every actual known (energy score) */
+  double sum[PC_EV_COUNT];
+  double es;
+} pc_eval_group;
+
+typedef struct {
+  pc_eval_group *g; /* sorted by key */
+  size_t n;
+  double es; /* all the model's energy scores */
+  long n_es;
+} pc_eval_groups;
+
+/* With --model, only that model is shown; random_walk is always scored (the
+ * skill baseline).  Shared by planning and printing. */
+int pc_eval_model_selected(const pc_job *job, size_t m);
+/* Reads the stored scores of every selected model (lists[m], job->nmodels
+ * of them, zeroed by the caller) of forecast dates in the job's range. */
+pc_status pc_eval_collect(pc_store *store, const pc_job *job, pc_eval_by by,
+                          pc_eval_groups *lists, pc_error *e);
+void pc_eval_free(pc_eval_groups *lists, size_t n);
+/* Means of a group in pc_eval_column_names order (RMSEs as roots). */
+void pc_eval_means(const pc_eval_group *g, double *m);
+/* 1 - CRPS / CRPS of the baseline's group of the same key; NaN without. */
+double pc_eval_skill(const pc_eval_group *g, const pc_eval_groups *baseline);
+/* The table, CSV or JSON lines of every selected model (job->format). */
+void pc_eval_print(FILE *out, const pc_job *job, pc_eval_by by,
+                   pc_eval_groups *lists);
+
+#endif

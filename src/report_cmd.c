@@ -1,0 +1,551 @@
+/* `pathcast report`: after the scoring phase (the same as evaluate's), rank
+ * 0 draws the figures from the stored scores and writes index.html beside
+ * them: a summary table, a fan chart of each model's latest forecast, CRPS
+ * and coverage by horizon, a calibration plot, PIT histograms and the
+ * monthly CRPS skill against random_walk (docs/EVALUATION.md). */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pathcast/evaluate.h"
+#include "pathcast/plot.h"
+#include "pathcast/scores.h"
+#include "run_internal.h"
+
+#define FIG_W 900
+#define FIG_H 500
+#define HISTORY_DAYS 60 /* observed closes shown before a fan */
+#define SKILL_MONTHS 6  /* the window of the rolling skill */
+
+typedef struct {
+  pc_ctx *c;
+  const pc_job *job;
+  char dir[4096];
+  pc_eval_groups *by_h; /* per model, by horizon */
+  pc_eval_groups *by_m; /* per model, by month */
+  long rw;              /* index of random_walk, or -1 */
+  FILE *html;
+  pc_error *e;
+} report;
+
+static int selected(const report *r, size_t m) {
+  const pc_job *job = r->job;
+  return job->model_filter[0] == '\0' ||
+         strcmp(job->model_filter, job->models[m].name) == 0;
+}
+
+static const char *model_name(const report *r, size_t m) {
+  return r->job->models[m].name;
+}
+
+/* Writes a figure as <dir>/<name> and references it from the page. */
+static pc_status emit_figure(report *r, pc_plot *p, const char *name,
+                             const char *alt) {
+  char path[4096 + 128];
+  snprintf(path, sizeof path, "%s/%s", r->dir, name);
+  pc_status st = pc_plot_write_png(p, path, r->e);
+  pc_plot_free(p);
+  if (st == PC_OK) {
+    fprintf(r->html, "<figure><img src=\"%s\" width=\"%d\" height=\"%d\" "
+            "alt=\"%s\"><figcaption>%s</figcaption></figure>\n", name, FIG_W,
+            FIG_H, alt, alt);
+  }
+  return st;
+}
+
+static pc_status new_figure(report *r, pc_plot **p, const char *title,
+                            const char *xlabel, const char *ylabel) {
+  return pc_plot_new(p, FIG_W, FIG_H, title, xlabel, ylabel, r->e);
+}
+
+/* ---- pooled summary ---------------------------------------------------- */
+
+/* All horizons of a model in one group (key 0). */
+static void pool(const pc_eval_groups *l, pc_eval_group *out) {
+  memset(out, 0, sizeof *out);
+  for (size_t i = 0; i < l->n; i++) {
+    const pc_eval_group *g = &l->g[i];
+    out->n += g->n;
+    out->n_dir += g->n_dir;
+    for (int k = 0; k < PC_EV_COUNT; k++) {
+      out->sum[k] += g->sum[k];
+    }
+  }
+  out->es = l->es;
+  out->n_es = l->n_es;
+}
+
+static void html_number(FILE *f, double v, const char *fmt) {
+  if (isnan(v)) {
+    fputs("<td>&ndash;</td>", f);
+  } else {
+    fputs("<td>", f);
+    fprintf(f, fmt, v);
+    fputs("</td>", f);
+  }
+}
+
+static void summary_table(report *r) {
+  FILE *f = r->html;
+  pc_eval_group base;
+  pool(r->rw >= 0 ? &r->by_h[r->rw] : &(pc_eval_groups){0}, &base);
+  base.key = 0;
+  pc_eval_groups baseline = {&base, r->rw >= 0 ? 1 : 0, 0, 0};
+  fputs("<table>\n<tr><th>model</th><th>pairs</th><th>CRPS</th>"
+        "<th>MAE (median)</th><th>RMSE (median)</th><th>MAPE %</th>"
+        "<th>coverage 50%</th><th>coverage 80%</th><th>coverage 95%</th>"
+        "<th>mean PIT</th><th>energy score</th><th>CRPS skill vs "
+        "random_walk</th></tr>\n", f);
+  for (size_t m = 0; m < r->job->nmodels; m++) {
+    if (!selected(r, m)) {
+      continue;
+    }
+    pc_eval_group g;
+    double v[PC_EV_PRINTED];
+    pool(&r->by_h[m], &g);
+    pc_eval_means(&g, v);
+    uint32_t rgb = pc_plot_color_rgb((int)m);
+    fprintf(f, "<tr><td><span class=\"key\" style=\"background:#%06x\">"
+            "</span>%s</td><td>%ld</td>", (unsigned)rgb, model_name(r, m),
+            g.n);
+    html_number(f, v[PC_EV_CRPS], "%.4f");
+    html_number(f, v[PC_EV_AE_MED], "%.4f");
+    html_number(f, v[PC_EV_SE_MED], "%.4f");
+    html_number(f, v[PC_EV_APE], "%.3f");
+    html_number(f, v[PC_EV_COV50], "%.3f");
+    html_number(f, v[PC_EV_COV80], "%.3f");
+    html_number(f, v[PC_EV_COV95], "%.3f");
+    html_number(f, v[PC_EV_PIT], "%.3f");
+    html_number(f, g.n_es ? g.es / (double)g.n_es : NAN, "%.4f");
+    html_number(f, pc_eval_skill(&g, &baseline), "%.4f");
+    fputs("</tr>\n", f);
+  }
+  fputs("</table>\n", f);
+}
+
+/* ---- fan charts ---------------------------------------------------------- */
+
+/* The latest stored forecast in the job's range: scores of its month in s,
+ * its row in *row; 0 when the model has none. */
+static int latest_forecast(report *r, size_t m, pc_scores *s, size_t *row) {
+  const pc_job *job = r->job;
+  int32_t *months = NULL;
+  size_t nm = 0;
+  int found = 0;
+  pc_error why;
+  if (pc_store_score_months(r->c->store, model_name(r, m), job->model_version,
+                            &months, &nm, &why) != PC_OK) {
+    return 0;
+  }
+  for (size_t j = nm; j-- > 0 && !found;) {
+    if (pc_store_read_scores(r->c->store, model_name(r, m), job->model_version,
+                             months[j], s, &why) != PC_OK) {
+      continue;
+    }
+    for (size_t i = s->n; i-- > 0 && !found;) {
+      if ((job->end == PC_DATE_NONE || s->date[i] <= job->end) &&
+          (job->start == PC_DATE_NONE || s->date[i] >= job->start)) {
+        *row = i;
+        found = 1;
+      }
+    }
+  }
+  free(months);
+  return found;
+}
+
+/* The last HISTORY_DAYS observed closes up to the cutoff. */
+static pc_status add_history(pc_plot *p, const pc_series *series,
+                             pc_date cutoff) {
+  double x[HISTORY_DAYS], y[HISTORY_DAYS];
+  size_t n = 0;
+  for (size_t i = pc_series_rows_before(series, cutoff + 1);
+       i-- > 0 && n < HISTORY_DAYS;) {
+    if (!isnan(series->close[i])) {
+      x[HISTORY_DAYS - 1 - n] = series->date[i];
+      y[HISTORY_DAYS - 1 - n] = series->close[i];
+      n++;
+    }
+  }
+  return pc_plot_line(p, x + HISTORY_DAYS - n, y + HISTORY_DAYS - n, n,
+                      "observed", PC_PLOT_BLACK, false);
+}
+
+/* Quantile bands (95, 80, 50%), the median, and the actuals if known. */
+static pc_status add_fan(pc_plot *p, const pc_scores *s, size_t row,
+                         int color) {
+  static const int bands[3][2] = {{PC_LEVEL_025, PC_LEVEL_975},
+                                  {PC_LEVEL_10, PC_LEVEL_90},
+                                  {PC_LEVEL_25, PC_LEVEL_75}};
+  static const char *const names[3] = {"95% interval", "80% interval",
+                                       "50% interval"};
+  size_t h = (size_t)s->horizon;
+  double *x = malloc(h * sizeof *x), *v = malloc(4 * h * sizeof *v);
+  if (x == NULL || v == NULL) {
+    free(x);
+    free(v);
+    return PC_NOMEM;
+  }
+  double *lo = v, *hi = v + h, *med = v + 2 * h, *act = v + 3 * h;
+  pc_status st = PC_OK;
+  for (int b = 0; b < 3 && st == PC_OK; b++) {
+    for (size_t k = 0; k < h; k++) {
+      const double *q = &s->quantile[(row * h + k) * PC_SCORE_NLEVELS];
+      x[k] = s->day[row * h + k];
+      lo[k] = q[bands[b][0]];
+      hi[k] = q[bands[b][1]];
+      med[k] = q[PC_LEVEL_MEDIAN];
+      act[k] = s->actual[row * h + k];
+    }
+    st = pc_plot_band(p, x, lo, hi, h, names[b], color, 0.25);
+  }
+  if (st == PC_OK) {
+    st = pc_plot_line(p, x, med, h, "median", color, false);
+  }
+  if (st == PC_OK) {
+    st = pc_plot_points(p, x, act, h, "actual", PC_PLOT_BLACK);
+  }
+  free(x);
+  free(v);
+  return st;
+}
+
+static pc_status fan_chart(report *r, size_t m) {
+  pc_scores s;
+  size_t row = 0;
+  pc_scores_init(&s, r->job->horizon);
+  if (!latest_forecast(r, m, &s, &row)) {
+    fprintf(r->html, "<p>%s: no scored forecast in the range.</p>\n",
+            model_name(r, m));
+    pc_scores_fini(&s);
+    return PC_OK;
+  }
+  char title[256], name[128], alt[256], d[PC_DATE_STRLEN];
+  pc_date_format(s.date[row], d);
+  snprintf(title, sizeof title, "%s: forecast of %s (%d paths)",
+           model_name(r, m), d, r->job->paths);
+  snprintf(name, sizeof name, "fan-%s.png", model_name(r, m));
+  snprintf(alt, sizeof alt, "Fan chart of %s's forecast of %s: quantile "
+           "bands over %d trading days, the last %d observed closes%s",
+           model_name(r, m), d, s.horizon, HISTORY_DAYS,
+           isnan(s.actual[row * (size_t)s.horizon]) ? ""
+                                                     : ", and the actuals");
+  pc_plot *p = NULL;
+  pc_status st = new_figure(r, &p, title, "date", "price");
+  if (st == PC_OK) {
+    pc_plot_x_dates(p);
+    add_history(p, &r->c->series, s.cutoff[row]);
+    add_fan(p, &s, row, (int)m);
+    st = emit_figure(r, p, name, alt);
+  }
+  pc_scores_fini(&s);
+  return st;
+}
+
+/* ---- scores by horizon ------------------------------------------------- */
+
+/* y[k] = value of horizon k+1 of a model (NaN where it has no group). */
+static void by_horizon(const pc_eval_groups *l, int horizon, int what,
+                       double *y) {
+  for (int k = 0; k < horizon; k++) {
+    y[k] = NAN;
+  }
+  for (size_t i = 0; i < l->n; i++) {
+    const pc_eval_group *g = &l->g[i];
+    if (g->key >= 1 && g->key <= horizon && g->n > 0) {
+      y[g->key - 1] = g->sum[what] / (double)g->n;
+    }
+  }
+}
+
+static pc_status horizon_figure(report *r, const char *name, const char *title,
+                                const char *ylabel, const int *what,
+                                size_t nwhat, const double *nominal) {
+  int h = r->job->horizon;
+  double *x = malloc((size_t)h * sizeof *x), *y = malloc((size_t)h * sizeof *y);
+  pc_plot *p = NULL;
+  pc_status st = x && y ? new_figure(r, &p, title, "horizon (trading days)",
+                                     ylabel)
+                        : PC_NOMEM;
+  for (int k = 0; k < h && x != NULL; k++) {
+    x[k] = k + 1;
+  }
+  for (size_t m = 0; st == PC_OK && m < r->job->nmodels; m++) {
+    for (size_t w = 0; selected(r, m) && w < nwhat; w++) {
+      by_horizon(&r->by_h[m], h, what[w], y);
+      pc_plot_line(p, x, y, (size_t)h, w == 0 ? model_name(r, m) : NULL,
+                   (int)m, w > 0);
+    }
+  }
+  for (size_t w = 0; st == PC_OK && nominal != NULL && w < nwhat; w++) {
+    pc_plot_hline(p, nominal[w], NULL, PC_PLOT_GREY);
+  }
+  if (st == PC_OK) {
+    st = emit_figure(r, p, name, title);
+  } else {
+    pc_plot_free(p);
+  }
+  free(x);
+  free(y);
+  return st == PC_NOMEM ? pc_error_set(r->e, st, "out of memory") : st;
+}
+
+/* ---- calibration and PIT ----------------------------------------------- */
+
+static pc_status calibration_figure(report *r) {
+  static const double nominal[5] = {0.50, 0.67, 0.80, 0.95, 0.99};
+  static const int cov[5] = {PC_EV_COV50, PC_EV_COV67, PC_EV_COV80,
+                             PC_EV_COV95, PC_EV_COV99};
+  static const double diag[2] = {0.45, 1.0};
+  pc_plot *p = NULL;
+  const char *title = "Calibration: nominal vs empirical coverage of the "
+                      "central intervals (all horizons)";
+  pc_status st = new_figure(r, &p, title, "nominal coverage",
+                            "empirical coverage");
+  if (st != PC_OK) {
+    return st;
+  }
+  pc_plot_x_range(p, 0.45, 1.0);
+  pc_plot_y_range(p, 0.0, 1.0);
+  pc_plot_line(p, diag, diag, 2, "ideal", PC_PLOT_GREY, true);
+  for (size_t m = 0; m < r->job->nmodels; m++) {
+    pc_eval_group g;
+    double y[5];
+    pool(&r->by_h[m], &g);
+    for (int i = 0; i < 5; i++) {
+      y[i] = g.n ? g.sum[cov[i]] / (double)g.n : NAN;
+    }
+    if (selected(r, m)) {
+      pc_plot_line(p, nominal, y, 5, model_name(r, m), (int)m, false);
+      pc_plot_points(p, nominal, y, 5, NULL, (int)m);
+    }
+  }
+  return emit_figure(r, p, "calibration.png", title);
+}
+
+static pc_status pit_figure(report *r, size_t m) {
+  double left[PC_EV_PIT_BINS], height[PC_EV_PIT_BINS];
+  char title[256], name[128];
+  pc_eval_group g;
+  pool(&r->by_h[m], &g);
+  for (int b = 0; b < PC_EV_PIT_BINS; b++) {
+    left[b] = (double)b / PC_EV_PIT_BINS;
+    /* density: a calibrated model's bars all stand at 1 */
+    height[b] = g.n ? g.sum[PC_EV_PIT_BIN + b] * PC_EV_PIT_BINS / (double)g.n
+                    : NAN;
+  }
+  snprintf(title, sizeof title, "%s: PIT histogram (%ld pairs, all horizons)",
+           model_name(r, m), g.n);
+  snprintf(name, sizeof name, "pit-%s.png", model_name(r, m));
+  pc_plot *p = NULL;
+  pc_status st = new_figure(r, &p, title, "PIT", "density");
+  if (st != PC_OK) {
+    return st;
+  }
+  pc_plot_x_range(p, 0.0, 1.0);
+  pc_plot_bars(p, left, 1.0 / PC_EV_PIT_BINS, height, PC_EV_PIT_BINS,
+               model_name(r, m), (int)m);
+  pc_plot_hline(p, 1.0, "uniform", PC_PLOT_GREY);
+  return emit_figure(r, p, name, title);
+}
+
+/* ---- monthly skill ------------------------------------------------------ */
+
+/* CRPS summed over the SKILL_MONTHS months ending at month `last`. */
+static void window_crps(const pc_eval_groups *l, int last, double *sum,
+                        long *n) {
+  *sum = 0.0;
+  *n = 0;
+  for (size_t j = 0; j < l->n; j++) {
+    if (l->g[j].key > last - SKILL_MONTHS && l->g[j].key <= last) {
+      *sum += l->g[j].sum[PC_EV_CRPS];
+      *n += l->g[j].n;
+    }
+  }
+}
+
+/* 1 - mean CRPS / mean CRPS of the baseline over the trailing window. */
+static double rolling_skill(const pc_eval_groups *l,
+                            const pc_eval_groups *base, int last) {
+  double s, sb;
+  long n, nb;
+  window_crps(l, last, &s, &n);
+  window_crps(base, last, &sb, &nb);
+  return n > 0 && nb > 0 && sb > 0 ? 1.0 - (s / (double)n) / (sb / (double)nb)
+                                   : NAN;
+}
+
+static pc_status skill_figure(report *r) {
+  if (r->rw < 0) {
+    fputs("<p>No monthly skill: the job has no random_walk model.</p>\n",
+          r->html);
+    return PC_OK;
+  }
+  const pc_eval_groups *base = &r->by_m[r->rw];
+  const char *title = "Rolling CRPS skill against random_walk (forecasts "
+                      "of the trailing 6 months, at each month end)";
+  pc_plot *p = NULL;
+  double *x = malloc((base->n ? base->n : 1) * sizeof *x);
+  double *y = malloc((base->n ? base->n : 1) * sizeof *y);
+  pc_status st = x && y ? new_figure(r, &p, title, "month",
+                                     "1 - CRPS / CRPS(random_walk)")
+                        : PC_NOMEM;
+  if (st == PC_OK) {
+    pc_plot_x_dates(p);
+    pc_plot_hline(p, 0.0, "random_walk", PC_PLOT_GREY);
+  }
+  for (size_t m = 0; st == PC_OK && m < r->job->nmodels; m++) {
+    if (!selected(r, m) || (long)m == r->rw) {
+      continue;
+    }
+    for (size_t i = 0; i < base->n; i++) {
+      x[i] = pc_month_first_day(base->g[i].key + 1) - 1; /* month end */
+      y[i] = rolling_skill(&r->by_m[m], base, base->g[i].key);
+    }
+    pc_plot_line(p, x, y, base->n, model_name(r, m), (int)m, false);
+  }
+  if (st == PC_OK) {
+    st = emit_figure(r, p, "skill-rolling.png", title);
+  } else {
+    pc_plot_free(p);
+  }
+  free(x);
+  free(y);
+  return st == PC_NOMEM ? pc_error_set(r->e, st, "out of memory") : st;
+}
+
+/* ---- the page ----------------------------------------------------------- */
+
+static void page_head(report *r) {
+  const pc_job *job = r->job;
+  char a[PC_DATE_STRLEN], b[PC_DATE_STRLEN];
+  fprintf(r->html,
+          "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8"
+          "\">\n<title>pathcast report: %s</title>\n<style>\nbody{font-family:"
+          "sans-serif;max-width:960px;margin:2em auto;color:#222}\ntable{"
+          "border-collapse:collapse}\ntd,th{border:1px solid #ccc;padding:"
+          "3px 8px;text-align:right}\ntd:first-child{text-align:left}\n"
+          ".key{display:inline-block;width:10px;height:10px;margin-right:6px}"
+          "\nfigure{margin:1.5em 0}\n</style>\n</head>\n<body>\n"
+          "<h1>pathcast report: %s</h1>\n<p>Store <code>%s</code>, model "
+          "version %s, forecast dates %s..%s, %d paths &times; %d trading "
+          "days. Scores are defined in docs/EVALUATION.md; each forecast is "
+          "scored on the days whose actual close is known.</p>\n",
+          pc_store_commodity(r->c->store), pc_store_commodity(r->c->store),
+          job->store, job->model_version,
+          job->start == PC_DATE_NONE ? "first" : pc_date_format(job->start, a),
+          job->end == PC_DATE_NONE ? "last" : pc_date_format(job->end, b),
+          job->paths, job->horizon);
+}
+
+static pc_status page_body(report *r) {
+  static const int crps[1] = {PC_EV_CRPS};
+  static const int cov[2] = {PC_EV_COV80, PC_EV_COV95};
+  static const double nominal[2] = {0.80, 0.95};
+  fputs("<h2>Summary (all horizons)</h2>\n", r->html);
+  summary_table(r);
+  fputs("<h2>Latest forecasts</h2>\n", r->html);
+  pc_status st = PC_OK;
+  for (size_t m = 0; st == PC_OK && m < r->job->nmodels; m++) {
+    st = selected(r, m) ? fan_chart(r, m) : PC_OK;
+  }
+  fputs("<h2>By horizon</h2>\n", r->html);
+  if (st == PC_OK) {
+    st = horizon_figure(r, "crps-horizon.png", "Mean CRPS by horizon",
+                        "CRPS (price units)", crps, 1, NULL);
+  }
+  if (st == PC_OK) {
+    st = horizon_figure(r, "coverage-horizon.png", "Coverage of the 80% "
+                        "(solid) and 95% (dashed) central intervals by "
+                        "horizon", "empirical coverage", cov, 2, nominal);
+  }
+  fputs("<h2>Calibration</h2>\n", r->html);
+  if (st == PC_OK) {
+    st = calibration_figure(r);
+  }
+  for (size_t m = 0; st == PC_OK && m < r->job->nmodels; m++) {
+    st = selected(r, m) ? pit_figure(r, m) : PC_OK;
+  }
+  fputs("<h2>Skill over time</h2>\n", r->html);
+  if (st == PC_OK) {
+    st = skill_figure(r);
+  }
+  fputs("</body>\n</html>\n", r->html);
+  return st;
+}
+
+static pc_status collect(report *r) {
+  size_t n = r->job->nmodels;
+  r->by_h = calloc(n, sizeof *r->by_h);
+  r->by_m = calloc(n, sizeof *r->by_m);
+  if (r->by_h == NULL || r->by_m == NULL) {
+    return pc_error_set(r->e, PC_NOMEM, "out of memory");
+  }
+  pc_status st = pc_eval_collect(r->c->store, r->job, PC_BY_HORIZON, r->by_h,
+                                 r->e);
+  return st == PC_OK ? pc_eval_collect(r->c->store, r->job, PC_BY_MONTH,
+                                       r->by_m, r->e)
+                     : st;
+}
+
+/* index.html is written as .partial and renamed: a reader never sees half
+ * a page (the figures are committed the same way). */
+static pc_status write_page(report *r, const char *path) {
+  char partial[4096 + 160];
+  snprintf(partial, sizeof partial, "%s.partial", path);
+  r->html = fopen(partial, "w");
+  if (r->html == NULL) {
+    return pc_error_set(r->e, PC_IO, "%s: cannot write: %s", partial,
+                        strerror(errno));
+  }
+  page_head(r);
+  pc_status st = page_body(r);
+  if (fclose(r->html) != 0 && st == PC_OK) {
+    st = pc_error_set(r->e, PC_IO, "%s: cannot write: %s", partial,
+                      strerror(errno));
+  }
+  if (st == PC_OK && rename(partial, path) != 0) {
+    st = pc_error_set(r->e, PC_IO, "%s: cannot commit: %s", path,
+                      strerror(errno));
+  }
+  if (st != PC_OK) {
+    remove(partial);
+  }
+  return st;
+}
+
+pc_status pc_report_html(pc_ctx *c, pc_status st, pc_error *e) {
+  report r;
+  memset(&r, 0, sizeof r);
+  r.c = c;
+  r.job = c->job;
+  r.e = e;
+  r.rw = pc_job_find_model(c->job, "random_walk");
+  if (c->job->output[0] != '\0') {
+    snprintf(r.dir, sizeof r.dir, "%s", c->job->output);
+  } else {
+    snprintf(r.dir, sizeof r.dir, "reports/%s", pc_store_commodity(c->store));
+  }
+  char path[4096 + 32];
+  snprintf(path, sizeof path, "%s/index.html", r.dir);
+  pc_status rst = st == PC_OK || st == PC_PARTIAL ? collect(&r) : st;
+  if (rst == PC_OK && pc_mkdirs(r.dir) != 0) {
+    rst = pc_error_set(e, PC_IO, "%s: cannot create folder: %s", r.dir,
+                       strerror(errno));
+  }
+  if (rst == PC_OK) {
+    rst = write_page(&r, path);
+  }
+  pc_eval_free(r.by_h, c->job->nmodels);
+  pc_eval_free(r.by_m, c->job->nmodels);
+  free(r.by_h);
+  free(r.by_m);
+  st = pc_status_worst(st, rst);
+  pc_report_score_counts(c, st);
+  if (rst == PC_OK) {
+    printf("report: %s\n", path);
+  }
+  return st;
+}

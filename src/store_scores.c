@@ -1,0 +1,208 @@
+/* Scores files in the store: <model>/<version>/scores/YYYY-MM.h5, one per
+ * forecast partition, written whole and renamed into place like every
+ * store file (see pathcast/scores.h and docs/STORE.md). */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "h5io.h"
+#include "pathcast/scores.h"
+#include "store_internal.h"
+
+static int scores_path(const pc_store *s, char *buf, const char *model,
+                       const char *version, int32_t month) {
+  return pc_store_path(s, buf, "%s/%s/scores/%04d-%02d.h5", model, version,
+                       month / 12, month % 12 + 1);
+}
+
+pc_status pc_store_score_months(pc_store *st, const char *model,
+                                const char *version, int32_t **months,
+                                size_t *n, pc_error *e) {
+  char dir[PATH_LEN];
+  pc_store_path(st, dir, "%s/%s/scores", model, version);
+  return pc_store_list_keys(dir, pc_store_parse_month_name, months, n, e);
+}
+
+pc_status pc_store_partition_checksum(pc_store *st, const char *model,
+                                      const char *version, int32_t month,
+                                      uint64_t *sum, int *found, pc_error *e) {
+  char path[PATH_LEN];
+  pc_store_partition_path(st, path, model, version, month);
+  *found = access(path, F_OK) == 0;
+  if (!*found) {
+    return PC_OK;
+  }
+  hid_t f = pc_h5_open_read(path);
+  int ok = f >= 0 && pc_h5_read_attr_u64(f, "checksum", sum) == 0;
+  if (f >= 0) {
+    H5Fclose(f);
+  }
+  if (!ok) {
+    pc_store_diag_stack(st);
+    return pc_error_set(e, PC_IO, "%s: cannot read forecast partition", path);
+  }
+  return PC_OK;
+}
+
+/* The checksum covers every value and the partition it was made from. */
+static uint64_t scores_checksum(const pc_scores *s) {
+  size_t n = s->n, nh = n * (size_t)s->horizon, d = sizeof(double);
+  uint64_t c = pc_checksum_add(pc_checksum_seed, &s->source, sizeof s->source);
+  c = pc_checksum_add(c, s->date, n * sizeof *s->date);
+  c = pc_checksum_add(c, s->cutoff, n * sizeof *s->cutoff);
+  c = pc_checksum_add(c, s->day, nh * sizeof *s->day);
+  c = pc_checksum_add(c, s->last, n * d);
+  c = pc_checksum_add(c, s->actual, nh * d);
+  c = pc_checksum_add(c, s->mean, nh * d);
+  c = pc_checksum_add(c, s->quantile, nh * PC_SCORE_NLEVELS * d);
+  c = pc_checksum_add(c, s->crps, nh * d);
+  c = pc_checksum_add(c, s->pit, nh * d);
+  return pc_checksum_add(c, s->energy, n * d);
+}
+
+/* ---- reading ---------------------------------------------------------- */
+
+/* Reads a date dataset of exactly `count` values into dst. */
+static int read_dates_into(hid_t f, const char *name, pc_date *dst,
+                           size_t rows, size_t cols) {
+  pc_date *d = NULL;
+  size_t n = 0, c = 0;
+  int ok = pc_h5_read_dates(f, name, &d, &n, cols ? &c : NULL) == 0 &&
+           n == rows && (cols == 0 || rows == 0 || c == cols);
+  if (ok) {
+    memcpy(dst, d, rows * (cols ? cols : 1) * sizeof *d);
+  }
+  free(d);
+  return ok ? 0 : -1;
+}
+
+static int read_scores_file(hid_t f, pc_scores *s) {
+  int64_t horizon = 0;
+  hsize_t dims[1];
+  int ok = pc_h5_read_attr_i64(f, "horizon", &horizon) == 0 &&
+           horizon == s->horizon &&
+           pc_h5_read_attr_u64(f, "source_checksum", &s->source) == 0 &&
+           pc_h5_dims(f, "last_close", dims, 1) == 1 &&
+           pc_scores_resize(s, (size_t)dims[0]) == PC_OK;
+  size_t n = ok ? s->n : 0, nh = n * (size_t)s->horizon;
+  ok = ok && read_dates_into(f, "forecast_date", s->date, n, 0) == 0 &&
+       read_dates_into(f, "data_cutoff_date", s->cutoff, n, 0) == 0 &&
+       read_dates_into(f, "day_date", s->day, n, (size_t)s->horizon) == 0 &&
+       pc_h5_read_doubles(f, "last_close", s->last, n) == 0 &&
+       pc_h5_read_doubles(f, "actual", s->actual, nh) == 0 &&
+       pc_h5_read_doubles(f, "mean", s->mean, nh) == 0 &&
+       pc_h5_read_doubles(f, "quantile", s->quantile,
+                          nh * PC_SCORE_NLEVELS) == 0 &&
+       pc_h5_read_doubles(f, "crps", s->crps, nh) == 0 &&
+       pc_h5_read_doubles(f, "pit", s->pit, nh) == 0 &&
+       pc_h5_read_doubles(f, "energy_score", s->energy, n) == 0;
+  return ok ? 0 : -1;
+}
+
+pc_status pc_store_read_scores(pc_store *st, const char *model,
+                               const char *version, int32_t month,
+                               pc_scores *s, pc_error *e) {
+  char path[PATH_LEN];
+  s->n = 0;
+  scores_path(st, path, model, version, month);
+  if (access(path, F_OK) != 0) {
+    return PC_OK;
+  }
+  hid_t f = pc_h5_open_read(path);
+  int ok = f >= 0 && read_scores_file(f, s) == 0;
+  int sum_ok = ok && pc_store_check_checksum(f, scores_checksum(s)) == 0;
+  if (f >= 0) {
+    H5Fclose(f);
+  }
+  if (!sum_ok) {
+    pc_store_diag_stack(st);
+    s->n = 0;
+    return pc_error_set(e, PC_IO, "%s: %s", path,
+                        ok ? "checksum mismatch: the scores file is damaged"
+                           : "cannot read scores file (damaged, or of "
+                             "another horizon)");
+  }
+  return PC_OK;
+}
+
+/* ---- writing ---------------------------------------------------------- */
+
+static int write_scores_data(hid_t f, const pc_scores *s) {
+  size_t n = s->n, h = (size_t)s->horizon;
+  hsize_t nh[2] = {n, h}, nhl[3] = {n, h, PC_SCORE_NLEVELS};
+  hsize_t nl = PC_SCORE_NLEVELS;
+  int ok = pc_h5_write_dates(f, "forecast_date", s->date, n, 0,
+                             "forecast date (day_1), ascending") == 0;
+  ok = ok && pc_h5_write_dates(f, "data_cutoff_date", s->cutoff, n, 0,
+                               "last observation the forecast used") == 0;
+  ok = ok && pc_h5_write_dates(f, "day_date", s->day, n, h,
+                               "trading date of day_k, k = 1..horizon") == 0;
+  ok = ok && pc_h5_write_f64(f, "last_close", s->last, n,
+                             "observed close at data_cutoff_date (NaN if "
+                             "none)", "price") == 0;
+  ok = ok && pc_h5_write_nd_f64(f, "actual", s->actual, 2, nh,
+                                "observed close of day_k; NaN: not observed "
+                                "(yet)") == 0;
+  ok = ok && pc_h5_write_nd_f64(f, "mean", s->mean, 2, nh,
+                                "mean of the path values of day_k") == 0;
+  ok = ok && pc_h5_write_nd_f64(f, "quantile", s->quantile, 3, nhl,
+                                "type-7 sample quantiles of day_k at "
+                                "quantile_level") == 0;
+  ok = ok && pc_h5_write_nd_f64(f, "quantile_level", pc_score_levels, 1, &nl,
+                                "levels of the quantile dataset") == 0;
+  ok = ok && pc_h5_write_nd_f64(f, "crps", s->crps, 2, nh,
+                                "CRPS of day_k (exact sample formula); NaN "
+                                "where the actual is unknown") == 0;
+  ok = ok && pc_h5_write_nd_f64(f, "pit", s->pit, 2, nh,
+                                "probability integral transform of the "
+                                "actual; NaN where unknown") == 0;
+  ok = ok && pc_h5_write_f64(f, "energy_score", s->energy, n,
+                             "energy score of the horizon-day path; NaN "
+                             "unless every day is observed", NULL) == 0;
+  return ok ? 0 : -1;
+}
+
+static int write_scores_body(hid_t f, const void *arg) {
+  const pc_scores *s = arg;
+  int ok = pc_h5_attr_i64(f, "horizon", s->horizon) == 0;
+  ok = ok && pc_h5_attr_u64(f, "source_checksum", s->source) == 0;
+  ok = ok && write_scores_data(f, s) == 0;
+  ok = ok && pc_h5_attr_u64(f, "checksum", scores_checksum(s)) == 0;
+  return ok ? 0 : -1;
+}
+
+pc_status pc_store_write_scores(pc_store *st, const pc_store_model *m,
+                                int32_t month, const pc_scores *s,
+                                pc_error *e) {
+  char path[PATH_LEN];
+  if (scores_path(st, path, m->model, m->version, month) != 0) {
+    return pc_error_set(e, PC_INPUT, "store path too long");
+  }
+  return pc_store_write_month_file(st, m, path, month,
+                                   "scores of one model's forecasts of one "
+                                   "month against the actuals",
+                                   write_scores_body, s, e);
+}
+
+/* ---- verification ----------------------------------------------------- */
+
+pc_status pc_store_check_scores(pc_store *st, const char *model,
+                                const char *version, const char *settings,
+                                int32_t month, pc_error *e) {
+  char path[PATH_LEN];
+  int64_t horizon = 0;
+  scores_path(st, path, model, version, month);
+  pc_status rc = pc_store_read_shape(path, "scores file", NULL, &horizon, e);
+  if (rc != PC_OK) {
+    return rc;
+  }
+  pc_scores s;
+  pc_scores_init(&s, (int)horizon);
+  rc = pc_store_read_scores(st, model, version, month, &s, e);
+  if (rc == PC_OK) {
+    rc = pc_store_check_month_rows(st, path, model, version, settings, month,
+                                   s.date, s.n, e);
+  }
+  pc_scores_fini(&s);
+  return rc;
+}
