@@ -238,12 +238,18 @@ pc_status pc_report_summary_json(const pc_ctx *c, pc_error *e) {
   }
   FILE *f = fopen(path, "w");
   const pc_summary *s = &c->sum;
-  int ok = f != NULL &&
-           fprintf(f, "{\"trained\":%ld,\"train_skipped\":%ld,"
-                   "\"train_failed\":%ld,\"forecasts_generated\":%ld,"
-                   "\"forecasts_skipped\":%ld,\"forecasts_failed\":%ld}\n",
-                   s->trained, s->train_skipped, s->train_failed, s->generated,
-                   s->forecast_skipped, s->forecast_failed) > 0;
+  int ok = f != NULL;
+  if (ok && pc_command_scores(c->job->command)) {
+    ok = fprintf(f, "{\"scored\":%ld,\"score_skipped\":%ld,"
+                 "\"score_failed\":%ld}\n", s->scored, s->score_skipped,
+                 s->score_failed) > 0;
+  } else if (ok) {
+    ok = fprintf(f, "{\"trained\":%ld,\"train_skipped\":%ld,"
+                 "\"train_failed\":%ld,\"forecasts_generated\":%ld,"
+                 "\"forecasts_skipped\":%ld,\"forecasts_failed\":%ld}\n",
+                 s->trained, s->train_skipped, s->train_failed, s->generated,
+                 s->forecast_skipped, s->forecast_failed) > 0;
+  }
   if (f != NULL && fclose(f) != 0) {
     ok = 0;
   }

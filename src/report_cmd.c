@@ -418,23 +418,49 @@ static pc_status skill_figure(report *r) {
 
 /* ---- the page ----------------------------------------------------------- */
 
+/* Text from the job (a store path may hold any character) as HTML. */
+static void html_text(FILE *f, const char *s) {
+  for (; *s != '\0'; s++) {
+    switch (*s) {
+    case '<':
+      fputs("&lt;", f);
+      break;
+    case '>':
+      fputs("&gt;", f);
+      break;
+    case '&':
+      fputs("&amp;", f);
+      break;
+    case '"':
+      fputs("&quot;", f);
+      break;
+    default:
+      fputc(*s, f);
+    }
+  }
+}
+
 static void page_head(report *r) {
   const pc_job *job = r->job;
+  const char *commodity = pc_store_commodity(r->c->store);
   char a[PC_DATE_STRLEN], b[PC_DATE_STRLEN];
-  fprintf(r->html,
-          "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8"
-          "\">\n<title>pathcast report: %s</title>\n<style>\nbody{font-family:"
-          "sans-serif;max-width:960px;margin:2em auto;color:#222}\ntable{"
-          "border-collapse:collapse}\ntd,th{border:1px solid #ccc;padding:"
-          "3px 8px;text-align:right}\ntd:first-child{text-align:left}\n"
-          ".key{display:inline-block;width:10px;height:10px;margin-right:6px}"
-          "\nfigure{margin:1.5em 0}\n</style>\n</head>\n<body>\n"
-          "<h1>pathcast report: %s</h1>\n<p>Store <code>%s</code>, model "
-          "version %s, forecast dates %s..%s, %d paths &times; %d trading "
+  fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8"
+        "\">\n<title>pathcast report: ", r->html);
+  html_text(r->html, commodity);
+  fputs("</title>\n<style>\nbody{font-family:sans-serif;max-width:960px;"
+        "margin:2em auto;color:#222}\ntable{border-collapse:collapse}\n"
+        "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}\n"
+        "td:first-child{text-align:left}\n.key{display:inline-block;"
+        "width:10px;height:10px;margin-right:6px}\nfigure{margin:1.5em 0}\n"
+        "</style>\n</head>\n<body>\n<h1>pathcast report: ", r->html);
+  html_text(r->html, commodity);
+  fputs("</h1>\n<p>Store <code>", r->html);
+  html_text(r->html, job->store);
+  fputs("</code>, model version ", r->html);
+  html_text(r->html, job->model_version);
+  fprintf(r->html, ", forecast dates %s..%s, %d paths &times; %d trading "
           "days. Scores are defined in docs/EVALUATION.md; each forecast is "
           "scored on the days whose actual close is known.</p>\n",
-          pc_store_commodity(r->c->store), pc_store_commodity(r->c->store),
-          job->store, job->model_version,
           job->start == PC_DATE_NONE ? "first" : pc_date_format(job->start, a),
           job->end == PC_DATE_NONE ? "last" : pc_date_format(job->end, b),
           job->paths, job->horizon);

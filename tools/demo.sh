@@ -17,8 +17,14 @@ echo
 echo "== trained models of sarimax_weather (the order its stepwise search chose) =="
 run $bin models --job jobs/coffee.job --model sarimax_weather
 echo
-echo "== evaluation of the 2023 forecasts against the actuals, by horizon (docs/EVALUATION.md) =="
+echo "== evaluation of every model's 2023 forecasts against the actuals (docs/EVALUATION.md; scores are stored, a rerun scores only what is new) =="
+run mpirun -np "$np" $bin evaluate --job jobs/coffee.job --start 2023-01-01 --end 2023-12-31 --by year
+echo
+echo "== sarimax_weather by horizon: CRPS grows and coverage holds as the horizon lengthens =="
 run $bin evaluate --job jobs/coffee.job --start 2023-01-01 --end 2023-12-31 --model sarimax_weather
+echo
+echo "== report: HTML page with fan charts, CRPS/coverage by horizon, calibration, PIT, rolling skill =="
+run mpirun -np "$np" $bin report --job jobs/coffee.job --output demo/report
 mkdir -p demo
 run $bin export --job jobs/coffee.job --start 2024-01-02 --end 2024-01-02 \
   --output demo/coffee-2024-01-02.csv
@@ -30,3 +36,4 @@ echo "Outputs:"
 echo "  store (HDF5, see docs/STORE.md): $(grep -E '^store' jobs/coffee.job | sed 's/.*= *//')"
 echo "  per-rank logs:                   logs/<run id>/rank-NNNN.log"
 echo "  export of 2024-01-02 (CSV):      demo/coffee-2024-01-02.csv"
+echo "  evaluation report (HTML + PNG):  demo/report/index.html"

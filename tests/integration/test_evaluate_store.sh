@@ -23,8 +23,9 @@ check "every stored forecast scored, none up to date ($total)" \
 check "one scores file per forecast partition" \
   test "$(find "$WORK/store" -path '*/scores/*.h5' | wc -l)" -eq "$forecasts"
 
-expect_status "rerun on 1 rank" 0 ev 1
+expect_status "rerun on 1 rank" 0 ev 1 --summary-json "$WORK/sum.json"
 check "the rerun scores nothing" test "$(scored)" == "scored 0 forecast(s), $total up to date, 0 failed"
+check "--summary-json gives the counts" grep -qx "{\"scored\":0,\"score_skipped\":$total,\"score_failed\":0}" "$WORK/sum.json"
 check "the rerun prints the same table" cmp -s "$WORK/out" "$WORK/first.csv"
 
 # Scores do not depend on the rank count.

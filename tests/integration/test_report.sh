@@ -45,6 +45,11 @@ check "the same page and figures, byte for byte" bash -c "sums() { (cd \"\$1\" &
 expect_status "report of one model" 0 "$PC" report --job "$WORK/job" --model naive --output "$WORK/one"
 check "its fan chart, not random_walk's" bash -c "[[ -f '$WORK/one/fan-naive.png' && ! -e '$WORK/one/fan-random_walk.png' ]]"
 
+# Text from the job is escaped in the page.
+cp -r "$WORK/store" "$WORK/a<&>b"
+expect_status "a store path with HTML characters" 0 "$PC" report --job "$WORK/job" --store "$WORK/a<&>b" --output "$WORK/esc"
+check "is escaped" grep -qF "<code>$WORK/a&lt;&amp;&gt;b</code>" "$WORK/esc/index.html"
+
 # Where the page cannot go: exit 1 naming the folder, nothing written.
 touch "$WORK/file"
 expect_status "output is a file" 1 "$PC" report --job "$WORK/job" --output "$WORK/file"
