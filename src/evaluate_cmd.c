@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pathcast/evaluate.h"
 #include "pathcast/json.h"
@@ -291,7 +292,10 @@ static void make_row(row *r, const char *model, pc_eval_by by,
 
 void pc_eval_print(FILE *out, const pc_job *job, pc_eval_by by,
                    pc_eval_groups *lists) {
-  int csv = strcmp(job->format, "csv") == 0;
+  /* auto: an aligned table for a person at a terminal, CSV for a pipe or
+   * a file. */
+  int csv = strcmp(job->format, "csv") == 0 ||
+            (strcmp(job->format, "auto") == 0 && !isatty(fileno(out)));
   int json = strcmp(job->format, "json") == 0;
   long rw = pc_job_find_model(job, "random_walk");
   if (!json) {

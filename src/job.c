@@ -86,8 +86,9 @@ static const opt_def options[] = {
     {"output", OPT_TEXT, "", 0, 0, FIELD(output),
      "export: write the CSV here instead of standard output; report: the "
      "folder of the page (default reports/<commodity>)", NULL},
-    {"format", OPT_FORMAT, "table", 0, 0, FIELD(format),
-     "models, status: table or json; evaluate: table, csv or json", NULL},
+    {"format", OPT_FORMAT, "auto", 0, 0, FIELD(format),
+     "auto, table, json, or csv (evaluate); auto is a table, except that "
+     "evaluate writes CSV when its output is not a terminal", NULL},
     {"by", OPT_BY, "horizon", 0, 0, FIELD(by),
      "evaluate: average scores by horizon, month or year", NULL},
     {"model", OPT_NAME, "", 0, 0, FIELD(model_filter),
@@ -420,10 +421,10 @@ static pc_status set_choice(const opt_def *o, pc_job *job, const char *v,
     }
     snprintf(job->by, sizeof job->by, "%s", v);
   } else {
-    if (strcmp(v, "table") != 0 && strcmp(v, "json") != 0 &&
-        strcmp(v, "csv") != 0) {
+    if (strcmp(v, "auto") != 0 && strcmp(v, "table") != 0 &&
+        strcmp(v, "json") != 0 && strcmp(v, "csv") != 0) {
       return pc_error_set(e, PC_INPUT, "%s: format: '%s' is not one of "
-                          "table, csv, json", origin, v);
+                          "auto, table, csv, json", origin, v);
     }
     snprintf(job->format, sizeof job->format, "%s", v);
   }

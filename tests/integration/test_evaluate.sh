@@ -35,8 +35,10 @@ check "energy score needs a whole observed path: none here" grep -q '^naive,1,6,
 expect_status "by month" 0 ev --by month --format csv
 check "two months per model" test "$(grep -c '^naive,2020-0[12],' "$WORK/out")" -eq 2
 check "random_walk's skill against itself is 0" bash -c "awk -F, '\$1 == \"random_walk\" && \$NF != 0 { bad = 1 } END { exit bad }' '$WORK/out'"
-expect_status "by year" 0 ev --by year
+expect_status "by year, as a table" 0 ev --by year --format table
 check "table header" grep -q '^MODEL  *year  *N  *MAE(med)' "$WORK/out"
+expect_status "by year, default format into a file" 0 ev --by year
+check "not a terminal: CSV" grep -q '^model,year,n,mae_median,' "$WORK/out"
 expect_status "bad --by" 2 ev --by week
 expect_err "lists the groupings" "by: 'week' is not one of horizon, month, year"
 finish

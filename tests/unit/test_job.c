@@ -156,7 +156,7 @@ static void test_defaults(void **state) {
   assert_string_equal(job.fsync, "yes");
   assert_string_equal(job.summary_json, "");
   assert_string_equal(job.output, "");
-  assert_string_equal(job.format, "table");
+  assert_string_equal(job.format, "auto");
   assert_string_equal(job.model_filter, "");
   assert_string_equal(job.job_path, "");
   /* models: naive and random_walk, each named after its type */
@@ -445,7 +445,7 @@ static void test_choices(void **state) {
                       "daily");
   expect_option_error("--format", "xml",
                       "command line option --format: "
-                      "format: 'xml' is not one of table, csv, json");
+                      "format: 'xml' is not one of auto, table, csv, json");
   expect_option_error("--fsync", "true",
                       "command line option --fsync: "
                       "fsync: 'true' is not one of yes, no");
