@@ -137,6 +137,37 @@ static void test_current(void **state) {
   pc_scores_fini(&s);
 }
 
+/* Constant paths (every path at 110) and a missing close in the middle of
+ * the horizon: the sample is a point mass, so the CRPS is the absolute
+ * error, every quantile and the mean are 110, the PIT is 0, 1 or (at a tie)
+ * 1/2; the day without a close is left out and no energy score is formed. */
+static void test_constant_paths_missing_close(void **state) {
+  world *w = *state;
+  for (size_t i = 0; i < w->p.n; i++) {
+    float *v = pc_partition_values(&w->p, i);
+    for (size_t j = 0; j < PATHS * HORIZON; j++) {
+      v[j] = 110.0f;
+    }
+  }
+  w->s.close[2] = NAN; /* 2024-01-03: day 2 of forecast 0, day 1 of 1 */
+  w->s.close[3] = 110.0;
+  pc_scores s;
+  pc_error e;
+  pc_scores_init(&s, HORIZON);
+  assert_int_equal(pc_scores_compute(&s, &w->p, &w->s, 1, &e), PC_OK);
+  assert_true(s.crps[0] == 8.0); /* |110 - 102| */
+  assert_true(s.pit[0] == 0.0);  /* no path below the actual */
+  assert_true(isnan(s.actual[1]) && isnan(s.crps[1]) && isnan(s.pit[1]));
+  assert_true(s.crps[2] == 0.0); /* 2024-01-04 closed at 110 */
+  assert_true(s.pit[2] == 0.5);
+  for (int l = 0; l < PC_SCORE_NLEVELS; l++) {
+    assert_true(s.quantile[2 * PC_SCORE_NLEVELS + (size_t)l] == 110.0);
+  }
+  assert_true(s.mean[2] == 110.0);
+  assert_true(isnan(s.energy[0])); /* day 2 unknown */
+  pc_scores_fini(&s);
+}
+
 /* ---- the store ----------------------------------------------------------- */
 
 static pc_store *open_store(char *root, size_t len) {
@@ -247,6 +278,8 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_compute, setup, teardown),
       cmocka_unit_test_setup_teardown(test_current, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_constant_paths_missing_close, setup,
+                                      teardown),
       cmocka_unit_test_setup_teardown(test_store_round_trip, setup, teardown),
       cmocka_unit_test_setup_teardown(test_store_damage, setup, teardown),
   };
