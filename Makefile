@@ -71,6 +71,7 @@ $(BUILD)/bench_models: tools/bench_models.c $(LIB)
 bench: deps
 	$(MAKE) $(BIN) $(BUILD)/bench_models
 	tools/bench.sh
+	tools/bench_eval.sh
 	$(BUILD)/bench_models data/coffee.csv
 	$(BUILD)/bench_models data/sugar.csv
 

@@ -26,5 +26,7 @@ step daily daily "${job[@]}" --forecast_date 2023-08-01
 step models models "${job[@]}"
 step export export "${job[@]}" --output "$work/e.csv"
 step status status "${job[@]}" --end 2023-08-01
+step evaluate evaluate "${job[@]}"
+step report report "${job[@]}" --output "$work/report"
 step verify verify "${job[@]}"
 exit $status
