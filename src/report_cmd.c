@@ -379,7 +379,7 @@ static double rolling_skill(const pc_eval_groups *l,
 
 static pc_status skill_figure(report *r) {
   if (r->rw < 0) {
-    fputs("<p>No monthly skill: the job has no random_walk model.</p>\n",
+    fputs("<p>No rolling skill: the job has no random_walk model.</p>\n",
           r->html);
     return PC_OK;
   }

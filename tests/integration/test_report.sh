@@ -45,6 +45,11 @@ check "the same page and figures, byte for byte" bash -c "sums() { (cd \"\$1\" &
 expect_status "report of one model" 0 "$PC" report --job "$WORK/job" --model naive --output "$WORK/one"
 check "its fan chart, not random_walk's" bash -c "[[ -f '$WORK/one/fan-naive.png' && ! -e '$WORK/one/fan-random_walk.png' ]]"
 
+# Without random_walk there is no skill to draw: the page says so.
+expect_status "a job without random_walk" 0 "$PC" report --job "$WORK/job" --models naive --output "$WORK/norw"
+check "no skill figure, a note instead" bash -c "[[ ! -e '$WORK/norw/skill-rolling.png' ]] && grep -q 'No rolling skill: the job has no random_walk model' '$WORK/norw/index.html'"
+check "the summary's skill cell is empty" grep -q 'naive</td>.*<td>&ndash;</td></tr>' "$WORK/norw/index.html"
+
 # Text from the job is escaped in the page.
 cp -r "$WORK/store" "$WORK/a<&>b"
 expect_status "a store path with HTML characters" 0 "$PC" report --job "$WORK/job" --store "$WORK/a<&>b" --output "$WORK/esc"
