@@ -202,13 +202,13 @@ void pc_eval_means(const pc_eval_group *g, double *m) {
   m[PC_EV_DIR] = g->n_dir ? g->sum[PC_EV_DIR] / (double)g->n_dir : NAN;
 }
 
-double pc_eval_skill(const pc_eval_group *g, const pc_eval_groups *baseline) {
+double pc_eval_skill(const pc_eval_group *g, const pc_eval_groups *baseline,
+                     int what) {
   for (size_t i = 0; baseline != NULL && i < baseline->n; i++) {
     const pc_eval_group *b = &baseline->g[i];
     if (b->key == g->key && b->n > 0 && g->n > 0) {
-      double base = b->sum[PC_EV_CRPS] / (double)b->n;
-      return base > 0 ? 1.0 - (g->sum[PC_EV_CRPS] / (double)g->n) / base
-                      : NAN;
+      double base = b->sum[what] / (double)b->n;
+      return base > 0 ? 1.0 - (g->sum[what] / (double)g->n) / base : NAN;
     }
   }
   return NAN;
@@ -222,8 +222,13 @@ typedef struct {
   char label[16];
   const pc_eval_group *g;
   double m[PC_EV_PRINTED];
-  double es, skill;
+  double es;
+  double skill[4]; /* against random_walk: MAE, pinball, energy, CRPS */
 } row;
+
+static const char *const skill_names[4] = {
+    "mae_skill_vs_random_walk", "pinball_skill_vs_random_walk",
+    "energy_skill_vs_random_walk", "crps_skill_vs_random_walk"};
 
 static void print_header(FILE *out, int csv, const char *by) {
   if (csv) {
@@ -231,7 +236,11 @@ static void print_header(FILE *out, int csv, const char *by) {
     for (int i = 0; i < PC_EV_PRINTED; i++) {
       fprintf(out, ",%s", pc_eval_column_names[i]);
     }
-    fputs(",energy_score,crps_skill_vs_random_walk\n", out);
+    fputs(",energy_score", out);
+    for (int i = 0; i < 4; i++) {
+      fprintf(out, ",%s", skill_names[i]);
+    }
+    fputc('\n', out);
     return;
   }
   fprintf(out, "%-16s %-8s %6s %9s %9s %7s %6s %9s %9s %6s %6s %6s %9s %6s "
@@ -247,7 +256,11 @@ static void print_row(FILE *out, int csv, const row *r) {
     for (int i = 0; i < PC_EV_PRINTED; i++) {
       fprintf(out, ",%.10g", m[i]);
     }
-    fprintf(out, ",%.10g,%.10g\n", r->es, r->skill);
+    fprintf(out, ",%.10g", r->es);
+    for (int i = 0; i < 4; i++) {
+      fprintf(out, ",%.10g", r->skill[i]);
+    }
+    fputc('\n', out);
     return;
   }
   fprintf(out, "%-16s %-8s %6ld %9.4f %9.4f %7.3f %6.1f %9.4f %9.4f %6.3f "
@@ -255,7 +268,7 @@ static void print_row(FILE *out, int csv, const row *r) {
           r->g->n, m[PC_EV_AE_MED], m[PC_EV_SE_MED], m[PC_EV_APE],
           m[PC_EV_DIR], m[PC_EV_CRPS], m[PC_EV_PINBALL], m[PC_EV_COV50],
           m[PC_EV_COV80], m[PC_EV_COV95], m[PC_EV_W80], m[PC_EV_PIT], r->es,
-          r->skill);
+          r->skill[3]);
 }
 
 static void print_json_row(FILE *out, const char *by, const row *r) {
@@ -270,9 +283,32 @@ static void print_json_row(FILE *out, const char *by, const row *r) {
   }
   fputs(",\"energy_score\":", out);
   pc_json_number(out, r->es);
-  fputs(",\"crps_skill_vs_random_walk\":", out);
-  pc_json_number(out, r->skill);
+  for (int i = 0; i < 4; i++) {
+    fprintf(out, ",\"%s\":", skill_names[i]);
+    pc_json_number(out, r->skill[i]);
+  }
   fputs("}\n", out);
+}
+
+/* The energy score of a group: by horizon, the model's mean (it scores a
+ * forecast, not a horizon); else the mean over the group's forecasts. */
+static double energy_of(pc_eval_by by, const pc_eval_groups *l,
+                        const pc_eval_group *g) {
+  if (by == PC_BY_HORIZON) {
+    return l->n_es ? l->es / (double)l->n_es : NAN;
+  }
+  return g->n_es ? g->es / (double)g->n_es : NAN;
+}
+
+static double energy_skill(pc_eval_by by, double es, const pc_eval_group *g,
+                           const pc_eval_groups *baseline) {
+  for (size_t i = 0; baseline != NULL && i < baseline->n; i++) {
+    if (baseline->g[i].key == g->key) {
+      double base = energy_of(by, baseline, &baseline->g[i]);
+      return base > 0 ? 1.0 - es / base : NAN;
+    }
+  }
+  return NAN;
 }
 
 static void make_row(row *r, const char *model, pc_eval_by by,
@@ -282,12 +318,11 @@ static void make_row(row *r, const char *model, pc_eval_by by,
   r->g = g;
   group_label(by, g->key, r->label, sizeof r->label);
   pc_eval_means(g, r->m);
-  r->skill = pc_eval_skill(g, baseline);
-  if (by == PC_BY_HORIZON) {
-    r->es = l->n_es ? l->es / (double)l->n_es : NAN;
-  } else {
-    r->es = g->n_es ? g->es / (double)g->n_es : NAN;
-  }
+  r->es = energy_of(by, l, g);
+  r->skill[0] = pc_eval_skill(g, baseline, PC_EV_AE_MED);
+  r->skill[1] = pc_eval_skill(g, baseline, PC_EV_PINBALL);
+  r->skill[2] = energy_skill(by, r->es, g, baseline);
+  r->skill[3] = pc_eval_skill(g, baseline, PC_EV_CRPS);
 }
 
 void pc_eval_print(FILE *out, const pc_job *job, pc_eval_by by,

@@ -119,7 +119,7 @@ static void summary_table(report *r) {
     html_number(f, v[PC_EV_COV95], "%.3f");
     html_number(f, v[PC_EV_PIT], "%.3f");
     html_number(f, g.n_es ? g.es / (double)g.n_es : NAN, "%.4f");
-    html_number(f, pc_eval_skill(&g, &baseline), "%.4f");
+    html_number(f, pc_eval_skill(&g, &baseline, PC_EV_CRPS), "%.4f");
     fputs("</tr>\n", f);
   }
   fputs("</table>\n", f);

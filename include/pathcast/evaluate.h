@@ -50,8 +50,10 @@ pc_status pc_eval_collect(pc_store *store, const pc_job *job, pc_eval_by by,
 void pc_eval_free(pc_eval_groups *lists, size_t n);
 /* Means of a group in pc_eval_column_names order (RMSEs as roots). */
 void pc_eval_means(const pc_eval_group *g, double *m);
-/* 1 - CRPS / CRPS of the baseline's group of the same key; NaN without. */
-double pc_eval_skill(const pc_eval_group *g, const pc_eval_groups *baseline);
+/* 1 - mean / the baseline's mean of sum `what` (PC_EV_CRPS, ...) in the
+ * group of the same key; NaN without one. */
+double pc_eval_skill(const pc_eval_group *g, const pc_eval_groups *baseline,
+                     int what);
 /* The table, CSV or JSON lines of every selected model (job->format). */
 void pc_eval_print(FILE *out, const pc_job *job, pc_eval_by by,
                    pc_eval_groups *lists);

@@ -34,7 +34,8 @@ check "energy score needs a whole observed path: none here" grep -q '^naive,1,6,
 # Grouping and skill.
 expect_status "by month" 0 ev --by month --format csv
 check "two months per model" test "$(grep -c '^naive,2020-0[12],' "$WORK/out")" -eq 2
-check "random_walk's skill against itself is 0" bash -c "awk -F, '\$1 == \"random_walk\" && \$NF != 0 { bad = 1 } END { exit bad }' '$WORK/out'"
+check "random_walk's four skills against itself are 0" bash -c "awk -F, '\$1 == \"random_walk\" { n++; for (i = NF - 3; i <= NF; i++) if (\$i != 0) bad = 1 } END { exit bad || !n }' '$WORK/out'"
+check "naive's skills are numbers" bash -c "awk -F, '\$1 == \"naive\" { n++; for (i = NF - 3; i <= NF; i++) if (\$i !~ /^-?[0-9.e-]+\$/ || \$i == 0) bad = 1 } END { exit bad || !n }' '$WORK/out'"
 expect_status "by year, as a table" 0 ev --by year --format table
 check "table header" grep -q '^MODEL  *year  *N  *MAE(med)' "$WORK/out"
 expect_status "by year, default format into a file" 0 ev --by year
