@@ -145,8 +145,10 @@ static pc_status collect_model(pc_store *store, const pc_job *job, size_t m,
   size_t nm = 0;
   pc_scores s;
   pc_scores_init(&s, job->horizon);
-  pc_status st = pc_store_score_months(store, model, job->model_version,
-                                       &months, &nm, e);
+  /* The partitions that exist: scores left by a partition removed by hand
+   * do not count. */
+  pc_status st = pc_store_forecast_months(store, model, job->model_version,
+                                          &months, &nm, e);
   for (size_t j = 0; st == PC_OK && j < nm; j++) {
     st = pc_store_read_scores(store, model, job->model_version, months[j], &s,
                               e);

@@ -135,8 +135,9 @@ static int latest_forecast(report *r, size_t m, pc_scores *s, size_t *row) {
   size_t nm = 0;
   int found = 0;
   pc_error why;
-  if (pc_store_score_months(r->c->store, model_name(r, m), job->model_version,
-                            &months, &nm, &why) != PC_OK) {
+  if (pc_store_forecast_months(r->c->store, model_name(r, m),
+                               job->model_version, &months, &nm,
+                               &why) != PC_OK) {
     return 0;
   }
   for (size_t j = nm; j-- > 0 && !found;) {

@@ -54,6 +54,13 @@ rm -rf "$WORK"/store/*/v1.0/scores
 expect_status "the same from scratch" 0 ev 2
 check "incremental and from-scratch evaluations print the same" cmp -s "$WORK/out" "$WORK/incremental.csv"
 
+# A partition removed by hand: its left-over scores no longer count.
+mv "$WORK/store/naive/v1.0/forecasts/2020-01.h5" "$WORK/jan.h5"
+expect_status "evaluate without naive's January" 0 ev 1 --by month
+check "naive has no January row, random_walk has" \
+  bash -c "! grep -q '^naive,2020-01,' '$WORK/out' && grep -q '^random_walk,2020-01,' '$WORK/out'"
+mv "$WORK/jan.h5" "$WORK/store/naive/v1.0/forecasts/2020-01.h5"
+
 # A damaged forecast partition: reported, the others still scored (exit 3).
 flip="$WORK/store/naive/v1.0/forecasts/2020-02.h5"
 printf '\125' | dd of="$flip" bs=1 seek=$(( $(stat -c %s "$flip") - 3000 )) conv=notrunc 2>/dev/null
