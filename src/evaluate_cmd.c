@@ -387,20 +387,23 @@ void pc_report_score_counts(const pc_ctx *c, pc_status st) {
 pc_status pc_report_evaluation(pc_ctx *c, pc_status st, FILE *out,
                                pc_error *e) {
   const pc_job *job = c->job;
+  pc_eval_by by = by_of(job->by);
+  pc_eval_groups *lists = calloc(job->nmodels, sizeof *lists);
+  pc_status cst = PC_OK;
   if (st == PC_OK || st == PC_PARTIAL) {
-    pc_eval_by by = by_of(job->by);
-    pc_eval_groups *lists = calloc(job->nmodels, sizeof *lists);
-    pc_status cst = lists == NULL ? pc_error_set(e, PC_NOMEM, "out of memory")
-                                  : pc_eval_collect(c->store, job, by, lists,
-                                                    e);
-    if (cst == PC_OK) {
-      pc_eval_print(out, job, by, lists);
-      fflush(out);
-    }
-    pc_eval_free(lists, job->nmodels);
-    free(lists);
+    cst = lists == NULL ? pc_error_set(e, PC_NOMEM, "out of memory")
+                        : pc_eval_collect(c->store, job, by, lists, e);
     st = pc_status_worst(st, cst);
   }
+  /* The counts first, so that on a terminal they stand before the table,
+   * not inside it (mpirun forwards the two streams separately). */
   pc_report_score_counts(c, st);
+  fflush(stderr);
+  if (lists != NULL && cst == PC_OK && (st == PC_OK || st == PC_PARTIAL)) {
+    pc_eval_print(out, job, by, lists);
+    fflush(out);
+  }
+  pc_eval_free(lists, job->nmodels);
+  free(lists);
   return st;
 }
