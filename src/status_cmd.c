@@ -7,6 +7,7 @@
 #include "pathcast/json.h"
 #include "pathcast/run.h"
 #include "pathcast/schedule.h"
+#include "pathcast/scores.h"
 #include "pathcast/store.h"
 
 #define FAILURES_SHOWN 10
@@ -23,6 +24,8 @@ typedef struct {
   size_t nhave, trading;
   long leaks;      /* forecasts flagged has_data_leakage */
   long unreadable; /* partitions that could not be read */
+  long scored;     /* forecasts whose stored scores are up to date */
+  long to_score;   /* forecasts evaluate has not scored, or must rescore */
   date_range *missing;
   size_t nmissing, missing_days;
   size_t ntrained;
@@ -39,6 +42,7 @@ typedef struct {
   pc_store *store;
   pc_date start, end, anchor;
   model_status *models;
+  pc_series series; /* the store's actuals, for the scores' state */
 } status_ctx;
 
 /* Appends to a malloc'd array, doubling; returns 0 when memory runs out. */
@@ -56,6 +60,27 @@ static int push(void **v, size_t *n, size_t size, const void *item) {
 }
 
 /* ---- gathering -------------------------------------------------------- */
+
+/* Whether the scores of a month's partition are up to date (what evaluate
+ * would rescore); `count` of its forecasts are in the range. */
+static void score_state(status_ctx *c, model_status *m, int32_t month,
+                        long count) {
+  const char *name = m->spec->name, *version = c->job->model_version;
+  uint64_t source = 0;
+  int found = 0, current = 0;
+  pc_error ignored;
+  pc_scores s;
+  pc_scores_init(&s, c->job->horizon);
+  if (count > 0 &&
+      pc_store_partition_checksum(c->store, name, version, month, &source,
+                                  &found, &ignored) == PC_OK &&
+      pc_store_read_scores(c->store, name, version, month, &s, &ignored) ==
+          PC_OK) {
+    current = s.n > 0 && pc_scores_current(&s, source, &c->series);
+  }
+  pc_scores_fini(&s);
+  *(current ? &m->scored : &m->to_score) += count;
+}
 
 /* Every stored forecast date of a model (all months), with leak counts
  * restricted to [from, to] when to >= from. */
@@ -75,14 +100,19 @@ static pc_status stored_dates(status_ctx *c, model_status *m, pc_date from,
       m->unreadable++;
       continue;
     }
+    long in_range = 0;
     for (size_t j = 0; j < p.n && st == PC_OK; j++) {
       if (to >= from && (p.date[j] < from || p.date[j] > to)) {
         continue;
       }
+      in_range++;
       m->leaks += p.leak[j] != 0;
       if (!push((void **)&m->have, &m->nhave, sizeof *m->have, &p.date[j])) {
         st = pc_error_set(e, PC_NOMEM, "out of memory");
       }
+    }
+    if (to >= from) {
+      score_state(c, m, months[i], in_range);
     }
   }
   pc_partition_fini(&p);
@@ -190,7 +220,7 @@ static pc_status choose_range(status_ctx *c, pc_error *e) {
     free(m->have);
     m->have = NULL;
     m->nhave = 0;
-    m->leaks = m->unreadable = 0;
+    m->leaks = m->unreadable = m->scored = m->to_score = 0;
   }
   c->start = c->start == PC_DATE_NONE ? lo : c->start;
   c->end = c->end == PC_DATE_NONE ? hi : c->end;
@@ -213,6 +243,11 @@ static pc_status gather(status_ctx *c, pc_error *e) {
   size_t nall = 0;
   if (st == PC_OK) {
     st = pc_store_read_failures(c->store, &all, &nall, e);
+  }
+  pc_error no_series;
+  if (st == PC_OK &&
+      pc_store_read_series(c->store, &c->series, &no_series) != PC_OK) {
+    pc_series_fini(&c->series); /* none yet: no scores are up to date */
   }
   for (size_t i = 0; st == PC_OK && i < c->job->nmodels; i++) {
     model_status *m = &c->models[i];
@@ -300,6 +335,9 @@ static void print_model(FILE *out, const model_status *m, const pc_job *job) {
   print_training(out, m);
   print_failures(out, m);
   fprintf(out, "  leakage      %ld flagged\n", m->leaks);
+  fprintf(out, "  scores       %ld/%zu forecasts scored and up to date%s\n",
+          m->scored, m->nhave,
+          m->to_score > 0 ? " (pathcast evaluate scores the rest)" : "");
   if (m->leaks > 0) {
     fprintf(out, "ERROR: %ld forecast(s) of %s are flagged has_data_leakage\n",
             m->leaks, m->spec->name);
@@ -375,7 +413,9 @@ static void json_model(FILE *out, const model_status *m, const pc_job *job) {
     fputc('}', out);
   }
   fprintf(out, "],\"leakage_flagged\":%ld,\"unreadable_partitions\":%ld,"
-          "\"ok\":%s}", m->leaks, m->unreadable, model_ok(m) ? "true" : "false");
+          "\"scores_up_to_date\":%ld,\"scores_to_compute\":%ld,\"ok\":%s}",
+          m->leaks, m->unreadable, m->scored, m->to_score,
+          model_ok(m) ? "true" : "false");
 }
 
 static void print_json(FILE *out, const status_ctx *c, int ok) {
@@ -432,6 +472,7 @@ pc_status pc_status_report(const pc_job *job, FILE *out, pc_error *e) {
     print_table(out, &c, ok);
   }
   free_models(&c);
+  pc_series_fini(&c.series);
   pc_store_close(c.store);
   return st == PC_OK && !ok ? PC_PARTIAL : st;
 }

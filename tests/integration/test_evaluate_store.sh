@@ -15,6 +15,9 @@ scores_sums() { (cd "$1" && find . -path '*/scores/*' -name '*.h5' | sort | xarg
 export -f scores_sums
 forecasts=$(( 2 * $(ls "$WORK/store/naive/v1.0/forecasts" | wc -l) ))
 
+st() { "$PC" status --job "$WORK/job" --end 2020-03-31 | grep -E '^  scores' | head -1; }
+check "status: nothing scored yet" \
+  bash -c "[[ '$(st)' == '  scores       0/'*' forecasts scored and up to date (pathcast evaluate scores the rest)' ]]"
 expect_status "first evaluation on 2 ranks" 0 ev 2
 cp "$WORK/out" "$WORK/first.csv"
 total=$(scored | awk '{ print $2 }')
@@ -23,6 +26,8 @@ check "every stored forecast scored, none up to date ($total)" \
 check "one scores file per forecast partition" \
   test "$(find "$WORK/store" -path '*/scores/*.h5' | wc -l)" -eq "$forecasts"
 
+check "status: every forecast scored" \
+  test "$(st)" == "  scores       $((total / 2))/$((total / 2)) forecasts scored and up to date"
 expect_status "rerun on 1 rank" 0 ev 1 --summary-json "$WORK/sum.json"
 check "the rerun scores nothing" test "$(scored)" == "scored 0 forecast(s), $total up to date, 0 failed"
 check "--summary-json gives the counts" grep -qx "{\"scored\":0,\"score_skipped\":$total,\"score_failed\":0}" "$WORK/sum.json"
@@ -39,6 +44,8 @@ check "scores files byte-identical for 1 and 2 ranks" \
 jan=$(stat -c %i "$WORK/store/naive/v1.0/scores/2020-01.h5")
 mar=$(stat -c %i "$WORK/store/naive/v1.0/scores/2020-03.h5")
 "$PC" backfill --job "$WORK/job" --end 2020-03-31 >/dev/null 2>&1
+check "status: the new actuals leave scores to compute" \
+  bash -c "[[ '$(st)' == *'(pathcast evaluate scores the rest)' ]]"
 expect_status "evaluate after new actuals" 0 ev 2
 n=$(scored | awk '{ print $2 }')
 check "only March's forecasts are rescored ($n of $total)" \
@@ -82,10 +89,10 @@ expect_status "other settings" 2 ev 1 --paths 300
 expect_err "says the settings differ" "made with other settings"
 
 # A running writer holds the store: evaluate waits for nobody (exit 5).
-"$PC" backfill --job "$WORK/job" --end 2020-06-30 >/dev/null 2>&1 &
+"$PC" backfill --job "$WORK/job" --end 2021-12-31 >/dev/null 2>&1 &
 writer=$!
-for _ in $(seq 1 1000); do
-  [[ -e "$WORK/store/naive/v1.0/forecasts/2020-04.h5" ]] && break
+for _ in $(seq 1 1000); do # until it holds the lock (LOCK names the holder)
+  grep -q "^pid $writer " "$WORK/store/LOCK" 2>/dev/null && break
   sleep 0.01
 done
 kill -STOP "$writer"
