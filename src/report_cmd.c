@@ -107,9 +107,10 @@ static void summary_table(report *r) {
     pool(&r->by_h[m], &g);
     pc_eval_means(&g, v);
     uint32_t rgb = pc_plot_color_rgb((int)m);
-    fprintf(f, "<tr><td><span class=\"key\" style=\"background:#%06x\">"
-            "</span>%s</td><td>%ld</td>", (unsigned)rgb, model_name(r, m),
-            g.n);
+    /* the model's colour in the figures, as a square before its name */
+    fprintf(f, "<tr><td><span class=\"key\" style=\"color:#%06x\">"
+            "&#9632;</span>%s</td><td>%ld</td>", (unsigned)rgb,
+            model_name(r, m), g.n);
     html_number(f, v[PC_EV_CRPS], "%.4f");
     html_number(f, v[PC_EV_AE_MED], "%.4f");
     html_number(f, v[PC_EV_SE_MED], "%.4f");
@@ -451,8 +452,8 @@ static void page_head(report *r) {
   fputs("</title>\n<style>\nbody{font-family:sans-serif;max-width:960px;"
         "margin:2em auto;color:#222}\ntable{border-collapse:collapse}\n"
         "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}\n"
-        "td:first-child{text-align:left}\n.key{display:inline-block;"
-        "width:10px;height:10px;margin-right:6px}\nfigure{margin:1.5em 0}\n"
+        "td:first-child{text-align:left}\n.key{margin-right:6px}\n"
+        "figure{margin:1.5em 0}\n"
         "</style>\n</head>\n<body>\n<h1>pathcast report: ", r->html);
   html_text(r->html, commodity);
   fputs("</h1>\n<p>Store <code>", r->html);

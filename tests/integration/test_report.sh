@@ -6,12 +6,14 @@ source "$(dirname "$0")/../lib/lib.sh"
 small_job "$WORK/job"
 "$PC" backfill --job "$WORK/job" >/dev/null 2>&1
 
-# A PNG: the signature, an IHDR of the given size first, an IEND last.
+# A PNG of the given size: pngcheck (Debian's PNG validator: every chunk
+# and CRC, the zlib stream) and the IHDR read by hand.
 png_ok() {
   local f=$1 w=$2 h=$3
+  pngcheck -q "$f" >/dev/null &&
+  [[ $(pngcheck "$f") == "OK: $f (${w}x${h},"* ]] &&
   [[ $(od -An -tx1 -N8 "$f" | tr -d ' \n') == 89504e470d0a1a0a ]] &&
-  [[ $(od -An -tx1 -j12 -N12 "$f" | tr -d ' \n') == 49484452$(printf '%08x%08x' "$w" "$h") ]] &&
-  [[ $(tail -c 8 "$f" | od -An -tx1 | tr -d ' \n') == 49454e44ae426082 ]]
+  [[ $(od -An -tx1 -j12 -N12 "$f" | tr -d ' \n') == 49484452$(printf '%08x%08x' "$w" "$h") ]]
 }
 export -f png_ok
 
@@ -20,12 +22,13 @@ check "prints where the page is" grep -qx "report: $WORK/rep/index.html" "$WORK/
 expect_err "and what it scored" "report: scored "
 page="$WORK/rep/index.html"
 check "an HTML5 page" bash -c "head -1 '$page' | grep -qx '<!DOCTYPE html>' && tail -1 '$page' | grep -qx '</html>'"
+check "valid HTML: tidy reports no error and no warning" tidy -q -e "$page"
 check "balanced sections" bash -c "[[ \$(grep -c '<figure>' '$page') -eq \$(grep -c '</figure>' '$page') ]]"
 imgs=$(grep -oE 'src="[^"]+"' "$page" | cut -d'"' -f2 | sort)
 want=$(printf '%s\n' calibration.png coverage-horizon.png crps-horizon.png fan-naive.png \
   fan-random_walk.png pit-naive.png pit-random_walk.png skill-rolling.png | sort)
 check "every figure the issue asks for is on the page" test "$imgs" == "$want"
-check "every referenced figure is a valid 900x500 PNG" \
+check "every referenced figure is a valid 900x500 PNG (pngcheck)" \
   bash -c "for f in $(echo $imgs); do png_ok '$WORK/rep/'\$f 900 500 || exit 1; done"
 check "every PNG in the folder is referenced" \
   test "$(cd "$WORK/rep" && ls *.png | sort)" == "$imgs"
