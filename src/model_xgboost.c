@@ -100,7 +100,7 @@ static pc_status xgb_fit(void *state, const pc_model_spec *spec,
 
 /* ---- simulate ---------------------------------------------------------- */
 
-/* The trading day after d, approximated by the next weekday. */
+/* The trading day after d when no calendar is given: the next weekday. */
 static pc_date next_weekday(pc_date d) {
   do {
     d++;
@@ -234,7 +234,9 @@ static pc_status xgb_simulate(const void *state, const pc_model_spec *spec,
     draw_innovations(&s->model, req, w.innov);
   }
   for (int j = 0; st == PC_OK && j < req->steps; j++) {
-    date = next_weekday(date);
+    /* The calendar's trading days when the driver gives them (holidays
+     * skipped), else the weekdays. */
+    date = req->dates != NULL ? req->dates[j] : next_weekday(date);
     st = sim_step(s, req, &w, j, date, exog, out, e);
   }
   sim_free(&w);

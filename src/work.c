@@ -211,14 +211,22 @@ static pc_status forecast_one(pc_ctx *c, int m, pc_date d, pc_partition *p,
                         job->max_gap);
   }
   int steps = (int)gap + job->horizon;
-  if (ensure_sim(c, (size_t)job->paths * (size_t)steps) != PC_OK) {
+  pc_date *dates = malloc((size_t)steps * sizeof *dates);
+  if (dates == NULL ||
+      ensure_sim(c, (size_t)job->paths * (size_t)steps) != PC_OK) {
+    free(dates);
     return PC_NOMEM;
+  }
+  for (int j = 0; j < steps; j++) { /* step gap is day_1 = d */
+    dates[j] = pc_calendar_nth(&job->calendar, cutoff + 1, j + 1);
   }
   pc_sim_request req = {job->paths, steps,
                         pc_rng_key_forecast(job->seed, job->commodity,
                                             job->models[m].name,
-                                            job->model_version, d)};
+                                            job->model_version, d),
+                        dates};
   pc_status st = pc_model_simulate(model, &h, &req, c->sim, why);
+  free(dates);
   if (st != PC_OK) {
     return st == PC_NOMEM ? st : PC_MODEL;
   }

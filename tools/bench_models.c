@@ -45,8 +45,9 @@ static void bench_model(const pc_model_spec *spec, const pc_series *s, int reps)
   double *out = malloc(sizeof(double) * 2000 * 14);
   for (int i = 0; i < 20; i++) {
     pc_history hd = view(s, h.n + (size_t)i);
-    pc_sim_request req = {2000, 14, pc_rng_key_forecast(1, "bench", spec->name,
-                                                        "v1", s->date[hd.n])};
+    pc_sim_request req = {
+        2000, 14,
+        pc_rng_key_forecast(1, "bench", spec->name, "v1", s->date[hd.n]), NULL};
     double t0 = now();
     pc_model_simulate(m, &hd, &req, out, &e);
     forecast += (now() - t0) / 20.0;

@@ -56,6 +56,10 @@ typedef struct {
   int npaths;
   int steps;
   pc_rng_key key; /* path i draws from pc_rng_init(key, i, purpose) */
+  /* The trading date of each step, from the job's calendar (holidays
+   * included), for models with calendar features; NULL: the weekdays after
+   * the last observation. */
+  const pc_date *dates;
 } pc_sim_request;
 
 struct pc_model_type {

@@ -305,7 +305,8 @@ static void test_exog_and_bootstrap_round_trip(void **state) {
   assert_int_equal(pc_model_alloc(&copy, pc_model_spec_of(m), &e), PC_OK);
   assert_int_equal(pc_model_load(copy, &rec, &e), PC_OK);
   double *a = malloc(300 * 10 * sizeof *a), *c = malloc(300 * 10 * sizeof *c);
-  pc_sim_request req = {300, 10, pc_rng_key_forecast(3, "x", "y", "v", 1)};
+  pc_sim_request req = {300, 10, pc_rng_key_forecast(3, "x", "y", "v", 1),
+                        NULL};
   assert_int_equal(pc_model_simulate(m, &s->h, &req, a, &e), PC_OK);
   assert_int_equal(pc_model_simulate(copy, &s->h, &req, c, &e), PC_OK);
   assert_memory_equal(a, c, 300 * 10 * sizeof *a);
@@ -380,7 +381,7 @@ static void test_fallback_is_recorded(void **state) {
   assert_int_equal(pc_model_alloc(&copy, pc_model_spec_of(m), &e), PC_OK);
   assert_int_equal(pc_model_load(copy, &rec, &e), PC_OK);
   double out[20];
-  pc_sim_request req = {2, 10, pc_rng_key_forecast(1, "x", "y", "v", 1)};
+  pc_sim_request req = {2, 10, pc_rng_key_forecast(1, "x", "y", "v", 1), NULL};
   assert_int_equal(pc_model_simulate(copy, &s->h, &req, out, &e), PC_OK);
   pc_record_fini(&rec);
   pc_model_free(copy);
@@ -469,7 +470,7 @@ static void test_paths_continue_from_last_observation(void **state) {
   pc_history cut = s->h;
   cut.n = N_OBS - 3;
   double *a = malloc(500 * 5 * sizeof *a), *b = malloc(500 * 5 * sizeof *b);
-  pc_sim_request req = {500, 5, pc_rng_key_forecast(4, "x", "y", "v", 9)};
+  pc_sim_request req = {500, 5, pc_rng_key_forecast(4, "x", "y", "v", 9), NULL};
   assert_int_equal(pc_model_simulate(m, &s->h, &req, a, &e), PC_OK);
   assert_int_equal(pc_model_simulate(m, &cut, &req, b, &e), PC_OK);
   assert_memory_equal(a, b, 500 * 5 * sizeof *a);
@@ -497,7 +498,8 @@ static void test_bootstrap_spread(void **state) {
                         boot ? "bootstrap" : "gaussian", NULL};
     assert_int_equal(fit_with(&m, &s->h, kv, &e), PC_OK);
     double *out = malloc(4000 * sizeof *out);
-    pc_sim_request req = {4000, 1, pc_rng_key_forecast(5, "x", "y", "v", 9)};
+    pc_sim_request req = {4000, 1, pc_rng_key_forecast(5, "x", "y", "v", 9),
+                          NULL};
     assert_int_equal(pc_model_simulate(m, &s->h, &req, out, &e), PC_OK);
     double last = log(s->close[N_OBS - 1]), ss = 0.0;
     for (int i = 0; i < 4000; i++) {

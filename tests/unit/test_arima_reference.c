@@ -222,8 +222,8 @@ static void check_paths(const fixture *f, const pc_model *m,
                         const pc_history *h) {
   double *out = malloc(sizeof(double) * PATHS * STEPS);
   double *col = malloc(sizeof(double) * PATHS);
-  pc_sim_request req = {PATHS, STEPS,
-                        pc_rng_key_forecast(7, "ref", "arima", "v", 30000)};
+  pc_sim_request req = {
+      PATHS, STEPS, pc_rng_key_forecast(7, "ref", "arima", "v", 30000), NULL};
   pc_error e;
   assert_int_equal(pc_model_simulate(m, h, &req, out, &e), PC_OK);
   static const double probs[4] = {0.1, 0.9, 0.025, 0.975};

@@ -63,7 +63,8 @@ static pc_model *fitted(const pc_model_type *t, const pc_history *h) {
 static double *simulate(const pc_model *m, const pc_history *h, uint64_t seed) {
   double *out = malloc(sizeof(double) * PATHS * STEPS);
   pc_sim_request req = {PATHS, STEPS,
-                        pc_rng_key_forecast(seed, "coffee", "m", "v1", 19000)};
+                        pc_rng_key_forecast(seed, "coffee", "m", "v1", 19000),
+                        NULL};
   pc_error e;
   assert_non_null(out);
   assert_int_equal(pc_model_simulate(m, h, &req, out, &e), PC_OK);

@@ -108,7 +108,8 @@ static double *paths(const pc_model *m, const pc_history *h, int npaths,
                      uint64_t seed) {
   double *out = malloc(sizeof(double) * (size_t)npaths * STEPS);
   pc_sim_request req = {npaths, STEPS,
-                        pc_rng_key_forecast(seed, "coffee", "xgb", "v1", 19000)};
+                        pc_rng_key_forecast(seed, "coffee", "xgb", "v1", 19000),
+                        NULL};
   pc_error e;
   pc_error_clear(&e);
   assert_non_null(out);
@@ -390,6 +391,55 @@ static void test_determinism(void **state) {
   free_series(b);
 }
 
+/* Paths of a request whose step dates are given (NULL: the weekdays). */
+static double *paths_on(const pc_model *m, const pc_history *h,
+                        const pc_date *dates) {
+  double *out = malloc(sizeof(double) * 20 * STEPS);
+  pc_sim_request req = {20, STEPS,
+                        pc_rng_key_forecast(1, "coffee", "xgb", "v1", 19000),
+                        dates};
+  pc_error e;
+  assert_non_null(out);
+  assert_int_equal(pc_model_simulate(m, h, &req, out, &e), PC_OK);
+  return out;
+}
+
+/* The future steps take the driver's trading dates: with the weekdays given
+ * explicitly the paths are those of the default; with a holiday on the first
+ * step (every later step one trading day on) the weekday features change,
+ * and so do the paths of a series whose Mondays jump. */
+static void test_calendar_dates(void **state) {
+  (void)state;
+  series *a = make_series(800, 12);
+  double x = log(100.0);
+  for (size_t i = 0; i < a->n; i++) {
+    x += pc_date_weekday(a->date[i]) == 0 ? 0.03 : -0.006;
+    a->close[i] = exp(x);
+  }
+  pc_model *m = fit_model(&a->h, NULL);
+  pc_date weekdays[STEPS], holiday[STEPS], d = a->date[a->n - 1];
+  for (int j = 0; j < STEPS; j++) {
+    do {
+      d++;
+    } while (pc_date_weekday(d) >= 5);
+    weekdays[j] = d;
+  }
+  assert_int_equal(pc_date_weekday(weekdays[0]), 0); /* a Monday */
+  for (int j = 0; j < STEPS; j++) {
+    holiday[j] = j + 1 < STEPS ? weekdays[j + 1] : weekdays[j] + 1;
+  }
+  double *none = paths_on(m, &a->h, NULL);
+  double *same = paths_on(m, &a->h, weekdays);
+  double *moved = paths_on(m, &a->h, holiday);
+  assert_memory_equal(none, same, sizeof(double) * 20 * STEPS);
+  assert_true(memcmp(none, moved, sizeof(double) * 20 * STEPS) != 0);
+  free(none);
+  free(same);
+  free(moved);
+  pc_model_free(m);
+  free_series(a);
+}
+
 /* ---- failures ------------------------------------------------------------ */
 
 static void expect_fit_failure(const pc_history *h, const char *const *kv,
@@ -425,7 +475,8 @@ static void test_fit_failures(void **state) {
 static void expect_sim_failure(const pc_model *m, const pc_history *h,
                                const char *text) {
   double out[10 * STEPS];
-  pc_sim_request req = {10, STEPS, pc_rng_key_forecast(1, "c", "x", "v", 1)};
+  pc_sim_request req = {10, STEPS, pc_rng_key_forecast(1, "c", "x", "v", 1),
+                        NULL};
   pc_error e;
   pc_error_clear(&e);
   assert_int_equal(pc_model_simulate(m, h, &req, out, &e), PC_MODEL);
@@ -547,6 +598,7 @@ int main(void) {
       cmocka_unit_test(test_booster_round_trip),
       cmocka_unit_test(test_save_load_identity),
       cmocka_unit_test(test_determinism),
+      cmocka_unit_test(test_calendar_dates),
       cmocka_unit_test(test_fit_failures),
       cmocka_unit_test(test_simulate_failures),
       cmocka_unit_test(test_damaged_booster),
