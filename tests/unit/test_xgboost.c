@@ -104,12 +104,14 @@ static pc_model *fit_model(const pc_history *h, const char *const *kv) {
   return m;
 }
 
-static double *paths(const pc_model *m, const pc_history *h, int npaths,
-                     uint64_t seed) {
+/* npaths paths of the key of `seed`, on the given step dates (NULL: the
+ * weekdays). */
+static double *paths_dated(const pc_model *m, const pc_history *h, int npaths,
+                           uint64_t seed, const pc_date *dates) {
   double *out = malloc(sizeof(double) * (size_t)npaths * STEPS);
   pc_sim_request req = {npaths, STEPS,
                         pc_rng_key_forecast(seed, "coffee", "xgb", "v1", 19000),
-                        NULL};
+                        dates};
   pc_error e;
   pc_error_clear(&e);
   assert_non_null(out);
@@ -117,6 +119,11 @@ static double *paths(const pc_model *m, const pc_history *h, int npaths,
     fail_msg("xgboost simulate failed: %s", e.msg);
   }
   return out;
+}
+
+static double *paths(const pc_model *m, const pc_history *h, int npaths,
+                     uint64_t seed) {
+  return paths_dated(m, h, npaths, seed, NULL);
 }
 
 static const pc_field *field(const pc_record *r, const char *name) {
@@ -391,19 +398,6 @@ static void test_determinism(void **state) {
   free_series(b);
 }
 
-/* Paths of a request whose step dates are given (NULL: the weekdays). */
-static double *paths_on(const pc_model *m, const pc_history *h,
-                        const pc_date *dates) {
-  double *out = malloc(sizeof(double) * 20 * STEPS);
-  pc_sim_request req = {20, STEPS,
-                        pc_rng_key_forecast(1, "coffee", "xgb", "v1", 19000),
-                        dates};
-  pc_error e;
-  assert_non_null(out);
-  assert_int_equal(pc_model_simulate(m, h, &req, out, &e), PC_OK);
-  return out;
-}
-
 /* The future steps take the driver's trading dates: with the weekdays given
  * explicitly the paths are those of the default; with a holiday on the first
  * step (every later step one trading day on) the weekday features change,
@@ -428,9 +422,9 @@ static void test_calendar_dates(void **state) {
   for (int j = 0; j < STEPS; j++) {
     holiday[j] = j + 1 < STEPS ? weekdays[j + 1] : weekdays[j] + 1;
   }
-  double *none = paths_on(m, &a->h, NULL);
-  double *same = paths_on(m, &a->h, weekdays);
-  double *moved = paths_on(m, &a->h, holiday);
+  double *none = paths_dated(m, &a->h, 20, 1, NULL);
+  double *same = paths_dated(m, &a->h, 20, 1, weekdays);
+  double *moved = paths_dated(m, &a->h, 20, 1, holiday);
   assert_memory_equal(none, same, sizeof(double) * 20 * STEPS);
   assert_true(memcmp(none, moved, sizeof(double) * 20 * STEPS) != 0);
   free(none);
