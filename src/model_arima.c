@@ -438,18 +438,6 @@ static pc_status arima_save(const void *state, pc_record *out, pc_error *e) {
   return st == PC_OK ? PC_OK : pc_error_set(e, st, "cannot save model");
 }
 
-static pc_status get_str(const pc_record *in, const char *name, char *buf,
-                         size_t len, pc_error *e) {
-  const pc_field *f = pc_record_get(in, name);
-  if (f == NULL || f->kind != PC_FIELD_STR || f->len >= len) {
-    return pc_error_set(e, PC_FATAL, "trained model field '%s' is missing or "
-                        "not a string", name);
-  }
-  memcpy(buf, f->data, f->len);
-  buf[f->len] = '\0';
-  return PC_OK;
-}
-
 static pc_status load_order(arima_state *s, const pc_record *in, pc_error *e) {
   int64_t order[3] = {0, 0, 0}, constant = 0;
   const pc_field *f = pc_record_get(in, "order");
@@ -494,9 +482,11 @@ static pc_status load_coefs(arima_state *s, const pc_record *in, pc_error *e) {
 static pc_status load_diagnostics(arima_state *s, const pc_record *in,
                                   pc_error *e) {
   char sel[16], tr[16];
-  pc_status st = get_str(in, "transform", tr, sizeof tr, e);
-  if (st == PC_OK) st = get_str(in, "exog", s->exog, sizeof s->exog, e);
-  if (st == PC_OK) st = get_str(in, "order_selection", sel, sizeof sel, e);
+  pc_status st = pc_record_get_str(in, "transform", tr, sizeof tr, e);
+  if (st == PC_OK)
+    st = pc_record_get_str(in, "exog", s->exog, sizeof s->exog, e);
+  if (st == PC_OK)
+    st = pc_record_get_str(in, "order_selection", sel, sizeof sel, e);
   if (st == PC_OK) st = pc_record_get_scalar(in, "loglik", &s->loglik, e);
   if (st == PC_OK) st = pc_record_get_scalar(in, "aic", &s->aic, e);
   if (st == PC_OK) st = pc_record_get_scalar(in, "aicc", &s->aicc, e);
@@ -518,13 +508,14 @@ static pc_status arima_load(void *state, const pc_record *in, pc_error *e) {
   arima_state *s = state;
   char method[32];
   memset(s, 0, sizeof *s);
-  pc_status st = get_str(in, "method", method, sizeof method, e);
+  pc_status st = pc_record_get_str(in, "method", method, sizeof method, e);
   if (st != PC_OK) {
     return st;
   }
   if (strcmp(method, "random_walk_fallback") == 0) {
     s->method = METHOD_FALLBACK;
-    st = get_str(in, "fallback_reason", s->reason, sizeof s->reason, e);
+    st = pc_record_get_str(in, "fallback_reason", s->reason, sizeof s->reason,
+                           e);
     return st == PC_OK ? pc_rw_load(&s->rw, in, e) : st;
   }
   st = load_order(s, in, e);

@@ -317,18 +317,6 @@ static pc_status xgb_save(const void *state, pc_record *out, pc_error *e) {
   return save_model(&s->model, out, e);
 }
 
-static pc_status get_str(const pc_record *in, const char *name, char *buf,
-                         size_t len, pc_error *e) {
-  const pc_field *f = pc_record_get(in, name);
-  if (f == NULL || f->kind != PC_FIELD_STR || f->len >= len) {
-    return pc_error_set(e, PC_FATAL, "trained model field '%s' is missing or "
-                        "not a string", name);
-  }
-  memcpy(buf, f->data, f->len);
-  buf[f->len] = '\0';
-  return PC_OK;
-}
-
 /* An I64 list field as the comma-separated text the keys use. */
 static pc_status get_list(const pc_record *in, const char *name, char *buf,
                           size_t len, pc_error *e) {
@@ -353,8 +341,10 @@ static pc_status load_layout(xgb_state *s, const pc_record *in, pc_error *e) {
   char lags[1024], windows[1024], exog[1024], names[2048], want[2048];
   pc_status st = get_list(in, "lags", lags, sizeof lags, e);
   if (st == PC_OK) st = get_list(in, "windows", windows, sizeof windows, e);
-  if (st == PC_OK) st = get_str(in, "exog", exog, sizeof exog, e);
-  if (st == PC_OK) st = get_str(in, "features", names, sizeof names, e);
+  if (st == PC_OK)
+    st = pc_record_get_str(in, "exog", exog, sizeof exog, e);
+  if (st == PC_OK)
+    st = pc_record_get_str(in, "features", names, sizeof names, e);
   if (st == PC_OK) st = pc_xgb_layout_parse(&s->layout, "stored", lags, windows, exog, e);
   if (st != PC_OK) {
     return st == PC_MODEL ? PC_FATAL : st;

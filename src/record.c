@@ -132,6 +132,20 @@ pc_status pc_record_get_scalar(const pc_record *r, const char *name,
   return pc_record_get_f64(r, name, out, 1, e);
 }
 
+pc_status pc_record_get_str(const pc_record *r, const char *name, char *buf,
+                            size_t len, pc_error *e) {
+  const pc_field *f = pc_record_get(r, name);
+  if (f == NULL || f->kind != PC_FIELD_STR || f->len >= len) {
+    return pc_error_set(e, PC_FATAL,
+                        "trained model field '%s' is missing or "
+                        "not a string",
+                        name);
+  }
+  memcpy(buf, f->data, f->len);
+  buf[f->len] = '\0';
+  return PC_OK;
+}
+
 pc_status pc_record_get_int(const pc_record *r, const char *name, int64_t *out,
                             pc_error *e) {
   const pc_field *f = NULL;

@@ -59,5 +59,9 @@ pc_status pc_record_get_scalar(const pc_record *r, const char *name,
                                double *out, pc_error *e);
 pc_status pc_record_get_int(const pc_record *r, const char *name, int64_t *out,
                             pc_error *e);
+/* A string field into buf (NUL-terminated); PC_FATAL when it is missing, not
+ * a string, or does not fit in len bytes. */
+pc_status pc_record_get_str(const pc_record *r, const char *name, char *buf,
+                            size_t len, pc_error *e);
 
 #endif

@@ -246,12 +246,36 @@ static void test_name_lists(void **state) {
   assert_int_equal(pc_name_list_next(&empty, &name), 0);
 }
 
+/* The string getter every model's load uses: the text, or PC_FATAL naming
+ * the field when it is missing, of another kind, or longer than the buffer. */
+static void test_record_strings(void **state) {
+  (void)state;
+  pc_record r;
+  pc_error e;
+  char buf[4];
+  pc_record_init(&r);
+  assert_int_equal(pc_record_add_str(&r, PC_SECTION_PARAMS, "t", "log"), PC_OK);
+  assert_int_equal(pc_record_add_scalar(&r, PC_SECTION_PARAMS, "x", 1.0),
+                   PC_OK);
+  assert_int_equal(pc_record_get_str(&r, "t", buf, sizeof buf, &e), PC_OK);
+  assert_string_equal(buf, "log");
+  assert_int_equal(pc_record_get_str(&r, "t", buf, 3, &e), PC_FATAL);
+  assert_string_equal(e.msg, "trained model field 't' is missing or not a "
+                             "string");
+  assert_int_equal(pc_record_get_str(&r, "x", buf, sizeof buf, &e), PC_FATAL);
+  assert_int_equal(pc_record_get_str(&r, "y", buf, sizeof buf, &e), PC_FATAL);
+  assert_string_equal(e.msg, "trained model field 'y' is missing or not a "
+                             "string");
+  pc_record_fini(&r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_contract_all_models),
       cmocka_unit_test(test_too_little_data_fails),
       cmocka_unit_test(test_registry),
       cmocka_unit_test(test_name_lists),
+      cmocka_unit_test(test_record_strings),
       cmocka_unit_test(test_naive_estimates),
       cmocka_unit_test(test_random_walk_lookback),
   };
