@@ -25,11 +25,6 @@ static pc_status open_store(const pc_job *job, pc_store **s, pc_error *e) {
   return st;
 }
 
-static int selected(const pc_job *job, size_t m) {
-  return job->model_filter[0] == '\0' ||
-         strcmp(job->model_filter, job->models[m].name) == 0;
-}
-
 /* ---- models ----------------------------------------------------------- */
 
 static void json_field_value(FILE *out, const pc_field *f) {
@@ -152,7 +147,7 @@ pc_status pc_models(const pc_job *job, FILE *out, pc_error *e) {
             "TRAINED", "CUTOFF", "N_OBS", "PARAMS");
   }
   for (size_t m = 0; st == PC_OK && m < job->nmodels; m++) {
-    if (selected(job, m)) {
+    if (pc_job_model_selected(job, m)) {
       st = list_model(s, job, m, json, out, e);
     }
   }
@@ -258,7 +253,7 @@ static pc_status export_all(pc_store *s, const pc_job *job, FILE *out,
   fputc('\n', out);
   for (size_t i = 0; st == PC_OK && i < job->nmodels; i++) {
     size_t m = (size_t)(order[i] - job->models);
-    if (selected(job, m)) {
+    if (pc_job_model_selected(job, m)) {
       st = export_model(s, &series, job, m, out, e);
     }
   }

@@ -34,10 +34,8 @@ static const struct {
 };
 
 int pc_eval_model_selected(const pc_job *job, size_t m) {
-  const char *name = job->models[m].name;
-  return job->model_filter[0] == '\0' ||
-         strcmp(job->model_filter, name) == 0 ||
-         strcmp(name, "random_walk") == 0;
+  return pc_job_model_selected(job, m) ||
+         strcmp(job->models[m].name, "random_walk") == 0;
 }
 
 static pc_eval_group *group_for(pc_eval_groups *l, int key) {
@@ -339,8 +337,7 @@ void pc_eval_print(FILE *out, const pc_job *job, pc_eval_by by,
     print_header(out, csv, by_names[by]);
   }
   for (size_t m = 0; m < job->nmodels; m++) {
-    if (job->model_filter[0] != '\0' &&
-        strcmp(job->model_filter, job->models[m].name) != 0) {
+    if (!pc_job_model_selected(job, m)) {
       continue; /* scored only as the skill baseline */
     }
     for (size_t i = 0; i < lists[m].n; i++) {

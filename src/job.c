@@ -628,6 +628,11 @@ static pc_status apply_entries(pc_job *job, const entry_list *l, pc_error *e) {
 
 /* ---- what each command needs ------------------------------------------ */
 
+bool pc_job_model_selected(const pc_job *job, size_t m) {
+  return job->model_filter[0] == '\0' ||
+         strcmp(job->model_filter, job->models[m].name) == 0;
+}
+
 bool pc_command_scores(pc_command c) {
   return c == PC_CMD_EVALUATE || c == PC_CMD_REPORT;
 }

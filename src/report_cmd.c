@@ -30,12 +30,6 @@ typedef struct {
   pc_error *e;
 } report;
 
-static int selected(const report *r, size_t m) {
-  const pc_job *job = r->job;
-  return job->model_filter[0] == '\0' ||
-         strcmp(job->model_filter, job->models[m].name) == 0;
-}
-
 static const char *model_name(const report *r, size_t m) {
   return r->job->models[m].name;
 }
@@ -99,7 +93,7 @@ static void summary_table(report *r) {
         "<th>mean PIT</th><th>energy score</th><th>CRPS skill vs "
         "random_walk</th></tr>\n", f);
   for (size_t m = 0; m < r->job->nmodels; m++) {
-    if (!selected(r, m)) {
+    if (!pc_job_model_selected(r->job, m)) {
       continue;
     }
     pc_eval_group g;
@@ -275,7 +269,7 @@ static pc_status horizon_figure(report *r, const char *name, const char *title,
     x[k] = k + 1;
   }
   for (size_t m = 0; st == PC_OK && m < r->job->nmodels; m++) {
-    for (size_t w = 0; selected(r, m) && w < nwhat; w++) {
+    for (size_t w = 0; pc_job_model_selected(r->job, m) && w < nwhat; w++) {
       by_horizon(&r->by_h[m], h, what[w], y);
       pc_plot_line(p, x, y, (size_t)h, w == 0 ? model_name(r, m) : NULL,
                    (int)m, w > 0);
@@ -319,7 +313,7 @@ static pc_status calibration_figure(report *r) {
     for (int i = 0; i < 5; i++) {
       y[i] = g.n ? g.sum[cov[i]] / (double)g.n : NAN;
     }
-    if (selected(r, m)) {
+    if (pc_job_model_selected(r->job, m)) {
       pc_plot_line(p, nominal, y, 5, model_name(r, m), (int)m, false);
       pc_plot_points(p, nominal, y, 5, NULL, (int)m);
     }
@@ -399,7 +393,7 @@ static pc_status skill_figure(report *r) {
     pc_plot_hline(p, 0.0, "random_walk", PC_PLOT_GREY);
   }
   for (size_t m = 0; st == PC_OK && m < r->job->nmodels; m++) {
-    if (!selected(r, m) || (long)m == r->rw) {
+    if (!pc_job_model_selected(r->job, m) || (long)m == r->rw) {
       continue;
     }
     for (size_t i = 0; i < base->n; i++) {
@@ -477,7 +471,7 @@ static pc_status page_body(report *r) {
   fputs("<h2>Latest forecasts</h2>\n", r->html);
   pc_status st = PC_OK;
   for (size_t m = 0; st == PC_OK && m < r->job->nmodels; m++) {
-    st = selected(r, m) ? fan_chart(r, m) : PC_OK;
+    st = pc_job_model_selected(r->job, m) ? fan_chart(r, m) : PC_OK;
   }
   fputs("<h2>By horizon</h2>\n", r->html);
   if (st == PC_OK) {
@@ -494,7 +488,7 @@ static pc_status page_body(report *r) {
     st = calibration_figure(r);
   }
   for (size_t m = 0; st == PC_OK && m < r->job->nmodels; m++) {
-    st = selected(r, m) ? pit_figure(r, m) : PC_OK;
+    st = pc_job_model_selected(r->job, m) ? pit_figure(r, m) : PC_OK;
   }
   fputs("<h2>Skill over time</h2>\n", r->html);
   if (st == PC_OK) {

@@ -75,6 +75,9 @@ void pc_job_fini(pc_job *job);
  * runs may share stored results only if these texts are equal. */
 void pc_job_model_settings(const pc_job *job, size_t model, char *buf,
                            size_t len);
+/* Whether model m is one the command works on: all of them, or the one
+ * --model names. */
+bool pc_job_model_selected(const pc_job *job, size_t m);
 /* evaluate and report: commands that score the store's forecasts. */
 bool pc_command_scores(pc_command c);
 /* Index of a model by name, or -1. */
