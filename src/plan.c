@@ -141,18 +141,13 @@ static pc_status plan_forecasts(pc_ctx *c, int m, size_t *ucap, size_t *dcap) {
  * the closes the series holds now; a damaged scores file is rescored. */
 static int scores_current(pc_ctx *c, const pc_model_ident *id, int32_t month,
                           uint64_t source, long *n) {
-  pc_scores s;
   pc_error why;
-  pc_scores_init(&s, c->job->horizon);
-  pc_status st = pc_store_read_scores(c->store, id->id.model, id->id.version,
-                                      month, &s, &why);
-  if (st != PC_OK) {
+  int current = 0;
+  if (pc_store_scores_current(c->store, id->id.model, id->id.version, month,
+                              c->job->horizon, source, &c->series, &current, n,
+                              &why) != PC_OK) {
     pc_log_warn(c->log, "%s; scoring again", why.msg);
   }
-  int current =
-      st == PC_OK && s.n > 0 && pc_scores_current(&s, source, &c->series);
-  *n = (long)s.n;
-  pc_scores_fini(&s);
   return current;
 }
 

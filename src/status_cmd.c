@@ -68,17 +68,14 @@ static void score_state(status_ctx *c, model_status *m, int32_t month,
   const char *name = m->spec->name, *version = c->job->model_version;
   uint64_t source = 0;
   int found = 0, current = 0;
+  long stored = 0;
   pc_error ignored;
-  pc_scores s;
-  pc_scores_init(&s, c->job->horizon);
   if (count > 0 &&
       pc_store_partition_checksum(c->store, name, version, month, &source,
-                                  &found, &ignored) == PC_OK &&
-      pc_store_read_scores(c->store, name, version, month, &s, &ignored) ==
-          PC_OK) {
-    current = s.n > 0 && pc_scores_current(&s, source, &c->series);
+                                  &found, &ignored) == PC_OK) {
+    pc_store_scores_current(c->store, name, version, month, c->job->horizon,
+                            source, &c->series, &current, &stored, &ignored);
   }
-  pc_scores_fini(&s);
   *(current ? &m->scored : &m->to_score) += count;
 }
 

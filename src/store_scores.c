@@ -125,6 +125,20 @@ pc_status pc_store_read_scores(pc_store *st, const char *model,
   return PC_OK;
 }
 
+pc_status pc_store_scores_current(pc_store *st, const char *model,
+                                  const char *version, int32_t month,
+                                  int horizon, uint64_t source,
+                                  const pc_series *actuals, int *current,
+                                  long *stored, pc_error *e) {
+  pc_scores s;
+  pc_scores_init(&s, horizon);
+  pc_status rc = pc_store_read_scores(st, model, version, month, &s, e);
+  *current = rc == PC_OK && s.n > 0 && pc_scores_current(&s, source, actuals);
+  *stored = (long)s.n;
+  pc_scores_fini(&s);
+  return rc;
+}
+
 /* ---- writing ---------------------------------------------------------- */
 
 static int write_scores_data(hid_t f, const pc_scores *s) {

@@ -77,6 +77,15 @@ int pc_scores_current(const pc_scores *s, uint64_t source,
 pc_status pc_store_partition_checksum(pc_store *st, const char *model,
                                       const char *version, int32_t month,
                                       uint64_t *sum, int *found, pc_error *e);
+/* Whether a month's scores file is up to date (pc_scores_current) for the
+ * forecast partition with checksum source and the series' closes; *stored
+ * receives how many forecasts it holds (0 without a file).  PC_IO with a
+ * message when the file cannot be read (damaged: score it again). */
+pc_status pc_store_scores_current(pc_store *st, const char *model,
+                                  const char *version, int32_t month,
+                                  int horizon, uint64_t source,
+                                  const pc_series *actuals, int *current,
+                                  long *stored, pc_error *e);
 /* Months that have a scores file, sorted. */
 pc_status pc_store_score_months(pc_store *st, const char *model,
                                 const char *version, int32_t **months,
