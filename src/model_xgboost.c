@@ -6,6 +6,7 @@
  * xgb_features.c, the XGBoost calls in xgb_booster.c; this file holds the
  * keys and the glue to the model interface. */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -264,19 +265,38 @@ static pc_status save_layout(const xgb_state *s, pc_record *out) {
   return st;
 }
 
+/* The hyperparameters as stored, in this order: one list serves saving and
+ * loading, so the two cannot drift apart. */
+static const struct {
+  const char *name;
+  size_t offset;
+  int is_int; /* an int field, else a double */
+} hyper_fields[] = {
+    {"max_rounds", offsetof(pc_xgb_hyper, rounds), 1},
+    {"early_stopping", offsetof(pc_xgb_hyper, early_stopping), 1},
+    {"max_depth", offsetof(pc_xgb_hyper, max_depth), 1},
+    {"eta", offsetof(pc_xgb_hyper, eta), 0},
+    {"subsample", offsetof(pc_xgb_hyper, subsample), 0},
+    {"colsample_bytree", offsetof(pc_xgb_hyper, colsample_bytree), 0},
+    {"min_child_weight", offsetof(pc_xgb_hyper, min_child_weight), 0},
+    {"lambda", offsetof(pc_xgb_hyper, lambda), 0},
+    {"valid_fraction", offsetof(pc_xgb_hyper, valid_fraction), 0},
+    {"refit", offsetof(pc_xgb_hyper, refit), 1},
+    {"seed", offsetof(pc_xgb_hyper, seed), 1},
+};
+#define NHYPER (sizeof hyper_fields / sizeof hyper_fields[0])
+
 static pc_status save_hyper(const pc_xgb_hyper *hp, pc_record *out) {
-  pc_section p = PC_SECTION_PARAMS;
-  pc_status st = pc_record_add_int(out, p, "max_rounds", hp->rounds);
-  if (st == PC_OK) st = pc_record_add_int(out, p, "early_stopping", hp->early_stopping);
-  if (st == PC_OK) st = pc_record_add_int(out, p, "max_depth", hp->max_depth);
-  if (st == PC_OK) st = pc_record_add_scalar(out, p, "eta", hp->eta);
-  if (st == PC_OK) st = pc_record_add_scalar(out, p, "subsample", hp->subsample);
-  if (st == PC_OK) st = pc_record_add_scalar(out, p, "colsample_bytree", hp->colsample_bytree);
-  if (st == PC_OK) st = pc_record_add_scalar(out, p, "min_child_weight", hp->min_child_weight);
-  if (st == PC_OK) st = pc_record_add_scalar(out, p, "lambda", hp->lambda);
-  if (st == PC_OK) st = pc_record_add_scalar(out, p, "valid_fraction", hp->valid_fraction);
-  if (st == PC_OK) st = pc_record_add_int(out, p, "refit", hp->refit);
-  if (st == PC_OK) st = pc_record_add_int(out, p, "seed", hp->seed);
+  pc_status st = PC_OK;
+  for (size_t i = 0; st == PC_OK && i < NHYPER; i++) {
+    const char *at = (const char *)hp + hyper_fields[i].offset;
+    st = hyper_fields[i].is_int
+             ? pc_record_add_int(out, PC_SECTION_PARAMS, hyper_fields[i].name,
+                                 *(const int *)(const void *)at)
+             : pc_record_add_scalar(out, PC_SECTION_PARAMS,
+                                    hyper_fields[i].name,
+                                    *(const double *)(const void *)at);
+  }
   return st;
 }
 
@@ -367,17 +387,14 @@ static pc_status get_int(const pc_record *in, const char *name, int *out,
 
 static pc_status load_hyper(pc_xgb_hyper *hp, const pc_record *in,
                             pc_error *e) {
-  pc_status st = get_int(in, "max_rounds", &hp->rounds, e);
-  if (st == PC_OK) st = get_int(in, "early_stopping", &hp->early_stopping, e);
-  if (st == PC_OK) st = get_int(in, "max_depth", &hp->max_depth, e);
-  if (st == PC_OK) st = pc_record_get_scalar(in, "eta", &hp->eta, e);
-  if (st == PC_OK) st = pc_record_get_scalar(in, "subsample", &hp->subsample, e);
-  if (st == PC_OK) st = pc_record_get_scalar(in, "colsample_bytree", &hp->colsample_bytree, e);
-  if (st == PC_OK) st = pc_record_get_scalar(in, "min_child_weight", &hp->min_child_weight, e);
-  if (st == PC_OK) st = pc_record_get_scalar(in, "lambda", &hp->lambda, e);
-  if (st == PC_OK) st = pc_record_get_scalar(in, "valid_fraction", &hp->valid_fraction, e);
-  if (st == PC_OK) st = get_int(in, "refit", &hp->refit, e);
-  if (st == PC_OK) st = get_int(in, "seed", &hp->seed, e);
+  pc_status st = PC_OK;
+  for (size_t i = 0; st == PC_OK && i < NHYPER; i++) {
+    char *at = (char *)hp + hyper_fields[i].offset;
+    st = hyper_fields[i].is_int
+             ? get_int(in, hyper_fields[i].name, (int *)(void *)at, e)
+             : pc_record_get_scalar(in, hyper_fields[i].name,
+                                    (double *)(void *)at, e);
+  }
   return st;
 }
 
