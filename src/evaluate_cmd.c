@@ -135,8 +135,9 @@ static int cmp_group(const void *a, const void *b) {
   return (x->key > y->key) - (x->key < y->key);
 }
 
+/* Reads each scores file once and adds its forecasts to every view. */
 static pc_status collect_model(pc_store *store, const pc_job *job, size_t m,
-                               pc_eval_by by, pc_eval_groups *l,
+                               const pc_eval_view *views, size_t nviews,
                                pc_error *e) {
   const char *model = job->models[m].name;
   int32_t *months = NULL;
@@ -151,26 +152,33 @@ static pc_status collect_model(pc_store *store, const pc_job *job, size_t m,
     st = pc_store_read_scores(store, model, job->model_version, months[j], &s,
                               e);
     for (size_t i = 0; st == PC_OK && i < s.n; i++) {
-      if (in_range(job, s.date[i])) {
-        st = add_forecast(l, &s, i, by);
+      if (!in_range(job, s.date[i])) {
+        continue;
+      }
+      for (size_t v = 0; st == PC_OK && v < nviews; v++) {
+        st = add_forecast(&views[v].lists[m], &s, i, views[v].by);
       }
     }
   }
   if (st == PC_NOMEM) {
     pc_error_set(e, st, "out of memory");
   }
-  qsort(l->g, l->n, sizeof *l->g, cmp_group);
+  for (size_t v = 0; v < nviews; v++) {
+    pc_eval_groups *l = &views[v].lists[m];
+    qsort(l->g, l->n, sizeof *l->g, cmp_group);
+  }
   pc_scores_fini(&s);
   free(months);
   return st;
 }
 
-pc_status pc_eval_collect(pc_store *store, const pc_job *job, pc_eval_by by,
-                          pc_eval_groups *lists, pc_error *e) {
+pc_status pc_eval_collect(pc_store *store, const pc_job *job,
+                          const pc_eval_view *views, size_t nviews,
+                          pc_error *e) {
   pc_status st = PC_OK;
   for (size_t m = 0; st == PC_OK && m < job->nmodels; m++) {
     if (pc_eval_model_selected(job, m)) {
-      st = collect_model(store, job, m, by, &lists[m], e);
+      st = collect_model(store, job, m, views, nviews, e);
     }
   }
   return st;
@@ -389,7 +397,8 @@ pc_status pc_report_evaluation(pc_ctx *c, pc_status st, FILE *out,
   pc_status cst = PC_OK;
   if (st == PC_OK || st == PC_PARTIAL) {
     cst = lists == NULL ? pc_error_set(e, PC_NOMEM, "out of memory")
-                        : pc_eval_collect(c->store, job, by, lists, e);
+                        : pc_eval_collect(c->store, job,
+                                          &(pc_eval_view){by, lists}, 1, e);
     st = pc_status_worst(st, cst);
   }
   /* The counts first, so that on a terminal they stand before the table,

@@ -505,11 +505,9 @@ static pc_status collect(report *r) {
   if (r->by_h == NULL || r->by_m == NULL) {
     return pc_error_set(r->e, PC_NOMEM, "out of memory");
   }
-  pc_status st = pc_eval_collect(r->c->store, r->job, PC_BY_HORIZON, r->by_h,
-                                 r->e);
-  return st == PC_OK ? pc_eval_collect(r->c->store, r->job, PC_BY_MONTH,
-                                       r->by_m, r->e)
-                     : st;
+  const pc_eval_view views[2] = {{PC_BY_HORIZON, r->by_h},
+                                 {PC_BY_MONTH, r->by_m}};
+  return pc_eval_collect(r->c->store, r->job, views, 2, r->e);
 }
 
 /* index.html is written as .partial and renamed: a reader never sees half

@@ -43,10 +43,17 @@ typedef struct {
 /* With --model, only that model is shown; random_walk is always scored (the
  * skill baseline).  Shared by planning and printing. */
 int pc_eval_model_selected(const pc_job *job, size_t m);
-/* Reads the stored scores of every selected model (lists[m], job->nmodels
- * of them, zeroed by the caller) of forecast dates in the job's range. */
-pc_status pc_eval_collect(pc_store *store, const pc_job *job, pc_eval_by by,
-                          pc_eval_groups *lists, pc_error *e);
+/* One grouping of the scores: lists[m] for each of the job's nmodels models
+ * (zeroed by the caller). */
+typedef struct {
+  pc_eval_by by;
+  pc_eval_groups *lists;
+} pc_eval_view;
+/* Reads the stored scores of every selected model, of forecast dates in the
+ * job's range, once, into every view. */
+pc_status pc_eval_collect(pc_store *store, const pc_job *job,
+                          const pc_eval_view *views, size_t nviews,
+                          pc_error *e);
 void pc_eval_free(pc_eval_groups *lists, size_t n);
 /* Means of a group in pc_eval_column_names order (RMSEs as roots). */
 void pc_eval_means(const pc_eval_group *g, double *m);
