@@ -102,6 +102,16 @@ static bool parse_line_date(const char *s, size_t len, pc_date *out) {
   return pc_date_parse(tmp, out);
 }
 
+static bool outside_domain(const char *s, size_t len) {
+  char tmp[PC_DATE_STRLEN];
+  if (len != PC_DATE_STRLEN - 1 || memchr(s, '\0', len) != NULL) {
+    return false;
+  }
+  memcpy(tmp, s, len);
+  tmp[len] = '\0';
+  return pc_date_outside_domain(tmp);
+}
+
 /* Handles one raw line (without its '\n'): blank and '#' lines are skipped. */
 static pc_status parse_line(date_list *l, const char *name, size_t lineno,
                             const char *b, const char *e, pc_error *err) {
@@ -116,8 +126,10 @@ static pc_status parse_line(date_list *l, const char *name, size_t lineno,
      * binary file cannot flood the message. */
     int shown = len > 64 ? 64 : (int)len;
     return pc_error_set(err, PC_INPUT,
-                        "%s:%zu: bad date '%.*s' (expected YYYY-MM-DD)", name,
-                        lineno, shown, b);
+                        "%s:%zu: bad date '%.*s' (expected YYYY-MM-DD%s)", name,
+                        lineno, shown, b,
+                        outside_domain(b, len) ? " within " PC_DATE_DOMAIN
+                                               : "");
   }
   if (!date_list_push(l, d)) {
     return pc_error_set(err, PC_NOMEM, "%s: out of memory reading holidays",

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pathcast/file.h"
 #include "pathcast/json.h"
 #include "pathcast/run.h"
 #include "pathcast/store.h"
@@ -270,22 +271,26 @@ pc_status pc_export(const pc_job *job, FILE *out, pc_error *e) {
   if (st != PC_OK) {
     return st;
   }
+  /* A file output is written beside its place and renamed when complete:
+   * a full disk never leaves a truncated CSV under the final name. */
   FILE *dst = out;
+  char partial[PC_TEXT_MAX + 16];
   if (job->output[0] != '\0') {
-    dst = fopen(job->output, "w");
+    dst = pc_file_begin(job->output, partial, sizeof partial, e);
     if (dst == NULL) {
       pc_store_close(s);
-      return pc_error_set(e, PC_INPUT, "%s: cannot write: %s", job->output,
-                          strerror(errno));
+      return PC_IO;
     }
-  }
-  if (dst != out) {
     setvbuf(dst, NULL, _IOFBF, 1 << 20);
   }
   st = export_all(s, job, dst, e);
-  if ((dst != out ? fclose(dst) : fflush(dst)) != 0 && st == PC_OK) {
-    st = pc_error_set(e, PC_IO, "%s: write failed",
-                      job->output[0] ? job->output : "standard output");
+  int served = st == PC_OK || st == PC_DAMAGED;
+  if (dst != out) {
+    pc_status cst = pc_file_commit(dst, served, partial, job->output, e);
+    st = served ? pc_status_worst(st, cst) : st;
+  } else if ((fflush(dst) != 0 || ferror(dst)) && served) {
+    st = pc_error_set(e, PC_IO, "standard output: write failed: %s",
+                      strerror(errno));
   }
   pc_store_close(s);
   return st;

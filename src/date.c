@@ -93,7 +93,8 @@ static int fixed_digits(const char *s, int n) {
   return v;
 }
 
-bool pc_date_parse(const char *s, pc_date *out) {
+/* The shape and calendar check of pc_date_parse, without the domain. */
+static bool parse_any(const char *s, pc_date *out) {
   if (s == NULL) {
     return false;
   }
@@ -110,6 +111,20 @@ bool pc_date_parse(const char *s, pc_date *out) {
   }
   return pc_date_from_ymd(fixed_digits(s, 4), fixed_digits(s + 5, 2),
                           fixed_digits(s + 8, 2), out);
+}
+
+bool pc_date_parse(const char *s, pc_date *out) {
+  pc_date d;
+  if (!parse_any(s, &d) || d < PC_DATE_MIN || d > PC_DATE_MAX) {
+    return false;
+  }
+  *out = d;
+  return true;
+}
+
+bool pc_date_outside_domain(const char *s) {
+  pc_date d;
+  return parse_any(s, &d) && (d < PC_DATE_MIN || d > PC_DATE_MAX);
 }
 
 /* Writes v as exactly n decimal digits (v must fit). */

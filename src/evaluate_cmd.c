@@ -150,7 +150,7 @@ static pc_status collect_model(pc_store *store, const pc_job *job, size_t m,
                                           &months, &nm, e);
   for (size_t j = 0; st == PC_OK && j < nm; j++) {
     st = pc_store_read_scores(store, model, job->model_version, months[j], &s,
-                              e);
+                              0, e);
     for (size_t i = 0; st == PC_OK && i < s.n; i++) {
       if (!in_range(job, s.date[i])) {
         continue;

@@ -9,9 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pathcast/file.h"
+
 typedef enum {
   OPT_TEXT,   /* free text into a char array */
-  OPT_NAME,   /* identifier-like text: letters, digits, '_', '-', '.' */
+  OPT_NAME,   /* a name that becomes a path or label (pathcast/name.h) */
   OPT_DATE,   /* ISO date ("today" allowed where the default is today) */
   OPT_INT,    /* int within [min, max] */
   OPT_LONG,   /* long within [min, max] */
@@ -319,18 +321,6 @@ static void option_names(char *buf, size_t len) {
   }
 }
 
-static bool name_ok(const char *s) {
-  if (*s == '\0') {
-    return false;
-  }
-  for (const char *p = s; *p != '\0'; p++) {
-    if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-' && *p != '.') {
-      return false;
-    }
-  }
-  return true;
-}
-
 static pc_status set_number(const opt_def *o, void *field, const char *v,
                             const char *origin, pc_error *e) {
   char *end = NULL;
@@ -372,6 +362,10 @@ static pc_status set_date(const opt_def *o, pc_date *field, const char *v,
     *field = pc_date_today_utc();
     return PC_OK;
   }
+  if (pc_date_outside_domain(v)) {
+    return pc_error_set(e, PC_INPUT, "%s: %s: %s is outside the supported "
+                        "range " PC_DATE_DOMAIN, origin, o->key, v);
+  }
   if (!pc_date_parse(v, field)) {
     return pc_error_set(e, PC_INPUT, "%s: %s: '%s' is not a date (expected "
                         "YYYY-MM-DD%s)", origin, o->key, v,
@@ -386,9 +380,14 @@ static pc_status set_text(const opt_def *o, char *field, const char *v,
     return pc_error_set(e, PC_INPUT, "%s: %s: value is too long (%zu bytes at "
                         "most)", origin, o->key, o->size - 1);
   }
-  if (o->kind == OPT_NAME && *v != '\0' && !name_ok(v)) {
-    return pc_error_set(e, PC_INPUT, "%s: %s: '%s' may contain only letters, "
-                        "digits, '_', '-' and '.'", origin, o->key, v);
+  /* A name becomes a folder or a label in the store: one rule for all
+   * (pathcast/name.h).  Only an option whose default is empty may be
+   * empty. */
+  bool may_be_empty = o->def != NULL && o->def[0] == '\0';
+  if (o->kind == OPT_NAME && !(may_be_empty && *v == '\0') &&
+      !pc_name_valid(v)) {
+    return pc_error_set(e, PC_INPUT, "%s: %s: '%s' is not a valid name (%s)",
+                        origin, o->key, v, PC_NAME_RULE);
   }
   snprintf(field, o->size, "%s", v);
   return PC_OK;
@@ -664,6 +663,41 @@ static pc_status check_range(pc_job *job, pc_error *e) {
   return st;
 }
 
+/* The first forecast date's scheduled training date must itself be a date
+ * the store can hold (an anchor in a later year can place it before
+ * 1800-01-01). */
+static pc_status check_schedule_domain(const pc_job *job, pc_error *e) {
+  pc_date first = job->command == PC_CMD_DAILY ? job->forecast_date
+                                               : job->start;
+  if (first == PC_DATE_NONE ||
+      pc_schedule_on_or_before(job->train_frequency, job->train_anchor,
+                               first) >= PC_DATE_MIN) {
+    return PC_OK;
+  }
+  return pc_error_set(e, PC_INPUT, "the training schedule (train_anchor and "
+                      "train_frequency) places the training date of the "
+                      "first forecast date before 1800-01-01");
+}
+
+/* Where outputs go is checked before any work, so that a typo costs
+ * nothing: --summary-json and export's --output must be creatable files,
+ * report's --output a folder that can be created. */
+static pc_status check_outputs(const pc_job *job, pc_error *e) {
+  pc_status st = PC_OK;
+  if (job->summary_json[0] != '\0') {
+    st = pc_file_check_output(job->summary_json, "--summary-json", e);
+  }
+  if (st == PC_OK && job->output[0] != '\0' &&
+      job->command == PC_CMD_EXPORT) {
+    st = pc_file_check_output(job->output, "--output", e);
+  }
+  if (st == PC_OK && job->output[0] != '\0' &&
+      job->command == PC_CMD_REPORT) {
+    st = pc_file_check_output_folder(job->output, "--output", e);
+  }
+  return st;
+}
+
 static pc_status check_required(pc_job *job, pc_error *e) {
   pc_command c = job->command;
   pc_status st = require(job, "store", job->store[0] != '\0', e);
@@ -683,6 +717,12 @@ static pc_status check_required(pc_job *job, pc_error *e) {
   if (st == PC_OK && is_run_command(c) && job->train_anchor == PC_DATE_NONE) {
     st = pc_error_set(e, PC_INPUT, "%s needs 'train_anchor' (or 'start') to "
                       "place the training schedule", pc_command_name(c));
+  }
+  if (st == PC_OK && is_run_command(c)) {
+    st = check_schedule_domain(job, e);
+  }
+  if (st == PC_OK) {
+    st = check_outputs(job, e);
   }
   if (st == PC_OK && job->model_filter[0] != '\0' &&
       pc_job_find_model(job, job->model_filter) < 0) {

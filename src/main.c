@@ -1,8 +1,10 @@
 /* pathcast: a thin main over libpathcast.  It parses the command line, runs
  * the command, and maps the status to the exit code -- nothing else. */
 #include <mpi.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "pathcast/job.h"
 #include "pathcast/run.h"
@@ -45,10 +47,33 @@ static int run_read_only(const pc_job *job) {
   default:
     st = pc_export(job, stdout, &e);
   }
-  if (st != PC_OK && st != PC_PARTIAL) {
+  /* PARTIAL and DAMAGED results were reported in the output itself; an
+   * error message, when there is one, is still worth saying. */
+  if ((st != PC_OK && st != PC_PARTIAL && st != PC_DAMAGED) || e.msg[0]) {
     fprintf(stderr, "pathcast: %s\n", e.msg[0] ? e.msg : pc_strerror(st));
   }
   return pc_status_exit_code(st);
+}
+
+/* What a command printed must have reached its destination: a failed write
+ * or close of standard output (a full disk under `status > file`, say) or
+ * of standard error turns a success into exit 1. */
+static int finish_output(int code) {
+  int out_failed = fflush(stdout) != 0 || ferror(stdout);
+  int err = errno;
+  if (fclose(stdout) != 0 && !out_failed) {
+    out_failed = 1;
+    err = errno;
+  }
+  if (out_failed) {
+    fprintf(stderr, "pathcast: cannot write standard output: %s\n",
+            strerror(err));
+  }
+  int err_failed = fflush(stderr) != 0 || ferror(stderr);
+  if ((out_failed || err_failed) && (code == 0 || code == 3)) {
+    code = 1;
+  }
+  return code;
 }
 
 int main(int argc, char **argv) {
@@ -74,5 +99,5 @@ int main(int argc, char **argv) {
     code = run_mpi(&job);
   }
   pc_job_fini(&job);
-  return code;
+  return finish_output(code);
 }

@@ -151,32 +151,33 @@ static int scores_current(pc_ctx *c, const pc_model_ident *id, int32_t month,
   return current;
 }
 
-/* One forecast partition: a unit when its scores are missing or stale. */
+/* One forecast partition: a unit when its scores are missing or stale.  A
+ * partition that fails its checks is planned too: its unit reports it. */
 static pc_status plan_score_month(pc_ctx *c, int m, int32_t month,
                                   size_t *ucap) {
   const pc_model_ident *id = &c->idents[m];
-  uint64_t source = 0;
-  int found = 0;
   long stored = 0;
   pc_error why;
-  if (pc_store_partition_checksum(c->store, id->id.model, id->id.version, month,
-                                  &source, &found, &why) != PC_OK) {
+  pc_partition p;
+  pc_partition_init(&p, c->job->paths, c->job->horizon);
+  pc_status st = pc_store_read_partition(c->store, id->id.model,
+                                         id->id.version, month, &p, 0, &why);
+  int32_t count = p.n > 0 ? (int32_t)p.n : 1;
+  int current = st == PC_OK && p.n > 0 &&
+                scores_current(c, id, month, p.checksum, &stored);
+  int absent = st == PC_OK && p.n == 0;
+  pc_partition_fini(&p);
+  if (st != PC_OK) {
     pc_log_warn(c->log, "%s", why.msg); /* the unit reports it */
-    found = 1;
   }
-  if (!found) {
+  if (absent) {
     return PC_OK;
   }
-  if (scores_current(c, id, month, source, &stored)) {
+  if (current) {
     c->plan.score_skipped += stored;
     return PC_OK;
   }
-  pc_partition p;
-  pc_partition_init(&p, c->job->paths, c->job->horizon);
-  pc_store_read_partition(c->store, id->id.model, id->id.version, month, &p, 1,
-                          &why);
-  pc_unit u = {PC_UNIT_SCORE, m, month, 0, 0, p.n > 0 ? (int32_t)p.n : 1};
-  pc_partition_fini(&p);
+  pc_unit u = {PC_UNIT_SCORE, m, month, 0, 0, count};
   c->plan.score_total += u.count;
   return add_unit(&c->plan, ucap, u);
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pathcast/file.h"
 #include "pathcast/schedule.h"
 #include "run_internal.h"
 
@@ -236,23 +237,26 @@ pc_status pc_report_summary_json(const pc_ctx *c, pc_error *e) {
   if (path[0] == '\0') {
     return PC_OK;
   }
-  FILE *f = fopen(path, "w");
+  char partial[PC_TEXT_MAX + 16];
+  FILE *f = pc_file_begin(path, partial, sizeof partial, e);
   const pc_summary *s = &c->sum;
-  int ok = f != NULL;
-  if (ok && pc_command_scores(c->job->command)) {
+  if (f == NULL) {
+    return PC_IO;
+  }
+  int ok = 1;
+  if (pc_command_scores(c->job->command)) {
     ok = fprintf(f, "{\"scored\":%ld,\"score_skipped\":%ld,"
                  "\"score_failed\":%ld}\n", s->scored, s->score_skipped,
                  s->score_failed) > 0;
-  } else if (ok) {
+  } else {
     ok = fprintf(f, "{\"trained\":%ld,\"train_skipped\":%ld,"
                  "\"train_failed\":%ld,\"forecasts_generated\":%ld,"
                  "\"forecasts_skipped\":%ld,\"forecasts_failed\":%ld}\n",
                  s->trained, s->train_skipped, s->train_failed, s->generated,
                  s->forecast_skipped, s->forecast_failed) > 0;
   }
-  if (f != NULL && fclose(f) != 0) {
-    ok = 0;
+  if (!ok) {
+    pc_error_set(e, PC_IO, "%s: cannot write the summary", path);
   }
-  return ok ? PC_OK : pc_error_set(e, PC_IO, "%s: cannot write the summary",
-                                   path);
+  return pc_file_commit(f, ok, partial, path, e);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "pathcast/evaluate.h"
+#include "pathcast/file.h"
 #include "pathcast/plot.h"
 #include "pathcast/scores.h"
 #include "run_internal.h"
@@ -137,7 +138,7 @@ static int latest_forecast(report *r, size_t m, pc_scores *s, size_t *row) {
   }
   for (size_t j = nm; j-- > 0 && !found;) {
     if (pc_store_read_scores(r->c->store, model_name(r, m), job->model_version,
-                             months[j], s, &why) != PC_OK) {
+                             months[j], s, 0, &why) != PC_OK) {
       continue;
     }
     for (size_t i = s->n; i-- > 0 && !found;) {
@@ -514,25 +515,14 @@ static pc_status collect(report *r) {
  * a page (the figures are committed the same way). */
 static pc_status write_page(report *r, const char *path) {
   char partial[4096 + 160];
-  snprintf(partial, sizeof partial, "%s.partial", path);
-  r->html = fopen(partial, "w");
+  r->html = pc_file_begin(path, partial, sizeof partial, r->e);
   if (r->html == NULL) {
-    return pc_error_set(r->e, PC_IO, "%s: cannot write: %s", partial,
-                        strerror(errno));
+    return PC_IO;
   }
   page_head(r);
   pc_status st = page_body(r);
-  if (fclose(r->html) != 0 && st == PC_OK) {
-    st = pc_error_set(r->e, PC_IO, "%s: cannot write: %s", partial,
-                      strerror(errno));
-  }
-  if (st == PC_OK && rename(partial, path) != 0) {
-    st = pc_error_set(r->e, PC_IO, "%s: cannot commit: %s", path,
-                      strerror(errno));
-  }
-  if (st != PC_OK) {
-    remove(partial);
-  }
+  st = pc_status_worst(st, pc_file_commit(r->html, st == PC_OK, partial, path,
+                                          r->e));
   return st;
 }
 

@@ -177,7 +177,11 @@ static pc_status prepare_store(pc_ctx *c, pc_error *e) {
   if (st == PC_OK) {
     st = open_store(c, &info, e);
   }
-  for (size_t m = 0; st == PC_OK && !evaluate && c->rank == 0 &&
+  /* Rank 0 records each model's settings in the manifest (checking them
+   * against what it holds); the other ranks only learn them, so that every
+   * read they make can check a file's identity.  evaluate records nothing:
+   * rank 0 has the manifest, the others learn the (checked) settings. */
+  for (size_t m = 0; st == PC_OK && (!evaluate || c->rank != 0) &&
                      m < c->job->nmodels;
        m++) {
     st = pc_store_register_model(c->store, &c->idents[m].id, e);
@@ -362,6 +366,12 @@ pc_status pc_run(const pc_job *job, MPI_Comm comm, pc_summary *sum,
     st = run_phases(&c, e);
   }
   if (store_ready) {
+    /* A model whose every fit failed holds no results: its settings are not
+     * kept, so a corrected job is not refused for them. */
+    pc_status mst = c.rank == 0 && !pc_command_scores(job->command)
+                        ? pc_store_sync_manifest(c.store, e)
+                        : PC_OK;
+    st = pc_status_worst(st, vote_root(&c, mst, e));
     reduce_summary(&c);
     gather_failures(&c);
     /* Scoring failures are reported, not stored: failures.h5 belongs to

@@ -336,6 +336,10 @@ static pc_status parse_date(const parser *p, span f, pc_date *out) {
   char buf[PC_DATE_STRLEN];
   memcpy(buf, f.p, 10);
   buf[10] = '\0';
+  if (pc_date_outside_domain(buf)) {
+    return fail(p, "date %s is outside the supported range " PC_DATE_DOMAIN,
+                buf);
+  }
   if (!pc_date_parse(buf, out)) {
     return fail(p, "date %s does not exist", buf);
   }

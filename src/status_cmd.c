@@ -64,15 +64,12 @@ static int push(void **v, size_t *n, size_t size, const void *item) {
 /* Whether the scores of a month's partition are up to date (what evaluate
  * would rescore); `count` of its forecasts are in the range. */
 static void score_state(status_ctx *c, model_status *m, int32_t month,
-                        long count) {
+                        long count, uint64_t source) {
   const char *name = m->spec->name, *version = c->job->model_version;
-  uint64_t source = 0;
-  int found = 0, current = 0;
+  int current = 0;
   long stored = 0;
   pc_error ignored;
-  if (count > 0 &&
-      pc_store_partition_checksum(c->store, name, version, month, &source,
-                                  &found, &ignored) == PC_OK) {
+  if (count > 0) {
     pc_store_scores_current(c->store, name, version, month, c->job->horizon,
                             source, &c->series, &current, &stored, &ignored);
   }
@@ -109,7 +106,7 @@ static pc_status stored_dates(status_ctx *c, model_status *m, pc_date from,
       }
     }
     if (to >= from) {
-      score_state(c, m, months[i], in_range);
+      score_state(c, m, months[i], in_range, p.checksum);
     }
   }
   pc_partition_fini(&p);

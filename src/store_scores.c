@@ -23,27 +23,6 @@ pc_status pc_store_score_months(pc_store *st, const char *model,
   return pc_store_list_keys(dir, pc_store_parse_month_name, months, n, e);
 }
 
-pc_status pc_store_partition_checksum(pc_store *st, const char *model,
-                                      const char *version, int32_t month,
-                                      uint64_t *sum, int *found, pc_error *e) {
-  char path[PATH_LEN];
-  pc_store_partition_path(st, path, model, version, month);
-  *found = access(path, F_OK) == 0;
-  if (!*found) {
-    return PC_OK;
-  }
-  hid_t f = pc_h5_open_read(path);
-  int ok = f >= 0 && pc_h5_read_attr_u64(f, "checksum", sum) == 0;
-  if (f >= 0) {
-    H5Fclose(f);
-  }
-  if (!ok) {
-    pc_store_diag_stack(st);
-    return pc_error_set(e, PC_IO, "%s: cannot read forecast partition", path);
-  }
-  return PC_OK;
-}
-
 /* The checksum covers every value and the partition it was made from. */
 static uint64_t scores_checksum(const pc_scores *s) {
   size_t n = s->n, nh = n * (size_t)s->horizon, d = sizeof(double);
@@ -76,11 +55,16 @@ static int read_dates_into(hid_t f, const char *name, pc_date *dst,
   return ok ? 0 : -1;
 }
 
-static int read_scores_file(hid_t f, pc_scores *s) {
+static int read_scores_file(hid_t f, pc_scores *s, int any_shape) {
   int64_t horizon = 0;
   hsize_t dims[1];
-  int ok = pc_h5_read_attr_i64(f, "horizon", &horizon) == 0 &&
-           horizon == s->horizon &&
+  int ok = pc_h5_read_attr_i64(f, "horizon", &horizon) == 0 && horizon > 0 &&
+           horizon <= 1000 && (any_shape || horizon == s->horizon);
+  if (ok && horizon != s->horizon) {
+    pc_scores_fini(s);
+    pc_scores_init(s, (int)horizon);
+  }
+  ok = ok &&
            pc_h5_read_attr_u64(f, "source_checksum", &s->source) == 0 &&
            pc_h5_dims(f, "last_close", dims, 1) == 1 &&
            pc_scores_resize(s, (size_t)dims[0]) == PC_OK;
@@ -101,28 +85,34 @@ static int read_scores_file(hid_t f, pc_scores *s) {
 
 pc_status pc_store_read_scores(pc_store *st, const char *model,
                                const char *version, int32_t month,
-                               pc_scores *s, pc_error *e) {
+                               pc_scores *s, int any_shape, pc_error *e) {
   char path[PATH_LEN];
+  pc_store_file sf;
   s->n = 0;
-  scores_path(st, path, model, version, month);
+  if (scores_path(st, path, model, version, month) != 0) {
+    return pc_error_set(e, PC_INPUT, "store path too long");
+  }
   if (access(path, F_OK) != 0) {
     return PC_OK;
   }
-  hid_t f = pc_h5_open_read(path);
-  int ok = f >= 0 && read_scores_file(f, s) == 0;
-  int sum_ok = ok && pc_store_check_checksum(f, scores_checksum(s)) == 0;
-  if (f >= 0) {
-    H5Fclose(f);
+  pc_status rc = pc_store_open_month_file(st, path, model, version, month, &sf,
+                                          e);
+  if (rc == PC_OK) {
+    const char *why =
+        read_scores_file(sf.f, s, any_shape) != 0
+            ? "cannot read scores file (damaged, or of another horizon)"
+        : pc_store_check_checksum(sf.f, scores_checksum(s)) != 0
+            ? "checksum mismatch: the scores file is damaged"
+            : NULL;
+    rc = why == NULL ? pc_store_check_month_rows(path, month, s->date, s->n, e)
+                     : pc_error_set(e, PC_DAMAGED, "%s: %s", path, why);
   }
-  if (!sum_ok) {
+  pc_store_file_close(&sf);
+  if (rc != PC_OK) {
     pc_store_diag_stack(st);
     s->n = 0;
-    return pc_error_set(e, PC_IO, "%s: %s", path,
-                        ok ? "checksum mismatch: the scores file is damaged"
-                           : "cannot read scores file (damaged, or of "
-                             "another horizon)");
   }
-  return PC_OK;
+  return rc;
 }
 
 pc_status pc_store_scores_current(pc_store *st, const char *model,
@@ -132,7 +122,7 @@ pc_status pc_store_scores_current(pc_store *st, const char *model,
                                   long *stored, pc_error *e) {
   pc_scores s;
   pc_scores_init(&s, horizon);
-  pc_status rc = pc_store_read_scores(st, model, version, month, &s, e);
+  pc_status rc = pc_store_read_scores(st, model, version, month, &s, 0, e);
   *current = rc == PC_OK && s.n > 0 && pc_scores_current(&s, source, actuals);
   *stored = (long)s.n;
   pc_scores_fini(&s);
@@ -196,27 +186,4 @@ pc_status pc_store_write_scores(pc_store *st, const pc_store_model *m,
                                    "scores of one model's forecasts of one "
                                    "month against the actuals",
                                    write_scores_body, s, e);
-}
-
-/* ---- verification ----------------------------------------------------- */
-
-pc_status pc_store_check_scores(pc_store *st, const char *model,
-                                const char *version, const char *settings,
-                                int32_t month, pc_error *e) {
-  char path[PATH_LEN];
-  int64_t horizon = 0;
-  scores_path(st, path, model, version, month);
-  pc_status rc = pc_store_read_shape(path, "scores file", NULL, &horizon, e);
-  if (rc != PC_OK) {
-    return rc;
-  }
-  pc_scores s;
-  pc_scores_init(&s, (int)horizon);
-  rc = pc_store_read_scores(st, model, version, month, &s, e);
-  if (rc == PC_OK) {
-    rc = pc_store_check_month_rows(st, path, model, version, settings, month,
-                                   s.date, s.n, e);
-  }
-  pc_scores_fini(&s);
-  return rc;
 }

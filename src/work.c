@@ -220,6 +220,14 @@ static pc_status forecast_one(pc_ctx *c, int m, pc_date d, pc_partition *p,
   for (int j = 0; j < steps; j++) { /* step gap is day_1 = d */
     dates[j] = pc_calendar_nth(&job->calendar, cutoff + 1, j + 1);
   }
+  /* A date past the domain could not be stored as a date that reads back:
+   * the forecast fails with its reason instead. */
+  if (dates[steps - 1] > PC_DATE_MAX) {
+    free(dates);
+    return pc_error_set(why, PC_MODEL, "the %d-day horizon reaches past "
+                        "9999-12-31, the last date pathcast can store",
+                        job->horizon);
+  }
   pc_sim_request req = {job->paths, steps,
                         pc_rng_key_forecast(job->seed, job->commodity,
                                             job->models[m].name,
@@ -309,22 +317,16 @@ pc_status pc_work_score(pc_ctx *c, const pc_unit *u, pc_error *e) {
   pc_partition p;
   pc_scores s;
   pc_error why;
-  uint64_t source = 0;
-  int found = 0;
   pc_partition_init(&p, job->paths, job->horizon);
   pc_scores_init(&s, job->horizon);
-  pc_status st = pc_store_partition_checksum(
-      c->store, id->id.model, id->id.version, u->key, &source, &found, &why);
-  if (st == PC_OK) {
-    st = pc_store_read_partition(c->store, id->id.model, id->id.version, u->key,
-                                 &p, 0, &why);
-  }
-  if (st == PC_IO) {
+  pc_status st = pc_store_read_partition(c->store, id->id.model,
+                                         id->id.version, u->key, &p, 0, &why);
+  if (st == PC_DAMAGED) {
     c->sum.score_failed += u->count;
     st = pc_ctx_add_failure(c, PC_FAIL_SCORE, u->model,
                             pc_month_first_day(u->key), why.msg);
   } else if (st == PC_OK) {
-    st = pc_scores_compute(&s, &p, &c->series, source, e);
+    st = pc_scores_compute(&s, &p, &c->series, p.checksum, e);
     if (st == PC_OK) {
       st = pc_store_write_scores(c->store, &id->id, u->key, &s, e);
     }

@@ -13,13 +13,23 @@
 typedef int32_t pc_date;
 #define PC_DATE_NONE INT32_MIN
 #define PC_DATE_STRLEN 11 /* "YYYY-MM-DD" and the terminating NUL */
+/* The date domain: every date pathcast reads (data, job files, the command
+ * line, holidays, the store) or writes lies in 1800-01-01..9999-12-31, so
+ * every stored date formats as YYYY-MM-DD and reads back. */
+#define PC_DATE_MIN (-62091) /* 1800-01-01 */
+#define PC_DATE_MAX 2932896  /* 9999-12-31 */
+#define PC_DATE_DOMAIN "1800-01-01..9999-12-31"
 
 /* Day number of a valid y-m-d; false (and *out untouched) if the triple is not
  * a real date (Feb 30, month 13, ...).  Years 1..9999. */
 bool pc_date_from_ymd(int y, int m, int d, pc_date *out);
 void pc_date_to_ymd(pc_date date, int *y, int *m, int *d);
-/* Strict ISO 8601 "YYYY-MM-DD": exactly ten characters, a real date. */
+/* Strict ISO 8601 "YYYY-MM-DD": exactly ten characters, a real date within
+ * the date domain. */
 bool pc_date_parse(const char *s, pc_date *out);
+/* True when s is a real date in the right shape that lies outside the
+ * domain (for messages that say why pc_date_parse refused it). */
+bool pc_date_outside_domain(const char *s);
 /* Writes "YYYY-MM-DD" into buf (at least PC_DATE_STRLEN bytes); returns buf. */
 char *pc_date_format(pc_date date, char *buf);
 /* 0 = Monday ... 6 = Sunday. */

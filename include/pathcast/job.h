@@ -11,6 +11,7 @@
 #include "pathcast/calendar.h"
 #include "pathcast/date.h"
 #include "pathcast/model.h"
+#include "pathcast/name.h"
 #include "pathcast/schedule.h"
 #include "pathcast/status.h"
 
@@ -36,13 +37,13 @@ typedef struct {
   pc_command command;
   char job_path[PC_TEXT_MAX];
   /* job keys */
-  char commodity[64];
+  char commodity[PC_NAME_LEN_MAX + 1];
   char data[PC_TEXT_MAX];
   size_t nmodels;
   pc_model_spec *models; /* owned */
   pc_freq train_frequency;
   pc_date train_anchor; /* resolved: the key, else start */
-  char model_version[64];
+  char model_version[PC_NAME_LEN_MAX + 1];
   pc_date start, end; /* PC_DATE_NONE when not given */
   pc_date forecast_date;
   int paths;

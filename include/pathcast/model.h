@@ -42,7 +42,7 @@ typedef struct pc_model_type pc_model_type;
 /* One model of a job: its name in the job (also its name in the store and in
  * the random key), its type, and the validated text of every parameter in the
  * order of type->params. */
-#define PC_MODEL_NAME_MAX 64
+#define PC_MODEL_NAME_MAX 65 /* 64 characters and the NUL */
 #define PC_PARAM_VALUE_MAX 256
 typedef struct {
   char name[PC_MODEL_NAME_MAX];

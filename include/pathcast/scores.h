@@ -61,7 +61,7 @@ pc_status pc_scores_resize(pc_scores *s, size_t n);
 long pc_scores_find(const pc_scores *s, pc_date d);
 
 /* Scores every forecast of a partition against the series' closes; source
- * is the partition's checksum (pc_store_partition_checksum). */
+ * is the partition's checksum (pc_partition.checksum). */
 pc_status pc_scores_compute(pc_scores *s, const pc_partition *p,
                             const pc_series *actuals, uint64_t source,
                             pc_error *e);
@@ -72,11 +72,6 @@ int pc_scores_current(const pc_scores *s, uint64_t source,
 
 /* ---- in the store: <model>/<version>/scores/YYYY-MM.h5 ---------------- */
 
-/* The `checksum` attribute of a forecast partition (without reading its
- * paths); PC_OK with *found = 0 when there is no partition. */
-pc_status pc_store_partition_checksum(pc_store *st, const char *model,
-                                      const char *version, int32_t month,
-                                      uint64_t *sum, int *found, pc_error *e);
 /* Whether a month's scores file is up to date (pc_scores_current) for the
  * forecast partition with checksum source and the series' closes; *stored
  * receives how many forecasts it holds (0 without a file).  PC_IO with a
@@ -90,18 +85,14 @@ pc_status pc_store_scores_current(pc_store *st, const char *model,
 pc_status pc_store_score_months(pc_store *st, const char *model,
                                 const char *version, int32_t **months,
                                 size_t *n, pc_error *e);
-/* Reads a scores file; PC_OK with s->n == 0 when there is none, PC_IO when
- * it is damaged (checksum) or of another horizon. */
+/* Reads a scores file after the checks every reader makes (container,
+ * identity, month, checksum); PC_OK with s->n == 0 when there is none,
+ * PC_DAMAGED with "path: what is wrong" otherwise.  any_shape: accept the
+ * file's horizon (s is re-initialised to it) instead of requiring s's. */
 pc_status pc_store_read_scores(pc_store *st, const char *model,
                                const char *version, int32_t month,
-                               pc_scores *s, pc_error *e);
+                               pc_scores *s, int any_shape, pc_error *e);
 pc_status pc_store_write_scores(pc_store *st, const pc_store_model *m,
                                 int32_t month, const pc_scores *s,
                                 pc_error *e);
-/* Verify: the file reads, matches its checksum and its identity matches its
- * folder and the manifest's settings. */
-pc_status pc_store_check_scores(pc_store *st, const char *model,
-                                const char *version, const char *settings,
-                                int32_t month, pc_error *e);
-
 #endif

@@ -15,6 +15,7 @@
   X(OK, 0, 0, "success")                                                       \
   X(PARTIAL, 3, 1, "finished, but some models or dates failed")                \
   X(MODEL, 3, 1, "model failed")                                               \
+  X(DAMAGED, 3, 1, "a store file is damaged")                                  \
   X(INTERRUPTED, 4, 2, "stopped by a signal after saving progress")           \
   X(INPUT, 2, 3, "bad input or usage")                                         \
   X(LOCKED, 5, 4, "the store is in use by another writer")                     \

@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "pathcast/date.h"
+#include "pathcast/name.h"
 #include "pathcast/record.h"
 #include "pathcast/series.h"
 #include "pathcast/status.h"
@@ -53,11 +54,15 @@ const char *pc_store_dir(const pc_store *s);
 /* Where HDF5 error stacks go (a rank's log); may be NULL. */
 void pc_store_set_diag(pc_store *s, FILE *diag);
 
-/* Writer only: records the model's settings in the manifest, or refuses
- * (PC_INPUT) when the store holds results of this model and version made
- * with other settings. */
+/* Records the model's settings in the manifest (the writer writes it; a
+ * worker only remembers them, to check its reads), or refuses (PC_INPUT)
+ * when the store holds results of this model and version made with other
+ * settings. */
 pc_status pc_store_register_model(pc_store *s, const pc_store_model *m,
                                   pc_error *e);
+/* Writer: drops manifest entries of models that hold no results (every fit
+ * failed, say), so that a failed attempt never locks a model's settings. */
+pc_status pc_store_sync_manifest(pc_store *s, pc_error *e);
 /* PC_INPUT when the manifest records other settings for this model and
  * version (PC_OK when it does not know the model). */
 pc_status pc_store_check_model(pc_store *s, const pc_store_model *m,
@@ -83,6 +88,11 @@ pc_status pc_store_trained_dates(pc_store *s, const char *model,
 pc_status pc_store_write_trained(pc_store *s, const pc_store_model *m,
                                  const pc_trained_meta *meta,
                                  const pc_record *rec, pc_error *e);
+/* Reads a trained model after the checks every reader makes: the file's
+ * container checksum, its identity against its folder, the store and the
+ * manifest, its training date against its name, its content checksum.
+ * PC_IO when no such file is stored, PC_DAMAGED ("path: what is wrong")
+ * when it fails a check. */
 pc_status pc_store_read_trained(pc_store *s, const char *model,
                                 const char *version, pc_date training_date,
                                 pc_trained_meta *meta, pc_record *rec,
@@ -98,6 +108,7 @@ typedef struct {
   uint8_t *leak;     /* has_data_leakage */
   pc_date *day;      /* n * horizon: the date of day_k */
   float *values;     /* n * paths * horizon */
+  uint64_t checksum; /* content checksum, as read from the store */
 } pc_partition;
 
 void pc_partition_init(pc_partition *p, int paths, int horizon);
@@ -112,21 +123,27 @@ float *pc_partition_values(const pc_partition *p, size_t i);
 pc_status pc_store_forecast_months(pc_store *s, const char *model,
                                    const char *version, int32_t **months,
                                    size_t *n, pc_error *e);
-/* Reads a partition; PC_OK with p->n == 0 when there is no file.  A file
- * that cannot be read is PC_IO with a message (callers may rebuild it).
- * With dates_only, only forecast dates and leakage flags are read (and the
- * partition's paths/horizon need not match p's). */
+/* Reads a partition after the checks every reader makes: the file's
+ * container checksum, its identity against its folder, the store and the
+ * manifest, its month (attribute and every row), its shape, its content
+ * checksum.  PC_OK with p->n == 0 when there is no file; PC_DAMAGED with
+ * "path: what is wrong" when it fails a check (a writer rebuilds it, a
+ * reader does not serve it).  any_shape: accept the file's paths and
+ * horizon (p is re-initialised to them) instead of requiring p's. */
 pc_status pc_store_read_partition(pc_store *s, const char *model,
                                   const char *version, int32_t month,
-                                  pc_partition *p, int dates_only, pc_error *e);
+                                  pc_partition *p, int any_shape, pc_error *e);
 pc_status pc_store_write_partition(pc_store *s, const pc_store_model *m,
                                    int32_t month, const pc_partition *p,
                                    pc_error *e);
 
 /* ---- the observed series ---------------------------------------------- */
-/* Writer only: stores the series unless the stored copy is identical. */
+/* Writer only: stores the series unless the stored copy is identical (and
+ * checksummed). */
 pc_status pc_store_sync_series(pc_store *s, const pc_series *series,
                                const char *source, pc_error *e);
+/* PC_INPUT when the store has no series yet, PC_DAMAGED when it fails its
+ * checks. */
 pc_status pc_store_read_series(pc_store *s, pc_series *series, pc_error *e);
 
 /* ---- failures --------------------------------------------------------- */
@@ -141,12 +158,13 @@ const char *pc_failure_kind_name(pc_failure_kind kind);
 
 typedef struct {
   pc_failure_kind kind;
-  char model[64];
-  char version[64];
+  char model[PC_NAME_LEN_MAX + 1];
+  char version[PC_NAME_LEN_MAX + 1];
   pc_date date; /* training date or forecast date */
   char reason[400];
 } pc_failure;
 
+/* PC_DAMAGED when failures.h5 fails its checks. */
 pc_status pc_store_read_failures(pc_store *s, pc_failure **list, size_t *n,
                                  pc_error *e);
 /* Writer only: replaces the recorded failures. */
@@ -158,14 +176,4 @@ pc_status pc_store_write_failures(pc_store *s, const pc_failure *list,
 size_t pc_store_model_count(const pc_store *s);
 void pc_store_model_at(const pc_store *s, size_t i, const char **model,
                        const char **version, const char **settings);
-/* Full checks of one file: it opens, its checksum matches its content, its
- * identity matches its place and the manifest's settings (settings may be
- * NULL to skip that).  PC_IO with "path: what is wrong" when damaged. */
-pc_status pc_store_check_partition(pc_store *s, const char *model,
-                                   const char *version, const char *settings,
-                                   int32_t month, pc_error *e);
-pc_status pc_store_check_trained(pc_store *s, const char *model,
-                                 const char *version, const char *settings,
-                                 pc_date training_date, pc_error *e);
-
 #endif

@@ -32,7 +32,8 @@ while IFS='|' read -r name status text args; do
 done < tests/corpus/cases.txt
 
 # --- generated inputs ------------------------------------------------------
-# A million rows (daily calendar from the year 100): read and used.
+# A million rows (daily calendar from 1800-01-01, the first date of the
+# supported range, to the year 4537): read and used.
 awk 'function civil(z,   era, doe, yoe, y, doy, mp, d, m) {
        z += 719468; era = int(z / 146097); doe = z - era * 146097
        yoe = int((doe - int(doe / 1460) + int(doe / 36524) - int(doe / 146096)) / 365)
@@ -40,7 +41,7 @@ awk 'function civil(z,   era, doe, yoe, y, doy, mp, d, m) {
        mp = int((5 * doy + 2) / 153); d = doy - int((153 * mp + 2) / 5) + 1
        m = mp < 10 ? mp + 3 : mp - 9; return sprintf("%04d-%02d-%02d", y + (m <= 2), m, d) }
      BEGIN { print "date,close"; for (i = 0; i < 1000000; i++)
-             printf "%s,%.2f\n", civil(-683925 + i), 100 + 10 * sin(i / 50) }' > "$WORK/million.csv"
+             printf "%s,%.2f\n", civil(-62091 + i), 100 + 10 * sin(i / 50) }' > "$WORK/million.csv"
 check "generated file has 10^6 rows" test "$(wc -l < "$WORK/million.csv")" -eq 1000001
 run_case million_rows 0 "Status:    success (exit 0)" backfill --job tests/corpus/base.job \
   --data "$WORK/million.csv" --calendar daily --holidays "" --start 2016-06-01 --end 2016-06-02
@@ -69,8 +70,17 @@ run_case missing_trained 0 "Training:  trained 1, skipped 1, failed 0" backfill 
 damaged missing_manifest
 rm "$WORK/s/missing_manifest/pathcast.h5"
 before=$(store_sums "$WORK/s/missing_manifest")
-run_case missing_manifest 1 "holds 6 result file(s) but no manifest (pathcast.h5): the store is damaged" backfill --job tests/corpus/base.job --end 2016-07-29
-check "missing manifest: nothing changed" test "$before" = "$(store_sums "$WORK/s/missing_manifest")"
+run_case missing_manifest 0 "Forecasts: generated 0, skipped 84, failed 0" backfill --job tests/corpus/base.job --end 2016-07-29
+check "missing manifest: no result recomputed" test "$before" = "$(store_sums "$WORK/s/missing_manifest" | grep -v ' ./pathcast.h5$')"
+check "missing manifest: restored" cmp -s "$WORK/s/missing_manifest/pathcast.h5" "$WORK/good/pathcast.h5"
+damaged truncated_manifest
+f="$WORK/s/truncated_manifest/pathcast.h5"; head -c 700 "$f" > "$f.x" && mv "$f.x" "$f"
+before=$(store_sums "$WORK/s/truncated_manifest" | grep -v ' ./pathcast.h5$')
+expect_status "truncated manifest: a reader serves nothing" 3 "$PC" export --job tests/corpus/base.job --store "$WORK/s/truncated_manifest"
+expect_err "truncated manifest: the reader says how it is restored" "pathcast.h5: it is truncated; the next writer run of the job"
+run_case truncated_manifest 0 "Forecasts: generated 0, skipped 84, failed 0" backfill --job tests/corpus/base.job --end 2016-07-29
+check "truncated manifest: no result recomputed" test "$before" = "$(store_sums "$WORK/s/truncated_manifest" | grep -v ' ./pathcast.h5$')"
+check "truncated manifest: restored" cmp -s "$f" "$WORK/good/pathcast.h5"
 damaged truncated_failures
 head -c 100 "$WORK/s/truncated_failures/pathcast.h5" > "$WORK/s/truncated_failures/failures.h5"
 run_case truncated_failures 0 "Status:    success (exit 0)" backfill --job tests/corpus/base.job --end 2016-07-29

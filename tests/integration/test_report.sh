@@ -58,10 +58,13 @@ cp -r "$WORK/store" "$WORK/a<&>b"
 expect_status "a store path with HTML characters" 0 "$PC" report --job "$WORK/job" --store "$WORK/a<&>b" --output "$WORK/esc"
 check "is escaped" grep -qF "<code>$WORK/a&lt;&amp;&gt;b</code>" "$WORK/esc/index.html"
 
-# Where the page cannot go: exit 1 naming the folder, nothing written.
+# Where the page cannot go: refused before any work (exit 2) naming the
+# folder, nothing written.
 touch "$WORK/file"
-expect_status "output is a file" 1 "$PC" report --job "$WORK/job" --output "$WORK/file"
-expect_err "names it" "$WORK/file/index.html.partial: cannot write: Not a directory"
+expect_status "output is a file" 2 "$PC" report --job "$WORK/job" --output "$WORK/file"
+expect_err "names it" "--output $WORK/file: $WORK/file is not a folder"
+expect_status "output under a file" 2 "$PC" report --job "$WORK/job" --output "$WORK/file/sub"
+expect_err "names the file in the way" "--output $WORK/file/sub: $WORK/file is not a folder"
 expect_status "no such store" 2 "$PC" report --job "$WORK/job" --store "$WORK/nowhere" --output "$WORK/none"
 check "nothing created" bash -c "[[ ! -e '$WORK/nowhere' && ! -e '$WORK/none' ]]"
 finish

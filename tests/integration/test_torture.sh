@@ -86,7 +86,7 @@ fi
 "${limit[@]}" "$PC" backfill "${args[@]}" --store "$WORK/full/s" --start 2020-01-01 --end 2020-01-31 >/dev/null 2>&1
 before=$(store_sums "$WORK/full/s")
 expect_status "disk full: clean failure" 1 "${limit[@]}" "$PC" backfill "${args[@]}" --store "$WORK/full/s" --start 2020-01-01 --end 2020-06-30
-expect_err "disk full: the message names the problem" "write failed (disk full or I/O error"
+expect_err "disk full: the message names the problem" "write failed (disk full)"
 check "disk full: committed files unchanged" bash -c "store_sums() { (cd \"\$1\" && find . -name '*.h5' | sort | xargs md5sum); }; diff <(echo '$before') <(store_sums '$WORK/full/s' | grep -F -f <(echo '$before' | awk '{print \$2}'))"
 check "disk full: no partial files left" test -z "$(find "$WORK/full/s" -name '*.partial')"
 expect_status "disk full: what is stored verifies intact" 0 "$PC" verify "${args[@]}" --store "$WORK/full/s"

@@ -449,10 +449,36 @@ static void test_choices(void **state) {
   expect_option_error("--fsync", "true",
                       "command line option --fsync: "
                       "fsync: 'true' is not one of yes, no");
-  expect_option_error("--model_version", "v 2",
-                      "command line option "
-                      "--model_version: model_version: 'v 2' may contain only "
-                      "letters, digits, '_', '-' and '.'");
+  /* One rule for every name that becomes a path (pathcast/name.h). */
+  const char *const bad_names[] = {"v 2", "..", ".", "", ".hidden", "a/b",
+                                   "x\\y"};
+  for (size_t i = 0; i < sizeof bad_names / sizeof bad_names[0]; i++) {
+    char want[256];
+    snprintf(want, sizeof want,
+             "command line option --model_version: model_version: '%s' is "
+             "not a valid name (1 to 64 letters, digits, '_', '.' or '-', not "
+             "starting with '.')",
+             bad_names[i]);
+    expect_option_error("--model_version", bad_names[i], want);
+    snprintf(want, sizeof want,
+             "command line option --commodity: commodity: '%s' is "
+             "not a valid name (1 to 64 letters, digits, '_', '.' or '-', not "
+             "starting with '.')",
+             bad_names[i]);
+    expect_option_error("--commodity", bad_names[i], want);
+  }
+  char longest[66];
+  memset(longest, 'v', 64);
+  longest[64] = '\0';
+  pc_job ok_job;
+  parse_ok_with(&ok_job, "--model_version", longest);
+  assert_string_equal(ok_job.model_version, longest);
+  pc_job_fini(&ok_job);
+  longest[64] = 'v';
+  longest[65] = '\0';
+  expect_option_error("--model_version", longest,
+                      "command line option --model_version: model_version: "
+                      "value is too long (64 bytes at most)");
   const char *const freqs[] = {"daily",   "weekly",    "biweekly",
                                "monthly", "quarterly", "semiannually",
                                "annually"};

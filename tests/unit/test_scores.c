@@ -178,6 +178,8 @@ static pc_store *open_store(char *root, size_t len) {
   pc_error e;
   assert_int_equal(pc_store_open(&st, root, PC_STORE_WRITER, &info, &e),
                    PC_OK);
+  pc_store_model id = {"naive", "naive", "v1", "type=naive"};
+  assert_int_equal(pc_store_register_model(st, &id, &e), PC_OK);
   return st;
 }
 
@@ -204,11 +206,11 @@ static void test_store_round_trip(void **state) {
   pc_scores_init(&back, HORIZON);
   assert_int_equal(pc_scores_compute(&s, &w->p, &w->s, 77, &e), PC_OK);
   /* No file: no scores, no error. */
-  assert_int_equal(pc_store_read_scores(st, "naive", "v1", month, &back, &e),
+  assert_int_equal(pc_store_read_scores(st, "naive", "v1", month, &back, 0, &e),
                    PC_OK);
   assert_int_equal(back.n, 0);
   assert_int_equal(pc_store_write_scores(st, &id, month, &s, &e), PC_OK);
-  assert_int_equal(pc_store_read_scores(st, "naive", "v1", month, &back, &e),
+  assert_int_equal(pc_store_read_scores(st, "naive", "v1", month, &back, 0, &e),
                    PC_OK);
   assert_int_equal(back.n, 2);
   assert_true(back.source == 77);
@@ -226,17 +228,27 @@ static void test_store_round_trip(void **state) {
   assert_int_equal(nm, 1);
   assert_int_equal(months[0], month);
   free(months);
-  assert_int_equal(pc_store_check_scores(st, "naive", "v1", "type=naive",
-                                         month, &e), PC_OK);
-  assert_int_equal(pc_store_check_scores(st, "naive", "v1", "type=other",
-                                         month, &e), PC_IO);
-  assert_non_null(strstr(e.msg, "settings differ"));
-  /* Another horizon cannot read it. */
+  /* Another horizon cannot read it, unless it asks for any shape. */
   pc_scores other;
   pc_scores_init(&other, HORIZON + 1);
-  assert_int_equal(pc_store_read_scores(st, "naive", "v1", month, &other, &e),
-                   PC_IO);
+  assert_int_equal(
+      pc_store_read_scores(st, "naive", "v1", month, &other, 0, &e),
+      PC_DAMAGED);
+  assert_int_equal(
+      pc_store_read_scores(st, "naive", "v1", month, &other, 1, &e), PC_OK);
+  assert_int_equal(other.horizon, HORIZON);
+  assert_int_equal(other.n, 2);
   pc_scores_fini(&other);
+  /* A model version the manifest does not list: not this store's result. */
+  assert_int_equal(pc_store_read_scores(st, "naive", "v2", month, &back, 0, &e),
+                   PC_OK); /* no file */
+  char cmd[512];
+  snprintf(cmd, sizeof cmd, "mkdir -p %s/naive/v2/scores && cp %s/naive/v1/"
+           "scores/2024-01.h5 %s/naive/v2/scores/", root, root, root);
+  assert_int_equal(system(cmd), 0);
+  assert_int_equal(pc_store_read_scores(st, "naive", "v2", month, &back, 0, &e),
+                   PC_DAMAGED);
+  assert_non_null(strstr(e.msg, "not listed"));
   pc_scores_fini(&s);
   pc_scores_fini(&back);
   remove_store(st, root);
@@ -264,8 +276,8 @@ static void test_store_damage(void **state) {
                        changed) >= 0);
   H5Dclose(d);
   H5Fclose(f);
-  assert_int_equal(pc_store_read_scores(st, "naive", "v1", month, &s, &e),
-                   PC_IO);
+  assert_int_equal(pc_store_read_scores(st, "naive", "v1", month, &s, 0, &e),
+                   PC_DAMAGED);
   assert_non_null(strstr(e.msg, "checksum mismatch"));
   assert_non_null(strstr(e.msg, "2024-01.h5"));
   assert_int_equal(s.n, 0);

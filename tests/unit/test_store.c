@@ -266,6 +266,13 @@ static void test_register_other_settings_refused(void **state) {
   pc_store_model v2 = other;
   v2.version = "v2.0";
   assert_ok(pc_store_register_model(s, &v2, &e), &e);
+  /* rw60 gets a result; v2.0 never does (every fit failed, say) */
+  pc_record rec;
+  pc_record_init(&rec);
+  assert_ok(pc_record_add_scalar(&rec, PC_SECTION_PARAMS, "mu", 1.0), &e);
+  pc_trained_meta meta = {day("2020-01-01"), day("2019-12-31"), 250};
+  assert_ok(pc_store_write_trained(s, &rw60, &meta, &rec, &e), &e);
+  pc_record_fini(&rec);
   close_store(f);
 
   /* the refusal survives reopening: it comes from the file */
@@ -273,7 +280,11 @@ static void test_register_other_settings_refused(void **state) {
   assert_int_equal(pc_store_register_model(s, &other, &e), PC_INPUT);
   assert_non_null(strstr(e.msg, "made with other settings"));
   assert_ok(pc_store_register_model(s, &rw60, &e), &e);
-  assert_ok(pc_store_register_model(s, &v2, &e), &e);
+  /* but a version that holds no results locked nothing: other settings for
+   * it are accepted */
+  pc_store_model v2_again = rw60;
+  v2_again.version = "v2.0";
+  assert_ok(pc_store_register_model(s, &v2_again, &e), &e);
   close_store(f);
 }
 
@@ -403,6 +414,7 @@ static void write_trained(pc_store *s, const char *training, const char *cutoff,
                           int64_t n_obs, const pc_record *rec) {
   pc_trained_meta meta = {day(training), day(cutoff), n_obs};
   pc_error e = {{0}};
+  assert_ok(pc_store_register_model(s, &rw60, &e), &e);
   assert_ok(pc_store_write_trained(s, &rw60, &meta, rec, &e), &e);
 }
 
@@ -448,7 +460,7 @@ static void test_trained_round_trip(void **state) {
   assert_int_equal(pc_store_read_trained(r, "rw60", "v1.0", day("2020-02-03"),
                                          &meta, &none, &e),
                    PC_IO);
-  assert_non_null(strstr(e.msg, "rw60/v1.0/trained/2020-02-03.h5: cannot read "
+  assert_non_null(strstr(e.msg, "rw60/v1.0/trained/2020-02-03.h5: no such "
                                 "trained model"));
   pc_record_fini(&none);
   /* and a model never trained has no dates */
@@ -522,8 +534,10 @@ static void march_partition(pc_partition *p) {
 
 static int32_t march(void) { return pc_date_month_index(day("2020-03-01")); }
 
+/* As a run does: a result is only ever written with its manifest entry. */
 static void write_partition(pc_store *s, const pc_partition *p) {
   pc_error e = {{0}};
+  assert_ok(pc_store_register_model(s, &rw60, &e), &e);
   assert_ok(pc_store_write_partition(s, &rw60, march(), p, &e), &e);
 }
 
@@ -629,13 +643,12 @@ static void test_partition_shape_mismatch(void **state) {
     pc_partition_init(&q, shapes[i][0], shapes[i][1]);
     pc_error e = {{0}};
     assert_int_equal(
-        pc_store_read_partition(s, "rw60", "v1.0", march(), &q, 0, &e), PC_IO);
+        pc_store_read_partition(s, "rw60", "v1.0", march(), &q, 0, &e),
+        PC_DAMAGED);
     assert_int_equal(q.n, 0);
     char want[512];
     snprintf(want, sizeof want,
-             "%s: cannot read forecast partition (damaged, "
-             "or paths/horizon differ)",
-             path);
+             "%s: its paths or horizon differ from the job's", path);
     assert_string_equal(e.msg, want);
     pc_partition_fini(&q);
   }
@@ -686,9 +699,11 @@ static void test_partition_truncated(void **state) {
   pc_partition_init(&q, PATHS, HORIZON);
   pc_error e = {{0}};
   assert_int_equal(
-      pc_store_read_partition(s, "rw60", "v1.0", march(), &q, 0, &e), PC_IO);
+      pc_store_read_partition(s, "rw60", "v1.0", march(), &q, 0, &e),
+      PC_DAMAGED);
   assert_int_equal(q.n, 0);
   assert_non_null(strstr(e.msg, path));
+  assert_non_null(strstr(e.msg, "it is truncated"));
   pc_partition_fini(&q);
   close_store(f);
 }

@@ -1,0 +1,310 @@
+/* Forecast partitions in the store: <model>/<version>/forecasts/YYYY-MM.h5,
+ * the forecasts of one model for the forecast dates of one month, written
+ * whole by the rank that owns the month (see docs/STORE.md). */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "h5io.h"
+#include "store_internal.h"
+
+static uint64_t partition_checksum(const pc_partition *p) {
+  size_t n = p->n, h = (size_t)p->horizon;
+  uint64_t c = pc_checksum_add(pc_checksum_seed, p->date, n * sizeof *p->date);
+  c = pc_checksum_add(c, p->cutoff, n * sizeof *p->cutoff);
+  c = pc_checksum_add(c, p->training, n * sizeof *p->training);
+  c = pc_checksum_add(c, p->leak, n * sizeof *p->leak);
+  c = pc_checksum_add(c, p->day, n * h * sizeof *p->day);
+  return pc_checksum_add(c, p->values,
+                         n * (size_t)p->paths * h * sizeof *p->values);
+}
+
+void pc_partition_init(pc_partition *p, int paths, int horizon) {
+  memset(p, 0, sizeof *p);
+  p->paths = paths;
+  p->horizon = horizon;
+}
+
+void pc_partition_fini(pc_partition *p) {
+  free(p->date);
+  free(p->cutoff);
+  free(p->training);
+  free(p->leak);
+  free(p->day);
+  free(p->values);
+  pc_partition_init(p, p->paths, p->horizon);
+}
+
+static size_t block_of(const pc_partition *p) {
+  return (size_t)p->paths * (size_t)p->horizon;
+}
+
+float *pc_partition_values(const pc_partition *p, size_t i) {
+  return p->values + i * block_of(p);
+}
+
+static pc_status partition_reserve(pc_partition *p, size_t cap) {
+  if (cap <= p->cap) {
+    return PC_OK;
+  }
+  void *a = realloc(p->date, cap * sizeof *p->date);
+  p->date = a ? a : p->date;
+  void *b = realloc(p->cutoff, cap * sizeof *p->cutoff);
+  p->cutoff = b ? b : p->cutoff;
+  void *c = realloc(p->training, cap * sizeof *p->training);
+  p->training = c ? c : p->training;
+  void *d = realloc(p->leak, cap * sizeof *p->leak);
+  p->leak = d ? d : p->leak;
+  void *f = realloc(p->day, cap * (size_t)p->horizon * sizeof *p->day);
+  p->day = f ? f : p->day;
+  void *g = realloc(p->values, cap * block_of(p) * sizeof *p->values);
+  p->values = g ? g : p->values;
+  if (!a || !b || !c || !d || !f || !g) {
+    return PC_NOMEM;
+  }
+  p->cap = cap;
+  return PC_OK;
+}
+
+pc_status pc_partition_append(pc_partition *p, size_t *index) {
+  if (p->n == p->cap &&
+      partition_reserve(p, p->cap ? 2 * p->cap : 32) != PC_OK) {
+    return PC_NOMEM;
+  }
+  *index = p->n++;
+  return PC_OK;
+}
+
+/* Insertion sort by date: partitions hold a month of dates and arrive almost
+ * sorted (stored dates, then new ones). */
+void pc_partition_sort(pc_partition *p) {
+  size_t block = block_of(p), h = (size_t)p->horizon;
+  float *tmp = malloc(block * sizeof *tmp);
+  pc_date *tday = malloc(h * sizeof *tday);
+  if (tmp == NULL || tday == NULL) {
+    free(tmp);
+    free(tday);
+    return;
+  }
+  for (size_t i = 1; i < p->n; i++) {
+    for (size_t j = i; j > 0 && p->date[j - 1] > p->date[j]; j--) {
+      size_t a = j - 1, b = j;
+      pc_date t;
+      t = p->date[a], p->date[a] = p->date[b], p->date[b] = t;
+      t = p->cutoff[a], p->cutoff[a] = p->cutoff[b], p->cutoff[b] = t;
+      t = p->training[a], p->training[a] = p->training[b], p->training[b] = t;
+      uint8_t l = p->leak[a];
+      p->leak[a] = p->leak[b], p->leak[b] = l;
+      memcpy(tday, p->day + a * h, h * sizeof *tday);
+      memcpy(p->day + a * h, p->day + b * h, h * sizeof *tday);
+      memcpy(p->day + b * h, tday, h * sizeof *tday);
+      memcpy(tmp, p->values + a * block, block * sizeof *tmp);
+      memcpy(p->values + a * block, p->values + b * block, block * sizeof *tmp);
+      memcpy(p->values + b * block, tmp, block * sizeof *tmp);
+    }
+  }
+  free(tmp);
+  free(tday);
+}
+
+int pc_store_partition_path(const pc_store *s, char *buf, const char *model,
+                            const char *version, int32_t month) {
+  return pc_store_path(s, buf, "%s/%s/forecasts/%04d-%02d.h5", model, version,
+                       month / 12, month % 12 + 1);
+}
+
+pc_status pc_store_forecast_months(pc_store *s, const char *model,
+                                   const char *version, int32_t **months,
+                                   size_t *n, pc_error *e) {
+  char dir[PATH_LEN];
+  pc_store_path(s, dir, "%s/%s/forecasts", model, version);
+  return pc_store_list_keys(dir, pc_store_parse_month_name, months, n, e);
+}
+
+/* Reads the datasets of an open partition file into p (whose shape the
+ * caller checked against the file's attributes). */
+static int read_partition_file(hid_t f, pc_partition *p) {
+  size_t n = 0, n2 = 0, n3 = 0, n4 = 0, n5 = 0, cols = 0;
+  pc_date *date = NULL, *cutoff = NULL, *training = NULL, *day = NULL;
+  uint8_t *leak = NULL;
+  int ok = pc_h5_read_dates(f, "forecast_date", &date, &n, NULL) == 0 &&
+           pc_h5_read_u8(f, "has_data_leakage", &leak, &n4) == 0 && n4 == n &&
+           pc_h5_read_dates(f, "data_cutoff_date", &cutoff, &n2, NULL) == 0 &&
+           pc_h5_read_dates(f, "training_date", &training, &n3, NULL) == 0 &&
+           pc_h5_read_dates(f, "day_date", &day, &n5, &cols) == 0 &&
+           n2 == n && n3 == n && n5 == n &&
+           (n == 0 || cols == (size_t)p->horizon);
+  ok = ok && partition_reserve(p, n) == PC_OK;
+  if (ok) {
+    p->n = n;
+    memcpy(p->date, date, n * sizeof *date);
+    memcpy(p->leak, leak, n * sizeof *leak);
+    memcpy(p->cutoff, cutoff, n * sizeof *cutoff);
+    memcpy(p->training, training, n * sizeof *training);
+    memcpy(p->day, day, n * (size_t)p->horizon * sizeof *day);
+    ok = pc_h5_read_floats(f, "paths", p->values, n * block_of(p)) == 0;
+  }
+  free(date);
+  free(cutoff);
+  free(training);
+  free(leak);
+  free(day);
+  return ok ? 0 : -1;
+}
+
+/* The shape attributes, within the bounds a job can have. */
+static int read_shape(hid_t f, int64_t *paths, int64_t *horizon) {
+  return pc_h5_read_attr_i64(f, "paths", paths) == 0 &&
+                 pc_h5_read_attr_i64(f, "horizon", horizon) == 0 &&
+                 *paths > 0 && *paths <= 100000 && *horizon > 0 &&
+                 *horizon <= 1000
+             ? 0
+             : -1;
+}
+
+/* Reads an open, identity-checked partition file; NULL or what is wrong. */
+static const char *read_checked(hid_t f, pc_partition *p, int any_shape) {
+  int64_t paths = 0, horizon = 0;
+  if (read_shape(f, &paths, &horizon) != 0) {
+    return "cannot read its paths and horizon";
+  }
+  if (!any_shape && (paths != p->paths || horizon != p->horizon)) {
+    return "its paths or horizon differ from the job's";
+  }
+  if (any_shape && (paths != p->paths || horizon != p->horizon)) {
+    pc_partition_fini(p);
+    pc_partition_init(p, (int)paths, (int)horizon);
+  }
+  if (read_partition_file(f, p) != 0) {
+    return "cannot read forecast partition";
+  }
+  if (pc_h5_read_attr_u64(f, "checksum", &p->checksum) != 0 ||
+      p->checksum != partition_checksum(p)) {
+    return "checksum mismatch: the forecast partition is damaged";
+  }
+  return NULL;
+}
+
+pc_status pc_store_read_partition(pc_store *s, const char *model,
+                                  const char *version, int32_t month,
+                                  pc_partition *p, int any_shape,
+                                  pc_error *e) {
+  char path[PATH_LEN];
+  pc_store_file sf;
+  p->n = 0;
+  p->checksum = 0;
+  if (pc_store_partition_path(s, path, model, version, month) != 0) {
+    return pc_error_set(e, PC_INPUT, "store path too long");
+  }
+  if (access(path, F_OK) != 0) {
+    return PC_OK;
+  }
+  pc_status st = pc_store_open_month_file(s, path, model, version, month, &sf,
+                                          e);
+  if (st == PC_OK) {
+    const char *why = read_checked(sf.f, p, any_shape);
+    st = why == NULL ? pc_store_check_month_rows(path, month, p->date, p->n, e)
+                     : pc_error_set(e, PC_DAMAGED, "%s: %s", path, why);
+  }
+  pc_store_file_close(&sf);
+  if (st != PC_OK) {
+    pc_store_diag_stack(s);
+    p->n = 0;
+  }
+  return st;
+}
+
+pc_status pc_store_open_month_file(pc_store *s, const char *path,
+                                   const char *model, const char *version,
+                                   int32_t month, pc_store_file *sf,
+                                   pc_error *e) {
+  char label[64], want[16];
+  pc_status st = pc_store_file_open(s, path, sf, e);
+  if (st == PC_IO) {
+    st = PC_DAMAGED;
+  }
+  if (st == PC_OK) {
+    st = pc_store_check_identity(s, sf->f, path, model, version, e);
+  }
+  snprintf(want, sizeof want, "%04d-%02d", month / 12, month % 12 + 1);
+  if (st == PC_OK &&
+      (pc_h5_read_attr_str(sf->f, "month", label, sizeof label) != 0 ||
+       strcmp(label, want) != 0)) {
+    st = pc_error_set(e, PC_DAMAGED, "%s: its month attribute is not the "
+                      "month of its name", path);
+  }
+  if (st != PC_OK) {
+    pc_store_file_close(sf);
+  }
+  return st;
+}
+
+pc_status pc_store_check_month_rows(const char *path, int32_t month,
+                                    const pc_date *dates, size_t n,
+                                    pc_error *e) {
+  for (size_t i = 0; i < n; i++) {
+    if (pc_date_month_index(dates[i]) != month) {
+      return pc_error_set(e, PC_DAMAGED, "%s: holds a forecast of another "
+                          "month", path);
+    }
+  }
+  return PC_OK;
+}
+
+static int write_partition_data(hid_t f, const pc_partition *p) {
+  int ok = pc_h5_write_dates(f, "forecast_date", p->date, p->n, 0,
+                             "forecast start date: the date of day_1") == 0;
+  ok = ok && pc_h5_write_dates(f, "data_cutoff_date", p->cutoff, p->n, 0,
+                               "last observation the forecast used") == 0;
+  ok = ok && pc_h5_write_dates(f, "training_date", p->training, p->n, 0,
+                               "training date of the model used") == 0;
+  ok = ok && pc_h5_write_u8(f, "has_data_leakage", p->leak, p->n,
+                            "1 if data_cutoff_date >= forecast_date "
+                            "(never expected)") == 0;
+  ok = ok && pc_h5_write_dates(f, "day_date", p->day, p->n,
+                               (size_t)p->horizon,
+                               "trading date of day_k, k = 1..horizon") == 0;
+  ok = ok && pc_h5_write_paths(f, "paths", p->values, p->n, p->paths,
+                               p->horizon, "Monte Carlo price paths "
+                               "[forecast, path, day]") == 0;
+  return ok ? 0 : -1;
+}
+
+pc_status pc_store_write_month_file(pc_store *s, const pc_store_model *m,
+                                   const char *path, int32_t month,
+                                   const char *what, pc_store_body_fn body,
+                                   const void *arg, pc_error *e) {
+  char label[16];
+  hid_t f = pc_store_file_create();
+  if (f < 0) {
+    return pc_error_set(e, PC_IO, "%s: cannot create the file", path);
+  }
+  snprintf(label, sizeof label, "%04d-%02d", month / 12, month % 12 + 1);
+  int ok = pc_store_write_identity(s, f, what) == 0;
+  ok = ok && pc_store_write_model_identity(f, m) == 0;
+  ok = ok && pc_h5_attr_str(f, "month", label) == 0;
+  ok = ok && body(f, arg) == 0;
+  return pc_store_file_commit(s, f, ok, path, e);
+}
+
+static int write_partition_body(hid_t f, const void *arg) {
+  const pc_partition *p = arg;
+  int ok = pc_h5_attr_i64(f, "paths", p->paths) == 0;
+  ok = ok && pc_h5_attr_i64(f, "horizon", p->horizon) == 0;
+  ok = ok && write_partition_data(f, p) == 0;
+  ok = ok && pc_h5_attr_u64(f, "checksum", partition_checksum(p)) == 0;
+  return ok ? 0 : -1;
+}
+
+pc_status pc_store_write_partition(pc_store *s, const pc_store_model *m,
+                                   int32_t month, const pc_partition *p,
+                                   pc_error *e) {
+  char path[PATH_LEN];
+  if (pc_store_partition_path(s, path, m->model, m->version, month) != 0) {
+    return pc_error_set(e, PC_INPUT, "store path too long");
+  }
+  return pc_store_write_month_file(s, m, path, month,
+                                   "forecast distributions of one model for "
+                                   "the forecast dates of one month",
+                                   write_partition_body, p, e);
+}

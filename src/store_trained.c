@@ -1,0 +1,270 @@
+/* Trained models in the store: <model>/<version>/trained/YYYY-MM-DD.h5, one
+ * file per scheduled training date, holding the model's record (parameters
+ * in /params, diagnostics in /diagnostics) under a content checksum. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "h5io.h"
+#include "store_internal.h"
+
+/* Fields in (section, name) order: the order they read back in. */
+static int cmp_field(const void *a, const void *b) {
+  const pc_field *x = *(const pc_field *const *)a;
+  const pc_field *y = *(const pc_field *const *)b;
+  if (x->section != y->section) {
+    return (int)x->section - (int)y->section;
+  }
+  return strcmp(x->name, y->name);
+}
+
+static uint64_t record_checksum(const pc_record *rec,
+                                const pc_trained_meta *meta) {
+  const pc_field **order = malloc((rec->n ? rec->n : 1) * sizeof *order);
+  if (order == NULL) {
+    return 0;
+  }
+  for (size_t i = 0; i < rec->n; i++) {
+    order[i] = &rec->fields[i];
+  }
+  qsort(order, rec->n, sizeof *order, cmp_field);
+  uint64_t c = pc_checksum_add(pc_checksum_seed, &meta->training_date,
+                               sizeof meta->training_date);
+  c = pc_checksum_add(c, &meta->data_cutoff, sizeof meta->data_cutoff);
+  c = pc_checksum_add(c, &meta->n_obs, sizeof meta->n_obs);
+  for (size_t i = 0; i < rec->n; i++) {
+    const pc_field *f = order[i];
+    size_t unit = f->kind == PC_FIELD_F64 || f->kind == PC_FIELD_I64 ? 8 : 1;
+    c = pc_checksum_add(c, f->name, strlen(f->name));
+    c = pc_checksum_add(c, &f->scalar, sizeof f->scalar);
+    c = pc_checksum_add(c, f->data, f->len * unit);
+  }
+  free(order);
+  return c;
+}
+
+static int trained_path(const pc_store *s, char *buf, const char *model,
+                        const char *version, pc_date t) {
+  char d[PC_DATE_STRLEN];
+  return pc_store_path(s, buf, "%s/%s/trained/%s.h5", model, version,
+                       pc_date_format(t, d));
+}
+
+pc_status pc_store_trained_dates(pc_store *s, const char *model,
+                                 const char *version, pc_date **dates,
+                                 size_t *n, pc_error *e) {
+  char dir[PATH_LEN];
+  pc_store_path(s, dir, "%s/%s/trained", model, version);
+  return pc_store_list_keys(dir, pc_store_parse_day_name, dates, n, e);
+}
+
+static const char *section_name(pc_section sec) {
+  return sec == PC_SECTION_PARAMS ? "params" : "diagnostics";
+}
+
+static int write_field(hid_t g, const pc_field *f) {
+  switch (f->kind) {
+  case PC_FIELD_F64:
+    return pc_h5_write_f64(g, f->name, f->data, f->len, NULL, NULL);
+  case PC_FIELD_I64:
+    return pc_h5_write_i64(g, f->name, f->data, f->len, NULL);
+  case PC_FIELD_STR: {
+    const char *text = f->data;
+    return pc_h5_write_strings(g, f->name, &text, 1, NULL);
+  }
+  default:
+    return pc_h5_write_u8(g, f->name, f->data, f->len, NULL);
+  }
+}
+
+/* Fields go to /params and /diagnostics as datasets, each marked with its
+ * kind and whether it is a scalar so it reads back exactly. */
+static int write_record(hid_t f, const pc_record *rec) {
+  int ok = 1;
+  for (int sec = 0; ok && sec < 2; sec++) {
+    hid_t g = pc_h5_group(f, section_name((pc_section)sec));
+    ok = g >= 0;
+    for (size_t i = 0; ok && i < rec->n; i++) {
+      const pc_field *fld = &rec->fields[i];
+      if ((int)fld->section != sec) {
+        continue;
+      }
+      ok = write_field(g, fld) == 0;
+      hid_t d = ok ? H5Dopen2(g, fld->name, H5P_DEFAULT) : -1;
+      ok = d >= 0 && pc_h5_attr_i64(d, "scalar", fld->scalar) == 0;
+      if (d >= 0) {
+        H5Dclose(d);
+      }
+    }
+    if (g >= 0) {
+      H5Gclose(g);
+    }
+  }
+  return ok ? 0 : -1;
+}
+
+pc_status pc_store_write_trained(pc_store *s, const pc_store_model *m,
+                                 const pc_trained_meta *meta,
+                                 const pc_record *rec, pc_error *e) {
+  char path[PATH_LEN], t[PC_DATE_STRLEN], c[PC_DATE_STRLEN];
+  if (trained_path(s, path, m->model, m->version, meta->training_date) != 0) {
+    return pc_error_set(e, PC_INPUT, "store path too long");
+  }
+  hid_t f = pc_store_file_create();
+  int ok = f >= 0 &&
+      pc_store_write_identity(s, f,
+                              "a trained model: parameters in /params, fit "
+                              "diagnostics in /diagnostics") == 0;
+  ok = ok && pc_store_write_model_identity(f, m) == 0;
+  ok = ok && pc_h5_attr_str(f, "training_date",
+                            pc_date_format(meta->training_date, t)) == 0;
+  ok = ok && pc_h5_attr_str(f, "data_cutoff_date",
+                            pc_date_format(meta->data_cutoff, c)) == 0;
+  ok = ok && pc_h5_attr_i64(f, "n_obs", meta->n_obs) == 0;
+  ok = ok && write_record(f, rec) == 0;
+  ok = ok && pc_h5_attr_u64(f, "checksum", record_checksum(rec, meta)) == 0;
+  if (f < 0) {
+    return pc_error_set(e, PC_IO, "%s: cannot create the file", path);
+  }
+  return pc_store_file_commit(s, f, ok, path, e);
+}
+
+/* H5Literate callback state for reading one section's fields. */
+typedef struct {
+  pc_record *rec;
+  pc_section sec;
+  int ok;
+} read_ctx;
+
+static int read_field(hid_t g, const char *name, pc_field *f) {
+  hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
+  hid_t t = d >= 0 ? H5Dget_type(d) : -1;
+  H5T_class_t cls = t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS;
+  size_t size = t >= 0 ? H5Tget_size(t) : 0;
+  int64_t scalar = 0;
+  int ok = d >= 0 && pc_h5_read_attr_i64(d, "scalar", &scalar) == 0;
+  if (t >= 0) {
+    H5Tclose(t);
+  }
+  if (d >= 0) {
+    H5Dclose(d);
+  }
+  f->scalar = (int)scalar;
+  char **strs = NULL;
+  if (ok && cls == H5T_FLOAT) {
+    f->kind = PC_FIELD_F64;
+    ok = pc_h5_read_f64(g, name, (double **)&f->data, &f->len) == 0;
+  } else if (ok && cls == H5T_INTEGER && size == 8) {
+    f->kind = PC_FIELD_I64;
+    ok = pc_h5_read_i64(g, name, (int64_t **)&f->data, &f->len) == 0;
+  } else if (ok && cls == H5T_INTEGER) {
+    f->kind = PC_FIELD_BYTES;
+    ok = pc_h5_read_u8(g, name, (uint8_t **)&f->data, &f->len) == 0;
+  } else if (ok && cls == H5T_STRING) {
+    size_t n = 0;
+    ok = pc_h5_read_strings(g, name, &strs, &n) == 0 && n == 1;
+    f->kind = PC_FIELD_STR;
+    f->data = ok ? strs[0] : NULL;
+    f->len = ok ? strlen(strs[0]) : 0;
+    if (strs != NULL) {
+      free(strs);
+    }
+  } else {
+    ok = 0;
+  }
+  return ok ? 0 : -1;
+}
+
+static herr_t read_field_cb(hid_t g, const char *name, const H5L_info_t *info,
+                            void *data) {
+  (void)info;
+  read_ctx *ctx = data;
+  pc_field f;
+  memset(&f, 0, sizeof f);
+  snprintf(f.name, sizeof f.name, "%s", name);
+  f.section = ctx->sec;
+  if (read_field(g, name, &f) != 0 || pc_record_adopt(ctx->rec, &f) != PC_OK) {
+    free(f.data);
+    ctx->ok = 0;
+    return -1;
+  }
+  return 0;
+}
+
+static int read_record(hid_t f, pc_record *rec) {
+  for (int sec = 0; sec < 2; sec++) {
+    hid_t g = H5Gopen2(f, section_name((pc_section)sec), H5P_DEFAULT);
+    read_ctx ctx = {rec, (pc_section)sec, 1};
+    hsize_t idx = 0;
+    /* Name order: the same record whatever order the fields were added. */
+    int ok = g >= 0 && H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, &idx,
+                                   read_field_cb, &ctx) >= 0 && ctx.ok;
+    if (g >= 0) {
+      H5Gclose(g);
+    }
+    if (!ok) {
+      return -1;
+    }
+  }
+  return 0;
+}
+
+static int read_date_attr(hid_t f, const char *name, pc_date *d) {
+  char text[64];
+  return pc_h5_read_attr_str(f, name, text, sizeof text) == 0 &&
+                 pc_date_parse(text, d) ? 0 : -1;
+}
+
+/* Reads the metadata and record of an open trained-model file; NULL on
+ * success, else what is wrong. */
+static const char *read_trained_file(hid_t f, pc_date want,
+                                     pc_trained_meta *meta, pc_record *rec) {
+  pc_date t = PC_DATE_NONE, c = PC_DATE_NONE;
+  int64_t n_obs = 0;
+  int ok = read_date_attr(f, "training_date", &t) == 0 &&
+           read_date_attr(f, "data_cutoff_date", &c) == 0 &&
+           pc_h5_read_attr_i64(f, "n_obs", &n_obs) == 0 &&
+           read_record(f, rec) == 0;
+  meta->training_date = t;
+  meta->data_cutoff = c;
+  meta->n_obs = n_obs;
+  if (!ok) {
+    return "cannot read trained model";
+  }
+  if (t != want) {
+    return "its training_date does not match its name";
+  }
+  if (pc_store_check_checksum(f, record_checksum(rec, meta)) != 0) {
+    return "checksum mismatch: the trained model is damaged";
+  }
+  return NULL;
+}
+
+pc_status pc_store_read_trained(pc_store *s, const char *model,
+                                const char *version, pc_date training_date,
+                                pc_trained_meta *meta, pc_record *rec,
+                                pc_error *e) {
+  char path[PATH_LEN];
+  pc_store_file sf;
+  memset(meta, 0, sizeof *meta);
+  if (trained_path(s, path, model, version, training_date) != 0) {
+    return pc_error_set(e, PC_INPUT, "store path too long");
+  }
+  if (access(path, F_OK) != 0) {
+    return pc_error_set(e, PC_IO, "%s: no such trained model", path);
+  }
+  /* From here on, any failure means the file is damaged or misplaced. */
+  pc_status st = pc_store_file_open(s, path, &sf, e);
+  if (st == PC_OK) {
+    st = pc_store_check_identity(s, sf.f, path, model, version, e);
+  }
+  if (st == PC_OK) {
+    const char *why = read_trained_file(sf.f, training_date, meta, rec);
+    if (why != NULL) {
+      pc_store_diag_stack(s);
+      st = pc_error_set(e, PC_DAMAGED, "%s: %s", path, why);
+    }
+  }
+  pc_store_file_close(&sf);
+  return st == PC_OK ? PC_OK : PC_DAMAGED;
+}
