@@ -284,3 +284,49 @@ size_t pc_calendar_count_between(const pc_calendar *cal, pc_date a, pc_date b) {
   }
   return pc_calendar_count(cal, a + 1, b - 1);
 }
+
+/* A holiday on a day the calendar does not trade anyway changes nothing. */
+static bool effective(const pc_calendar *cal, pc_date d) {
+  return cal->kind != PC_CAL_WEEKDAYS || pc_date_weekday(d) < 5;
+}
+
+char *pc_calendar_holiday_list(const pc_calendar *cal) {
+  char *out = malloc(cal->nholidays * PC_DATE_STRLEN + 1);
+  size_t used = 0;
+  if (out == NULL) {
+    return NULL;
+  }
+  out[0] = '\0';
+  for (size_t i = 0; i < cal->nholidays; i++) {
+    if (effective(cal, cal->holidays[i])) {
+      if (used > 0) {
+        out[used++] = ',';
+      }
+      pc_date_format(cal->holidays[i], out + used);
+      used += PC_DATE_STRLEN - 1;
+    }
+  }
+  return out;
+}
+
+void pc_calendar_fingerprint(const pc_calendar *cal, char *buf, size_t len) {
+  /* FNV-1a over the little-endian bytes of each effective holiday. */
+  uint64_t h = 0xcbf29ce484222325ull;
+  size_t used = 0;
+  for (size_t i = 0; i < cal->nholidays; i++) {
+    pc_date d = cal->holidays[i];
+    if (!effective(cal, d)) {
+      continue;
+    }
+    uint32_t u = (uint32_t)d;
+    for (int b = 0; b < 4; b++) {
+      h = (h ^ ((u >> (8 * b)) & 0xffu)) * 0x100000001b3ull;
+    }
+    used++;
+  }
+  if (used == 0) {
+    snprintf(buf, len, "none");
+  } else {
+    snprintf(buf, len, "%016llx", (unsigned long long)h);
+  }
+}

@@ -115,6 +115,14 @@ static void print_model_row(FILE *out, const pc_job *job, size_t m,
   fputc('\n', out);
 }
 
+/* A damaged file is not served: it is named on standard error with the
+ * command that rebuilds it, the others are still served, and the command
+ * ends with PC_DAMAGED (exit 3). */
+static void report_damaged(const pc_error *why, const char *hint) {
+  fprintf(stderr, "pathcast: DAMAGED %s; not served (rebuild it with: %s)\n",
+          why->msg, hint);
+}
+
 static pc_status list_model(pc_store *s, const pc_job *job, size_t m,
                             int json, FILE *out, pc_error *e) {
   pc_date *dates = NULL;
@@ -122,21 +130,31 @@ static pc_status list_model(pc_store *s, const pc_job *job, size_t m,
   const char *name = job->models[m].name;
   pc_status st = pc_store_trained_dates(s, name, job->model_version, &dates,
                                         &n, e);
+  pc_status damaged = PC_OK;
   for (size_t i = 0; st == PC_OK && i < n; i++) {
     pc_trained_meta meta;
     pc_record rec;
+    pc_error why;
     pc_record_init(&rec);
     st = pc_store_read_trained(s, name, job->model_version, dates[i], &meta,
-                               &rec, e);
-    if (st == PC_OK && json) {
+                               &rec, &why);
+    if (st == PC_DAMAGED) {
+      char hint[PC_TEXT_MAX + 256];
+      pc_job_rebuild_trained_hint(job, name, dates[i], hint, sizeof hint);
+      report_damaged(&why, hint);
+      damaged = PC_DAMAGED;
+      st = PC_OK;
+    } else if (st != PC_OK) {
+      pc_error_set(e, st, "%s", why.msg);
+    } else if (json) {
       print_model_json(out, job, pc_store_commodity(s), m, &meta, &rec);
-    } else if (st == PC_OK) {
+    } else {
       print_model_row(out, job, m, &meta, &rec);
     }
     pc_record_fini(&rec);
   }
   free(dates);
-  return st;
+  return st != PC_OK ? st : damaged;
 }
 
 pc_status pc_models(const pc_job *job, FILE *out, pc_error *e) {
@@ -147,13 +165,16 @@ pc_status pc_models(const pc_job *job, FILE *out, pc_error *e) {
     fprintf(out, "%-20s %-8s %-10s  %-10s  %6s  %s\n", "MODEL", "VERSION",
             "TRAINED", "CUTOFF", "N_OBS", "PARAMS");
   }
-  for (size_t m = 0; st == PC_OK && m < job->nmodels; m++) {
+  pc_status damaged = PC_OK;
+  for (size_t m = 0; (st == PC_OK || st == PC_DAMAGED) && m < job->nmodels;
+       m++) {
     if (pc_job_model_selected(job, m)) {
       st = list_model(s, job, m, json, out, e);
+      damaged = st == PC_DAMAGED ? st : damaged;
     }
   }
   pc_store_close(s);
-  return st;
+  return st == PC_OK ? damaged : st;
 }
 
 /* ---- export ----------------------------------------------------------- */
@@ -214,8 +235,22 @@ static pc_status export_model(pc_store *s, const pc_series *series,
                                           &n, e);
   pc_partition p;
   pc_partition_init(&p, job->paths, job->horizon);
+  pc_status damaged = PC_OK;
   for (size_t j = 0; st == PC_OK && j < n; j++) {
-    st = pc_store_read_partition(s, name, job->model_version, months[j], &p, 0, e);
+    pc_error why;
+    st = pc_store_read_partition(s, name, job->model_version, months[j], &p, 0,
+                                 &why);
+    if (st == PC_DAMAGED) {
+      char hint[PC_TEXT_MAX + 256];
+      pc_job_rebuild_month_hint(job, name, months[j], hint, sizeof hint);
+      report_damaged(&why, hint);
+      damaged = PC_DAMAGED;
+      st = PC_OK;
+      continue;
+    }
+    if (st != PC_OK) {
+      pc_error_set(e, st, "%s", why.msg);
+    }
     for (size_t i = 0; st == PC_OK && i < p.n; i++) {
       if (in_range(job, p.date[i])) {
         export_forecast(out, &p, i, series, pc_store_commodity(s), job, m);
@@ -224,7 +259,7 @@ static pc_status export_model(pc_store *s, const pc_series *series,
   }
   pc_partition_fini(&p);
   free(months);
-  return st;
+  return st == PC_OK ? damaged : st;
 }
 
 static int cmp_name(const void *a, const void *b) {
@@ -236,6 +271,7 @@ static pc_status export_all(pc_store *s, const pc_job *job, FILE *out,
                             pc_error *e) {
   pc_series series;
   pc_status st = pc_store_read_series(s, &series, e);
+  int have_series = st == PC_OK;
   const pc_model_spec **order = calloc(job->nmodels, sizeof *order);
   if (st == PC_OK && order == NULL) {
     st = pc_error_set(e, PC_NOMEM, "out of memory");
@@ -252,14 +288,20 @@ static pc_status export_all(pc_store *s, const pc_job *job, FILE *out,
     fprintf(out, ",day_%d", k);
   }
   fputc('\n', out);
+  pc_status damaged = PC_OK;
   for (size_t i = 0; st == PC_OK && i < job->nmodels; i++) {
     size_t m = (size_t)(order[i] - job->models);
     if (pc_job_model_selected(job, m)) {
       st = export_model(s, &series, job, m, out, e);
     }
+    if (st == PC_DAMAGED) {
+      damaged = st;
+      st = PC_OK;
+    }
   }
+  st = st == PC_OK ? damaged : st;
   free(order);
-  if (st == PC_OK) {
+  if (have_series) {
     pc_series_fini(&series);
   }
   return st;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "pathcast/file.h"
+#include "pathcast/version.h"
 
 typedef enum {
   OPT_TEXT,   /* free text into a char array */
@@ -93,8 +94,9 @@ static const opt_def options[] = {
      "evaluate writes CSV when its output is not a terminal", NULL},
     {"by", OPT_BY, "horizon", 0, 0, FIELD(by),
      "evaluate: average scores by horizon, month or year", NULL},
-    {"model", OPT_NAME, "", 0, 0, FIELD(model_filter),
-     "export/models: only this model", NULL},
+    {"model", OPT_TEXT, "", 0, 0, FIELD(model_filter),
+     "only these models of the job (NAME[,NAME...]); the job's keys for the "
+     "others stay valid", NULL},
 };
 #define NOPTIONS (sizeof options / sizeof options[0])
 
@@ -628,8 +630,64 @@ static pc_status apply_entries(pc_job *job, const entry_list *l, pc_error *e) {
 /* ---- what each command needs ------------------------------------------ */
 
 bool pc_job_model_selected(const pc_job *job, size_t m) {
-  return job->model_filter[0] == '\0' ||
-         strcmp(job->model_filter, job->models[m].name) == 0;
+  if (job->model_filter[0] == '\0') {
+    return true;
+  }
+  const char *cursor = job->model_filter, *name = NULL;
+  size_t len;
+  while ((len = pc_name_list_next(&cursor, &name)) > 0) {
+    if (len == strlen(job->models[m].name) &&
+        strncmp(name, job->models[m].name, len) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/* Every name of --model must be a model of the job. */
+static pc_status check_model_filter(const pc_job *job, pc_error *e) {
+  const char *cursor = job->model_filter, *name = NULL;
+  size_t len, count = 0;
+  while ((len = pc_name_list_next(&cursor, &name)) > 0) {
+    char one[PC_MODEL_NAME_MAX];
+    snprintf(one, sizeof one, "%.*s", (int)(len < sizeof one ? len : 0), name);
+    if (len >= sizeof one || pc_job_find_model(job, one) < 0) {
+      return pc_error_set(e, PC_INPUT, "--model %.*s is not a model of this "
+                          "job", (int)len, name);
+    }
+    count++;
+  }
+  if (count == 0 && job->model_filter[0] != '\0') {
+    return pc_error_set(e, PC_INPUT, "--model %s names no model",
+                        job->model_filter);
+  }
+  return PC_OK;
+}
+
+void pc_job_rebuild_hint(const pc_job *job, const char *model, pc_date first,
+                         pc_date last, char *buf, size_t len) {
+  char a[PC_DATE_STRLEN], b[PC_DATE_STRLEN];
+  snprintf(buf, len, "pathcast backfill --job %s --model %s --start %s --end "
+           "%s", job->job_path[0] ? job->job_path : "FILE", model,
+           pc_date_format(first, a), pc_date_format(last, b));
+}
+
+void pc_job_rebuild_month_hint(const pc_job *job, const char *model,
+                               int32_t month, char *buf, size_t len) {
+  pc_job_rebuild_hint(job, model, pc_month_first_day(month),
+                      pc_month_first_day(month + 1) - 1, buf, len);
+}
+
+/* A backfill from T to the day before the next training date plans the
+ * training at T (and finds that period's forecasts stored). */
+void pc_job_rebuild_trained_hint(const pc_job *job, const char *model,
+                                 pc_date training_date, char *buf,
+                                 size_t len) {
+  pc_date next = job->train_anchor == PC_DATE_NONE
+                     ? training_date + 1
+                     : pc_schedule_after(job->train_frequency,
+                                         job->train_anchor, training_date);
+  pc_job_rebuild_hint(job, model, training_date, next - 1, buf, len);
 }
 
 bool pc_command_scores(pc_command c) {
@@ -724,10 +782,8 @@ static pc_status check_required(pc_job *job, pc_error *e) {
   if (st == PC_OK) {
     st = check_outputs(job, e);
   }
-  if (st == PC_OK && job->model_filter[0] != '\0' &&
-      pc_job_find_model(job, job->model_filter) < 0) {
-    st = pc_error_set(e, PC_INPUT, "--model %s is not a model of this job",
-                      job->model_filter);
+  if (st == PC_OK) {
+    st = check_model_filter(job, e);
   }
   return st;
 }
@@ -791,14 +847,15 @@ void pc_job_fini(pc_job *job) {
 
 void pc_job_model_settings(const pc_job *job, size_t model, char *buf,
                            size_t len) {
-  char spec[2048], anchor[PC_DATE_STRLEN];
+  char spec[2048], anchor[PC_DATE_STRLEN], holidays[32];
   pc_model_spec_settings(&job->models[model], spec, sizeof spec);
+  pc_calendar_fingerprint(&job->calendar, holidays, sizeof holidays);
   snprintf(buf, len, "%s seed=%llu paths=%d horizon=%d calendar=%s "
-           "train_frequency=%s train_anchor=%s", spec,
+           "holidays=%s train_frequency=%s train_anchor=%s numerics=%d", spec,
            (unsigned long long)job->seed, job->paths, job->horizon,
            job->calendar.kind == PC_CAL_WEEKDAYS ? "weekdays" : "daily",
-           pc_freq_name(job->train_frequency),
-           pc_date_format(job->train_anchor, anchor));
+           holidays, pc_freq_name(job->train_frequency),
+           pc_date_format(job->train_anchor, anchor), PC_NUMERICS_VERSION);
 }
 
 static void print_value(const pc_job *job, const opt_def *o, FILE *out) {

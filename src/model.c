@@ -167,9 +167,11 @@ double pc_model_spec_double(const pc_model_spec *spec, const char *key) {
 void pc_model_spec_settings(const pc_model_spec *spec, char *buf, size_t len) {
   int n = snprintf(buf, len, "type=%s", spec->type->name);
   size_t used = n > 0 ? (size_t)n : 0;
+  /* Prefixed with the type, so a model key never reads like a job key
+   * (xgboost.seed is not the job's seed). */
   for (size_t i = 0; i < spec->type->nparams && used < len; i++) {
-    n = snprintf(buf + used, len - used, " %s=%s", spec->type->params[i].key,
-                 spec->values[i]);
+    n = snprintf(buf + used, len - used, " %s.%s=%s", spec->type->name,
+                 spec->type->params[i].key, spec->values[i]);
     used += n > 0 ? (size_t)n : 0;
   }
 }

@@ -244,10 +244,14 @@ pc_status pc_plan_build(pc_ctx *c, pc_error *e) {
   size_t ucap = 0, dcap = 0;
   pc_status st = PC_OK;
   for (size_t m = 0; st == PC_OK && train && m < job->nmodels; m++) {
-    st = plan_training(c, (int)m, &ucap, e);
+    if (pc_job_model_selected(job, m)) {
+      st = plan_training(c, (int)m, &ucap, e);
+    }
   }
   for (size_t m = 0; st == PC_OK && forecast && m < job->nmodels; m++) {
-    st = plan_forecasts(c, (int)m, &ucap, &dcap);
+    if (pc_job_model_selected(job, m)) {
+      st = plan_forecasts(c, (int)m, &ucap, &dcap);
+    }
   }
   for (size_t m = 0; st == PC_OK && score && m < job->nmodels; m++) {
     if (pc_eval_model_selected(job, m)) {

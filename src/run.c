@@ -100,6 +100,11 @@ static pc_status make_idents(pc_ctx *c, pc_error *e) {
     id->id.model_type = job->models[m].type->name;
     id->id.version = job->model_version;
     id->id.settings = id->settings;
+    id->holidays = pc_calendar_holiday_list(&job->calendar);
+    id->id.holidays = id->holidays;
+    if (id->holidays == NULL) {
+      return pc_error_set(e, PC_NOMEM, "out of memory");
+    }
   }
   return PC_OK;
 }
@@ -137,7 +142,9 @@ static pc_status check_evaluated_store(pc_ctx *c, char *commodity, size_t len,
                       "pathcast.h5): nothing to evaluate", c->job->store);
   }
   for (size_t m = 0; st == PC_OK && m < c->job->nmodels; m++) {
-    st = pc_store_check_model(s, &c->idents[m].id, e);
+    if (pc_job_model_selected(c->job, m)) {
+      st = pc_store_check_model(s, &c->idents[m].id, e);
+    }
   }
   if (st == PC_OK) {
     snprintf(commodity, len, "%s", pc_store_commodity(s));
@@ -184,7 +191,9 @@ static pc_status prepare_store(pc_ctx *c, pc_error *e) {
   for (size_t m = 0; st == PC_OK && (!evaluate || c->rank != 0) &&
                      m < c->job->nmodels;
        m++) {
-    st = pc_store_register_model(c->store, &c->idents[m].id, e);
+    if (pc_job_model_selected(c->job, m)) {
+      st = pc_store_register_model(c->store, &c->idents[m].id, e);
+    }
   }
   if (st == PC_OK && !evaluate && c->rank == 0) {
     st = pc_store_sync_series(c->store, &c->series, c->job->data, e);
@@ -335,6 +344,9 @@ static void ctx_fini(pc_ctx *c) {
   pc_plan_fini(&c->plan);
   pc_store_close(c->store);
   pc_series_fini(&c->series);
+  for (size_t m = 0; c->idents != NULL && m < c->job->nmodels; m++) {
+    free(c->idents[m].holidays);
+  }
   free(c->idents);
   free(c->failures);
   pc_log_close(c->log);

@@ -42,6 +42,7 @@ typedef struct {
 /* Per-model settings text and store identity, computed once. */
 typedef struct {
   char settings[4096];
+  char *holidays; /* the calendar's effective holidays (owned) */
   pc_store_model id;
 } pc_model_ident;
 

@@ -23,7 +23,9 @@ typedef struct {
   pc_date *have; /* stored forecast dates in the range, ascending */
   size_t nhave, trading;
   long leaks;      /* forecasts flagged has_data_leakage */
-  long unreadable; /* partitions that could not be read */
+  long unreadable; /* partitions that failed the readers' checks */
+  char **damaged;  /* each damaged file: "path: why (rebuild: command)" */
+  size_t ndamaged;
   long scored;     /* forecasts whose stored scores are up to date */
   long to_score;   /* forecasts evaluate has not scored, or must rescore */
   date_range *missing;
@@ -76,10 +78,28 @@ static void score_state(status_ctx *c, model_status *m, int32_t month,
   *(current ? &m->scored : &m->to_score) += count;
 }
 
+/* Records a file that failed the checks every reader makes, with the
+ * command that rebuilds it. */
+static pc_status add_damaged(model_status *m, const pc_error *why,
+                             const char *hint, pc_error *e) {
+  size_t len = strlen(why->msg) + strlen(hint) + 32;
+  char *text = malloc(len);
+  if (text != NULL) {
+    snprintf(text, len, "%s (rebuild: %s)", why->msg, hint);
+  }
+  if (text == NULL ||
+      !push((void **)&m->damaged, &m->ndamaged, sizeof text, &text)) {
+    free(text);
+    return pc_error_set(e, PC_NOMEM, "out of memory");
+  }
+  return PC_OK;
+}
+
 /* Every stored forecast date of a model (all months), with leak counts
- * restricted to [from, to] when to >= from. */
+ * restricted to [from, to] when to >= from.  A damaged partition is
+ * recorded only when record_damage (once per run of status). */
 static pc_status stored_dates(status_ctx *c, model_status *m, pc_date from,
-                              pc_date to, pc_error *e) {
+                              pc_date to, int record_damage, pc_error *e) {
   int32_t *months = NULL;
   size_t nmonths = 0;
   const char *name = m->spec->name, *version = c->job->model_version;
@@ -88,10 +108,13 @@ static pc_status stored_dates(status_ctx *c, model_status *m, pc_date from,
   pc_partition p;
   pc_partition_init(&p, c->job->paths, c->job->horizon);
   for (size_t i = 0; st == PC_OK && i < nmonths; i++) {
-    pc_error ignored;
+    pc_error why;
     if (pc_store_read_partition(c->store, name, version, months[i], &p, 1,
-                                &ignored) != PC_OK) {
+                                &why) != PC_OK) {
+      char hint[PC_TEXT_MAX + 256];
       m->unreadable++;
+      pc_job_rebuild_month_hint(c->job, name, months[i], hint, sizeof hint);
+      st = record_damage ? add_damaged(m, &why, hint, e) : PC_OK;
       continue;
     }
     long in_range = 0;
@@ -139,6 +162,30 @@ static pc_status find_missing(status_ctx *c, model_status *m, pc_error *e) {
   return PC_OK;
 }
 
+/* Reads one trained model of the range as every reader does: a damaged one
+ * is recorded; the latest intact one on or before the range's end is kept
+ * (dates come in ascending order). */
+static pc_status check_trained(status_ctx *c, model_status *m, pc_date t,
+                               pc_error *e) {
+  pc_trained_meta meta;
+  pc_record rec;
+  pc_error why;
+  pc_record_init(&rec);
+  pc_status st = pc_store_read_trained(c->store, m->spec->name,
+                                       c->job->model_version, t, &meta, &rec,
+                                       &why);
+  pc_record_fini(&rec);
+  if (st == PC_OK) {
+    m->latest = meta;
+    return PC_OK;
+  }
+  char hint[PC_TEXT_MAX + 256];
+  pc_job_rebuild_trained_hint(c->job, m->spec->name, t, hint, sizeof hint);
+  m->unreadable++;
+  return st == PC_DAMAGED ? add_damaged(m, &why, hint, e)
+                          : pc_error_set(e, st, "%s", why.msg);
+}
+
 /* Trained models: count, the latest, the next scheduled date after the
  * range, and the scheduled trainings the range needs that are missing. */
 static pc_status trained_status(status_ctx *c, model_status *m, pc_error *e) {
@@ -148,12 +195,15 @@ static pc_status trained_status(status_ctx *c, model_status *m, pc_error *e) {
                                         job->model_version, &dates,
                                         &m->ntrained, e);
   m->latest.training_date = PC_DATE_NONE;
-  if (st == PC_OK && m->ntrained > 0) {
-    pc_record rec;
-    pc_record_init(&rec);
-    st = pc_store_read_trained(c->store, m->spec->name, job->model_version,
-                               dates[m->ntrained - 1], &m->latest, &rec, e);
-    pc_record_fini(&rec);
+  /* Both the latest and the next training are relative to the range's end:
+   * the latest stored one on or before it, the next scheduled after it. */
+  pc_date first = pc_schedule_on_or_before(job->train_frequency, c->anchor,
+                                           c->start);
+  for (size_t i = 0; st == PC_OK && i < m->ntrained; i++) {
+    if (dates[i] < first || dates[i] > c->end) {
+      continue;
+    }
+    st = check_trained(c, m, dates[i], e);
   }
   m->next_training = pc_schedule_after(job->train_frequency, c->anchor, c->end);
   pc_date last = PC_DATE_NONE;
@@ -178,11 +228,23 @@ static int newest_first(const void *pa, const void *pb) {
   return (int)a->kind - (int)b->kind;
 }
 
+/* Whether a recorded failure concerns the range: a forecast of a day in
+ * it, or a training the range's forecasts need. */
+static int failure_in_range(const status_ctx *c, const pc_failure *f) {
+  if (f->kind == PC_FAIL_FORECAST) {
+    return f->date >= c->start && f->date <= c->end;
+  }
+  pc_date first = pc_schedule_on_or_before(c->job->train_frequency, c->anchor,
+                                           c->start);
+  return f->date >= first && f->date <= c->end;
+}
+
 static pc_status failures_of(status_ctx *c, const pc_failure *all, size_t n,
                              model_status *m, pc_error *e) {
   for (size_t i = 0; i < n; i++) {
     if (strcmp(all[i].model, m->spec->name) == 0 &&
         strcmp(all[i].version, c->job->model_version) == 0 &&
+        failure_in_range(c, &all[i]) &&
         !push((void **)&m->failures, &m->nfailures, sizeof all[i], &all[i])) {
       return pc_error_set(e, PC_NOMEM, "out of memory");
     }
@@ -200,9 +262,14 @@ static pc_status choose_range(status_ctx *c, pc_error *e) {
   c->start = job->start;
   c->end = job->end;
   pc_date lo = PC_DATE_NONE, hi = PC_DATE_NONE;
-  for (size_t i = 0; i < job->nmodels; i++) {
+  for (size_t i = 0; (c->start == PC_DATE_NONE || c->end == PC_DATE_NONE) &&
+                     i < job->nmodels;
+       i++) {
     model_status *m = &c->models[i];
-    pc_status st = stored_dates(c, m, 0, -1, e);
+    if (!pc_job_model_selected(job, i)) {
+      continue;
+    }
+    pc_status st = stored_dates(c, m, 0, -1, 0, e);
     if (st != PC_OK) {
       return st;
     }
@@ -245,7 +312,10 @@ static pc_status gather(status_ctx *c, pc_error *e) {
   }
   for (size_t i = 0; st == PC_OK && i < c->job->nmodels; i++) {
     model_status *m = &c->models[i];
-    st = stored_dates(c, m, c->start, c->end, e);
+    if (!pc_job_model_selected(c->job, i)) {
+      continue;
+    }
+    st = stored_dates(c, m, c->start, c->end, 1, e);
     if (st == PC_OK) {
       st = find_missing(c, m, e);
     }
@@ -336,14 +406,18 @@ static void print_model(FILE *out, const model_status *m, const pc_job *job) {
     fprintf(out, "ERROR: %ld forecast(s) of %s are flagged has_data_leakage\n",
             m->leaks, m->spec->name);
   }
+  for (size_t i = 0; i < m->ndamaged; i++) {
+    fprintf(out, "  damaged      %s\n", m->damaged[i]);
+  }
   if (m->unreadable > 0) {
-    fprintf(out, "ERROR: %ld partition file(s) of %s cannot be read (they are "
-            "rebuilt by the next run)\n", m->unreadable, m->spec->name);
+    fprintf(out, "ERROR: %ld file(s) of %s are damaged and not served (the "
+            "next run of the job rebuilds them)\n", m->unreadable,
+            m->spec->name);
   }
 }
 
 static void print_table(FILE *out, const status_ctx *c, int ok) {
-  char a[PC_DATE_STRLEN], b[PC_DATE_STRLEN];
+  char a[PC_DATE_STRLEN], b[PC_DATE_STRLEN], t[PC_DATE_STRLEN];
   fprintf(out, "pathcast status  %s  store %s (schema %lld, %.1f MB)\n",
           pc_store_commodity(c->store), c->job->store,
           (long long)pc_store_schema(c->store),
@@ -351,9 +425,11 @@ static void print_table(FILE *out, const status_ctx *c, int ok) {
   fprintf(out, "range %s..%s, %s calendar, %s training from %s\n",
           fmt(c->start, a), fmt(c->end, b),
           c->job->calendar.kind == PC_CAL_WEEKDAYS ? "weekdays" : "daily",
-          pc_freq_name(c->job->train_frequency), fmt(c->anchor, a));
+          pc_freq_name(c->job->train_frequency), fmt(c->anchor, t));
   for (size_t i = 0; i < c->job->nmodels; i++) {
-    print_model(out, &c->models[i], c->job);
+    if (pc_job_model_selected(c->job, i)) {
+      print_model(out, &c->models[i], c->job);
+    }
   }
   fprintf(out, "STATUS: %s\n", ok ? "OK (exit 0)"
                                   : "ATTENTION: incomplete, failed or flagged "
@@ -406,7 +482,12 @@ static void json_model(FILE *out, const model_status *m, const pc_job *job) {
     pc_json_string(out, f->reason);
     fputc('}', out);
   }
-  fprintf(out, "],\"leakage_flagged\":%ld,\"unreadable_partitions\":%ld,"
+  fputs("],\"damaged\":[", out);
+  for (size_t i = 0; i < m->ndamaged; i++) {
+    fputs(i ? "," : "", out);
+    pc_json_string(out, m->damaged[i]);
+  }
+  fprintf(out, "],\"leakage_flagged\":%ld,\"damaged_files\":%ld,"
           "\"scores_up_to_date\":%ld,\"scores_to_compute\":%ld,\"ok\":%s}",
           m->leaks, m->unreadable, m->scored, m->to_score,
           model_ok(m) ? "true" : "false");
@@ -423,9 +504,13 @@ static void print_json(FILE *out, const status_ctx *c, int ok) {
   json_date(out, "start", c->start, 1);
   json_date(out, "end", c->end, 1);
   fprintf(out, ",\"ok\":%s,\"models\":[", ok ? "true" : "false");
+  int first = 1;
   for (size_t i = 0; i < c->job->nmodels; i++) {
-    fputs(i ? "," : "", out);
-    json_model(out, &c->models[i], c->job);
+    if (pc_job_model_selected(c->job, i)) {
+      fputs(first ? "" : ",", out);
+      json_model(out, &c->models[i], c->job);
+      first = 0;
+    }
   }
   fputs("]}\n", out);
 }
@@ -439,6 +524,10 @@ static void free_models(status_ctx *c) {
     free(m->missing);
     free(m->due);
     free(m->failures);
+    for (size_t j = 0; j < m->ndamaged; j++) {
+      free(m->damaged[j]);
+    }
+    free(m->damaged);
   }
   free(c->models);
 }
@@ -458,7 +547,7 @@ pc_status pc_status_report(const pc_job *job, FILE *out, pc_error *e) {
   st = c.models ? gather(&c, e) : pc_error_set(e, PC_NOMEM, "out of memory");
   int ok = 1;
   for (size_t i = 0; st == PC_OK && i < job->nmodels; i++) {
-    ok = ok && model_ok(&c.models[i]);
+    ok = ok && (!pc_job_model_selected(job, i) || model_ok(&c.models[i]));
   }
   if (st == PC_OK && strcmp(job->format, "json") == 0) {
     print_json(out, &c, ok);

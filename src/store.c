@@ -19,6 +19,7 @@
 
 #include "h5io.h"
 #include "pathcast/log.h"
+#include "pathcast/settings.h"
 #include "pathcast/version.h"
 #include "store_internal.h"
 
@@ -433,7 +434,7 @@ static const char *identity_problem(const pc_store *s, hid_t f,
     return "its model_type differs from the manifest's";
   }
   if (pc_h5_read_attr_str(f, "settings", got, sizeof got) != 0 ||
-      !pc_store_settings_match(got, settings)) {
+      !pc_settings_match(got, settings, PC_SETTINGS_IGNORE_HOLIDAYS)) {
     return "its settings differ from the manifest's";
   }
   return NULL;
@@ -444,9 +445,5 @@ pc_status pc_store_check_identity(pc_store *s, hid_t f, const char *path,
                                   pc_error *e) {
   const char *why = identity_problem(s, f, model, version);
   return why == NULL ? PC_OK : pc_error_set(e, PC_DAMAGED, "%s: %s", path, why);
-}
-
-int pc_store_settings_match(const char *stored, const char *now) {
-  return strcmp(stored, now) == 0;
 }
 

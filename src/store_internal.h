@@ -17,6 +17,7 @@
  * holds, and the settings they were made with. */
 typedef struct {
   char *model, *version, *settings;
+  char *holidays; /* comma-separated ISO dates, "" none, NULL unknown */
 } manifest_entry;
 
 struct pc_store {
@@ -88,9 +89,6 @@ int pc_store_write_model_identity(hid_t f, const pc_store_model *m);
 pc_status pc_store_check_identity(pc_store *s, hid_t f, const char *path,
                                   const char *model, const char *version,
                                   pc_error *e);
-/* Whether a file's or the manifest's settings text (stored) stands for the
- * same settings as now. */
-int pc_store_settings_match(const char *stored, const char *now);
 
 /* ---- the manifest (store_manifest.c) ---------------------------------- */
 /* Reads pathcast.h5 (a missing one is an empty manifest).  PC_IO when it is

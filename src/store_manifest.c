@@ -17,19 +17,32 @@
 
 #include "h5io.h"
 #include "pathcast/name.h"
+#include "pathcast/settings.h"
 #include "store_internal.h"
 
 #define MANIFEST "pathcast.h5"
 
+static void entry_free(manifest_entry *me) {
+  free(me->model);
+  free(me->version);
+  free(me->settings);
+  free(me->holidays);
+}
+
 void pc_store_manifest_clear(pc_store *s) {
   for (size_t i = 0; i < s->nmodels; i++) {
-    free(s->models[i].model);
-    free(s->models[i].version);
-    free(s->models[i].settings);
+    entry_free(&s->models[i]);
   }
   free(s->models);
   s->models = NULL;
   s->nmodels = 0;
+}
+
+/* How an unknown holiday list is stored (a list is dates and commas). */
+#define HOLIDAYS_UNKNOWN "unknown"
+
+static const char *holidays_text(const manifest_entry *me) {
+  return me->holidays != NULL ? me->holidays : HOLIDAYS_UNKNOWN;
 }
 
 /* The content checksum: the commodity and every entry, each string with its
@@ -39,9 +52,11 @@ static uint64_t manifest_checksum(const pc_store *s) {
                                strlen(s->commodity) + 1);
   for (size_t i = 0; i < s->nmodels; i++) {
     const manifest_entry *me = &s->models[i];
+    const char *h = holidays_text(me);
     c = pc_checksum_add(c, me->model, strlen(me->model) + 1);
     c = pc_checksum_add(c, me->version, strlen(me->version) + 1);
     c = pc_checksum_add(c, me->settings, strlen(me->settings) + 1);
+    c = pc_checksum_add(c, h, strlen(h) + 1);
   }
   return c;
 }
@@ -63,29 +78,44 @@ const char *pc_store_manifest_settings(const pc_store *s, const char *model,
   return me != NULL ? me->settings : NULL;
 }
 
-/* Appends an entry (copies of the strings). */
+/* Appends an entry (copies of the strings; holidays may be NULL). */
 static pc_status add_entry(pc_store *s, const char *model, const char *version,
-                           const char *settings) {
+                           const char *settings, const char *holidays) {
   manifest_entry *grown = realloc(s->models, (s->nmodels + 1) * sizeof *grown);
   if (grown == NULL) {
     return PC_NOMEM;
   }
   s->models = grown;
-  manifest_entry me = {strdup(model), strdup(version), strdup(settings)};
-  if (me.model == NULL || me.version == NULL || me.settings == NULL) {
-    free(me.model);
-    free(me.version);
-    free(me.settings);
+  manifest_entry me = {strdup(model), strdup(version), strdup(settings),
+                       holidays != NULL ? strdup(holidays) : NULL};
+  if (me.model == NULL || me.version == NULL || me.settings == NULL ||
+      (holidays != NULL && me.holidays == NULL)) {
+    entry_free(&me);
     return PC_NOMEM;
   }
   s->models[s->nmodels++] = me;
   return PC_OK;
 }
 
+/* Replaces an entry's settings and holidays (after an accepted extension of
+ * the holidays, or when the list was not known yet). */
+static pc_status update_entry(manifest_entry *me, const pc_store_model *m) {
+  char *settings = strdup(m->settings);
+  char *holidays = m->holidays != NULL ? strdup(m->holidays) : NULL;
+  if (settings == NULL || (m->holidays != NULL && holidays == NULL)) {
+    free(settings);
+    free(holidays);
+    return PC_NOMEM;
+  }
+  free(me->settings);
+  free(me->holidays);
+  me->settings = settings;
+  me->holidays = holidays;
+  return PC_OK;
+}
+
 static void drop_entry(pc_store *s, size_t i) {
-  free(s->models[i].model);
-  free(s->models[i].version);
-  free(s->models[i].settings);
+  entry_free(&s->models[i]);
   memmove(&s->models[i], &s->models[i + 1],
           (s->nmodels - i - 1) * sizeof *s->models);
   s->nmodels--;
@@ -93,28 +123,36 @@ static void drop_entry(pc_store *s, size_t i) {
 
 /* ---- reading and writing ---------------------------------------------- */
 
-/* Takes the three string columns as the entries (ownership moves). */
+/* Takes the string columns as the entries (ownership moves); holidays may
+ * be NULL (a manifest written before they were recorded). */
 static pc_status adopt_columns(pc_store *s, char **names, char **versions,
-                               char **settings, size_t n) {
+                               char **settings, char **holidays, size_t n) {
   s->models = calloc(n ? n : 1, sizeof *s->models);
   if (s->models == NULL) {
     return PC_NOMEM;
   }
   for (size_t i = 0; i < n; i++) {
-    s->models[i] = (manifest_entry){names[i], versions[i], settings[i]};
+    char *h = holidays != NULL ? holidays[i] : NULL;
+    if (h != NULL && strcmp(h, HOLIDAYS_UNKNOWN) == 0) {
+      free(h);
+      h = NULL;
+    }
+    s->models[i] = (manifest_entry){names[i], versions[i], settings[i], h};
   }
   s->nmodels = n;
   free(names);
   free(versions);
   free(settings);
+  free(holidays);
   return PC_OK;
 }
 
 static const char *read_columns(pc_store *s, pc_store_file *sf,
                                 int64_t *schema) {
   char **names = NULL, **versions = NULL, **settings = NULL;
+  char **holidays = NULL;
   char commodity[sizeof s->commodity];
-  size_t n1 = 0, n2 = 0, n3 = 0;
+  size_t n1 = 0, n2 = 0, n3 = 0, n4 = 0;
   hid_t f = sf->f;
   int ok = pc_h5_read_attr_i64(f, "schema_version", schema) == 0 &&
            pc_h5_read_attr_str(f, "commodity", commodity,
@@ -123,13 +161,19 @@ static const char *read_columns(pc_store *s, pc_store_file *sf,
            pc_h5_read_strings(f, "model_version", &versions, &n2) == 0 &&
            pc_h5_read_strings(f, "settings", &settings, &n3) == 0 &&
            n1 == n2 && n2 == n3;
-  if (ok && adopt_columns(s, names, versions, settings, n1) == PC_OK) {
+  /* Manifests written before the holidays were recorded lack them. */
+  if (ok && pc_h5_exists(f, "holidays")) {
+    ok = pc_h5_read_strings(f, "holidays", &holidays, &n4) == 0 && n4 == n1;
+  }
+  if (ok &&
+      adopt_columns(s, names, versions, settings, holidays, n1) == PC_OK) {
     memcpy(s->commodity, commodity, sizeof commodity);
     return NULL;
   }
   pc_h5_free_strings(names, n1);
   pc_h5_free_strings(versions, n2);
   pc_h5_free_strings(settings, n3);
+  pc_h5_free_strings(holidays, n4);
   return ok ? "out of memory" : "cannot read the store manifest";
 }
 
@@ -182,15 +226,16 @@ static pc_status write_manifest(pc_store *s, pc_error *e) {
   pc_store_path(s, path, MANIFEST);
   qsort(s->models, s->nmodels, sizeof *s->models, cmp_entry);
   hid_t f = pc_store_file_create();
-  const char **col[3];
-  for (int c = 0; c < 3; c++) {
+  const char **col[4];
+  for (int c = 0; c < 4; c++) {
     col[c] = calloc(s->nmodels ? s->nmodels : 1, sizeof *col[c]);
   }
-  int ok = f >= 0 && col[0] && col[1] && col[2];
+  int ok = f >= 0 && col[0] && col[1] && col[2] && col[3];
   for (size_t i = 0; ok && i < s->nmodels; i++) {
     col[0][i] = s->models[i].model;
     col[1][i] = s->models[i].version;
     col[2][i] = s->models[i].settings;
+    col[3][i] = holidays_text(&s->models[i]);
   }
   ok = ok && pc_store_write_identity(
                  s, f,
@@ -202,8 +247,12 @@ static pc_status write_manifest(pc_store *s, pc_error *e) {
   ok = ok && pc_h5_write_strings(f, "settings", col[2], s->nmodels,
                                  "settings every stored result of the model "
                                  "was made with") == 0;
+  ok = ok && pc_h5_write_strings(f, "holidays", col[3], s->nmodels,
+                                 "holidays that change the calendar, "
+                                 "comma-separated ISO dates (unknown: not "
+                                 "recorded)") == 0;
   ok = ok && pc_h5_attr_u64(f, "checksum", manifest_checksum(s)) == 0;
-  for (int c = 0; c < 3; c++) {
+  for (int c = 0; c < 4; c++) {
     free(col[c]);
   }
   if (f < 0) {
@@ -219,10 +268,12 @@ static pc_status write_manifest(pc_store *s, pc_error *e) {
 
 /* ---- registration ----------------------------------------------------- */
 
-pc_status pc_store_check_model(pc_store *s, const pc_store_model *m,
-                               pc_error *e) {
+/* Writers need the very settings (flags 0); readers of stored results, any
+ * numerics version (PC_SETTINGS_IGNORE_NUMERICS). */
+static pc_status check_settings(pc_store *s, const pc_store_model *m,
+                                unsigned flags, pc_error *e) {
   const manifest_entry *me = find(s, m->model, m->version);
-  if (me == NULL || pc_store_settings_match(me->settings, m->settings)) {
+  if (me == NULL || pc_settings_match(me->settings, m->settings, flags)) {
     return PC_OK;
   }
   return pc_error_set(e, PC_INPUT, "store %s holds results of model %s "
@@ -232,17 +283,123 @@ pc_status pc_store_check_model(pc_store *s, const pc_store_model *m,
                       me->settings, m->settings);
 }
 
+pc_status pc_store_check_model(pc_store *s, const pc_store_model *m,
+                               pc_error *e) {
+  return check_settings(s, m, PC_SETTINGS_IGNORE_NUMERICS, e);
+}
+
+/* ---- holidays ---------------------------------------------------------- */
+
+/* The first date in one comma-separated list of ISO dates but not the
+ * other (both sorted, as the job writes them), or PC_DATE_NONE. */
+static pc_date first_difference(const char *a, const char *b) {
+  for (;;) {
+    pc_date da = PC_DATE_NONE, db = PC_DATE_NONE;
+    char ta[PC_DATE_STRLEN] = "", tb[PC_DATE_STRLEN] = "";
+    size_t la = strcspn(a, ","), lb = strcspn(b, ",");
+    if (la == PC_DATE_STRLEN - 1) {
+      memcpy(ta, a, la);
+      pc_date_parse(ta, &da);
+    }
+    if (lb == PC_DATE_STRLEN - 1) {
+      memcpy(tb, b, lb);
+      pc_date_parse(tb, &db);
+    }
+    if (da != db) {
+      return da == PC_DATE_NONE   ? db
+             : db == PC_DATE_NONE ? da
+             : da < db            ? da
+                                  : db;
+    }
+    if (da == PC_DATE_NONE) {
+      return PC_DATE_NONE;
+    }
+    a += la + (a[la] == ',');
+    b += lb + (b[lb] == ',');
+  }
+}
+
+/* The last trading day any stored forecast of the model used: the last
+ * day_date of the newest partition (PC_DATE_NONE without forecasts). */
+static pc_date last_used_day(pc_store *s, const char *model,
+                             const char *version) {
+  int32_t *months = NULL;
+  size_t n = 0;
+  pc_error ignored;
+  pc_date last = PC_DATE_NONE;
+  pc_store_forecast_months(s, model, version, &months, &n, &ignored);
+  for (size_t i = n; i-- > 0 && last == PC_DATE_NONE;) {
+    pc_partition p;
+    pc_partition_init(&p, 1, 1);
+    if (pc_store_read_partition(s, model, version, months[i], &p, 1,
+                                &ignored) == PC_OK && p.n > 0) {
+      last = p.day[p.n * (size_t)p.horizon - 1];
+    }
+    pc_partition_fini(&p);
+  }
+  free(months);
+  return last;
+}
+
+/* Holidays may change only after every stored forecast: an exchange's
+ * calendar for next year is published every year, and extending the file
+ * must not lock a production store out.  Any change on or before the last
+ * day a stored forecast used would mix calendars in one version. */
+static pc_status check_holidays(pc_store *s, manifest_entry *me,
+                                const pc_store_model *m, pc_error *e) {
+  char d[PC_DATE_STRLEN], u[PC_DATE_STRLEN];
+  if (pc_settings_match(me->settings, m->settings, 0)) {
+    return PC_OK; /* the same holidays (or none recorded before) */
+  }
+  pc_date last = last_used_day(s, m->model, m->version);
+  if (last == PC_DATE_NONE) {
+    return PC_OK;
+  }
+  if (me->holidays == NULL || m->holidays == NULL) {
+    return pc_error_set(e, PC_INPUT, "store %s holds results of model %s "
+                        "version %s made with other holidays, and no longer "
+                        "knows which (its manifest was restored from the "
+                        "files): use the same holidays file or a new "
+                        "model_version", s->dir, m->model, m->version);
+  }
+  pc_date first = first_difference(me->holidays, m->holidays);
+  if (first != PC_DATE_NONE && first <= last) {
+    return pc_error_set(e, PC_INPUT, "store %s holds results of model %s "
+                        "version %s made with other holidays: they differ on "
+                        "%s, on or before %s, the last day a stored forecast "
+                        "used (holidays may only be added or removed after "
+                        "it): use the same holidays file or a new "
+                        "model_version", s->dir, m->model, m->version,
+                        pc_date_format(first, d), pc_date_format(last, u));
+  }
+  return PC_OK;
+}
+
 /* A worker records the entry in memory only (rank 0, the writer, has
  * checked and written it), so that its reads know the identity to expect. */
 pc_status pc_store_register_model(pc_store *s, const pc_store_model *m,
                                   pc_error *e) {
-  if (find(s, m->model, m->version) != NULL) {
-    return pc_store_check_model(s, m, e);
+  manifest_entry *me = find(s, m->model, m->version);
+  if (me == NULL) {
+    if (add_entry(s, m->model, m->version, m->settings, m->holidays) != PC_OK) {
+      return pc_error_set(e, PC_NOMEM, "out of memory");
+    }
+    return s->mode == PC_STORE_WRITER ? write_manifest(s, e) : PC_OK;
   }
-  if (add_entry(s, m->model, m->version, m->settings) != PC_OK) {
-    return pc_error_set(e, PC_NOMEM, "out of memory");
+  pc_status st = check_settings(s, m, PC_SETTINGS_IGNORE_HOLIDAYS, e);
+  if (st == PC_OK && s->mode == PC_STORE_WRITER) {
+    st = check_holidays(s, me, m, e);
   }
-  return s->mode == PC_STORE_WRITER ? write_manifest(s, e) : PC_OK;
+  /* An accepted extension, or a list not known before, is recorded. */
+  int changed = strcmp(me->settings, m->settings) != 0 ||
+                (m->holidays != NULL &&
+                 (me->holidays == NULL || strcmp(me->holidays, m->holidays)));
+  if (st == PC_OK && changed) {
+    st = update_entry(me, m) == PC_OK
+             ? (s->mode == PC_STORE_WRITER ? write_manifest(s, e) : PC_OK)
+             : pc_error_set(e, PC_NOMEM, "out of memory");
+  }
+  return st;
 }
 
 /* ---- reconciling with the folders ------------------------------------- */
@@ -343,7 +500,8 @@ static pc_status adopt_folder(pc_store *s, const char *model,
     st = pc_error_set(e, PC_INPUT, "store %s holds commodity '%s' (%s), the "
                       "job says '%s'", s->dir, a->commodity, a->first,
                       commodity);
-  } else if (a->files > 0 && add_entry(s, model, version, a->settings) != PC_OK) {
+  } else if (a->files > 0 &&
+             add_entry(s, model, version, a->settings, NULL) != PC_OK) {
     st = pc_error_set(e, PC_NOMEM, "out of memory");
   } else if (a->files > 0) {
     char note[PATH_LEN + 256];

@@ -130,7 +130,8 @@ static pc_status read_series(pc_store *s, pc_series *series, int *legacy,
   if (st == PC_OK && read_series_file(sf.f, series) == 0) {
     why = sf.legacy || pc_store_check_checksum(sf.f, series_checksum(series)) == 0
               ? NULL
-              : "checksum mismatch: the observed series is damaged";
+              : "checksum mismatch: the observed series is damaged (the "
+                "next writer run rewrites it from the data file)";
   }
   *legacy = sf.legacy;
   pc_store_file_close(&sf);

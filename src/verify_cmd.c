@@ -18,6 +18,7 @@
 
 typedef struct {
   pc_store *store;
+  const pc_job *job;
   FILE *out;
   size_t root_len; /* strlen of the store folder and its '/' */
   long checked, damaged, legacy;
@@ -199,8 +200,15 @@ static void check_file(verify_ctx *v, const char *path) {
             "next writer run removes it)\n", path);
     return;
   }
-  int known = check_top_file(v, rel, &e, &st) == 0 ||
-              (split_place(rel, &p) && check_model_file(v, &p, &e, &st) == 0);
+  int top = check_top_file(v, rel, &e, &st) == 0;
+  int placed = !top && split_place(rel, &p);
+  /* --model: only those models' files (and the store's own). */
+  long m = placed ? pc_job_find_model(v->job, p.model) : -1;
+  if (placed && v->job->model_filter[0] != '\0' &&
+      (m < 0 || !pc_job_model_selected(v->job, (size_t)m))) {
+    return;
+  }
+  int known = top || (placed && check_model_file(v, &p, &e, &st) == 0);
   if (!known) {
     fprintf(v->out, "UNKNOWN %s\n", path);
     return;
@@ -243,6 +251,7 @@ pc_status pc_verify(const pc_job *job, FILE *out, pc_error *e) {
   verify_ctx v;
   memset(&v, 0, sizeof v);
   v.out = out;
+  v.job = job;
   pc_status st = pc_store_open(&v.store, job->store, PC_STORE_READ, NULL, e);
   if (st == PC_DAMAGED) {
     fprintf(out, "DAMAGED %s\n", e->msg);

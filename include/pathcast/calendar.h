@@ -30,6 +30,14 @@ pc_status pc_calendar_load_holidays(pc_calendar *cal, const char *path,
 pc_status pc_calendar_parse_holidays(pc_calendar *cal, const char *name,
                                      const char *text, size_t len, pc_error *e);
 
+/* A fingerprint of the holidays that change the calendar (those that would
+ * otherwise be trading days): 16 hex digits, or "none".  Part of every
+ * model's settings, so a model version never mixes calendars. */
+void pc_calendar_fingerprint(const pc_calendar *cal, char *buf, size_t len);
+/* The same holidays as comma-separated ISO dates, ascending ("" when
+ * none); malloc'd, the caller frees it (NULL when out of memory). */
+char *pc_calendar_holiday_list(const pc_calendar *cal);
+
 bool pc_calendar_is_trading(const pc_calendar *cal, pc_date d);
 /* First trading day strictly after / before d. */
 pc_date pc_calendar_next(const pc_calendar *cal, pc_date d);

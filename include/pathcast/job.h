@@ -61,7 +61,7 @@ typedef struct {
   char output[PC_TEXT_MAX];
   char format[16];
   char by[16]; /* evaluate: horizon | month | year */
-  char model_filter[PC_MODEL_NAME_MAX];
+  char model_filter[PC_TEXT_MAX]; /* --model NAME[,NAME...]; "" = all */
 } pc_job;
 
 /* Parses argv (argv[0] is the program, argv[1] the command).  Reads the job
@@ -76,9 +76,20 @@ void pc_job_fini(pc_job *job);
  * runs may share stored results only if these texts are equal. */
 void pc_job_model_settings(const pc_job *job, size_t model, char *buf,
                            size_t len);
-/* Whether model m is one the command works on: all of them, or the one
+/* Whether model m is one the command works on: all of them, or those
  * --model names. */
 bool pc_job_model_selected(const pc_job *job, size_t m);
+/* The command that rebuilds a model's damaged files whose dates lie in
+ * [first, last]: "pathcast backfill --job FILE --model M --start .. --end
+ * ..", for messages that say how to repair what is not served. */
+void pc_job_rebuild_hint(const pc_job *job, const char *model, pc_date first,
+                         pc_date last, char *buf, size_t len);
+/* The same for the forecast partition of a month, and for the trained
+ * model of a scheduled training date. */
+void pc_job_rebuild_month_hint(const pc_job *job, const char *model,
+                               int32_t month, char *buf, size_t len);
+void pc_job_rebuild_trained_hint(const pc_job *job, const char *model,
+                                 pc_date training_date, char *buf, size_t len);
 /* evaluate and report: commands that score the store's forecasts. */
 bool pc_command_scores(pc_command c);
 /* Index of a model by name, or -1. */

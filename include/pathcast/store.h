@@ -45,6 +45,11 @@ typedef struct {
   const char *model_type;
   const char *version;
   const char *settings;
+  /* The holidays that change the calendar, as comma-separated ISO dates
+   * ("" for none; NULL when the caller does not know them).  A writer's
+   * manifest keeps them so that a holidays file extended past every stored
+   * result is accepted, and any other change refused. */
+  const char *holidays;
 } pc_store_model;
 
 pc_status pc_store_open(pc_store **out, const char *dir, pc_store_mode mode,
@@ -63,8 +68,9 @@ pc_status pc_store_register_model(pc_store *s, const pc_store_model *m,
 /* Writer: drops manifest entries of models that hold no results (every fit
  * failed, say), so that a failed attempt never locks a model's settings. */
 pc_status pc_store_sync_manifest(pc_store *s, pc_error *e);
-/* PC_INPUT when the manifest records other settings for this model and
- * version (PC_OK when it does not know the model). */
+/* For readers of stored results (evaluate): PC_INPUT when the manifest
+ * records other settings for this model and version, whatever numerics
+ * version drew them (PC_OK when it does not know the model). */
 pc_status pc_store_check_model(pc_store *s, const pc_store_model *m,
                                pc_error *e);
 /* The commodity recorded in the manifest ("" when the store is new). */

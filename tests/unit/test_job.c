@@ -817,13 +817,15 @@ static void test_model_settings_text(void **state) {
   char a[1024], b[1024];
   settings_with(NULL, NULL, 1, a, sizeof a);
   assert_string_equal(a,
-                      "type=random_walk lookback=250 seed=1 paths=2000 "
-                      "horizon=14 calendar=weekdays "
-                      "train_frequency=semiannually train_anchor=2020-01-01");
+                      "type=random_walk random_walk.lookback=250 seed=1 "
+                      "paths=2000 horizon=14 calendar=weekdays holidays=none "
+                      "train_frequency=semiannually train_anchor=2020-01-01 "
+                      "numerics=1");
   settings_with(NULL, NULL, 0, b, sizeof b);
   assert_string_equal(b, "type=naive seed=1 paths=2000 horizon=14 "
-                         "calendar=weekdays train_frequency=semiannually "
-                         "train_anchor=2020-01-01");
+                         "calendar=weekdays holidays=none "
+                         "train_frequency=semiannually "
+                         "train_anchor=2020-01-01 numerics=1");
 }
 
 typedef struct {
@@ -882,18 +884,38 @@ static void test_model_settings_compare(void **state) {
 }
 
 /* A holiday list changes the trading days, so the dates of day_1..day_h of
- * every stored forecast; results made with and without it must not mix. */
-/* By design the holiday list is not part of the stored settings: exchanges
- * publish next year's holidays every year, and extending the list must not
- * lock users out of their store (docs/STORE.md).  Only the calendar kind is. */
+ * every stored forecast: its content is part of the settings, as a
+ * fingerprint of the holidays that fall on otherwise trading days.  (The
+ * store accepts a list extended past every stored result: docs/STORE.md.) */
 static void test_model_settings_holidays(void **state) {
   (void)state;
-  char path[64], base[1024], other[1024];
+  char path[64], base[1024], other[1024], again[1024];
   write_temp(path, "2020-01-20\n2020-02-17\n");
   settings_with(NULL, NULL, 1, base, sizeof base);
   settings_with("--holidays", path, 1, other, sizeof other);
   unlink(path);
-  assert_string_equal(base, other);
+  assert_string_not_equal(base, other);
+  assert_null(strstr(other, "holidays=none"));
+  /* The same dates in another order, with a comment and a repeat: the
+   * same calendar, the same text. */
+  write_temp(path, "# other file\n2020-02-17\n2020-01-20\n2020-02-17\n");
+  settings_with("--holidays", path, 1, again, sizeof again);
+  unlink(path);
+  assert_string_equal(other, again);
+  /* A holiday on a Saturday changes no trading day: the same text as none
+   * (weekday calendar); under the daily calendar it does change it. */
+  write_temp(path, "2020-02-15\n");
+  settings_with("--holidays", path, 1, again, sizeof again);
+  assert_string_equal(base, again);
+  pc_job job;
+  pc_error e;
+  assert_int_equal(PARSE(&job, &e, "backfill", RUN_KEYS, "--calendar", "daily",
+                         "--holidays", path),
+                   PC_OK);
+  pc_job_model_settings(&job, 1, again, sizeof again);
+  pc_job_fini(&job);
+  unlink(path);
+  assert_null(strstr(again, "holidays=none"));
 }
 
 static void test_holidays_loaded(void **state) {

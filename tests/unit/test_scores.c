@@ -178,7 +178,7 @@ static pc_store *open_store(char *root, size_t len) {
   pc_error e;
   assert_int_equal(pc_store_open(&st, root, PC_STORE_WRITER, &info, &e),
                    PC_OK);
-  pc_store_model id = {"naive", "naive", "v1", "type=naive"};
+  pc_store_model id = {"naive", "naive", "v1", "type=naive", ""};
   assert_int_equal(pc_store_register_model(st, &id, &e), PC_OK);
   return st;
 }
@@ -198,7 +198,7 @@ static void test_store_round_trip(void **state) {
   world *w = *state;
   char root[64];
   pc_store *st = open_store(root, sizeof root);
-  pc_store_model id = {"naive", "naive", "v1", "type=naive"};
+  pc_store_model id = {"naive", "naive", "v1", "type=naive", ""};
   pc_scores s, back;
   pc_error e;
   int32_t month = pc_date_month_index(w->d0);
@@ -259,7 +259,7 @@ static void test_store_damage(void **state) {
   world *w = *state;
   char root[64], path[256];
   pc_store *st = open_store(root, sizeof root);
-  pc_store_model id = {"naive", "naive", "v1", "type=naive"};
+  pc_store_model id = {"naive", "naive", "v1", "type=naive", ""};
   pc_scores s;
   pc_error e;
   int32_t month = pc_date_month_index(w->d0);

@@ -31,7 +31,7 @@ static void write_store(const char *dir, const pc_job *job) {
   pc_store_info info = {"coffee", "local", "local", job->seed, 0};
   char settings[4096];
   pc_job_model_settings(job, 0, settings, sizeof settings);
-  pc_store_model m = {"naive", "naive", "v1.0", settings};
+  pc_store_model m = {"naive", "naive", "v1.0", settings, ""};
   assert_int_equal(pc_store_open(&s, dir, PC_STORE_WRITER, &info, &e), PC_OK);
   assert_int_equal(pc_store_register_model(s, &m, &e), PC_OK);
   pc_record rec;

@@ -185,7 +185,8 @@ static pc_store *open_store(fixture *f, pc_store_mode mode,
 }
 
 static const pc_store_model rw60 = {"rw60", "random_walk", "v1.0",
-                                    "type=random_walk lookback=60 seed=42"};
+                                    "type=random_walk lookback=60 seed=42",
+                                    ""};
 
 /* Fails with the status and message, at the caller's line. */
 static void assert_ok_at(pc_status st, const pc_error *e, const char *file,
