@@ -34,14 +34,7 @@ done < tests/corpus/cases.txt
 # --- generated inputs ------------------------------------------------------
 # A million rows (daily calendar from 1800-01-01, the first date of the
 # supported range, to the year 4537): read and used.
-awk 'function civil(z,   era, doe, yoe, y, doy, mp, d, m) {
-       z += 719468; era = int(z / 146097); doe = z - era * 146097
-       yoe = int((doe - int(doe / 1460) + int(doe / 36524) - int(doe / 146096)) / 365)
-       y = yoe + era * 400; doy = doe - (365 * yoe + int(yoe / 4) - int(yoe / 100))
-       mp = int((5 * doy + 2) / 153); d = doy - int((153 * mp + 2) / 5) + 1
-       m = mp < 10 ? mp + 3 : mp - 9; return sprintf("%04d-%02d-%02d", y + (m <= 2), m, d) }
-     BEGIN { print "date,close"; for (i = 0; i < 1000000; i++)
-             printf "%s,%.2f\n", civil(-62091 + i), 100 + 10 * sin(i / 50) }' > "$WORK/million.csv"
+daily_csv -62091 1000000 '100 + 10 * sin(i / 50)' > "$WORK/million.csv"
 check "generated file has 10^6 rows" test "$(wc -l < "$WORK/million.csv")" -eq 1000001
 run_case million_rows 0 "Status:    success (exit 0)" backfill --job tests/corpus/base.job \
   --data "$WORK/million.csv" --calendar daily --holidays "" --start 2016-06-01 --end 2016-06-02

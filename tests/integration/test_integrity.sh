@@ -96,15 +96,8 @@ expect_status "status counts the trading days of one calendar" 0 "$PC" status --
 check "no more forecasts than trading days" grep -q 'forecasts    150/150 trading days' "$WORK/out"
 
 # --- the end of the supported date range ------------------------------------
-# Daily closes up to 9999-12-23 (day numbers to dates as in test_corpus.sh).
-awk 'function civil(z,   era, doe, yoe, y, doy, mp, d, m) {
-       z += 719468; era = int(z / 146097); doe = z - era * 146097
-       yoe = int((doe - int(doe / 1460) + int(doe / 36524) - int(doe / 146096)) / 365)
-       y = yoe + era * 400; doy = doe - (365 * yoe + int(yoe / 4) - int(yoe / 100))
-       mp = int((5 * doy + 2) / 153); d = doy - int((153 * mp + 2) / 5) + 1
-       m = mp < 10 ? mp + 3 : mp - 9; return sprintf("%04d-%02d-%02d", y + (m <= 2), m, d) }
-     BEGIN { print "date,close"; for (i = 0; i < 400; i++)
-             printf "%s,%.2f\n", civil(2932896 - 407 + i), 100 + i / 10 }' > "$WORK/far.csv"
+# Daily closes up to 9999-12-23.
+daily_csv $((2932896 - 407)) 400 '100 + i / 10' > "$WORK/far.csv"
 cat > "$WORK/far.job" <<JOB
 commodity = far
 data = $WORK/far.csv

@@ -53,6 +53,20 @@ log_dir = $WORK/logs
 JOB
 }
 
+# daily_csv FIRST N CLOSE: a date,close CSV of N consecutive days from day
+# number FIRST (days since 1970-01-01), close given as an awk expression of
+# i (0..N-1).  Day numbers to dates by the civil-from-days algorithm.
+daily_csv() {
+  awk -v first="$1" -v n="$2" 'function civil(z,   era, doe, yoe, y, doy, mp, d, m) {
+       z += 719468; era = int(z / 146097); doe = z - era * 146097
+       yoe = int((doe - int(doe / 1460) + int(doe / 36524) - int(doe / 146096)) / 365)
+       y = yoe + era * 400; doy = doe - (365 * yoe + int(yoe / 4) - int(yoe / 100))
+       mp = int((5 * doy + 2) / 153); d = doy - int((153 * mp + 2) / 5) + 1
+       m = mp < 10 ? mp + 3 : mp - 9; return sprintf("%04d-%02d-%02d", y + (m <= 2), m, d) }
+     BEGIN { print "date,close"; for (i = 0; i < n; i++)
+             printf "%s,%.2f\n", civil(first + i), '"$3"' }'
+}
+
 # Checksums of every committed file of a store (relative paths, sorted).
 store_sums() {
   (cd "$1" && find . -name '*.h5' | sort | xargs md5sum)
