@@ -163,7 +163,7 @@ typedef struct {
  * there too, by its reltol). */
 static void bfgs_loop(gsl_multimin_fdfminimizer *s, run_result *out) {
   int status = GSL_CONTINUE;
-  double hist[STALL_ITER];
+  double hist[STALL_ITER] = {0}; /* read only once it >= STALL_ITER */
   for (int it = 0; it < BFGS_MAX_ITER && status == GSL_CONTINUE; it++) {
     out->iterations++;
     if (gsl_multimin_fdfminimizer_iterate(s) != GSL_SUCCESS) {

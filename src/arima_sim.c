@@ -173,7 +173,7 @@ static void sim_form_init(const pc_arima_coef *c, int m, sim_form *f) {
 static void one_path(const sim_form *f, const pc_arima_paths *sp,
                      const double *z, int draw_state, const double *eps,
                      double *row) {
-  double s[PC_ARIMA_MAX_M];
+  double s[PC_ARIMA_MAX_M] = {0};
   int m = f->m, r = f->r, d = f->d;
   for (int i = 0; i < m; i++) {
     s[i] = sp->state->a[i];

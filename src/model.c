@@ -221,11 +221,33 @@ pc_status pc_model_simulate(const pc_model *m, const pc_history *h,
   return m->spec.type->simulate(m->state, &m->spec, h, req, out, e);
 }
 
+/* Every record carries the type that saved it (a diagnostics field the
+ * dispatcher owns), so a record of one model type is never loaded as
+ * another, even when their fields look alike (naive and random_walk). */
+#define TYPE_FIELD "model_type"
+
 pc_status pc_model_save(const pc_model *m, pc_record *out, pc_error *e) {
-  return m->spec.type->save(m->state, out, e);
+  pc_status st = m->spec.type->save(m->state, out, e);
+  if (st == PC_OK &&
+      pc_record_add_str(out, PC_SECTION_DIAGNOSTICS, TYPE_FIELD,
+                        m->spec.type->name) != PC_OK) {
+    st = pc_error_set(e, PC_NOMEM, "cannot save model");
+  }
+  return st;
 }
 
 pc_status pc_model_load(pc_model *m, const pc_record *in, pc_error *e) {
+  const pc_field *t = pc_record_get(in, TYPE_FIELD);
+  /* A record without the tag (written before it existed) cannot prove its
+   * type: the run that needs it trains the model again. */
+  if (t == NULL || t->kind != PC_FIELD_STR) {
+    return pc_error_set(e, PC_FATAL, "the trained model does not record its "
+                        "model type (saved by an earlier pathcast)");
+  }
+  if (strcmp((const char *)t->data, m->spec.type->name) != 0) {
+    return pc_error_set(e, PC_FATAL, "the trained model is a %s model, not "
+                        "%s", (const char *)t->data, m->spec.type->name);
+  }
   return m->spec.type->load(m->state, in, e);
 }
 

@@ -378,150 +378,133 @@ static pc_status arima_simulate(const void *state, const pc_model_spec *spec,
 
 /* ---- save / load ------------------------------------------------------- */
 
-static pc_status save_params(const arima_state *s, pc_record *out) {
+static void put_params(const arima_state *s, pc_record_writer *w) {
   const pc_arima_coef *c = &s->coef;
+  const pc_section P = PC_SECTION_PARAMS;
   int64_t order[3] = {c->p, c->d, c->q};
   double icept = s->constant && c->d == 0 ? c->beta[0] : 0.0;
   double drift = s->constant && c->d == 1 ? c->beta[0] : 0.0;
-  pc_status st = pc_record_add_str(out, PC_SECTION_PARAMS, "method", "arima");
-  if (st == PC_OK) st = pc_record_add_i64(out, PC_SECTION_PARAMS, "order", order, 3);
-  if (st == PC_OK) st = pc_record_add_f64(out, PC_SECTION_PARAMS, "ar", c->phi, (size_t)c->p);
-  if (st == PC_OK) st = pc_record_add_f64(out, PC_SECTION_PARAMS, "ma", c->theta, (size_t)c->q);
-  if (st == PC_OK) st = pc_record_add_int(out, PC_SECTION_PARAMS, "constant", s->constant);
-  if (st == PC_OK) st = pc_record_add_scalar(out, PC_SECTION_PARAMS, "intercept", icept);
-  if (st == PC_OK) st = pc_record_add_scalar(out, PC_SECTION_PARAMS, "drift", drift);
-  if (st == PC_OK) st = pc_record_add_str(out, PC_SECTION_PARAMS, "exog", s->exog);
-  if (st == PC_OK) st = pc_record_add_f64(out, PC_SECTION_PARAMS, "exog_coef", c->beta + s->constant, (size_t)s->nexog);
-  if (st == PC_OK) st = pc_record_add_scalar(out, PC_SECTION_PARAMS, "sigma2", s->sigma2);
-  if (st == PC_OK) st = pc_record_add_str(out, PC_SECTION_PARAMS, "transform", s->log_scale ? "log" : "none");
-  return st;
+  pc_put_str(w, P, "method", "arima");
+  pc_put_i64(w, P, "order", order, 3);
+  pc_put_f64(w, P, "ar", c->phi, (size_t)c->p);
+  pc_put_f64(w, P, "ma", c->theta, (size_t)c->q);
+  pc_put_int(w, P, "constant", s->constant);
+  pc_put_scalar(w, P, "intercept", icept);
+  pc_put_scalar(w, P, "drift", drift);
+  pc_put_str(w, P, "exog", s->exog);
+  pc_put_f64(w, P, "exog_coef", c->beta + s->constant, (size_t)s->nexog);
+  pc_put_scalar(w, P, "sigma2", s->sigma2);
+  pc_put_str(w, P, "transform", s->log_scale ? "log" : "none");
 }
 
-static pc_status save_diagnostics(const arima_state *s, pc_record *out) {
-  pc_section d = PC_SECTION_DIAGNOSTICS;
-  pc_status st = pc_record_add_scalar(out, d, "loglik", s->loglik);
-  if (st == PC_OK) st = pc_record_add_scalar(out, d, "aic", s->aic);
-  if (st == PC_OK) st = pc_record_add_scalar(out, d, "aicc", s->aicc);
-  if (st == PC_OK) st = pc_record_add_scalar(out, d, "bic", s->bic);
-  if (st == PC_OK) st = pc_record_add_int(out, d, "n_obs", s->n_obs);
-  if (st == PC_OK) st = pc_record_add_int(out, d, "converged", s->converged);
-  if (st == PC_OK) st = pc_record_add_int(out, d, "iterations", s->iterations);
-  if (st == PC_OK) st = pc_record_add_str(out, d, "order_selection", s->auto_order ? "auto" : "fixed");
-  if (st == PC_OK) st = pc_record_add_int(out, d, "models_fitted", s->models_fitted);
-  if (st == PC_OK && s->auto_order) st = pc_record_add_scalar(out, d, "kpss", s->kpss);
-  return st;
-}
-
-static pc_status save_fallback(const arima_state *s, pc_record *out,
-                               pc_error *e) {
-  pc_status st = pc_record_add_str(out, PC_SECTION_PARAMS, "method",
-                                   "random_walk_fallback");
-  if (st == PC_OK) {
-    st = pc_record_add_str(out, PC_SECTION_DIAGNOSTICS, "fallback_reason",
-                           s->reason);
+static void put_diagnostics(const arima_state *s, pc_record_writer *w) {
+  const pc_section D = PC_SECTION_DIAGNOSTICS;
+  pc_put_scalar(w, D, "loglik", s->loglik);
+  pc_put_scalar(w, D, "aic", s->aic);
+  pc_put_scalar(w, D, "aicc", s->aicc);
+  pc_put_scalar(w, D, "bic", s->bic);
+  pc_put_int(w, D, "n_obs", s->n_obs);
+  pc_put_int(w, D, "converged", s->converged);
+  pc_put_int(w, D, "iterations", s->iterations);
+  pc_put_str(w, D, "order_selection", s->auto_order ? "auto" : "fixed");
+  pc_put_int(w, D, "models_fitted", s->models_fitted);
+  if (s->auto_order) {
+    pc_put_scalar(w, D, "kpss", s->kpss);
   }
-  if (st != PC_OK) {
-    return pc_error_set(e, st, "cannot save model");
-  }
-  return pc_rw_save(&s->rw, out, e);
 }
 
 static pc_status arima_save(const void *state, pc_record *out, pc_error *e) {
   const arima_state *s = state;
+  pc_record_writer w;
+  pc_writer_init(&w, out);
   if (s->method == METHOD_FALLBACK) {
-    return save_fallback(s, out, e);
+    pc_put_str(&w, PC_SECTION_PARAMS, "method", "random_walk_fallback");
+    pc_put_str(&w, PC_SECTION_DIAGNOSTICS, "fallback_reason", s->reason);
+    pc_rw_put(&s->rw, &w);
+  } else {
+    put_params(s, &w);
+    put_diagnostics(s, &w);
   }
-  pc_status st = save_params(s, out);
-  if (st == PC_OK) {
-    st = save_diagnostics(s, out);
-  }
-  return st == PC_OK ? PC_OK : pc_error_set(e, st, "cannot save model");
+  return pc_writer_finish(&w, e);
 }
 
-static pc_status load_order(arima_state *s, const pc_record *in, pc_error *e) {
-  int64_t order[3] = {0, 0, 0}, constant = 0;
-  const pc_field *f = pc_record_get(in, "order");
-  pc_status st = (f && f->kind == PC_FIELD_I64 && f->len == 3) ? PC_OK
-                                                                : PC_FATAL;
-  if (st != PC_OK) {
-    return pc_error_set(e, st, "trained model field 'order' is missing");
+/* The order, within the bounds a fit can produce: the sizes of every array
+ * read after it depend on it. */
+static void read_order(arima_state *s, pc_record_reader *r) {
+  int64_t order[3], constant = 0;
+  pc_read_i64(r, "order", order, 3);
+  pc_read_int(r, "constant", &constant);
+  if (r->st == PC_OK &&
+      (order[0] < 0 || order[0] > PC_ARIMA_MAX_P || order[1] < 0 ||
+       order[1] > PC_ARIMA_MAX_D || order[2] < 0 || order[2] > PC_ARIMA_MAX_Q)) {
+    r->st = pc_error_set(r->e, PC_FATAL, "trained model order is out of "
+                         "range");
+    order[0] = order[1] = order[2] = 0;
   }
-  memcpy(order, f->data, sizeof order);
-  if (order[0] < 0 || order[0] > PC_ARIMA_MAX_P || order[1] < 0 ||
-      order[1] > PC_ARIMA_MAX_D || order[2] < 0 || order[2] > PC_ARIMA_MAX_Q) {
-    return pc_error_set(e, PC_FATAL, "trained model order is out of range");
-  }
-  st = pc_record_get_int(in, "constant", &constant, e);
   s->coef.p = (int)order[0];
   s->coef.d = (int)order[1];
   s->coef.q = (int)order[2];
   s->constant = constant != 0 && s->coef.d <= 1;
-  return st;
 }
 
-static pc_status load_coefs(arima_state *s, const pc_record *in, pc_error *e) {
+static void read_coefs(arima_state *s, pc_record_reader *r) {
   pc_arima_coef *c = &s->coef;
-  const pc_field *f = pc_record_get(in, "exog_coef");
-  if (f == NULL || f->kind != PC_FIELD_F64 || f->len > PC_ARIMA_MAX_EXOG) {
-    return pc_error_set(e, PC_FATAL, "trained model field 'exog_coef' is "
-                        "missing or too long");
-  }
-  s->nexog = (int)f->len;
+  double icept = 0.0, drift = 0.0;
+  const pc_field *f = pc_read_field(r, "exog_coef", PC_FIELD_F64,
+                                    PC_ARIMA_MAX_EXOG);
+  s->nexog = f != NULL ? (int)f->len : 0;
   c->k = s->constant + s->nexog;
-  pc_status st = pc_record_get_f64(in, "ar", c->phi, (size_t)c->p, e);
-  if (st == PC_OK) st = pc_record_get_f64(in, "ma", c->theta, (size_t)c->q, e);
-  if (st == PC_OK) st = pc_record_get_f64(in, "exog_coef", c->beta + s->constant, f->len, e);
-  if (st == PC_OK) st = pc_record_get_scalar(in, "sigma2", &s->sigma2, e);
-  if (st == PC_OK && s->constant) {
-    st = pc_record_get_scalar(in, c->d == 0 ? "intercept" : "drift",
-                              &c->beta[0], e);
+  if (f != NULL) {
+    memcpy(c->beta + s->constant, f->data, f->len * sizeof *c->beta);
   }
-  return st;
+  pc_read_f64(r, "ar", c->phi, (size_t)c->p);
+  pc_read_f64(r, "ma", c->theta, (size_t)c->q);
+  pc_read_scalar(r, "sigma2", &s->sigma2);
+  pc_read_scalar(r, "intercept", &icept);
+  pc_read_scalar(r, "drift", &drift);
+  if (s->constant) {
+    c->beta[0] = c->d == 0 ? icept : drift;
+  }
 }
 
-static pc_status load_diagnostics(arima_state *s, const pc_record *in,
-                                  pc_error *e) {
+static void read_diagnostics(arima_state *s, pc_record_reader *r) {
   char sel[16], tr[16];
-  pc_status st = pc_record_get_str(in, "transform", tr, sizeof tr, e);
-  if (st == PC_OK)
-    st = pc_record_get_str(in, "exog", s->exog, sizeof s->exog, e);
-  if (st == PC_OK)
-    st = pc_record_get_str(in, "order_selection", sel, sizeof sel, e);
-  if (st == PC_OK) st = pc_record_get_scalar(in, "loglik", &s->loglik, e);
-  if (st == PC_OK) st = pc_record_get_scalar(in, "aic", &s->aic, e);
-  if (st == PC_OK) st = pc_record_get_scalar(in, "aicc", &s->aicc, e);
-  if (st == PC_OK) st = pc_record_get_scalar(in, "bic", &s->bic, e);
-  if (st == PC_OK) st = pc_record_get_int(in, "n_obs", &s->n_obs, e);
-  if (st == PC_OK) st = pc_record_get_int(in, "converged", &s->converged, e);
-  if (st == PC_OK) st = pc_record_get_int(in, "iterations", &s->iterations, e);
-  if (st == PC_OK) st = pc_record_get_int(in, "models_fitted", &s->models_fitted, e);
+  pc_read_str(r, "transform", tr, sizeof tr);
+  pc_read_str(r, "exog", s->exog, sizeof s->exog);
+  pc_read_str(r, "order_selection", sel, sizeof sel);
+  pc_read_scalar(r, "loglik", &s->loglik);
+  pc_read_scalar(r, "aic", &s->aic);
+  pc_read_scalar(r, "aicc", &s->aicc);
+  pc_read_scalar(r, "bic", &s->bic);
+  pc_read_int(r, "n_obs", &s->n_obs);
+  pc_read_int(r, "converged", &s->converged);
+  pc_read_int(r, "iterations", &s->iterations);
+  pc_read_int(r, "models_fitted", &s->models_fitted);
   s->log_scale = strcmp(tr, "log") == 0;
   s->auto_order = strcmp(sel, "auto") == 0;
   s->kpss = NAN;
-  if (st == PC_OK && s->auto_order) {
-    st = pc_record_get_scalar(in, "kpss", &s->kpss, e);
+  if (s->auto_order) {
+    pc_read_scalar(r, "kpss", &s->kpss);
   }
-  return st;
 }
 
 static pc_status arima_load(void *state, const pc_record *in, pc_error *e) {
   arima_state *s = state;
   char method[32];
+  pc_record_reader r;
   memset(s, 0, sizeof *s);
-  pc_status st = pc_record_get_str(in, "method", method, sizeof method, e);
-  if (st != PC_OK) {
-    return st;
-  }
+  pc_reader_init(&r, in, e);
+  pc_read_str(&r, "method", method, sizeof method);
   if (strcmp(method, "random_walk_fallback") == 0) {
     s->method = METHOD_FALLBACK;
-    st = pc_record_get_str(in, "fallback_reason", s->reason, sizeof s->reason,
-                           e);
-    return st == PC_OK ? pc_rw_load(&s->rw, in, e) : st;
+    pc_read_str(&r, "fallback_reason", s->reason, sizeof s->reason);
+    pc_rw_read(&s->rw, &r);
+  } else {
+    read_order(s, &r);
+    read_coefs(s, &r);
+    read_diagnostics(s, &r);
   }
-  st = load_order(s, in, e);
-  if (st == PC_OK) st = load_coefs(s, in, e);
-  if (st == PC_OK) st = load_diagnostics(s, in, e);
-  return st;
+  return pc_reader_finish(&r);
 }
 
 const pc_model_type pc_model_arima = {

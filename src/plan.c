@@ -41,15 +41,25 @@ static pc_status add_date(pc_plan *p, size_t *cap, pc_date d) {
   return PC_OK;
 }
 
-/* A stored trained model counts only if it reads back and matches its
- * checksum; a damaged one is trained again (the new file replaces it). */
-static int trained_intact(pc_ctx *c, const pc_model_ident *id, pc_date t) {
+/* A stored trained model counts only if it passes the readers' checks and
+ * loads as a model of its type; anything else is trained again (the new
+ * file replaces it). */
+static int trained_intact(pc_ctx *c, int m, pc_date t) {
+  const pc_model_ident *id = &c->idents[m];
   pc_trained_meta meta;
   pc_record rec;
   pc_error why;
+  pc_model *model = NULL;
   pc_record_init(&rec);
   pc_status st = pc_store_read_trained(c->store, id->id.model, id->id.version,
                                        t, &meta, &rec, &why);
+  if (st == PC_OK) {
+    st = pc_model_alloc(&model, &c->job->models[m], &why);
+  }
+  if (st == PC_OK) {
+    st = pc_model_load(model, &rec, &why);
+  }
+  pc_model_free(model);
   pc_record_fini(&rec);
   if (st != PC_OK) {
     pc_log_warn(c->log, "%s; training again", why.msg);
@@ -76,7 +86,7 @@ static pc_status plan_training(pc_ctx *c, int m, size_t *ucap, pc_error *e) {
       continue;
     }
     last = t;
-    if (pc_dates_contain(stored, nstored, t) && trained_intact(c, id, t)) {
+    if (pc_dates_contain(stored, nstored, t) && trained_intact(c, m, t)) {
       c->plan.train_skipped++;
       continue;
     }

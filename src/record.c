@@ -155,3 +155,156 @@ pc_status pc_record_get_int(const pc_record *r, const char *name, int64_t *out,
   }
   return st;
 }
+
+/* ---- the sticky reader ------------------------------------------------- */
+
+void pc_reader_init(pc_record_reader *r, const pc_record *rec, pc_error *e) {
+  r->rec = rec;
+  r->e = e;
+  r->st = PC_OK;
+  r->used = calloc(rec->n ? rec->n : 1, 1);
+  if (r->used == NULL) {
+    r->st = pc_error_set(e, PC_NOMEM, "out of memory loading a model");
+    return;
+  }
+  /* The dispatcher's own field (pc_model_load checks it). */
+  for (size_t i = 0; i < rec->n; i++) {
+    r->used[i] = strcmp(rec->fields[i].name, "model_type") == 0;
+  }
+}
+
+/* The field to read, marked as read; NULL (and the status set) when it is
+ * missing or not of the kind and length asked (max_len: at most). */
+static const pc_field *take(pc_record_reader *r, const char *name,
+                            pc_field_kind kind, size_t len, int at_most) {
+  if (r->st != PC_OK) {
+    return NULL;
+  }
+  for (size_t i = 0; i < r->rec->n; i++) {
+    const pc_field *f = &r->rec->fields[i];
+    if (strcmp(f->name, name) != 0) {
+      continue;
+    }
+    r->used[i] = 1;
+    if (f->kind != kind || (at_most ? f->len > len : f->len != len)) {
+      r->st = pc_error_set(r->e, PC_FATAL, "trained model field '%s' has the "
+                           "wrong type or length", name);
+      return NULL;
+    }
+    return f;
+  }
+  r->st = pc_error_set(r->e, PC_FATAL, "trained model has no field '%s'",
+                       name);
+  return NULL;
+}
+
+void pc_read_f64(pc_record_reader *r, const char *name, double *out,
+                 size_t n) {
+  const pc_field *f = take(r, name, PC_FIELD_F64, n, 0);
+  memset(out, 0, n * sizeof *out);
+  if (f != NULL) {
+    memcpy(out, f->data, n * sizeof *out);
+  }
+}
+
+void pc_read_i64(pc_record_reader *r, const char *name, int64_t *out,
+                 size_t n) {
+  const pc_field *f = take(r, name, PC_FIELD_I64, n, 0);
+  memset(out, 0, n * sizeof *out);
+  if (f != NULL) {
+    memcpy(out, f->data, n * sizeof *out);
+  }
+}
+
+void pc_read_scalar(pc_record_reader *r, const char *name, double *out) {
+  pc_read_f64(r, name, out, 1);
+}
+
+void pc_read_int(pc_record_reader *r, const char *name, int64_t *out) {
+  pc_read_i64(r, name, out, 1);
+}
+
+void pc_read_str(pc_record_reader *r, const char *name, char *buf,
+                 size_t len) {
+  const pc_field *f = take(r, name, PC_FIELD_STR, len - 1, 1);
+  buf[0] = '\0';
+  if (f != NULL) {
+    memcpy(buf, f->data, f->len);
+    buf[f->len] = '\0';
+  }
+}
+
+const pc_field *pc_read_field(pc_record_reader *r, const char *name,
+                              pc_field_kind kind, size_t max_len) {
+  return take(r, name, kind, max_len, 1);
+}
+
+int pc_read_has(const pc_record_reader *r, const char *name) {
+  return pc_record_get(r->rec, name) != NULL;
+}
+
+pc_status pc_reader_finish(pc_record_reader *r) {
+  for (size_t i = 0; r->st == PC_OK && i < r->rec->n; i++) {
+    if (!r->used[i]) {
+      r->st = pc_error_set(r->e, PC_FATAL, "trained model field '%s' is not "
+                           "one of this model's (a record of another model?)",
+                           r->rec->fields[i].name);
+    }
+  }
+  free(r->used);
+  r->used = NULL;
+  return r->st;
+}
+
+/* ---- the sticky writer ------------------------------------------------- */
+
+void pc_writer_init(pc_record_writer *w, pc_record *rec) {
+  w->rec = rec;
+  w->st = PC_OK;
+}
+
+void pc_put_scalar(pc_record_writer *w, pc_section sec, const char *name,
+                   double v) {
+  if (w->st == PC_OK) {
+    w->st = pc_record_add_scalar(w->rec, sec, name, v);
+  }
+}
+
+void pc_put_int(pc_record_writer *w, pc_section sec, const char *name,
+                int64_t v) {
+  if (w->st == PC_OK) {
+    w->st = pc_record_add_int(w->rec, sec, name, v);
+  }
+}
+
+void pc_put_f64(pc_record_writer *w, pc_section sec, const char *name,
+                const double *v, size_t n) {
+  if (w->st == PC_OK) {
+    w->st = pc_record_add_f64(w->rec, sec, name, v, n);
+  }
+}
+
+void pc_put_i64(pc_record_writer *w, pc_section sec, const char *name,
+                const int64_t *v, size_t n) {
+  if (w->st == PC_OK) {
+    w->st = pc_record_add_i64(w->rec, sec, name, v, n);
+  }
+}
+
+void pc_put_str(pc_record_writer *w, pc_section sec, const char *name,
+                const char *s) {
+  if (w->st == PC_OK) {
+    w->st = pc_record_add_str(w->rec, sec, name, s);
+  }
+}
+
+void pc_put_bytes(pc_record_writer *w, pc_section sec, const char *name,
+                  const void *p, size_t n) {
+  if (w->st == PC_OK) {
+    w->st = pc_record_add_bytes(w->rec, sec, name, p, n);
+  }
+}
+
+pc_status pc_writer_finish(pc_record_writer *w, pc_error *e) {
+  return w->st == PC_OK ? PC_OK : pc_error_set(e, w->st, "cannot save model");
+}

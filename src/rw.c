@@ -71,33 +71,32 @@ pc_status pc_rw_simulate(const void *state, const pc_model_spec *spec,
   return PC_OK;
 }
 
+void pc_rw_put(const pc_rw_state *s, pc_record_writer *w) {
+  pc_put_scalar(w, PC_SECTION_PARAMS, "drift", s->drift);
+  pc_put_scalar(w, PC_SECTION_PARAMS, "volatility", s->volatility);
+  pc_put_int(w, PC_SECTION_DIAGNOSTICS, "n_returns", s->n_returns);
+  pc_put_scalar(w, PC_SECTION_DIAGNOSTICS, "annualized_volatility",
+                s->volatility * sqrt(252.0));
+}
+
+void pc_rw_read(pc_rw_state *s, pc_record_reader *r) {
+  double annualized = 0.0; /* derived from the volatility: read, not kept */
+  pc_read_scalar(r, "drift", &s->drift);
+  pc_read_scalar(r, "volatility", &s->volatility);
+  pc_read_int(r, "n_returns", &s->n_returns);
+  pc_read_scalar(r, "annualized_volatility", &annualized);
+}
+
 pc_status pc_rw_save(const void *state, pc_record *out, pc_error *e) {
-  const pc_rw_state *s = state;
-  pc_status st = pc_record_add_scalar(out, PC_SECTION_PARAMS, "drift", s->drift);
-  if (st == PC_OK) {
-    st = pc_record_add_scalar(out, PC_SECTION_PARAMS, "volatility",
-                              s->volatility);
-  }
-  if (st == PC_OK) {
-    st = pc_record_add_int(out, PC_SECTION_DIAGNOSTICS, "n_returns",
-                           s->n_returns);
-  }
-  if (st == PC_OK) {
-    st = pc_record_add_scalar(out, PC_SECTION_DIAGNOSTICS,
-                              "annualized_volatility",
-                              s->volatility * sqrt(252.0));
-  }
-  return st == PC_OK ? PC_OK : pc_error_set(e, st, "cannot save model");
+  pc_record_writer w;
+  pc_writer_init(&w, out);
+  pc_rw_put(state, &w);
+  return pc_writer_finish(&w, e);
 }
 
 pc_status pc_rw_load(void *state, const pc_record *in, pc_error *e) {
-  pc_rw_state *s = state;
-  pc_status st = pc_record_get_scalar(in, "drift", &s->drift, e);
-  if (st == PC_OK) {
-    st = pc_record_get_scalar(in, "volatility", &s->volatility, e);
-  }
-  if (st == PC_OK) {
-    st = pc_record_get_int(in, "n_returns", &s->n_returns, e);
-  }
-  return st;
+  pc_record_reader r;
+  pc_reader_init(&r, in, e);
+  pc_rw_read(state, &r);
+  return pc_reader_finish(&r);
 }

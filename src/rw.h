@@ -22,5 +22,9 @@ pc_status pc_rw_simulate(const void *state, const pc_model_spec *spec,
                          double *out, pc_error *e);
 pc_status pc_rw_save(const void *state, pc_record *out, pc_error *e);
 pc_status pc_rw_load(void *state, const pc_record *in, pc_error *e);
+/* The same fields through a writer or reader another model shares (the
+ * arima fallback stores a random walk among its own fields). */
+void pc_rw_put(const pc_rw_state *s, pc_record_writer *w);
+void pc_rw_read(pc_rw_state *s, pc_record_reader *r);
 
 #endif

@@ -553,14 +553,18 @@ static pc_status parse_row(parser *p, span line) {
 }
 
 /* Gives back the slack left by doubling; failure to shrink is harmless. */
+static void shrink_block(void **p, size_t bytes) {
+  void *q = realloc(*p, bytes ? bytes : 1);
+  if (q != NULL) {
+    *p = q;
+  }
+}
+
 static void shrink_to_fit(pc_series *s) {
-  pc_date *date = realloc(s->date, s->n * sizeof *date);
-  s->date = date ? date : s->date;
-  double *close = realloc(s->close, s->n * sizeof *close);
-  s->close = close ? close : s->close;
+  shrink_block((void **)&s->date, s->n * sizeof *s->date);
+  shrink_block((void **)&s->close, s->n * sizeof *s->close);
   if (s->ncov > 0) {
-    double *cov = realloc(s->cov, s->n * s->ncov * sizeof *cov);
-    s->cov = cov ? cov : s->cov;
+    shrink_block((void **)&s->cov, s->n * s->ncov * sizeof *s->cov);
   }
 }
 

@@ -43,23 +43,29 @@ float *pc_partition_values(const pc_partition *p, size_t i) {
   return p->values + i * block_of(p);
 }
 
+/* realloc that keeps the block on failure: -1 and *p unchanged. */
+static int resize(void **p, size_t bytes) {
+  void *q = realloc(*p, bytes ? bytes : 1);
+  if (q == NULL) {
+    return -1;
+  }
+  *p = q;
+  return 0;
+}
+
 static pc_status partition_reserve(pc_partition *p, size_t cap) {
   if (cap <= p->cap) {
     return PC_OK;
   }
-  void *a = realloc(p->date, cap * sizeof *p->date);
-  p->date = a ? a : p->date;
-  void *b = realloc(p->cutoff, cap * sizeof *p->cutoff);
-  p->cutoff = b ? b : p->cutoff;
-  void *c = realloc(p->training, cap * sizeof *p->training);
-  p->training = c ? c : p->training;
-  void *d = realloc(p->leak, cap * sizeof *p->leak);
-  p->leak = d ? d : p->leak;
-  void *f = realloc(p->day, cap * (size_t)p->horizon * sizeof *p->day);
-  p->day = f ? f : p->day;
-  void *g = realloc(p->values, cap * block_of(p) * sizeof *p->values);
-  p->values = g ? g : p->values;
-  if (!a || !b || !c || !d || !f || !g) {
+  size_t h = (size_t)p->horizon;
+  /* Every array is grown before cap changes: after a failure the partition
+   * is still consistent at its old capacity. */
+  if (resize((void **)&p->date, cap * sizeof *p->date) != 0 ||
+      resize((void **)&p->cutoff, cap * sizeof *p->cutoff) != 0 ||
+      resize((void **)&p->training, cap * sizeof *p->training) != 0 ||
+      resize((void **)&p->leak, cap * sizeof *p->leak) != 0 ||
+      resize((void **)&p->day, cap * h * sizeof *p->day) != 0 ||
+      resize((void **)&p->values, cap * block_of(p) * sizeof *p->values) != 0) {
     return PC_NOMEM;
   }
   p->cap = cap;

@@ -162,11 +162,15 @@ static int read_field(hid_t g, const char *name, pc_field *f) {
     ok = pc_h5_read_u8(g, name, (uint8_t **)&f->data, &f->len) == 0;
   } else if (ok && cls == H5T_STRING) {
     size_t n = 0;
-    ok = pc_h5_read_strings(g, name, &strs, &n) == 0 && n == 1;
     f->kind = PC_FIELD_STR;
-    f->data = ok ? strs[0] : NULL;
-    f->len = ok ? strlen(strs[0]) : 0;
-    if (strs != NULL) {
+    if (pc_h5_read_strings(g, name, &strs, &n) != 0) {
+      ok = 0;
+    } else if (n != 1) {
+      pc_h5_free_strings(strs, n);
+      ok = 0;
+    } else {
+      f->data = strs[0]; /* the record takes the one string */
+      f->len = strlen(strs[0]);
       free(strs);
     }
   } else {

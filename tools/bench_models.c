@@ -30,6 +30,9 @@ static void bench_model(const pc_model_spec *spec, const pc_series *s, int reps)
   double best = 1e9, forecast = 0.0;
   pc_model *m = NULL;
   pc_error e;
+  if (reps < 1) {
+    return;
+  }
   for (int r = 0; r < reps; r++) {
     pc_model_free(m);
     m = NULL;

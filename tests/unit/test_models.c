@@ -123,6 +123,107 @@ static void contract_one(const pc_model_type *t) {
   free(f);
 }
 
+/* ---- loaders are total -------------------------------------------------- */
+
+/* A copy of field f (its payload duplicated) with another kind. */
+static void copy_field(pc_record *dst, const pc_field *f, pc_field_kind kind) {
+  pc_field c = *f;
+  size_t unit = f->kind == PC_FIELD_F64 || f->kind == PC_FIELD_I64 ? 8 : 1;
+  c.kind = kind;
+  c.data = malloc(f->len * unit + 1);
+  assert_non_null(c.data);
+  memcpy(c.data, f->data, f->len * unit + 1 > 1 ? f->len * unit : 0);
+  ((char *)c.data)[f->len * unit] = '\0';
+  assert_int_equal(pc_record_adopt(dst, &c), PC_OK);
+}
+
+/* The kind a field is turned into to test a loader: never its own, and one
+ * whose payload size per element stays valid. */
+static pc_field_kind other_kind(pc_field_kind k) {
+  switch (k) {
+  case PC_FIELD_F64:
+    return PC_FIELD_I64;
+  case PC_FIELD_I64:
+    return PC_FIELD_F64;
+  case PC_FIELD_STR:
+    return PC_FIELD_BYTES;
+  default:
+    return PC_FIELD_STR;
+  }
+}
+
+/* rec with field `drop` removed (drop < 0: none) and field `twist` of
+ * another kind (twist < 0: none). */
+static void mutated(const pc_record *rec, long drop, long twist,
+                    pc_record *out) {
+  pc_record_init(out);
+  for (size_t i = 0; i < rec->n; i++) {
+    const pc_field *f = &rec->fields[i];
+    if ((long)i != drop) {
+      copy_field(out, f, (long)i == twist ? other_kind(f->kind) : f->kind);
+    }
+  }
+}
+
+static void assert_load_fails(const pc_model_spec *spec, const pc_record *rec,
+                              const char *what) {
+  pc_model *m = NULL;
+  pc_error e;
+  pc_error_clear(&e);
+  assert_int_equal(pc_model_alloc(&m, spec, &e), PC_OK);
+  pc_status st = pc_model_load(m, rec, &e);
+  pc_model_free(m);
+  if (st == PC_OK) {
+    fail_msg("%s: loading %s succeeded", spec->type->name, what);
+  }
+  assert_true(strlen(e.msg) > 0);
+}
+
+/* Loading a record with any one field missing, or of another kind, or a
+ * record another model type saved, is an error -- never half a model, never
+ * a read of memory a failed read left unset (ASan/valgrind run this). */
+static void loaders_total(const pc_model_type *t, const pc_history *h) {
+  pc_model *m = fitted(t, h);
+  pc_record rec;
+  pc_error e;
+  pc_record_init(&rec);
+  assert_int_equal(pc_model_save(m, &rec, &e), PC_OK);
+  for (size_t i = 0; i < rec.n; i++) {
+    pc_record bad;
+    char what[128];
+    mutated(&rec, (long)i, -1, &bad);
+    snprintf(what, sizeof what, "a record without '%s'", rec.fields[i].name);
+    assert_load_fails(pc_model_spec_of(m), &bad, what);
+    pc_record_fini(&bad);
+    mutated(&rec, -1, (long)i, &bad);
+    snprintf(what, sizeof what, "a record with '%s' of another type",
+             rec.fields[i].name);
+    assert_load_fails(pc_model_spec_of(m), &bad, what);
+    pc_record_fini(&bad);
+  }
+  for (size_t u = 0; pc_model_types[u] != NULL; u++) {
+    if (pc_model_types[u] != t) {
+      pc_model_spec other;
+      assert_int_equal(pc_model_spec_init(&other, "other", pc_model_types[u]),
+                       PC_OK);
+      assert_load_fails(&other, &rec, "another model type's record");
+      pc_model_spec_fini(&other);
+    }
+  }
+  pc_record_fini(&rec);
+  pc_model_free(m);
+}
+
+static void test_loaders_total(void **state) {
+  (void)state;
+  fixture *f = calloc(1, sizeof *f);
+  make_history(f, N_OBS);
+  for (size_t i = 0; pc_model_types[i] != NULL; i++) {
+    loaders_total(pc_model_types[i], &f->h);
+  }
+  free(f);
+}
+
 static void test_contract_all_models(void **state) {
   (void)state;
   size_t n = 0;
@@ -272,6 +373,7 @@ static void test_record_strings(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_contract_all_models),
+      cmocka_unit_test(test_loaders_total),
       cmocka_unit_test(test_too_little_data_fails),
       cmocka_unit_test(test_registry),
       cmocka_unit_test(test_name_lists),
