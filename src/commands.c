@@ -28,6 +28,24 @@ static pc_status open_store(const pc_job *job, pc_store **s, pc_error *e) {
 
 /* ---- models ----------------------------------------------------------- */
 
+/* Arrays longer than this are shown by their length in the table. */
+#define TABLE_ARRAY_MAX 8
+
+/* n with commas between groups of three digits ("1,024"). */
+static const char *group_thousands(size_t n, char *buf, size_t len) {
+  char digits[32];
+  int nd = snprintf(digits, sizeof digits, "%zu", n);
+  size_t o = 0;
+  for (int i = 0; i < nd && o + 2 < len; i++) {
+    if (i > 0 && (nd - i) % 3 == 0) {
+      buf[o++] = ',';
+    }
+    buf[o++] = digits[i];
+  }
+  buf[o] = '\0';
+  return buf;
+}
+
 static void json_field_value(FILE *out, const pc_field *f) {
   if (f->kind == PC_FIELD_STR) {
     pc_json_string(out, f->data);
@@ -103,10 +121,15 @@ static void print_model_row(FILE *out, const pc_job *job, size_t m,
     if (f->section != PC_SECTION_PARAMS) {
       continue;
     }
-    /* Six significant digits keep the table readable; --format json has
-     * every digit. */
+    /* Six significant digits and no long arrays keep the table readable;
+     * --format json has every digit of every value. */
     if (f->kind == PC_FIELD_F64 && f->scalar) {
       fprintf(out, " %s=%.6g", f->name, *(const double *)f->data);
+    } else if ((f->kind == PC_FIELD_F64 || f->kind == PC_FIELD_I64) &&
+               f->len > TABLE_ARRAY_MAX) {
+      char count[32];
+      fprintf(out, " %s=[…%s values]", f->name,
+              group_thousands(f->len, count, sizeof count));
     } else {
       fprintf(out, " %s=", f->name);
       json_field_value(out, f);

@@ -12,35 +12,11 @@
 #include "pathcast/file.h"
 #include "pathcast/version.h"
 
-typedef enum {
-  OPT_TEXT,   /* free text into a char array */
-  OPT_NAME,   /* a name that becomes a path or label (pathcast/name.h) */
-  OPT_DATE,   /* ISO date ("today" allowed where the default is today) */
-  OPT_INT,    /* int within [min, max] */
-  OPT_LONG,   /* long within [min, max] */
-  OPT_U64,    /* unsigned 64-bit */
-  OPT_FREQ,   /* a training frequency */
-  OPT_CAL,    /* weekdays | daily */
-  OPT_MODELS, /* name[:type],... */
-  OPT_FORMAT, /* table | json */
-  OPT_YESNO,  /* yes | no */
-  OPT_BY      /* horizon | month | year */
-} opt_kind;
-
-typedef struct {
-  const char *key;
-  opt_kind kind;
-  const char *def; /* NULL: no default (required where a command needs it) */
-  double min, max;
-  size_t offset, size; /* where the value lives in pc_job */
-  const char *help;
-  const char *shown; /* what --help shows when def is NULL */
-} opt_def;
+#include "job_internal.h"
 
 #define FIELD(f) offsetof(pc_job, f), sizeof(((pc_job *)0)->f)
 
-/* The job keys, in the order --help and the settings echo print them. */
-static const opt_def options[] = {
+const opt_def pc_job_options[] = {
     {"commodity", OPT_NAME, NULL, 0, 0, FIELD(commodity),
      "commodity name, recorded in the store (e.g. coffee)",
      "required by runs"},
@@ -57,12 +33,13 @@ static const opt_def options[] = {
     {"model_version", OPT_NAME, "v1.0", 0, 0, FIELD(model_version),
      "version label stored with every result", NULL},
     {"start", OPT_DATE, NULL, 0, 0, FIELD(start),
-     "first forecast date of train/forecast/backfill",
+     "first forecast date of train/forecast/backfill (YYYY-MM-DD or today)",
      "required by train, forecast, backfill"},
     {"end", OPT_DATE, NULL, 0, 0, FIELD(end),
-     "last forecast date (inclusive)", "required by train, forecast, backfill"},
+     "last forecast date, inclusive (YYYY-MM-DD or today)",
+     "required by train, forecast, backfill"},
     {"forecast_date", OPT_DATE, "today", 0, 0, FIELD(forecast_date),
-     "the date of a daily run (today = today in UTC)", NULL},
+     "the date of a daily run (today, or empty: today in UTC)", NULL},
     {"paths", OPT_INT, "2000", 1, 100000, FIELD(paths),
      "Monte Carlo paths per forecast", NULL},
     {"horizon", OPT_INT, "14", 1, 1000, FIELD(horizon),
@@ -81,6 +58,13 @@ static const opt_def options[] = {
     {"max_gap", OPT_LONG, "5", 0, 1e6, FIELD(max_gap),
      "a forecast fails when more trading days than this lie between the "
      "last observation and the forecast date (stale data)", NULL},
+    {"catch_up", OPT_LONG, "10", 0, 1000, FIELD(catch_up),
+     "daily: also forecast the trading days of the last catch_up days before "
+     "forecast_date that the store lacks (missed runs, failures that can now "
+     "succeed); 0 turns it off", NULL},
+    {"lock_wait", OPT_LONG, "0", 0, 86400, FIELD(lock_wait),
+     "seconds a writer waits for the store's lock before giving up (exit 5)",
+     NULL},
     {"fsync", OPT_YESNO, "yes", 0, 0, FIELD(fsync),
      "flush each committed store file to disk (yes: survives power loss; "
      "no: survives process crashes only, faster on slow disks)", NULL},
@@ -98,7 +82,8 @@ static const opt_def options[] = {
      "only these models of the job (NAME[,NAME...]); the job's keys for the "
      "others stay valid", NULL},
 };
-#define NOPTIONS (sizeof options / sizeof options[0])
+const size_t pc_job_noptions = sizeof pc_job_options / sizeof pc_job_options[0];
+
 
 /* One `key = value` setting and where it came from, for messages. */
 typedef struct {
@@ -266,6 +251,7 @@ static pc_status parse_cli(entry_list *l, pc_job *job, int argc, char **argv,
   for (int i = 2; i < argc; i++) {
     const char *arg = argv[i];
     if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+      job->help_for = job->command; /* `pathcast daily --help` */
       job->command = PC_CMD_HELP;
       return PC_OK;
     }
@@ -305,9 +291,9 @@ static pc_status parse_cli(entry_list *l, pc_job *job, int argc, char **argv,
 /* ---- values ------------------------------------------------------------ */
 
 static const opt_def *option_find(const char *key) {
-  for (size_t i = 0; i < NOPTIONS; i++) {
-    if (strcmp(options[i].key, key) == 0) {
-      return &options[i];
+  for (size_t i = 0; i < pc_job_noptions; i++) {
+    if (strcmp(pc_job_options[i].key, key) == 0) {
+      return &pc_job_options[i];
     }
   }
   return NULL;
@@ -316,9 +302,9 @@ static const opt_def *option_find(const char *key) {
 static void option_names(char *buf, size_t len) {
   size_t used = 0;
   buf[0] = '\0';
-  for (size_t i = 0; i < NOPTIONS && used < len; i++) {
+  for (size_t i = 0; i < pc_job_noptions && used < len; i++) {
     int n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "",
-                     options[i].key);
+                     pc_job_options[i].key);
     used += n > 0 ? (size_t)n : 0;
   }
 }
@@ -360,8 +346,15 @@ static pc_status set_u64(const opt_def *o, uint64_t *field, const char *v,
 
 static pc_status set_date(const opt_def *o, pc_date *field, const char *v,
                           const char *origin, pc_error *e) {
-  if (strcmp(o->key, "forecast_date") == 0 && strcmp(v, "today") == 0) {
+  /* Every date takes `today` (UTC); an empty forecast_date is today too
+   * (a scheduler leaves it empty), an empty other date is not set. */
+  int is_forecast_date = strcmp(o->key, "forecast_date") == 0;
+  if (strcmp(v, "today") == 0 || (*v == '\0' && is_forecast_date)) {
     *field = pc_date_today_utc();
+    return PC_OK;
+  }
+  if (*v == '\0') {
+    *field = PC_DATE_NONE;
     return PC_OK;
   }
   if (pc_date_outside_domain(v)) {
@@ -370,8 +363,7 @@ static pc_status set_date(const opt_def *o, pc_date *field, const char *v,
   }
   if (!pc_date_parse(v, field)) {
     return pc_error_set(e, PC_INPUT, "%s: %s: '%s' is not a date (expected "
-                        "YYYY-MM-DD%s)", origin, o->key, v,
-                        strcmp(o->key, "forecast_date") == 0 ? " or today" : "");
+                        "YYYY-MM-DD or today)", origin, o->key, v);
   }
   return PC_OK;
 }
@@ -585,13 +577,13 @@ static pc_status unknown_key(const entry *en, const pc_job *job, pc_error *e) {
 
 static pc_status apply_options(pc_job *job, const entry_list *l,
                                pc_error *e) {
-  for (size_t i = 0; i < NOPTIONS; i++) {
-    const entry *en = entries_last(l, options[i].key);
-    const char *v = en ? en->value : options[i].def;
+  for (size_t i = 0; i < pc_job_noptions; i++) {
+    const entry *en = entries_last(l, pc_job_options[i].key);
+    const char *v = en ? en->value : pc_job_options[i].def;
     if (v == NULL) {
       continue;
     }
-    pc_status st = set_option(job, &options[i], v,
+    pc_status st = set_option(job, &pc_job_options[i], v,
                               en ? en->origin : "default", e);
     if (st != PC_OK) {
       return st;
@@ -756,6 +748,28 @@ static pc_status check_outputs(const pc_job *job, pc_error *e) {
   return st;
 }
 
+/* A --format a command does not print is refused rather than ignored. */
+static pc_status check_format(const pc_job *job, pc_error *e) {
+  pc_command c = job->command;
+  const char *valid = c == PC_CMD_EVALUATE ? "auto, table, csv, json"
+                      : c == PC_CMD_DAILY || c == PC_CMD_MODELS ||
+                              c == PC_CMD_STATUS
+                          ? "auto, table, json"
+                      : c == PC_CMD_EXPORT ? "auto, csv"
+                                           : "auto, table";
+  size_t len = strlen(job->format);
+  for (const char *p = valid; *p != '\0';) {
+    size_t word = strcspn(p, ",");
+    if (word == len && strncmp(p, job->format, len) == 0) {
+      return PC_OK;
+    }
+    p += word;
+    p += strspn(p, ", ");
+  }
+  return pc_error_set(e, PC_INPUT, "--format %s: %s does not print that "
+                      "(valid: %s)", job->format, pc_command_name(c), valid);
+}
+
 static pc_status check_required(pc_job *job, pc_error *e) {
   pc_command c = job->command;
   pc_status st = require(job, "store", job->store[0] != '\0', e);
@@ -781,6 +795,9 @@ static pc_status check_required(pc_job *job, pc_error *e) {
   }
   if (st == PC_OK) {
     st = check_outputs(job, e);
+  }
+  if (st == PC_OK) {
+    st = check_format(job, e);
   }
   if (st == PC_OK) {
     st = check_model_filter(job, e);
@@ -810,6 +827,9 @@ pc_status pc_job_from_args(pc_job *job, int argc, char **argv, pc_error *e) {
                         argv[1]);
   }
   if (job->command == PC_CMD_HELP || job->command == PC_CMD_VERSION) {
+    /* `pathcast help daily` asks about one command. */
+    job->help_for = argc > 2 ? command_of(argv[2]) : PC_CMD_NONE;
+    job->help_for = job->help_for == PC_CMD_HELP ? PC_CMD_NONE : job->help_for;
     return PC_OK;
   }
   entry_list cli = {0}, all = {0};
@@ -894,9 +914,9 @@ static void print_value(const pc_job *job, const opt_def *o, FILE *out) {
 }
 
 void pc_job_print_settings(const pc_job *job, FILE *out) {
-  for (size_t i = 0; i < NOPTIONS; i++) {
-    fprintf(out, "%s = ", options[i].key);
-    print_value(job, &options[i], out);
+  for (size_t i = 0; i < pc_job_noptions; i++) {
+    fprintf(out, "%s = ", pc_job_options[i].key);
+    print_value(job, &pc_job_options[i], out);
     fputc('\n', out);
   }
   for (size_t m = 0; m < job->nmodels; m++) {
@@ -908,48 +928,3 @@ void pc_job_print_settings(const pc_job *job, FILE *out) {
   }
 }
 
-void pc_job_print_help(FILE *out) {
-  fprintf(out,
-          "usage: pathcast COMMAND [--job FILE] [--key value ...]\n\n"
-          "commands:\n"
-          "  train     train every model at every scheduled training date that "
-          "a\n            forecast date in [start, end] needs\n"
-          "  forecast  forecast every trading day in [start, end]\n"
-          "  backfill  train, then forecast\n"
-          "  daily     for forecast_date: train what the cadence says is due, "
-          "then\n            forecast that date\n"
-          "  models    list trained models (--format table|json)\n"
-          "  export    write stored forecasts as CSV (--model, --start, --end, "
-          "--output)\n"
-          "  status    coverage, missing dates, trainings, failures and leakage "
-          "flags\n            per model (--start, --end, --format table|json); "
-          "exit 3 when\n            anything needs attention\n"
-          "  verify    check every store file (checksums, identity); exit 3 "
-          "when any is\n            damaged (the next run rebuilds it)\n"
-          "  evaluate  score stored forecasts against the actuals (CRPS, "
-          "pinball, coverage,\n            ...) by horizon, month or year "
-          "(--by, --format table|csv|json); scores are stored,\n"
-          "            so a rerun scores only what is new\n"
-          "  report    evaluate, then an HTML page with PNG figures (fan "
-          "charts, CRPS and\n            coverage by horizon, calibration, "
-          "PIT, monthly skill) in --output\n\n"
-          "options: --job FILE, --help, --version, and every key below as "
-          "--key value\n\nkeys [default]:\n");
-  for (size_t i = 0; i < NOPTIONS; i++) {
-    fprintf(out, "  %-16s %s [%s]\n", options[i].key, options[i].help,
-            options[i].def ? options[i].def : options[i].shown);
-  }
-  fprintf(out, "\nper-model keys, as <model>.<key> (or <type>.<key> for every "
-               "model of a type):\n");
-  for (size_t t = 0; pc_model_types[t] != NULL; t++) {
-    const pc_model_type *mt = pc_model_types[t];
-    fprintf(out, "  %s: %s\n", mt->name, mt->description);
-    for (size_t p = 0; p < mt->nparams; p++) {
-      fprintf(out, "    %s.%-12s %s [%s]\n", mt->name, mt->params[p].key,
-              mt->params[p].help, mt->params[p].def);
-    }
-  }
-  fprintf(out, "\nexit status: 0 all done; 3 finished but some model/date "
-               "failed; 2 bad input or usage;\n1 fatal; 4 stopped by a signal "
-               "after saving progress; 5 store in use by another writer\n");
-}

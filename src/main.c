@@ -90,7 +90,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "pathcast: %s\n", e.msg);
     code = pc_status_exit_code(st);
   } else if (job.command == PC_CMD_HELP) {
-    pc_job_print_help(stdout);
+    pc_job_print_help(&job, stdout);
   } else if (job.command == PC_CMD_VERSION) {
     printf("pathcast %s\n", PC_VERSION);
   } else if (job.command >= PC_CMD_MODELS && job.command <= PC_CMD_VERIFY) {

@@ -183,6 +183,14 @@ struct pc_model {
   void *state;
 };
 
+pc_status pc_model_check(const pc_model_spec *spec, const pc_history *columns,
+                         long min_history, pc_error *e) {
+  if (spec->type->check == NULL) {
+    return PC_OK;
+  }
+  return spec->type->check(spec, columns, min_history, e);
+}
+
 pc_status pc_model_alloc(pc_model **out, const pc_model_spec *spec,
                          pc_error *e) {
   pc_model *m = calloc(1, sizeof *m);

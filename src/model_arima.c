@@ -101,6 +101,18 @@ static pc_status parse_exog(const pc_model_spec *spec, const pc_history *h,
   return PC_OK;
 }
 
+/* Before any work: every covariate `exog` names must be a column of the
+ * data (a typo is bad input, not a failed fit that retries every day). */
+static pc_status arima_check(const pc_model_spec *spec,
+                             const pc_history *columns, long min_history,
+                             pc_error *e) {
+  size_t cols[PC_ARIMA_MAX_EXOG];
+  int n = 0;
+  (void)min_history;
+  pc_status st = parse_exog(spec, columns, cols, &n, e);
+  return st == PC_OK ? PC_OK : PC_INPUT;
+}
+
 /* ---- data -------------------------------------------------------------- */
 
 /* The transformed closes and the chosen covariates of the first n rows. */
@@ -521,4 +533,5 @@ const pc_model_type pc_model_arima = {
     .save = arima_save,
     .load = arima_load,
     .release = NULL,
+    .check = arima_check,
 };

@@ -114,94 +114,21 @@ pc_status pc_report_failures(pc_ctx *c, pc_error *e) {
 
 /* ---- the summary ------------------------------------------------------ */
 
-static const pc_failure *find_failure(const pc_ctx *c, pc_failure_kind kind,
-                                      const char *model, pc_date d) {
-  for (size_t i = 0; i < c->nfailures; i++) {
-    const pc_failure *f = &c->failures[i];
-    if (f->kind == kind && f->date == d && strcmp(f->model, model) == 0 &&
-        strcmp(f->version, c->job->model_version) == 0) {
-      return f;
-    }
-  }
-  return NULL;
-}
-
-static int planned(const pc_ctx *c, int kind, size_t m) {
-  for (size_t i = 0; i < c->plan.nunits; i++) {
-    if (c->plan.units[i].kind == kind && c->plan.units[i].model == (int32_t)m) {
-      return 1;
-    }
-  }
-  return 0;
-}
-
-static void daily_training_line(const pc_ctx *c, size_t m, pc_date t,
-                                pc_date next, FILE *out) {
-  const char *name = c->job->models[m].name;
-  char td[PC_DATE_STRLEN], nd[PC_DATE_STRLEN];
-  pc_date_format(t, td);
-  pc_date_format(next, nd);
-  const pc_failure *f = find_failure(c, PC_FAIL_TRAIN, name, t);
-  if (!planned(c, PC_UNIT_TRAIN, m)) {
-    fprintf(out, "  %-20s skipped: last trained %s, next %s\n", name, td, nd);
-  } else if (f != NULL) {
-    fprintf(out, "  %-20s FAILED training for %s: %s\n", name, td, f->reason);
-  } else {
-    fprintf(out, "  %-20s trained for %s, next %s\n", name, td, nd);
-  }
-}
-
-static void daily_forecast_line(const pc_ctx *c, size_t m, pc_date d,
-                                pc_date t, FILE *out) {
-  const char *name = c->job->models[m].name;
-  char td[PC_DATE_STRLEN];
-  pc_date_format(t, td);
-  const pc_failure *f = find_failure(c, PC_FAIL_FORECAST, name, d);
-  if (!planned(c, PC_UNIT_FORECAST, m)) {
-    fprintf(out, "  %-20s skipped: already stored\n", name);
-  } else if (f != NULL) {
-    fprintf(out, "  %-20s FAILED: %s\n", name, f->reason);
-  } else {
-    fprintf(out, "  %-20s generated with the model trained %s\n", name, td);
-  }
-}
-
-static void daily_report(const pc_ctx *c, FILE *out) {
-  const pc_job *job = c->job;
-  pc_date d = job->forecast_date;
-  char dd[PC_DATE_STRLEN];
-  pc_date_format(d, dd);
-  fprintf(out, "DAILY PRODUCTION %s  %s  version %s\n", dd, job->commodity,
-          job->model_version);
-  if (!pc_calendar_is_trading(&job->calendar, d)) {
-    fprintf(out, "%s is not a trading day of the %s calendar: nothing to do\n",
-            dd, job->calendar.kind == PC_CAL_WEEKDAYS ? "weekdays" : "daily");
-    return;
-  }
-  pc_date t = pc_schedule_on_or_before(job->train_frequency, job->train_anchor, d);
-  pc_date next = pc_schedule_after(job->train_frequency, job->train_anchor, d);
-  fprintf(out, "Training (%s):\n", pc_freq_name(job->train_frequency));
-  for (size_t m = 0; m < job->nmodels; m++) {
-    daily_training_line(c, m, t, next, out);
-  }
-  fprintf(out, "Forecasts for %s:\n", dd);
-  for (size_t m = 0; m < job->nmodels; m++) {
-    daily_forecast_line(c, m, d, t, out);
-  }
-}
-
+/* Each failure says how it will be retried, and only what holds. */
 static void list_failures(const pc_ctx *c, FILE *out) {
   size_t shown = c->nfailures < 20 ? c->nfailures : 20;
   if (c->nfailures == 0) {
     return;
   }
   fprintf(out, "Recorded failures (%zu: trainings, then forecasts, newest "
-               "first; each is retried by the next run):\n", c->nfailures);
+               "first):\n", c->nfailures);
   for (size_t i = 0; i < shown; i++) {
     const pc_failure *f = &c->failures[i];
-    char d[PC_DATE_STRLEN];
-    fprintf(out, "  %-8s %-20s %s  %s\n", pc_failure_kind_name(f->kind),
-            f->model, pc_date_format(f->date, d), f->reason);
+    char d[PC_DATE_STRLEN], note[PC_TEXT_MAX + 512];
+    pc_failure_retry_note(c, f, note, sizeof note);
+    fprintf(out, "  %-8s %-20s %s  %s\n           (%s)\n",
+            pc_failure_kind_name(f->kind), f->model,
+            pc_date_format(f->date, d), f->reason, note);
   }
   if (shown < c->nfailures) {
     fprintf(out, "  ... and %zu more (pathcast logs and the store's "
@@ -213,7 +140,7 @@ void pc_report_summary(pc_ctx *c, pc_status st, FILE *out) {
   const pc_job *job = c->job;
   const pc_summary *s = &c->sum;
   if (job->command == PC_CMD_DAILY) {
-    daily_report(c, out);
+    pc_daily_report_text(c, out);
   } else {
     char a[PC_DATE_STRLEN], b[PC_DATE_STRLEN];
     fprintf(out, "pathcast %s  %s  %s..%s  %zu model(s)  %d rank(s)\n",
@@ -228,7 +155,13 @@ void pc_report_summary(pc_ctx *c, pc_status st, FILE *out) {
   list_failures(c, out);
   fprintf(out, "Status:    %s (exit %d)\n", pc_strerror(st),
           pc_status_exit_code(st));
-  fprintf(out, "Store:     %s\nLogs:      %s\n", job->store, c->log_dir);
+  /* Only a folder that exists is named. */
+  if (pc_log_is_file(c->log)) {
+    fprintf(out, "Store:     %s\nLogs:      %s\n", job->store, c->log_dir);
+  } else {
+    fprintf(out, "Store:     %s\nLogs:      none (%s could not be created; "
+            "messages went to standard error)\n", job->store, c->log_dir);
+  }
   fflush(out);
 }
 

@@ -85,6 +85,34 @@ static pc_status load_series(pc_ctx *c, pc_error *e) {
   return vote_root(c, st, e);
 }
 
+/* What every model's keys need of the data, checked before the store is
+ * touched: a covariate that is not a column is bad input (exit 2), not a fit
+ * that fails (and retries) every day.  Every rank has the same series, so
+ * all reach the same verdict. */
+static pc_status check_models(pc_ctx *c, pc_error *e) {
+  const pc_job *job = c->job;
+  pc_history columns = {0, c->series.date, c->series.close, c->series.ncov,
+                        (const char *const *)c->series.cov_name,
+                        c->series.cov};
+  for (size_t m = 0; m < job->nmodels; m++) {
+    pc_error why;
+    if (!pc_job_model_selected(job, m) ||
+        pc_model_check(&job->models[m], &columns, job->min_history, &why) ==
+            PC_OK) {
+      continue;
+    }
+    char names[1024] = "";
+    for (size_t j = 0; j < c->series.ncov; j++) {
+      size_t used = strlen(names);
+      snprintf(names + used, sizeof names - used, "%s%s", j ? ", " : "",
+               c->series.cov_name[j]);
+    }
+    return pc_error_set(e, PC_INPUT, "%s: %s (its covariate columns: %s)",
+                        job->data, why.msg, names[0] ? names : "none");
+  }
+  return PC_OK;
+}
+
 /* ---- the store -------------------------------------------------------- */
 
 static pc_status make_idents(pc_ctx *c, pc_error *e) {
@@ -166,12 +194,17 @@ static pc_status open_store(pc_ctx *c, const pc_store_info *info,
 
 static pc_status prepare_store(pc_ctx *c, pc_error *e) {
   const char *slurm = getenv("SLURM_JOB_ID");
-  char provenance[512], commodity[64];
+  char provenance[512], commodity[PC_NAME_LEN_MAX + 1];
   describe_provenance(provenance, sizeof provenance);
   pc_log_info(c->log, "provenance: %s", provenance);
-  pc_store_info info = {c->job->commodity, slurm && *slurm ? c->run_id : "local",
-                        provenance, c->job->seed,
-                        strcmp(c->job->fsync, "yes") == 0};
+  pc_store_info info = {c->job->commodity,
+                        slurm && *slurm ? c->run_id : "local",
+                        provenance,
+                        c->job->seed,
+                        strcmp(c->job->fsync, "yes") == 0,
+                        c->job->lock_wait,
+                        c->rank == 0 ? stderr : NULL,
+                        pc_signal_pending};
   int evaluate = pc_command_scores(c->job->command);
   pc_status st = PC_OK;
   if (evaluate && c->rank == 0) {
@@ -296,10 +329,14 @@ static pc_status gather_failures(pc_ctx *c) {
 
 /* ---- the run ---------------------------------------------------------- */
 
+/* A daily run covers its date and the catch_up trading days before it:
+ * missed days and failures that can now succeed are forecast again, each
+ * with its scheduled model (trained first when missing). */
 static void set_range(pc_ctx *c) {
   const pc_job *job = c->job;
   if (job->command == PC_CMD_DAILY) {
-    c->range_start = c->range_end = job->forecast_date;
+    c->range_start = pc_daily_window_start(job, job->forecast_date);
+    c->range_end = job->forecast_date;
   } else {
     c->range_start = job->start;
     c->range_end = job->end;
@@ -370,6 +407,9 @@ pc_status pc_run(const pc_job *job, MPI_Comm comm, pc_summary *sum,
   if (st == PC_OK && !pc_command_scores(job->command)) {
     st = load_series(&c, e);
   }
+  if (st == PC_OK && !pc_command_scores(job->command)) {
+    st = check_models(&c, e);
+  }
   if (st == PC_OK) {
     st = prepare_store(&c, e);
   }
@@ -402,6 +442,9 @@ pc_status pc_run(const pc_job *job, MPI_Comm comm, pc_summary *sum,
     st = pc_report_html(&c, st, e);
   } else if (c.rank == 0 && store_ready && job->command == PC_CMD_EVALUATE) {
     st = pc_report_evaluation(&c, st, stdout, e);
+  } else if (c.rank == 0 && store_ready && job->command == PC_CMD_DAILY &&
+             strcmp(job->format, "json") == 0) {
+    pc_daily_report_json(&c, st, stdout);
   } else if (c.rank == 0 && store_ready) {
     pc_report_summary(&c, st, stdout);
   }

@@ -98,6 +98,15 @@ pc_status pc_report_evaluation(pc_ctx *c, pc_status st, FILE *out,
                                pc_error *e);
 void pc_report_score_counts(const pc_ctx *c, pc_status st);
 
+/* daily_report.c */
+void pc_daily_report_text(const pc_ctx *c, FILE *out);
+void pc_daily_report_json(const pc_ctx *c, pc_status st, FILE *out);
+/* The first trading day of a daily run's catch-up window for d. */
+pc_date pc_daily_window_start(const pc_job *job, pc_date d);
+/* How a recorded failure will be retried, in words that hold. */
+void pc_failure_retry_note(const pc_ctx *c, const pc_failure *f, char *buf,
+                           size_t len);
+
 /* report_cmd.c: the HTML page and its figures (job->output), rank 0. */
 pc_status pc_report_html(pc_ctx *c, pc_status st, pc_error *e);
 

@@ -130,7 +130,51 @@ int pc_store_check_checksum(hid_t f, uint64_t want) {
 
 /* ---- the lock --------------------------------------------------------- */
 
-static pc_status take_lock(pc_store *s, pc_error *e) {
+/* Who holds the lock, from the text the holder wrote into LOCK. */
+static void lock_holder(int fd, char *buf, size_t len) {
+  ssize_t n = pread(fd, buf, len - 1, 0);
+  buf[n > 0 ? n : 0] = '\0';
+  buf[strcspn(buf, "\n")] = '\0';
+  if (buf[0] == '\0') {
+    snprintf(buf, len, "holder unknown");
+  }
+}
+
+/* Takes the lock, waiting up to info->lock_wait seconds for it: a daily run
+ * that starts while a backfill (or a killed run's last ranks) still holds
+ * the store waits instead of failing at once. */
+static pc_status acquire_lock(pc_store *s, int fd, const pc_store_info *info,
+                              pc_error *e) {
+  struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+  char holder[512];
+  struct timespec step = {0, 250000000}; /* 0.25 s between tries */
+  long tries = info->lock_wait * 4;
+  for (long i = 0;; i++) {
+    if (fcntl(fd, F_SETLK, &fl) == 0) {
+      return PC_OK;
+    }
+    lock_holder(fd, holder, sizeof holder);
+    if (i >= tries) {
+      return pc_error_set(e, PC_LOCKED, "store %s is in use by another "
+                          "writer (%s)%s", s->dir, holder,
+                          info->lock_wait > 0 ? " after waiting lock_wait "
+                                                "seconds" : "");
+    }
+    if (i == 0 && info->notice != NULL) {
+      fprintf(info->notice, "pathcast: store %s is in use by another writer "
+              "(%s); waiting up to %ld s for it\n", s->dir, holder,
+              info->lock_wait);
+    }
+    if (info->should_stop != NULL && info->should_stop()) {
+      return pc_error_set(e, PC_INTERRUPTED, "stopped while waiting for the "
+                          "store's lock");
+    }
+    nanosleep(&step, NULL);
+  }
+}
+
+static pc_status take_lock(pc_store *s, const pc_store_info *info,
+                           pc_error *e) {
   char path[PATH_LEN];
   pc_store_path(s, path, "LOCK");
   int fd = open(path, O_RDWR | O_CREAT, 0666);
@@ -138,15 +182,10 @@ static pc_status take_lock(pc_store *s, pc_error *e) {
     return pc_error_set(e, PC_IO, "%s: cannot open lock file: %s", path,
                         strerror(errno));
   }
-  struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
-  if (fcntl(fd, F_SETLK, &fl) != 0) {
-    char holder[512] = "";
-    ssize_t n = pread(fd, holder, sizeof holder - 1, 0);
-    holder[n > 0 ? n : 0] = '\0';
-    holder[strcspn(holder, "\n")] = '\0';
+  pc_status st = acquire_lock(s, fd, info, e);
+  if (st != PC_OK) {
     close(fd);
-    return pc_error_set(e, PC_LOCKED, "store %s is in use by another writer "
-                        "(%s)", s->dir, holder[0] ? holder : "holder unknown");
+    return st;
   }
   char host[256] = "?", stamp[32] = "", text[640];
   gethostname(host, sizeof host - 1);
@@ -294,7 +333,7 @@ static pc_status open_writer(pc_store *s, const pc_store_info *info,
   if (stat(s->dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
     return pc_error_set(e, PC_IO, "%s: the store is not a folder", s->dir);
   }
-  pc_status st = take_lock(s, e);
+  pc_status st = take_lock(s, info, e);
   if (st != PC_OK) {
     return st;
   }

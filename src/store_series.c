@@ -236,8 +236,9 @@ pc_status pc_store_write_failures(pc_store *s, const pc_failure *list,
   }
   ok = ok &&
        pc_store_write_identity(s, f,
-                               "failures recorded by the last run; each is "
-                               "retried by the next run") == 0;
+                               "failures of earlier runs that are not resolved "
+                               "yet: a run whose dates include one retries "
+                               "it") == 0;
   ok = ok && pc_h5_write_u8(f, "kind", kind, n, "0 training, 1 forecast") == 0;
   ok = ok && pc_h5_write_strings(f, "model", col[0], n, "model name") == 0;
   ok = ok && pc_h5_write_strings(f, "model_version", col[1], n,

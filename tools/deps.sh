@@ -5,7 +5,7 @@ set -euo pipefail
 pkgs=(build-essential pkg-config libopenmpi-dev openmpi-bin libhdf5-openmpi-dev
       hdf5-tools libgsl-dev libcmocka-dev libxgboost-dev slurm-wlm munge
       clang libclang-rt-14-dev valgrind libcairo2-dev fonts-dejavu-core
-      tidy pngcheck cppcheck)
+      tidy pngcheck cppcheck python3)
 missing=()
 for p in "${pkgs[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

@@ -30,11 +30,16 @@ typedef enum {
   PC_CMD_HELP,
   PC_CMD_VERSION
 } pc_command;
+/* The commands a person runs, in help order. */
+#define PC_CMD_FIRST PC_CMD_TRAIN
+#define PC_CMD_LAST PC_CMD_REPORT
 
 #define PC_TEXT_MAX 4096
 
 typedef struct {
   pc_command command;
+  pc_command help_for; /* with PC_CMD_HELP: the command asked about, or
+                          PC_CMD_NONE for the global help */
   char job_path[PC_TEXT_MAX];
   /* job keys */
   char commodity[PC_NAME_LEN_MAX + 1];
@@ -55,6 +60,8 @@ typedef struct {
   char log_dir[PC_TEXT_MAX];
   long min_history;
   long max_gap; /* trading days a forecast may lie beyond the data */
+  long catch_up;  /* daily: trading days before forecast_date to fill */
+  long lock_wait; /* seconds to wait for the store's lock */
   char fsync[8]; /* "yes" or "no" */
   /* command-line-only options */
   char summary_json[PC_TEXT_MAX];
@@ -95,7 +102,8 @@ bool pc_command_scores(pc_command c);
 /* Index of a model by name, or -1. */
 long pc_job_find_model(const pc_job *job, const char *name);
 
-void pc_job_print_help(FILE *out);
+/* The global help (help_for PC_CMD_NONE) or one command's. */
+void pc_job_print_help(const pc_job *job, FILE *out);
 /* The effective settings, one `key = value` line each. */
 void pc_job_print_settings(const pc_job *job, FILE *out);
 const char *pc_command_name(pc_command c);

@@ -23,6 +23,8 @@ void pc_log_error(pc_log *log, const char *fmt, ...)
 /* The stream under the log (for the HDF5 error stack), never NULL. */
 FILE *pc_log_stream(pc_log *log);
 const char *pc_log_path(const pc_log *log);
+/* Whether the log went to its file (not standard error or nowhere). */
+int pc_log_is_file(const pc_log *log);
 
 /* mkdir -p; 0 on success, -1 with errno. */
 int pc_mkdirs(const char *path);

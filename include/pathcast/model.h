@@ -86,6 +86,12 @@ struct pc_model_type {
   pc_status (*load)(void *state, const pc_record *in, pc_error *e);
   /* Releases what the state owns (not the state block); may be NULL. */
   void (*release)(void *state);
+  /* Checks, before any work, what the keys need of the data: columns has
+   * the data's covariate names (n = 0: no rows), min_history the fewest
+   * observations a fit will get.  PC_INPUT with a reason naming the key;
+   * may be NULL (nothing to check). */
+  pc_status (*check)(const pc_model_spec *spec, const pc_history *columns,
+                     long min_history, pc_error *e);
 };
 
 /* The registry: NULL-terminated. */
@@ -111,6 +117,10 @@ void pc_model_spec_settings(const pc_model_spec *spec, char *buf, size_t len);
 
 /* A fitted model (opaque): the only dispatcher over the type table. */
 typedef struct pc_model pc_model;
+
+/* The type's check (PC_OK when it has none). */
+pc_status pc_model_check(const pc_model_spec *spec, const pc_history *columns,
+                         long min_history, pc_error *e);
 
 pc_status pc_model_alloc(pc_model **m, const pc_model_spec *spec, pc_error *e);
 void pc_model_free(pc_model *m);

@@ -36,6 +36,12 @@ typedef struct {
   const char *provenance; /* Slurm job, array task, nodes, tasks, or "local" */
   uint64_t seed;
   int durable; /* fsync every committed file (survives power loss) */
+  /* A writer that finds the lock held waits up to lock_wait seconds,
+   * saying once on notice (when not NULL) who holds it, and gives up early
+   * when should_stop (when not NULL) says a stop was requested. */
+  long lock_wait;
+  FILE *notice;
+  int (*should_stop)(void);
 } pc_store_info;
 
 /* Identity of one model's results: its name, type, version and settings

@@ -9,6 +9,16 @@ check "--version prints the version" grep -qE '^pathcast [0-9]+\.[0-9]+\.[0-9]+$
 expect_status "--help" 0 "$PC" --help
 check "--help lists every job key" grep -qE 'train_frequency.*semiannually' "$WORK/out"
 check "--help lists model keys" grep -q 'random_walk.lookback' "$WORK/out"
+check "--help lists the commands, each on its line" grep -qE '^  daily +forecast one day' "$WORK/out"
+for c in train forecast backfill daily models export status verify evaluate report; do
+  expect_status "$c --help" 0 "$PC" $c --help
+  check "$c --help: synopsis" grep -q "^usage: pathcast $c " "$WORK/out"
+  check "$c --help: an example and the exit statuses" bash -c "grep -q '^example:' '$WORK/out' && grep -q '^exit status: 0 ' '$WORK/out'"
+done
+check "daily --help lists the keys daily uses" bash -c "grep -q '^  catch_up ' '$WORK/out' || true; '$PC' daily --help | grep -q '^  catch_up '"
+check "verify --help does not list keys verify ignores" bash -c "! '$PC' verify --help | grep -q '^  catch_up '"
+expect_status "help COMMAND" 0 "$PC" help export
+check "help export is export's help" grep -q "^usage: pathcast export " "$WORK/out"
 expect_status "no command" 2 "$PC"
 expect_status "unknown command" 2 "$PC" frobnicate
 expect_err "unknown command lists commands" "unknown command 'frobnicate' (valid: train, forecast, backfill, daily, models, export, status, verify, evaluate, report)"
@@ -25,7 +35,7 @@ expect_err "bad frequency lists values" "train_frequency: 'fortnightly' is not o
 expect_status "start after end" 2 "$PC" backfill --job "$WORK/job" --start 2021-01-01 --end 2020-01-01
 expect_err "start after end message" "start 2021-01-01 is after end 2020-01-01"
 expect_status "bad date" 2 "$PC" backfill --job "$WORK/job" --start 2021-02-30
-expect_err "bad date message" "start: '2021-02-30' is not a date (expected YYYY-MM-DD)"
+expect_err "bad date message" "start: '2021-02-30' is not a date (expected YYYY-MM-DD or today)"
 expect_status "horizon 0" 2 "$PC" backfill --job "$WORK/job" --horizon 0
 expect_err "horizon range" "horizon: 0 is out of range [1, 1000]"
 expect_status "absurd paths" 2 "$PC" backfill --job "$WORK/job" --paths 100000000
@@ -67,4 +77,8 @@ expect_status "other settings" 2 "$PC" backfill --job "$WORK/job" --seed 8 --end
 expect_err "other settings message" "holds results of model naive version v1.0 made with other settings"
 check "refusals changed nothing in the store" test "$before" = "$(store_sums "$WORK/store")"
 expect_status "other settings under a new model_version" 0 "$PC" backfill --job "$WORK/job" --seed 8 --model_version v2 --end 2020-01-31
+# The summary names a log folder only when there is one.
+touch "$WORK/not_a_folder"
+expect_status "logs cannot be created: the run goes on" 0 "$PC" backfill --job "$WORK/job" --store "$WORK/logs_store" --end 2020-01-10 --log_dir "$WORK/not_a_folder"
+check "the summary says so" grep -q "^Logs:      none ($WORK/not_a_folder/local-.* could not be created; messages went to standard error)$" "$WORK/out"
 finish

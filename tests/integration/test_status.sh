@@ -59,6 +59,23 @@ kill -CONT "$writer"
 wait "$writer"
 expect_status "after the run completes" 0 status --store "$WORK/busy" --start 2019-01-01 --end 2019-12-31
 
+# The header names the schedule's anchor (not the range's start); the
+# latest training is the last on or before the range's end and the next is
+# scheduled after it, so the two never name the same date.
+expect_status "a range inside the store" 0 status --start 2020-02-03 --end 2020-03-31
+check "header: the range, then the anchor" grep -q '^range 2020-02-03..2020-03-31, weekdays calendar, quarterly training from 2020-01-01$' "$WORK/out"
+check "latest on or before the end, next after it" grep -q '^  trained      2 model(s); latest 2020-01-01 (data through 2019-12-31); next scheduled 2020-04-01$' "$WORK/out"
+# Failures outside the range do not make the range need attention.
+expect_status "a failure-free range of a store with failures" 0 status --store "$WORK/fail" --start 2020-04-01 --end 2020-06-30
+check "failures of the range only" grep -q '^  failures     0$' "$WORK/out"
+# A partition whose checksum no longer matches is damage, not coverage.
+cp -r "$WORK/store" "$WORK/flip"
+f="$WORK/flip/naive/v1.0/forecasts/2020-05.h5"
+printf '\125' | dd of="$f" bs=1 seek=$(( $(stat -c %s "$f") - 3000 )) conv=notrunc 2>/dev/null
+expect_status "a damaged partition" 3 status --store "$WORK/flip"
+check "its days are not counted as covered" grep -q '^  forecasts    107/128 trading days' "$WORK/out"
+check "it is named with how to rebuild it" grep -qF "  damaged      $f: checksum mismatch: the file is damaged (rebuild: pathcast backfill --job $WORK/job --model naive --start 2020-05-01 --end 2020-05-31)" "$WORK/out"
+
 mkdir -p "$WORK/empty"
 printf 'store = %s\nmodels = naive\n' "$WORK/empty" > "$WORK/nodates.job"
 expect_status "an empty store without a range" 2 "$PC" status --job "$WORK/nodates.job"

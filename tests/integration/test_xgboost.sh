@@ -25,6 +25,11 @@ check "prices are positive" bash -c "tail -n +2 '$WORK/e1.csv' | cut -d, -f10- |
 check "models shows the feature list" grep -q 'lag_1,lag_2,lag_3,lag_5,lag_10,lag_20,mean_5,sd_5,mean_20,sd_20,mean_60,sd_60,dow,month' "$WORK/models.json"
 check "models shows the weather covariates" grep -q 'exog_temp_mean_c,exog_humidity_mean_pct,exog_precipitation_mm' "$WORK/models.json"
 check "models shows the round count and validation RMSE" bash -c "grep -q '\"rounds\"' '$WORK/models.json' && grep -q '\"valid_rmse\"' '$WORK/models.json'"
+# The table shortens long arrays (the residual pool); JSON keeps them whole.
+"$PC" models --job "$WORK/job" --store "$WORK/s1" > "$WORK/models.txt"
+check "table: the residuals as a count" grep -qE ' residuals=\[…[1-9][0-9,]* values\]' "$WORK/models.txt"
+check "table: short lines" test "$(awk '{ if (length > m) m = length } END { print m }' "$WORK/models.txt")" -lt 1500
+check "json: the residuals whole" test "$(grep -o '"residuals":\[[^]]*\]' "$WORK/models.json" | head -1 | tr -cd , | wc -c)" -gt 100
 
 # As-of: every close and covariate from D on changed.
 D=2020-03-16

@@ -27,7 +27,7 @@
 static const char valid_keys[] =
     "commodity, data, models, train_frequency, train_anchor, model_version, "
     "start, end, forecast_date, paths, horizon, calendar, holidays, seed, "
-    "store, log_dir, min_history, max_gap, fsync, summary_json, output, "
+    "store, log_dir, min_history, max_gap, catch_up, lock_wait, fsync, summary_json, output, "
     "format, by, model";
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -409,18 +409,40 @@ static void test_out_of_range(void **state) {
 static void test_bad_dates(void **state) {
   (void)state;
   expect_file_error("start = 2020-02-30\n", "@:1: start: '2020-02-30' is not "
-                                            "a date (expected YYYY-MM-DD)");
+                                            "a date (expected YYYY-MM-DD or "
+                                            "today)");
   expect_option_error("--end", "2020-1-31",
                       "command line option --end: end: "
-                      "'2020-1-31' is not a date (expected YYYY-MM-DD)");
-  expect_option_error("--train_anchor", "today",
-                      "command line option "
-                      "--train_anchor: train_anchor: 'today' is not a date "
-                      "(expected YYYY-MM-DD)");
+                      "'2020-1-31' is not a date (expected YYYY-MM-DD or "
+                      "today)");
   expect_option_error("--forecast_date", "yesterday",
                       "command line option "
                       "--forecast_date: forecast_date: 'yesterday' is not a "
                       "date (expected YYYY-MM-DD or today)");
+}
+
+/* `today` (UTC) works for every date; an empty forecast_date is today (a
+ * scheduler leaves it empty), an empty other date is not set. */
+static void test_today_everywhere(void **state) {
+  (void)state;
+  pc_date today = pc_date_today_utc();
+  const char *const keys[] = {"--end", "--train_anchor", "--forecast_date"};
+  for (size_t i = 0; i < 3; i++) {
+    pc_job job;
+    parse_ok_with(&job, keys[i], "today");
+    pc_date got = i == 0 ? job.end : i == 1 ? job.train_anchor
+                                            : job.forecast_date;
+    assert_int_equal(got, today);
+    pc_job_fini(&job);
+  }
+  pc_job job;
+  pc_error e;
+  assert_int_equal(PARSE(&job, &e, "daily", "--commodity", "c", "--data",
+                         "d.csv", "--store", "s", "--train_anchor",
+                         "2020-01-01", "--forecast_date", ""),
+                   PC_OK);
+  assert_int_equal(job.forecast_date, today);
+  pc_job_fini(&job);
 }
 
 static void test_start_after_end(void **state) {
@@ -980,6 +1002,7 @@ int main(void) {
       cmocka_unit_test(test_bad_integers),
       cmocka_unit_test(test_out_of_range),
       cmocka_unit_test(test_bad_dates),
+      cmocka_unit_test(test_today_everywhere),
       cmocka_unit_test(test_start_after_end),
       cmocka_unit_test(test_choices),
       cmocka_unit_test(test_model_list_errors),

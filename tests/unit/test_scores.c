@@ -173,7 +173,7 @@ static void test_constant_paths_missing_close(void **state) {
 static pc_store *open_store(char *root, size_t len) {
   snprintf(root, len, "/tmp/pc-test-scores-XXXXXX");
   assert_non_null(mkdtemp(root));
-  pc_store_info info = {"coffee", "local", "local", 1, 0};
+  pc_store_info info = {"coffee", "local", "local", 1, 0, 0, NULL, NULL};
   pc_store *st = NULL;
   pc_error e;
   assert_int_equal(pc_store_open(&st, root, PC_STORE_WRITER, &info, &e),

@@ -28,7 +28,8 @@ static pc_date day(const char *iso) {
 static void write_store(const char *dir, const pc_job *job) {
   pc_store *s = NULL;
   pc_error e;
-  pc_store_info info = {"coffee", "local", "local", job->seed, 0};
+  pc_store_info info = {"coffee", "local", "local", job->seed, 0,
+                        0, NULL, NULL};
   char settings[4096];
   pc_job_model_settings(job, 0, settings, sizeof settings);
   pc_store_model m = {"naive", "naive", "v1.0", settings, ""};
