@@ -1,0 +1,354 @@
+/* garch: GARCH(p,q) on daily log returns with a zero, constant or AR(1)
+ * mean and normal or standardised Student t innovations, fitted by exact
+ * maximum likelihood.  A forecast runs the variance recursion with the
+ * trained parameters over the returns before the forecast date, so the
+ * paths start from today's conditional variance, not the training date's;
+ * each path then carries its own recursion.  The numerics are in
+ * garch_*.c; this file holds the keys, the glue to the model interface and
+ * the recorded fallback. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "garch.h"
+
+static const pc_param_def garch_params[] = {
+    {"order", PC_PARAM_STRING, "1,1", 0, 0, NULL,
+     "p,q: p GARCH terms (lagged variances, 0..5), q ARCH terms (lagged "
+     "squared shocks, 1..5)"},
+    {"mean", PC_PARAM_CHOICE, "constant", 0, 0, "zero|constant|ar1",
+     "conditional mean of the daily log return"},
+    {"dist", PC_PARAM_CHOICE, "t", 0, 0, "normal|t",
+     "innovations: normal, or Student t with estimated nu > 2 (unit "
+     "variance)"},
+    {"targeting", PC_PARAM_CHOICE, "no", 0, 0, "no|yes",
+     "variance targeting: omega = sample variance x (1 - persistence)"},
+    {"lookback", PC_PARAM_INT, "2000", 0, 1e7, NULL,
+     "most recent daily log returns fitted and filtered (0 = all)"},
+    {"fallback", PC_PARAM_CHOICE, "ewma", 0, 0, "ewma|none",
+     "when the optimiser fails: record RiskMetrics EWMA (lambda 0.94) as "
+     "an integrated GARCH(1,1), or fail"},
+};
+
+enum { METHOD_GARCH = 0, METHOD_FALLBACK = 1 };
+
+/* RiskMetrics' daily decay, the fallback's beta. */
+#define FALLBACK_LAMBDA 0.94
+
+typedef struct {
+  int method;
+  pc_garch_spec spec;
+  pc_garch_par par;
+  double s2;        /* the recursion's start, kept for every forecast */
+  double last_var;  /* the conditional variance after the training data */
+  double loglik, aic, bic;
+  int64_t n_obs, converged, iterations;
+  char reason[512];
+} garch_state;
+
+/* ---- keys -------------------------------------------------------------- */
+
+static pc_status parse_order(const pc_model_spec *spec, pc_garch_spec *g,
+                             pc_error *e) {
+  const char *text = pc_model_spec_str(spec, "order");
+  char extra = '\0';
+  int n = sscanf(text, " %d , %d %c", &g->p, &g->q, &extra);
+  if (n != 2 || g->p < 0 || g->p > PC_GARCH_MAX_P || g->q < 1 ||
+      g->q > PC_GARCH_MAX_Q) {
+    return pc_error_set(e, PC_MODEL, "%s.order: '%s' is not p,q with "
+                        "0 <= p <= %d and 1 <= q <= %d", spec->name, text,
+                        PC_GARCH_MAX_P, PC_GARCH_MAX_Q);
+  }
+  return PC_OK;
+}
+
+static pc_status spec_of(const pc_model_spec *spec, pc_garch_spec *g,
+                         pc_error *e) {
+  const char *mean = pc_model_spec_str(spec, "mean");
+  memset(g, 0, sizeof *g);
+  g->mean = strcmp(mean, "zero") == 0       ? PC_GARCH_MEAN_ZERO
+            : strcmp(mean, "ar1") == 0      ? PC_GARCH_MEAN_AR1
+                                            : PC_GARCH_MEAN_CONSTANT;
+  g->dist = strcmp(pc_model_spec_str(spec, "dist"), "t") == 0
+                ? PC_GARCH_DIST_T : PC_GARCH_DIST_NORMAL;
+  g->targeting = strcmp(pc_model_spec_str(spec, "targeting"), "yes") == 0;
+  g->start = PC_GARCH_START_PATHCAST;
+  return parse_order(spec, g, e);
+}
+
+/* ---- data -------------------------------------------------------------- */
+
+/* The last `lookback` log returns of the history (all with 0), into a
+ * buffer the caller frees. */
+static pc_status returns_of(const pc_model_spec *spec, const pc_history *h,
+                            double **r, size_t *n, pc_error *e) {
+  *r = malloc((h->n ? h->n : 1) * sizeof **r);
+  if (*r == NULL) {
+    return pc_error_set(e, PC_NOMEM, "out of memory");
+  }
+  *n = pc_history_log_returns(h, (size_t)pc_model_spec_long(spec, "lookback"),
+                              *r);
+  return PC_OK;
+}
+
+/* Filters the returns with the state's parameters: the recursion state a
+ * forecast continues from. */
+static pc_status filter(const garch_state *s, const double *r, size_t n,
+                        pc_garch_state *out, pc_error *e) {
+  pc_garch_data d = {&s->spec, r, n,
+                     malloc(pc_garch_work_size(n) * sizeof(double)), NULL};
+  if (d.work == NULL) {
+    return pc_error_set(e, PC_NOMEM, "out of memory");
+  }
+  int rc = n >= 2 ? pc_garch_filter(&d, &s->par, s->s2, out) : -1;
+  free(d.work);
+  return rc == 0 ? PC_OK
+                 : pc_error_set(e, PC_MODEL, "the GARCH variance recursion "
+                                "failed on the %zu returns before the date "
+                                "(too few, or a variance that is not "
+                                "positive)", n);
+}
+
+/* ---- fit --------------------------------------------------------------- */
+
+static void keep_fit(garch_state *s, const pc_garch_fit_result *r) {
+  pc_garch_index ix = pc_garch_index_of(&s->spec);
+  double k = (double)ix.k, n = (double)r->n_obs;
+  s->method = METHOD_GARCH;
+  s->par = r->par;
+  s->s2 = r->s2;
+  s->loglik = r->loglik;
+  s->aic = -2.0 * r->loglik + 2.0 * k;
+  s->bic = -2.0 * r->loglik + k * log(n);
+  s->n_obs = (int64_t)r->n_obs;
+  s->converged = r->converged;
+  s->iterations = r->iterations;
+}
+
+/* The optimiser failed: RiskMetrics' EWMA, which is the GARCH(1,1) with
+ * omega = 0, alpha = 1 - lambda, beta = lambda, normal innovations and the
+ * model's mean at its sample value (phi = 0), recorded with the reason. */
+static pc_status ewma_fallback(garch_state *s, const pc_garch_fit_result *r,
+                               const double *ret, size_t n, pc_error *e) {
+  pc_garch_spec g = {1, 1, s->spec.mean, PC_GARCH_DIST_NORMAL, 0,
+                     PC_GARCH_START_PATHCAST};
+  pc_garch_par par;
+  memset(&par, 0, sizeof par);
+  par.alpha[0] = 1.0 - FALLBACK_LAMBDA;
+  par.beta[0] = FALLBACK_LAMBDA;
+  double sum = 0.0;
+  for (size_t t = 0; t < n && s->spec.mean != PC_GARCH_MEAN_ZERO; t++) {
+    sum += ret[t];
+  }
+  par.mu = sum / (double)n;
+  pc_garch_data d = {&g, ret, n,
+                     malloc(pc_garch_work_size(n) * sizeof(double)), NULL};
+  if (d.work == NULL) {
+    return pc_error_set(e, PC_NOMEM, "out of memory");
+  }
+  s->loglik = pc_garch_loglik(&d, &par, &s->s2, NULL);
+  free(d.work);
+  snprintf(s->reason, sizeof s->reason, "%.*s", (int)sizeof s->reason - 1,
+           e->msg);
+  s->method = METHOD_FALLBACK;
+  s->spec = g;
+  s->par = par;
+  s->aic = s->bic = NAN;
+  s->n_obs = (int64_t)r->n_obs;
+  s->converged = 0;
+  s->iterations = r->iterations;
+  return PC_OK;
+}
+
+static pc_status garch_fit(void *state, const pc_model_spec *spec,
+                           const pc_history *h, pc_error *e) {
+  garch_state *s = state;
+  double *r = NULL;
+  size_t n = 0;
+  pc_status st = spec_of(spec, &s->spec, e);
+  if (st == PC_OK) {
+    st = returns_of(spec, h, &r, &n, e);
+  }
+  pc_garch_fit_result res;
+  if (st == PC_OK) {
+    st = pc_garch_fit(&s->spec, r, n, &res, e);
+    /* Only a failed optimisation falls back: too few or constant returns
+     * would give the EWMA nothing to stand on either. */
+    int failed_optimiser = st == PC_MODEL && res.iterations > 0;
+    if (st == PC_OK) {
+      keep_fit(s, &res);
+    } else if (failed_optimiser &&
+               strcmp(pc_model_spec_str(spec, "fallback"), "ewma") == 0) {
+      st = ewma_fallback(s, &res, r, n, e);
+    }
+  }
+  pc_garch_state last;
+  if (st == PC_OK && (st = filter(s, r, n, &last, e)) == PC_OK) {
+    s->last_var = last.h_next;
+  }
+  free(r);
+  return st;
+}
+
+/* ---- simulate ---------------------------------------------------------- */
+
+static pc_status garch_simulate(const void *state, const pc_model_spec *spec,
+                                const pc_history *h, const pc_sim_request *req,
+                                double *out, pc_error *e) {
+  const garch_state *s = state;
+  double last = pc_history_last_close(h);
+  if (!(last > 0.0)) {
+    return pc_error_set(e, PC_MODEL, "no observed close to start from");
+  }
+  double *r = NULL;
+  size_t n = 0;
+  pc_garch_state st;
+  pc_status status = returns_of(spec, h, &r, &n, e);
+  if (status == PC_OK) {
+    status = filter(s, r, n, &st, e);
+  }
+  free(r);
+  if (status == PC_OK &&
+      pc_garch_simulate_paths(&s->spec, &s->par, &st, log(last), req, out) != 0) {
+    status = pc_error_set(e, PC_NOMEM, "out of memory");
+  }
+  return status;
+}
+
+/* ---- save / load ------------------------------------------------------- */
+
+static const char *mean_name(pc_garch_mean m) {
+  return m == PC_GARCH_MEAN_ZERO ? "zero" : m == PC_GARCH_MEAN_AR1 ? "ar1"
+                                                                  : "constant";
+}
+
+static pc_status save_params(const garch_state *s, pc_record *out) {
+  pc_section p = PC_SECTION_PARAMS;
+  const pc_garch_spec *g = &s->spec;
+  int64_t order[2] = {g->p, g->q};
+  const char *method = s->method == METHOD_GARCH ? "garch" : "ewma_fallback";
+  pc_status st = pc_record_add_str(out, p, "method", method);
+  if (st == PC_OK) st = pc_record_add_i64(out, p, "order", order, 2);
+  if (st == PC_OK) st = pc_record_add_str(out, p, "mean", mean_name(g->mean));
+  if (st == PC_OK) st = pc_record_add_str(out, p, "dist", g->dist == PC_GARCH_DIST_T ? "t" : "normal");
+  if (st == PC_OK) st = pc_record_add_int(out, p, "targeting", g->targeting);
+  if (st == PC_OK) st = pc_record_add_scalar(out, p, "mu", s->par.mu);
+  if (st == PC_OK && g->mean == PC_GARCH_MEAN_AR1) st = pc_record_add_scalar(out, p, "ar1", s->par.phi);
+  if (st == PC_OK) st = pc_record_add_scalar(out, p, "omega", s->par.omega);
+  if (st == PC_OK) st = pc_record_add_f64(out, p, "alpha", s->par.alpha, (size_t)g->q);
+  if (st == PC_OK) st = pc_record_add_f64(out, p, "beta", s->par.beta, (size_t)g->p);
+  if (st == PC_OK && g->dist == PC_GARCH_DIST_T) st = pc_record_add_scalar(out, p, "nu", s->par.nu);
+  if (st == PC_OK) st = pc_record_add_scalar(out, p, "sample_variance", s->s2);
+  return st;
+}
+
+static pc_status save_diagnostics(const garch_state *s, pc_record *out) {
+  pc_section d = PC_SECTION_DIAGNOSTICS;
+  double pers = pc_garch_persistence(&s->spec, &s->par);
+  /* An integrated model (the fallback) has no unconditional variance. */
+  double uncond = pers < 1.0 ? s->par.omega / (1.0 - pers) : INFINITY;
+  pc_status st = pc_record_add_scalar(out, d, "loglik", s->loglik);
+  if (st == PC_OK) st = pc_record_add_scalar(out, d, "aic", s->aic);
+  if (st == PC_OK) st = pc_record_add_scalar(out, d, "bic", s->bic);
+  if (st == PC_OK) st = pc_record_add_int(out, d, "n_obs", s->n_obs);
+  if (st == PC_OK) st = pc_record_add_scalar(out, d, "persistence", pers);
+  if (st == PC_OK) st = pc_record_add_scalar(out, d, "unconditional_variance", uncond);
+  if (st == PC_OK) st = pc_record_add_scalar(out, d, "annualized_volatility", sqrt(252.0 * uncond));
+  if (st == PC_OK) st = pc_record_add_scalar(out, d, "last_variance", s->last_var);
+  if (st == PC_OK) st = pc_record_add_int(out, d, "converged", s->converged);
+  if (st == PC_OK) st = pc_record_add_int(out, d, "iterations", s->iterations);
+  if (st == PC_OK && s->method == METHOD_FALLBACK) st = pc_record_add_str(out, d, "fallback_reason", s->reason);
+  return st;
+}
+
+static pc_status garch_save(const void *state, pc_record *out, pc_error *e) {
+  const garch_state *s = state;
+  pc_status st = save_params(s, out);
+  if (st == PC_OK) {
+    st = save_diagnostics(s, out);
+  }
+  return st == PC_OK ? PC_OK : pc_error_set(e, st, "cannot save model");
+}
+
+/* The model's shape: method, order, mean, distribution and targeting. */
+static pc_status load_shape(garch_state *s, const pc_record *in, pc_error *e) {
+  char method[32], mean[16], dist[16];
+  int64_t targeting = 0;
+  const pc_field *f = pc_record_get(in, "order");
+  pc_status st = pc_record_get_str(in, "method", method, sizeof method, e);
+  if (st == PC_OK) st = pc_record_get_str(in, "mean", mean, sizeof mean, e);
+  if (st == PC_OK) st = pc_record_get_str(in, "dist", dist, sizeof dist, e);
+  if (st == PC_OK) st = pc_record_get_int(in, "targeting", &targeting, e);
+  if (st != PC_OK) {
+    return st;
+  }
+  const int64_t *order = f && f->kind == PC_FIELD_I64 && f->len == 2 ? f->data : NULL;
+  if (order == NULL || order[0] < 0 || order[0] > PC_GARCH_MAX_P ||
+      order[1] < 1 || order[1] > PC_GARCH_MAX_Q) {
+    return pc_error_set(e, PC_FATAL, "trained model field 'order' is missing "
+                        "or out of range");
+  }
+  s->method = strcmp(method, "garch") == 0 ? METHOD_GARCH : METHOD_FALLBACK;
+  s->spec = (pc_garch_spec){(int)order[0], (int)order[1],
+                            strcmp(mean, "zero") == 0  ? PC_GARCH_MEAN_ZERO
+                            : strcmp(mean, "ar1") == 0 ? PC_GARCH_MEAN_AR1
+                                                       : PC_GARCH_MEAN_CONSTANT,
+                            strcmp(dist, "t") == 0 ? PC_GARCH_DIST_T
+                                                   : PC_GARCH_DIST_NORMAL,
+                            targeting != 0, PC_GARCH_START_PATHCAST};
+  return PC_OK;
+}
+
+static pc_status load_params(garch_state *s, const pc_record *in, pc_error *e) {
+  const pc_garch_spec *g = &s->spec;
+  pc_status st = pc_record_get_scalar(in, "mu", &s->par.mu, e);
+  if (st == PC_OK && g->mean == PC_GARCH_MEAN_AR1) st = pc_record_get_scalar(in, "ar1", &s->par.phi, e);
+  if (st == PC_OK) st = pc_record_get_scalar(in, "omega", &s->par.omega, e);
+  if (st == PC_OK) st = pc_record_get_f64(in, "alpha", s->par.alpha, (size_t)g->q, e);
+  if (st == PC_OK) st = pc_record_get_f64(in, "beta", s->par.beta, (size_t)g->p, e);
+  if (st == PC_OK && g->dist == PC_GARCH_DIST_T) st = pc_record_get_scalar(in, "nu", &s->par.nu, e);
+  if (st == PC_OK) st = pc_record_get_scalar(in, "sample_variance", &s->s2, e);
+  return st;
+}
+
+static pc_status load_diagnostics(garch_state *s, const pc_record *in,
+                                  pc_error *e) {
+  pc_status st = pc_record_get_scalar(in, "loglik", &s->loglik, e);
+  if (st == PC_OK) st = pc_record_get_scalar(in, "aic", &s->aic, e);
+  if (st == PC_OK) st = pc_record_get_scalar(in, "bic", &s->bic, e);
+  if (st == PC_OK) st = pc_record_get_scalar(in, "last_variance", &s->last_var, e);
+  if (st == PC_OK) st = pc_record_get_int(in, "n_obs", &s->n_obs, e);
+  if (st == PC_OK) st = pc_record_get_int(in, "converged", &s->converged, e);
+  if (st == PC_OK) st = pc_record_get_int(in, "iterations", &s->iterations, e);
+  if (st == PC_OK && s->method == METHOD_FALLBACK) {
+    st = pc_record_get_str(in, "fallback_reason", s->reason, sizeof s->reason, e);
+  }
+  return st;
+}
+
+static pc_status garch_load(void *state, const pc_record *in, pc_error *e) {
+  garch_state *s = state;
+  memset(s, 0, sizeof *s);
+  pc_status st = load_shape(s, in, e);
+  if (st == PC_OK) st = load_params(s, in, e);
+  if (st == PC_OK) st = load_diagnostics(s, in, e);
+  return st;
+}
+
+const pc_model_type pc_model_garch = {
+    .name = "garch",
+    .description = "GARCH(p,q) volatility on daily log returns; zero, "
+                   "constant or AR(1) mean, normal or t innovations; exact "
+                   "ML; paths carry their own variance recursion",
+    .params = garch_params,
+    .nparams = sizeof garch_params / sizeof garch_params[0],
+    .state_size = sizeof(garch_state),
+    .fit_cost = 10.0,
+    .forecast_cost = 1.5,
+    .fit = garch_fit,
+    .simulate = garch_simulate,
+    .save = garch_save,
+    .load = garch_load,
+    .release = NULL,
+};
