@@ -42,12 +42,14 @@
 /* Fewer returns than this make a GARCH fit meaningless (the persistence
  * needs hundreds of days to be told apart from a constant variance). */
 #define MIN_RETURNS 100
+/* A standard deviation of daily log returns below this is no variance. */
+#define MIN_SD 1e-10
 /* BFGS runs ROUNDS times (see optimise()), ROUND_ITER iterations each but
  * the last, which may take BFGS_MAX_ITER. */
 #define ROUNDS 6
 #define ROUND_ITER 8
-#define BFGS_MAX_ITER 500
-#define NM_MAX_ITER 4000
+#define BFGS_MAX_ITER 300
+#define NM_MAX_ITER 2000
 /* Gradient norms in the preconditioned coordinates y (below), where the
  * objective's Hessian is about the identity: a norm g puts the estimate
  * about g from the optimum, where one standard error is 1 / sqrt(n) (0.022
@@ -584,7 +586,8 @@ static pc_status setup(fit_ctx *c, const pc_garch_spec *spec, const double *r,
   }
   c->s20 = ss / (double)n;
   c->sd0 = sqrt(c->s20);
-  if (!(c->s20 > 0.0) || !isfinite(c->s20)) {
+  /* Below MIN_SD the spread is the rounding of a constant return. */
+  if (!(c->sd0 > MIN_SD) || !isfinite(c->s20)) {
     return pc_error_set(e, PC_MODEL, "the log returns are constant or not "
                         "finite: no variance to model");
   }

@@ -13,8 +13,14 @@
 
 #include "garch.h"
 
+/* Every order the model fits, so that a job file with another is refused
+ * when it is read (exit 2), not when the model trains. */
+#define ORDERS                                                               \
+  "0,1|0,2|0,3|0,4|0,5|1,1|1,2|1,3|1,4|1,5|2,1|2,2|2,3|2,4|2,5|3,1|3,2|3,3|" \
+  "3,4|3,5|4,1|4,2|4,3|4,4|4,5|5,1|5,2|5,3|5,4|5,5"
+
 static const pc_param_def garch_params[] = {
-    {"order", PC_PARAM_STRING, "1,1", 0, 0, NULL,
+    {"order", PC_PARAM_CHOICE, "1,1", 0, 0, ORDERS,
      "p,q: p GARCH terms (lagged variances, 0..5), q ARCH terms (lagged "
      "squared shocks, 1..5)"},
     {"mean", PC_PARAM_CHOICE, "constant", 0, 0, "zero|constant|ar1",
