@@ -169,8 +169,13 @@ double pc_model_spec_double(const pc_model_spec *spec, const char *key) {
 void pc_model_spec_settings(const pc_model_spec *spec, char *buf, size_t len) {
   int n = snprintf(buf, len, "type=%s", spec->type->name);
   size_t used = n > 0 ? (size_t)n : 0;
-  for (size_t i = 0; i < spec->type->nparams && used < len; i++) {
-    n = snprintf(buf + used, len - used, " %s=%s", spec->type->params[i].key,
+  const pc_model_type *t = spec->type;
+  for (size_t i = 0; i < t->nparams && used < len; i++) {
+    int late = i + t->late_params >= t->nparams;
+    if (late && strcmp(spec->values[i], t->params[i].def) == 0) {
+      continue;
+    }
+    n = snprintf(buf + used, len - used, " %s=%s", t->params[i].key,
                  spec->values[i]);
     used += n > 0 ? (size_t)n : 0;
   }

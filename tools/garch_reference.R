@@ -140,3 +140,33 @@ fgarch_case("fgarch_sp500_normal", "sp500dge_tail", 1, 1, "constant", "normal")
 fgarch_case("fgarch_sp500_ar1_t", "sp500dge_tail", 1, 1, "ar1", "t")
 fgarch_case("fgarch_dem2gbp_t", "dem2gbp", 1, 1, "constant", "t")
 fgarch_case("fgarch_dem2gbp_normal", "dem2gbp", 1, 1, "constant", "normal")
+
+# random_walk's ewma volatility (src/model_random_walk.c) by stats::filter:
+# over the last `lookback` returns w with deviations from the drift d,
+# s2_t = lambda s2_{t-1} + (1 - lambda) (w_t - d)^2 from the mean squared
+# deviation of the first ceiling(1 / (1 - lambda)) of them.  Trained on the
+# first train_n returns of dem2gbp, forecast from the first forecast_n
+# (the drift stays the trained one).  ewma_dem2gbp.txt lists
+#   ewma LOOKBACK LAMBDA DRIFT TRAIN_N FORECAST_N drift vol_train
+#        vol_forecast sd_train
+ewma_vol <- function(r, lookback, lambda, d) {
+  w <- tail(r, lookback)
+  k <- min(length(w), ceiling(1 / (1 - lambda)))
+  s <- stats::filter((1 - lambda) * (w - d)^2, lambda, method = "recursive",
+                     init = mean((w[1:k] - d)^2))
+  sqrt(as.numeric(tail(s, 1)))
+}
+ewma_lines <- header("ewma_dem2gbp", "stats::filter")
+ewma_case <- function(lookback, lambda, drift, train_n, forecast_n) {
+  r <- series$dem2gbp
+  w <- tail(r[1:train_n], lookback)
+  d <- if (drift == "sample") mean(w) else 0
+  ewma_lines <<- c(ewma_lines, sprintf(
+    "ewma %d %.17g %s %d %d %.17g %.17g %.17g %.17g", lookback, lambda, drift,
+    train_n, forecast_n, d, ewma_vol(r[1:train_n], lookback, lambda, d),
+    ewma_vol(r[1:forecast_n], lookback, lambda, d), sd(w)))
+}
+ewma_case(250, 0.94, "sample", 1000, 1500)
+ewma_case(250, 0.97, "zero", 1000, 1010)
+ewma_case(10, 0.94, "sample", 1000, 1900)
+writeLines(ewma_lines, file.path(out_dir, "ewma_dem2gbp.txt"))

@@ -67,6 +67,11 @@ struct pc_model_type {
   const char *description;
   const pc_param_def *params;
   size_t nparams;
+  /* The last late_params keys were added after stores held results of this
+   * type: the settings text (a stored result's identity) names them only
+   * when they differ from their defaults, so those stores keep matching a
+   * job that leaves them alone. */
+  size_t late_params;
   size_t state_size;
   double fit_cost;      /* relative cost of one fit, for load balancing */
   double forecast_cost; /* relative cost of one forecast */
@@ -106,7 +111,8 @@ pc_status pc_model_spec_set(pc_model_spec *spec, const char *key,
 const char *pc_model_spec_str(const pc_model_spec *spec, const char *key);
 long pc_model_spec_long(const pc_model_spec *spec, const char *key);
 double pc_model_spec_double(const pc_model_spec *spec, const char *key);
-/* Canonical "type=random_walk lookback=250" text of the spec. */
+/* Canonical "type=random_walk lookback=250" text of the spec (late keys at
+ * their defaults left out, see pc_model_type.late_params). */
 void pc_model_spec_settings(const pc_model_spec *spec, char *buf, size_t len);
 
 /* A fitted model (opaque): the only dispatcher over the type table. */
