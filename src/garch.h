@@ -133,10 +133,11 @@ pc_status pc_garch_fit(const pc_garch_spec *spec, const double *r, size_t n,
 
 /* ---- garch_sim.c ------------------------------------------------------- */
 
-/* The factor sqrt((nu - 2) / v), v ~ chi-square(nu) drawn from `scale` by
- * Marsaglia and Tsang's gamma method (nu > 2): a standard normal z times
- * it is a standardised Student t deviate (unit variance). */
-double pc_garch_t_scale(pc_rng *scale, double nu);
+/* n variance factors (nu - 2) / v, v ~ chi-square(nu) drawn from `scale` by
+ * Marsaglia and Tsang's gamma method (nu > 2): a standard normal times the
+ * square root of one is a standardised Student t deviate (unit variance).
+ * out has n entries. */
+void pc_garch_t_factors(pc_rng *scale, double nu, double *out, int n);
 
 /* Writes req->npaths * req->steps prices: path i continues the state from
  * log price x0 with its own variance recursion and the innovations of its
