@@ -35,16 +35,7 @@ store = $WORK/store
 log_dir = $WORK/logs
 JOB
 
-for np in 1 2; do
-  expect_status "backfill on $np rank(s)" 0 timeout 600 mpirun -np $np "$PC" backfill \
-    --job "$WORK/job" --store "$WORK/s$np" --summary-json "$WORK/sum$np.json"
-  "$PC" export --job "$WORK/job" --store "$WORK/s$np" --output "$WORK/e$np.csv"
-done
-check "trained 10 models, none failed" grep -q '"trained":10,"train_skipped":0,"train_failed":0,' "$WORK/sum1.json"
-check "no forecast failed" grep -q '"forecasts_skipped":0,"forecasts_failed":0}' "$WORK/sum1.json"
-check "all five models exported" test "$(cut -d, -f6 "$WORK/e1.csv" | tail -n +2 | sort -u | paste -sd' ')" = "garch garch_ar1 garch_normal random_walk rw_ewma"
-check "2 ranks: identical export" cmp -s "$WORK/e1.csv" "$WORK/e2.csv"
-check "2 ranks: identical store bytes" test "$(store_sums "$WORK/s1")" = "$(store_sums "$WORK/s2")"
+backfill_on_ranks 10 "garch garch_ar1 garch_normal random_walk rw_ewma"
 check "prices are finite and positive" bash -c "awk -F, 'NR > 1 && \$1 > 0 { for (i = 10; i <= NF; i++) if (!(\$i > 0 && \$i < 1e6)) bad = 1 } END { exit bad }' '$WORK/e1.csv'"
 
 "$PC" models --job "$WORK/job" --store "$WORK/s1" --format json > "$WORK/models.json"
