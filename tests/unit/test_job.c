@@ -483,9 +483,9 @@ static void test_model_list_errors(void **state) {
   snprintf(want, sizeof want, "@:1: models: unknown model 'no_such_model' "
            "(valid: %s)", names);
   expect_file_error("models = naive,no_such_model\n", want);
-  snprintf(want, sizeof want, "@:1: models: unknown model 'garch' (valid: %s)",
-           names);
-  expect_file_error("models = naive, rw:garch\n", want);
+  snprintf(want, sizeof want,
+           "@:1: models: unknown model 'egarch' (valid: %s)", names);
+  expect_file_error("models = naive, rw:egarch\n", want);
   expect_file_error("models = naive,random_walk,naive\n",
                     "@:1: models: 'naive' is listed twice");
   expect_file_error("models = a:naive, a:random_walk\n",
@@ -511,10 +511,11 @@ static void test_model_key_errors(void **state) {
   expect_file_error("random_walk.window = 5\n",
                     "@:1: unknown key "
                     "'random_walk.window' for model type random_walk (valid "
-                    "keys: lookback)");
+                    "keys: lookback, volatility, lambda, drift)");
   expect_file_error("models = rw60:random_walk\nrw60.window = 5\n",
                     "@:2: unknown key 'rw60.window' for model type "
-                    "random_walk (valid keys: lookback)");
+                    "random_walk (valid keys: lookback, volatility, lambda, "
+                    "drift)");
   expect_file_error("naive.lookback = 5\n",
                     "@:1: unknown key "
                     "'naive.lookback' for model type naive (valid keys: "
