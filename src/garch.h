@@ -87,6 +87,8 @@ typedef struct {
 } pc_garch_index;
 
 pc_garch_index pc_garch_index_of(const pc_garch_spec *spec);
+/* The number of residuals whose terms enter the likelihood of n returns. */
+size_t pc_garch_terms(const pc_garch_spec *spec, size_t n);
 double pc_garch_persistence(const pc_garch_spec *spec, const pc_garch_par *par);
 
 /* ---- garch_lik.c ------------------------------------------------------- */
@@ -121,7 +123,6 @@ typedef struct {
   double loglik, s2;
   size_t n_obs; /* residuals in the likelihood */
   int converged, iterations;
-  int start_used; /* 1 or 2: the starting point of the optimum */
 } pc_garch_fit_result;
 
 /* Maximum likelihood by BFGS on transformed parameters (Nelder-Mead when

@@ -76,11 +76,11 @@ typedef struct {
   pc_garch_data data;
   pc_garch_index ix; /* the coordinates, in the gradient's order */
   double mu0, sd0, s20;
-  double scale; /* 1 / the number of likelihood terms */
-  /* The optimiser's coordinates are y = L' x, with L L' the BHHH estimate
-   * of the objective's Hessian at the starting point (the outer product of
-   * the per-term scores), so that BFGS, whose first inverse Hessian is the
-   * identity, starts from a well-scaled problem. */
+  size_t terms; /* residuals in the likelihood */
+  double scale;  /* 1 / terms */
+  /* The optimiser's coordinates are y = L' x, with L L' a curvature matrix
+   * of the objective (see precondition()), so that BFGS, whose first
+   * inverse Hessian is the identity, starts from a well-scaled problem. */
   double L[PC_GARCH_MAX_PAR * PC_GARCH_MAX_PAR];
 } fit_ctx;
 
@@ -595,7 +595,7 @@ static pc_status setup(fit_ctx *c, const pc_garch_spec *spec, const double *r,
 }
 
 /* Both starting points; the better optimum, with the iterations of both. */
-static int search(fit_ctx *c, run_result *best, int *which) {
+static int search(fit_ctx *c, run_result *best) {
   int iterations = 0;
   for (int start = 1; start <= 2; start++) {
     double x0[PC_GARCH_MAX_PAR] = {0};
@@ -607,7 +607,6 @@ static int search(fit_ctx *c, run_result *best, int *which) {
     iterations += r.iterations;
     if (start == 1 || better(&r, best)) {
       *best = r;
-      *which = start;
     }
   }
   best->iterations = iterations;
@@ -615,14 +614,13 @@ static int search(fit_ctx *c, run_result *best, int *which) {
 }
 
 /* The likelihood at the optimum, in the units the caller gave. */
-static pc_status finish(fit_ctx *c, const run_result *r, int which,
+static pc_status finish(fit_ctx *c, const run_result *r,
                         pc_garch_fit_result *res, pc_error *e) {
   unpack(c, r->x, &res->par);
   res->loglik = pc_garch_loglik(&c->data, &res->par, &res->s2, NULL);
-  res->n_obs = (size_t)llround(1.0 / c->scale);
+  res->n_obs = c->terms;
   res->converged = r->converged;
   res->iterations = r->iterations;
-  res->start_used = which;
   if (!isfinite(res->loglik)) {
     return pc_error_set(e, PC_MODEL, "GARCH(%d,%d): the likelihood is not "
                         "finite at the estimate", c->data.spec->p,
@@ -634,14 +632,6 @@ static pc_status finish(fit_ctx *c, const run_result *r, int which,
                         c->data.spec->p, c->data.spec->q, r->iterations);
   }
   return PC_OK;
-}
-
-/* The number of residuals whose terms enter the likelihood. */
-static size_t likelihood_terms(const pc_garch_spec *s, size_t n) {
-  size_t m = s->mean == PC_GARCH_MEAN_AR1 && s->start != PC_GARCH_START_FGARCH
-                 ? n - 1 : n;
-  size_t lag = (size_t)(s->p > s->q ? s->p : s->q);
-  return s->start == PC_GARCH_START_TSERIES ? m - lag : m;
 }
 
 pc_status pc_garch_fit(const pc_garch_spec *spec, const double *r, size_t n,
@@ -659,14 +649,14 @@ pc_status pc_garch_fit(const pc_garch_spec *spec, const double *r, size_t n,
   if (c.data.work == NULL) {
     return pc_error_set(e, PC_NOMEM, "out of memory");
   }
-  c.scale = 1.0 / (double)likelihood_terms(spec, n);
+  c.terms = pc_garch_terms(spec, n);
+  c.scale = 1.0 / (double)c.terms;
   c.ix = pc_garch_index_of(spec);
   gsl_error_handler_t *old = gsl_set_error_handler_off();
   run_result best;
-  int which = 1;
-  int rc = search(&c, &best, &which);
+  int rc = search(&c, &best);
   gsl_set_error_handler(old);
-  st = rc == 0 ? finish(&c, &best, which, res, e)
+  st = rc == 0 ? finish(&c, &best, res, e)
                : pc_error_set(e, PC_NOMEM, "out of memory in the GARCH "
                               "optimiser");
   free(c.data.work);

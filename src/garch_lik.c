@@ -66,13 +66,13 @@ typedef struct {
 /* An AR(1) mean has no residual for the first return (it is the lag of the
  * second), except under the FGARCH start, which gives it a residual of 0
  * as garchFit does. */
+static size_t residual_count(const pc_garch_spec *s, size_t n) {
+  int lagged = s->mean == PC_GARCH_MEAN_AR1 && s->start != PC_GARCH_START_FGARCH;
+  return lagged && n > 0 ? n - 1 : n;
+}
+
 static columns columns_of(const pc_garch_data *d) {
-  const pc_garch_spec *s = d->spec;
-  size_t m = d->n;
-  if (s->mean == PC_GARCH_MEAN_AR1 && s->start != PC_GARCH_START_FGARCH &&
-      m > 0) {
-    m--;
-  }
+  size_t m = residual_count(d->spec, d->n);
   columns c = {m, d->work, d->work + m, d->work + 2 * m, d->work + 3 * m};
   return c;
 }
@@ -190,6 +190,11 @@ static double start_variance(const pc_garch_spec *s, double omega, double pers,
 /* The first residual whose term enters the likelihood. */
 static size_t first_term(const pc_garch_spec *s) {
   return s->start == PC_GARCH_START_TSERIES ? (size_t)max_lag(s) : 0;
+}
+
+size_t pc_garch_terms(const pc_garch_spec *spec, size_t n) {
+  size_t m = residual_count(spec, n), first = first_term(spec);
+  return m > first ? m - first : 0;
 }
 
 /* ---- the gradient -------------------------------------------------------- */
