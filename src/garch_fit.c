@@ -77,7 +77,7 @@ typedef struct {
   pc_garch_index ix; /* the coordinates, in the gradient's order */
   double mu0, sd0, s20;
   size_t terms; /* residuals in the likelihood */
-  double scale;  /* 1 / terms */
+  double scale; /* 1 / terms */
   /* The optimiser's coordinates are y = L' x, with L L' a curvature matrix
    * of the objective (see precondition()), so that BFGS, whose first
    * inverse Hessian is the identity, starts from a well-scaled problem. */
@@ -194,9 +194,9 @@ static void chain_rule(const fit_ctx *c, const double *x,
     gx2 += g[c->ix.alpha + i] * xw[i] * xw[i];
   }
   for (int i = 0; i < n; i++) {
-    g[c->ix.alpha + i] = xw[i] * (d.a * g[c->ix.alpha + i] + d.b * gx2 -
-                                  gomega * par->omega /
-                                      (slack + OMEGA_KAPPA) * d.c);
+    g[c->ix.alpha + i] =
+        xw[i] * (d.a * g[c->ix.alpha + i] + d.b * gx2 -
+                 gomega * par->omega / (slack + OMEGA_KAPPA) * d.c);
   }
   if (c->ix.nu >= 0) {
     g[c->ix.nu] *= par->nu - 2.0;
@@ -223,8 +223,7 @@ static void walls(const fit_ctx *c, const double *x, double *f, double *g) {
   }
   if (c->ix.nu >= 0) {
     /* nu near 2 is allowed; only a large nu is walled. */
-    wall(x[c->ix.nu], x[c->ix.nu] > 0.0 ? NU_XMAX : EXP_XMAX, f,
-         &g[c->ix.nu]);
+    wall(x[c->ix.nu], x[c->ix.nu] > 0.0 ? NU_XMAX : EXP_XMAX, f, &g[c->ix.nu]);
   }
 }
 
@@ -436,7 +435,8 @@ static int run_bfgs(fit_ctx *c, const double *x0, int max_iter,
   gsl_multimin_function_fdf fn = {gsl_f, gsl_df, gsl_fdf, (size_t)c->ix.k, c};
   double y0[PC_GARCH_MAX_PAR];
   to_y(c, x0, y0);
-  gsl_vector_const_view start = gsl_vector_const_view_array(y0, (size_t)c->ix.k);
+  gsl_vector_const_view start =
+      gsl_vector_const_view_array(y0, (size_t)c->ix.k);
   gsl_multimin_fdfminimizer *s = gsl_multimin_fdfminimizer_alloc(
       gsl_multimin_fdfminimizer_vector_bfgs2, (size_t)c->ix.k);
   if (s == NULL) {
@@ -445,8 +445,8 @@ static int run_bfgs(fit_ctx *c, const double *x0, int max_iter,
   memset(out, 0, sizeof *out);
   if (gsl_multimin_fdfminimizer_set(s, &fn, &start.vector, 0.1, 0.1) ==
       GSL_SUCCESS) {
-    pc_bfgs_stop stop = {max_iter, GRAD_TOL, GRAD_OK, STALL_ITER, STALL_TOL,
-                         BAD_OBJECTIVE};
+    pc_bfgs_stop stop = {max_iter,   GRAD_TOL,  GRAD_OK,
+                         STALL_ITER, STALL_TOL, BAD_OBJECTIVE};
     out->converged = pc_bfgs_iterate(s, &stop, &out->iterations);
   }
   to_x(c, s->x->data, out->x);
@@ -461,7 +461,8 @@ static int run_simplex(fit_ctx *c, const double *x0, run_result *out) {
   gsl_multimin_function fn = {gsl_f, (size_t)c->ix.k, c};
   double y0[PC_GARCH_MAX_PAR];
   to_y(c, x0, y0);
-  gsl_vector_const_view start = gsl_vector_const_view_array(y0, (size_t)c->ix.k);
+  gsl_vector_const_view start =
+      gsl_vector_const_view_array(y0, (size_t)c->ix.k);
   gsl_vector *step = gsl_vector_alloc((size_t)c->ix.k);
   gsl_multimin_fminimizer *s = gsl_multimin_fminimizer_alloc(
       gsl_multimin_fminimizer_nmsimplex2, (size_t)c->ix.k);
@@ -482,8 +483,8 @@ static int run_simplex(fit_ctx *c, const double *x0, run_result *out) {
     out->f = objective(c, out->x, g);
     grad_to_y(c, g);
     gsl_vector_view gv = gsl_vector_view_array(g, (size_t)c->ix.k);
-    out->converged = out->f < BAD_OBJECTIVE &&
-                     gsl_blas_dnrm2(&gv.vector) < GRAD_OK;
+    out->converged =
+        out->f < BAD_OBJECTIVE && gsl_blas_dnrm2(&gv.vector) < GRAD_OK;
     rc = 0;
   }
   gsl_vector_free(step);
@@ -528,7 +529,8 @@ static int optimise(fit_ctx *c, const double *x0, run_result *out) {
   return 0;
 }
 
-/* ---- starting points and the fit ------------------------------------------ */
+/* ---- starting points and the fit ------------------------------------------
+ */
 
 /* The documented starting points: the sample mean, phi = 0, nu = 8, and
  * (sum alpha, sum beta) = (0.1, 0.8) or (0.05, 0.93), split evenly over
@@ -567,14 +569,16 @@ static pc_status setup(fit_ctx *c, const pc_garch_spec *spec, const double *r,
                        size_t n, pc_error *e) {
   if (spec->p < 0 || spec->p > PC_GARCH_MAX_P || spec->q < 1 ||
       spec->q > PC_GARCH_MAX_Q) {
-    return pc_error_set(e, PC_MODEL, "GARCH(%d,%d) is outside the supported "
-                        "range (0 <= p <= %d, 1 <= q <= %d)", spec->p, spec->q,
-                        PC_GARCH_MAX_P, PC_GARCH_MAX_Q);
+    return pc_error_set(e, PC_MODEL,
+                        "GARCH(%d,%d) is outside the supported "
+                        "range (0 <= p <= %d, 1 <= q <= %d)",
+                        spec->p, spec->q, PC_GARCH_MAX_P, PC_GARCH_MAX_Q);
   }
   if (n < MIN_RETURNS) {
-    return pc_error_set(e, PC_MODEL, "too few log returns for GARCH(%d,%d) "
-                        "(%zu, need at least %d)", spec->p, spec->q, n,
-                        MIN_RETURNS);
+    return pc_error_set(e, PC_MODEL,
+                        "too few log returns for GARCH(%d,%d) "
+                        "(%zu, need at least %d)",
+                        spec->p, spec->q, n, MIN_RETURNS);
   }
   double sum = 0.0, ss = 0.0;
   for (size_t t = 0; t < n; t++) {
@@ -588,7 +592,8 @@ static pc_status setup(fit_ctx *c, const pc_garch_spec *spec, const double *r,
   c->sd0 = sqrt(c->s20);
   /* Below MIN_SD the spread is the rounding of a constant return. */
   if (!(c->sd0 > MIN_SD) || !isfinite(c->s20)) {
-    return pc_error_set(e, PC_MODEL, "the log returns are constant or not "
+    return pc_error_set(e, PC_MODEL,
+                        "the log returns are constant or not "
                         "finite: no variance to model");
   }
   return PC_OK;
@@ -622,12 +627,14 @@ static pc_status finish(fit_ctx *c, const run_result *r,
   res->converged = r->converged;
   res->iterations = r->iterations;
   if (!isfinite(res->loglik)) {
-    return pc_error_set(e, PC_MODEL, "GARCH(%d,%d): the likelihood is not "
-                        "finite at the estimate", c->data.spec->p,
-                        c->data.spec->q);
+    return pc_error_set(e, PC_MODEL,
+                        "GARCH(%d,%d): the likelihood is not "
+                        "finite at the estimate",
+                        c->data.spec->p, c->data.spec->q);
   }
   if (!r->converged) {
-    return pc_error_set(e, PC_MODEL, "GARCH(%d,%d): the likelihood optimiser "
+    return pc_error_set(e, PC_MODEL,
+                        "GARCH(%d,%d): the likelihood optimiser "
                         "did not converge after %d iterations",
                         c->data.spec->p, c->data.spec->q, r->iterations);
   }
@@ -643,9 +650,8 @@ pc_status pc_garch_fit(const pc_garch_spec *spec, const double *r, size_t n,
   if (st != PC_OK) {
     return st;
   }
-  c.data = (pc_garch_data){spec, r, n,
-                           malloc(pc_garch_work_size(n) * sizeof(double)),
-                           NULL};
+  c.data = (pc_garch_data){
+      spec, r, n, malloc(pc_garch_work_size(n) * sizeof(double)), NULL};
   if (c.data.work == NULL) {
     return pc_error_set(e, PC_NOMEM, "out of memory");
   }
@@ -657,7 +663,8 @@ pc_status pc_garch_fit(const pc_garch_spec *spec, const double *r, size_t n,
   int rc = search(&c, &best);
   gsl_set_error_handler(old);
   st = rc == 0 ? finish(&c, &best, res, e)
-               : pc_error_set(e, PC_NOMEM, "out of memory in the GARCH "
+               : pc_error_set(e, PC_NOMEM,
+                              "out of memory in the GARCH "
                               "optimiser");
   free(c.data.work);
   return st;

@@ -17,6 +17,9 @@
 /* PI is not in strict C11. */
 #define PI 3.14159265358979323846
 
+/* The gradient's order follows the equations (mean, then omega, the ARCH
+ * and GARCH terms, then the distribution), and the optimiser's coordinates
+ * use the same slots, so one index serves both. */
 pc_garch_index pc_garch_index_of(const pc_garch_spec *s) {
   pc_garch_index ix = {-1, -1, -1, -1, -1, -1, 0};
   if (s->mean != PC_GARCH_MEAN_ZERO) {
@@ -38,6 +41,8 @@ pc_garch_index pc_garch_index_of(const pc_garch_spec *s) {
   return ix;
 }
 
+/* Four columns of n (see columns below); one more so that n = 0 is no
+ * zero-size allocation. */
 size_t pc_garch_work_size(size_t n) { return 4 * n + 1; }
 
 double pc_garch_persistence(const pc_garch_spec *spec,
@@ -52,6 +57,8 @@ double pc_garch_persistence(const pc_garch_spec *spec,
   return sum;
 }
 
+/* The residuals whose variance the recursion cannot compute, for want of
+ * lags: they take the starting variance. */
 static int max_lag(const pc_garch_spec *s) { return s->p > s->q ? s->p : s->q; }
 
 /* ---- residuals --------------------------------------------------------- */
@@ -67,7 +74,8 @@ typedef struct {
  * second), except under the FGARCH start, which gives it a residual of 0
  * as garchFit does. */
 static size_t residual_count(const pc_garch_spec *s, size_t n) {
-  int lagged = s->mean == PC_GARCH_MEAN_AR1 && s->start != PC_GARCH_START_FGARCH;
+  int lagged =
+      s->mean == PC_GARCH_MEAN_AR1 && s->start != PC_GARCH_START_FGARCH;
   return lagged && n > 0 ? n - 1 : n;
 }
 
@@ -136,8 +144,8 @@ static double log_density(const density *d, double e, double h) {
 }
 
 /* log_density and its derivatives by h, e and nu, sharing the logarithms. */
-static double log_density_grad(const density *d, double e, double h,
-                               double *lh, double *le, double *lnu) {
+static double log_density_grad(const density *d, double e, double h, double *lh,
+                               double *le, double *lnu) {
   double lgh = log(h);
   if (!d->t) {
     *lh = 0.5 * (e * e / h - 1.0) / h;
@@ -173,6 +181,8 @@ static int variance_pass(const pc_garch_spec *s, const pc_garch_par *par,
         v += par->beta[j - 1] * h[t - (size_t)j];
       }
     }
+    /* Positive by construction for valid parameters; the test catches an
+     * overflow (a huge return) and NAN, which must not reach a log. */
     if (!(v > 0.0 && v < INFINITY)) {
       return -1;
     }
@@ -208,8 +218,13 @@ typedef struct {
   double dh0[PC_GARCH_MAX_PAR];    /* d of the starting variance */
 } grad_setup;
 
-static void setup_gradient(const pc_garch_spec *s, const columns *c,
-                           double s2, double pers, grad_setup *g) {
+/* The start of the recursion depends on the parameters too: s2 through the
+ * residuals (mu, phi), omega + persistence s2 through everything, and with
+ * targeting omega itself through s2 and the persistence.  Leaving these
+ * terms out would give a gradient that is wrong by a little everywhere,
+ * which BFGS notices as a line search that never settles. */
+static void setup_gradient(const pc_garch_spec *s, const columns *c, double s2,
+                           double pers, grad_setup *g) {
   memset(g, 0, sizeof *g);
   g->ix = pc_garch_index_of(s);
   double smu = 0.0, sphi = 0.0;
@@ -237,7 +252,8 @@ static void setup_gradient(const pc_garch_spec *s, const columns *c,
 }
 
 /* The derivatives of the last p + 1 variances, in a ring: slot `cur` is
- * h_t's, slot cur - j (mod RING) is h_{t-j}'s. */
+ * h_t's, slot cur - j (mod RING) is h_{t-j}'s.  Only p of them are ever
+ * needed, so the pass needs no n x k matrix (tseries keeps one). */
 #define RING (PC_GARCH_MAX_P + 1)
 
 typedef struct {

@@ -7,6 +7,7 @@
  * garch_*.c; this file holds the keys, the glue to the model interface and
  * the recorded fallback. */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +16,8 @@
 
 /* Every order the model fits, so that a job file with another is refused
  * when it is read (exit 2), not when the model trains. */
-#define ORDERS                                                               \
-  "0,1|0,2|0,3|0,4|0,5|1,1|1,2|1,3|1,4|1,5|2,1|2,2|2,3|2,4|2,5|3,1|3,2|3,3|" \
+#define ORDERS                                                                 \
+  "0,1|0,2|0,3|0,4|0,5|1,1|1,2|1,3|1,4|1,5|2,1|2,2|2,3|2,4|2,5|3,1|3,2|3,3|"   \
   "3,4|3,5|4,1|4,2|4,3|4,4|4,5|5,1|5,2|5,3|5,4|5,5"
 
 static const pc_param_def garch_params[] = {
@@ -42,12 +43,15 @@ enum { METHOD_GARCH = 0, METHOD_FALLBACK = 1 };
 /* RiskMetrics' daily decay, the fallback's beta. */
 #define FALLBACK_LAMBDA 0.94
 
+/* A trained model: everything simulate needs is here (the spec too, as it
+ * was fitted: a fallback is a GARCH(1,1) whatever the keys said), so a
+ * loaded model simulates exactly as the fitted one. */
 typedef struct {
   int method;
   pc_garch_spec spec;
   pc_garch_par par;
-  double s2;        /* the recursion's start, kept for every forecast */
-  double last_var;  /* the conditional variance after the training data */
+  double s2;       /* the recursion's start, kept for every forecast */
+  double last_var; /* the conditional variance after the training data */
   double loglik, aic, bic;
   int64_t n_obs, converged, iterations;
   char reason[512];
@@ -55,6 +59,22 @@ typedef struct {
 
 /* ---- keys -------------------------------------------------------------- */
 
+/* The names of the means, in the keys and in the stored fields. */
+static pc_garch_mean mean_of(const char *name) {
+  return strcmp(name, "zero") == 0  ? PC_GARCH_MEAN_ZERO
+         : strcmp(name, "ar1") == 0 ? PC_GARCH_MEAN_AR1
+                                    : PC_GARCH_MEAN_CONSTANT;
+}
+
+static const char *mean_name(pc_garch_mean m) {
+  return m == PC_GARCH_MEAN_ZERO  ? "zero"
+         : m == PC_GARCH_MEAN_AR1 ? "ar1"
+                                  : "constant";
+}
+
+/* The key's choices only admit valid orders, so this fails only for a spec
+ * made without them (a caller bypassing pc_model_spec_set): a recorded
+ * model failure then, never a crash. */
 static pc_status parse_order(const pc_model_spec *spec, pc_garch_spec *g,
                              pc_error *e) {
   const char *text = pc_model_spec_str(spec, "order");
@@ -62,22 +82,23 @@ static pc_status parse_order(const pc_model_spec *spec, pc_garch_spec *g,
   int n = sscanf(text, " %d , %d %c", &g->p, &g->q, &extra);
   if (n != 2 || g->p < 0 || g->p > PC_GARCH_MAX_P || g->q < 1 ||
       g->q > PC_GARCH_MAX_Q) {
-    return pc_error_set(e, PC_MODEL, "%s.order: '%s' is not p,q with "
-                        "0 <= p <= %d and 1 <= q <= %d", spec->name, text,
-                        PC_GARCH_MAX_P, PC_GARCH_MAX_Q);
+    return pc_error_set(e, PC_MODEL,
+                        "%s.order: '%s' is not p,q with "
+                        "0 <= p <= %d and 1 <= q <= %d",
+                        spec->name, text, PC_GARCH_MAX_P, PC_GARCH_MAX_Q);
   }
   return PC_OK;
 }
 
+/* The job's keys as the numerics' spec; the model itself always uses
+ * pathcast's start of the recursion (the others are for the R tests). */
 static pc_status spec_of(const pc_model_spec *spec, pc_garch_spec *g,
                          pc_error *e) {
-  const char *mean = pc_model_spec_str(spec, "mean");
   memset(g, 0, sizeof *g);
-  g->mean = strcmp(mean, "zero") == 0       ? PC_GARCH_MEAN_ZERO
-            : strcmp(mean, "ar1") == 0      ? PC_GARCH_MEAN_AR1
-                                            : PC_GARCH_MEAN_CONSTANT;
+  g->mean = mean_of(pc_model_spec_str(spec, "mean"));
   g->dist = strcmp(pc_model_spec_str(spec, "dist"), "t") == 0
-                ? PC_GARCH_DIST_T : PC_GARCH_DIST_NORMAL;
+                ? PC_GARCH_DIST_T
+                : PC_GARCH_DIST_NORMAL;
   g->targeting = strcmp(pc_model_spec_str(spec, "targeting"), "yes") == 0;
   g->start = PC_GARCH_START_PATHCAST;
   return parse_order(spec, g, e);
@@ -99,7 +120,10 @@ static pc_status returns_of(const pc_model_spec *spec, const pc_history *h,
 }
 
 /* Filters the returns with the state's parameters: the recursion state a
- * forecast continues from. */
+ * forecast continues from.  The start is the trained s2, not the s2 of
+ * these returns, so that a forecast from the training data continues
+ * exactly where the fit ended (last_variance); over thousands of returns
+ * the start has decayed away anyway (persistence^n). */
 static pc_status filter(const garch_state *s, const double *r, size_t n,
                         pc_garch_state *out, pc_error *e) {
   pc_garch_data d = {&s->spec, r, n,
@@ -110,14 +134,18 @@ static pc_status filter(const garch_state *s, const double *r, size_t n,
   int rc = n >= 2 ? pc_garch_filter(&d, &s->par, s->s2, out) : -1;
   free(d.work);
   return rc == 0 ? PC_OK
-                 : pc_error_set(e, PC_MODEL, "the GARCH variance recursion "
+                 : pc_error_set(e, PC_MODEL,
+                                "the GARCH variance recursion "
                                 "failed on the %zu returns before the date "
                                 "(too few, or a variance that is not "
-                                "positive)", n);
+                                "positive)",
+                                n);
 }
 
 /* ---- fit --------------------------------------------------------------- */
 
+/* The optimum, and the information criteria of its k estimated
+ * parameters over its n residuals. */
 static void keep_fit(garch_state *s, const pc_garch_fit_result *r) {
   pc_garch_index ix = pc_garch_index_of(&s->spec);
   double k = (double)ix.k, n = (double)r->n_obs;
@@ -137,8 +165,8 @@ static void keep_fit(garch_state *s, const pc_garch_fit_result *r) {
  * model's mean at its sample value (phi = 0), recorded with the reason. */
 static pc_status ewma_fallback(garch_state *s, const pc_garch_fit_result *r,
                                const double *ret, size_t n, pc_error *e) {
-  pc_garch_spec g = {1, 1, s->spec.mean, PC_GARCH_DIST_NORMAL, 0,
-                     PC_GARCH_START_PATHCAST};
+  pc_garch_spec g = {
+      1, 1, s->spec.mean, PC_GARCH_DIST_NORMAL, 0, PC_GARCH_START_PATHCAST};
   pc_garch_par par;
   memset(&par, 0, sizeof par);
   par.alpha[0] = 1.0 - FALLBACK_LAMBDA;
@@ -148,8 +176,8 @@ static pc_status ewma_fallback(garch_state *s, const pc_garch_fit_result *r,
     sum += ret[t];
   }
   par.mu = sum / (double)n;
-  pc_garch_data d = {&g, ret, n,
-                     malloc(pc_garch_work_size(n) * sizeof(double)), NULL};
+  pc_garch_data d = {&g, ret, n, malloc(pc_garch_work_size(n) * sizeof(double)),
+                     NULL};
   if (d.work == NULL) {
     return pc_error_set(e, PC_NOMEM, "out of memory");
   }
@@ -167,6 +195,9 @@ static pc_status ewma_fallback(garch_state *s, const pc_garch_fit_result *r,
   return PC_OK;
 }
 
+/* Fits on the last `lookback` returns, falls back when asked, and records
+ * the variance the next day would have, which `models` shows and the
+ * tests compare a forecast from the training data with. */
 static pc_status garch_fit(void *state, const pc_model_spec *spec,
                            const pc_history *h, pc_error *e) {
   garch_state *s = state;
@@ -199,6 +230,10 @@ static pc_status garch_fit(void *state, const pc_model_spec *spec,
 
 /* ---- simulate ---------------------------------------------------------- */
 
+/* The trained parameters, run over the returns before the forecast date:
+ * the paths start from the variance of that date, which may be months
+ * after the training (the point of a volatility model), and only rows
+ * before the date are read (no leakage, as the history view guarantees). */
 static pc_status garch_simulate(const void *state, const pc_model_spec *spec,
                                 const pc_history *h, const pc_sim_request *req,
                                 double *out, pc_error *e) {
@@ -215,8 +250,8 @@ static pc_status garch_simulate(const void *state, const pc_model_spec *spec,
     status = filter(s, r, n, &st, e);
   }
   free(r);
-  if (status == PC_OK &&
-      pc_garch_simulate_paths(&s->spec, &s->par, &st, log(last), req, out) != 0) {
+  if (status == PC_OK && pc_garch_simulate_paths(&s->spec, &s->par, &st,
+                                                 log(last), req, out) != 0) {
     status = pc_error_set(e, PC_NOMEM, "out of memory");
   }
   return status;
@@ -224,56 +259,126 @@ static pc_status garch_simulate(const void *state, const pc_model_spec *spec,
 
 /* ---- save / load ------------------------------------------------------- */
 
-static const char *mean_name(pc_garch_mean m) {
-  return m == PC_GARCH_MEAN_ZERO ? "zero" : m == PC_GARCH_MEAN_AR1 ? "ar1"
-                                                                  : "constant";
+/* The stored numbers that live in the state, in one table that save and
+ * load both walk, so the two cannot drift apart. */
+enum { ALWAYS, IF_AR1, IF_T };
+
+typedef struct {
+  const char *name;
+  pc_section section;
+  pc_field_kind kind; /* PC_FIELD_F64 (double) or PC_FIELD_I64 (int64_t) */
+  size_t offset;      /* in garch_state */
+  int when;
+} stored_number;
+
+#define PARAM PC_SECTION_PARAMS
+#define DIAG PC_SECTION_DIAGNOSTICS
+#define F64 PC_FIELD_F64
+#define I64 PC_FIELD_I64
+static const stored_number numbers[] = {
+    {"mu", PARAM, F64, offsetof(garch_state, par.mu), ALWAYS},
+    {"ar1", PARAM, F64, offsetof(garch_state, par.phi), IF_AR1},
+    {"omega", PARAM, F64, offsetof(garch_state, par.omega), ALWAYS},
+    {"nu", PARAM, F64, offsetof(garch_state, par.nu), IF_T},
+    {"sample_variance", PARAM, F64, offsetof(garch_state, s2), ALWAYS},
+    {"loglik", DIAG, F64, offsetof(garch_state, loglik), ALWAYS},
+    {"aic", DIAG, F64, offsetof(garch_state, aic), ALWAYS},
+    {"bic", DIAG, F64, offsetof(garch_state, bic), ALWAYS},
+    {"last_variance", DIAG, F64, offsetof(garch_state, last_var), ALWAYS},
+    {"n_obs", DIAG, I64, offsetof(garch_state, n_obs), ALWAYS},
+    {"converged", DIAG, I64, offsetof(garch_state, converged), ALWAYS},
+    {"iterations", DIAG, I64, offsetof(garch_state, iterations), ALWAYS},
+};
+#undef PARAM
+#undef DIAG
+#undef F64
+#undef I64
+#define NNUMBERS (sizeof numbers / sizeof numbers[0])
+
+static int applies(const stored_number *n, const pc_garch_spec *g) {
+  return n->when == ALWAYS ||
+         (n->when == IF_AR1 && g->mean == PC_GARCH_MEAN_AR1) ||
+         (n->when == IF_T && g->dist == PC_GARCH_DIST_T);
 }
 
-static pc_status save_params(const garch_state *s, pc_record *out) {
+static pc_status save_numbers(const garch_state *s, pc_record *out) {
+  pc_status st = PC_OK;
+  for (size_t i = 0; i < NNUMBERS && st == PC_OK; i++) {
+    const stored_number *n = &numbers[i];
+    const char *at = (const char *)s + n->offset;
+    if (!applies(n, &s->spec)) {
+      continue;
+    }
+    st = n->kind == PC_FIELD_F64
+             ? pc_record_add_scalar(out, n->section, n->name,
+                                    *(const double *)(const void *)at)
+             : pc_record_add_int(out, n->section, n->name,
+                                 *(const int64_t *)(const void *)at);
+  }
+  return st;
+}
+
+static pc_status load_numbers(garch_state *s, const pc_record *in,
+                              pc_error *e) {
+  pc_status st = PC_OK;
+  for (size_t i = 0; i < NNUMBERS && st == PC_OK; i++) {
+    const stored_number *n = &numbers[i];
+    char *at = (char *)s + n->offset;
+    if (!applies(n, &s->spec)) {
+      continue;
+    }
+    st = n->kind == PC_FIELD_F64
+             ? pc_record_get_scalar(in, n->name, (double *)(void *)at, e)
+             : pc_record_get_int(in, n->name, (int64_t *)(void *)at, e);
+  }
+  return st;
+}
+
+/* The shape (method, order, mean, distribution, targeting), the
+ * coefficient arrays, and what follows from the numbers. */
+static pc_status save_shape(const garch_state *s, pc_record *out) {
   pc_section p = PC_SECTION_PARAMS;
   const pc_garch_spec *g = &s->spec;
   int64_t order[2] = {g->p, g->q};
   const char *method = s->method == METHOD_GARCH ? "garch" : "ewma_fallback";
+  const char *dist = g->dist == PC_GARCH_DIST_T ? "t" : "normal";
   pc_status st = pc_record_add_str(out, p, "method", method);
-  if (st == PC_OK) st = pc_record_add_i64(out, p, "order", order, 2);
-  if (st == PC_OK) st = pc_record_add_str(out, p, "mean", mean_name(g->mean));
-  if (st == PC_OK) st = pc_record_add_str(out, p, "dist", g->dist == PC_GARCH_DIST_T ? "t" : "normal");
-  if (st == PC_OK) st = pc_record_add_int(out, p, "targeting", g->targeting);
-  if (st == PC_OK) st = pc_record_add_scalar(out, p, "mu", s->par.mu);
-  if (st == PC_OK && g->mean == PC_GARCH_MEAN_AR1) st = pc_record_add_scalar(out, p, "ar1", s->par.phi);
-  if (st == PC_OK) st = pc_record_add_scalar(out, p, "omega", s->par.omega);
-  if (st == PC_OK) st = pc_record_add_f64(out, p, "alpha", s->par.alpha, (size_t)g->q);
-  if (st == PC_OK) st = pc_record_add_f64(out, p, "beta", s->par.beta, (size_t)g->p);
-  if (st == PC_OK && g->dist == PC_GARCH_DIST_T) st = pc_record_add_scalar(out, p, "nu", s->par.nu);
-  if (st == PC_OK) st = pc_record_add_scalar(out, p, "sample_variance", s->s2);
+  st = st == PC_OK ? pc_record_add_i64(out, p, "order", order, 2) : st;
+  st = st == PC_OK ? pc_record_add_str(out, p, "mean", mean_name(g->mean)) : st;
+  st = st == PC_OK ? pc_record_add_str(out, p, "dist", dist) : st;
+  st = st == PC_OK ? pc_record_add_int(out, p, "targeting", g->targeting) : st;
+  st = st == PC_OK
+           ? pc_record_add_f64(out, p, "alpha", s->par.alpha, (size_t)g->q)
+           : st;
+  st = st == PC_OK
+           ? pc_record_add_f64(out, p, "beta", s->par.beta, (size_t)g->p)
+           : st;
   return st;
 }
 
-static pc_status save_diagnostics(const garch_state *s, pc_record *out) {
+static pc_status save_derived(const garch_state *s, pc_record *out) {
   pc_section d = PC_SECTION_DIAGNOSTICS;
   double pers = pc_garch_persistence(&s->spec, &s->par);
   /* An integrated model (the fallback) has no unconditional variance. */
   double uncond = pers < 1.0 ? s->par.omega / (1.0 - pers) : INFINITY;
-  pc_status st = pc_record_add_scalar(out, d, "loglik", s->loglik);
-  if (st == PC_OK) st = pc_record_add_scalar(out, d, "aic", s->aic);
-  if (st == PC_OK) st = pc_record_add_scalar(out, d, "bic", s->bic);
-  if (st == PC_OK) st = pc_record_add_int(out, d, "n_obs", s->n_obs);
-  if (st == PC_OK) st = pc_record_add_scalar(out, d, "persistence", pers);
-  if (st == PC_OK) st = pc_record_add_scalar(out, d, "unconditional_variance", uncond);
-  if (st == PC_OK) st = pc_record_add_scalar(out, d, "annualized_volatility", sqrt(252.0 * uncond));
-  if (st == PC_OK) st = pc_record_add_scalar(out, d, "last_variance", s->last_var);
-  if (st == PC_OK) st = pc_record_add_int(out, d, "converged", s->converged);
-  if (st == PC_OK) st = pc_record_add_int(out, d, "iterations", s->iterations);
-  if (st == PC_OK && s->method == METHOD_FALLBACK) st = pc_record_add_str(out, d, "fallback_reason", s->reason);
+  pc_status st = pc_record_add_scalar(out, d, "persistence", pers);
+  st = st == PC_OK
+           ? pc_record_add_scalar(out, d, "unconditional_variance", uncond)
+           : st;
+  st = st == PC_OK ? pc_record_add_scalar(out, d, "annualized_volatility",
+                                          sqrt(252.0 * uncond))
+                   : st;
+  if (st == PC_OK && s->method == METHOD_FALLBACK) {
+    st = pc_record_add_str(out, d, "fallback_reason", s->reason);
+  }
   return st;
 }
 
 static pc_status garch_save(const void *state, pc_record *out, pc_error *e) {
   const garch_state *s = state;
-  pc_status st = save_params(s, out);
-  if (st == PC_OK) {
-    st = save_diagnostics(s, out);
-  }
+  pc_status st = save_shape(s, out);
+  st = st == PC_OK ? save_numbers(s, out) : st;
+  st = st == PC_OK ? save_derived(s, out) : st;
   return st == PC_OK ? PC_OK : pc_error_set(e, st, "cannot save model");
 }
 
@@ -283,52 +388,40 @@ static pc_status load_shape(garch_state *s, const pc_record *in, pc_error *e) {
   int64_t targeting = 0;
   const pc_field *f = pc_record_get(in, "order");
   pc_status st = pc_record_get_str(in, "method", method, sizeof method, e);
-  if (st == PC_OK) st = pc_record_get_str(in, "mean", mean, sizeof mean, e);
-  if (st == PC_OK) st = pc_record_get_str(in, "dist", dist, sizeof dist, e);
-  if (st == PC_OK) st = pc_record_get_int(in, "targeting", &targeting, e);
+  st = st == PC_OK ? pc_record_get_str(in, "mean", mean, sizeof mean, e) : st;
+  st = st == PC_OK ? pc_record_get_str(in, "dist", dist, sizeof dist, e) : st;
+  st = st == PC_OK ? pc_record_get_int(in, "targeting", &targeting, e) : st;
   if (st != PC_OK) {
     return st;
   }
-  const int64_t *order = f && f->kind == PC_FIELD_I64 && f->len == 2 ? f->data : NULL;
+  const int64_t *order =
+      f && f->kind == PC_FIELD_I64 && f->len == 2 ? f->data : NULL;
   if (order == NULL || order[0] < 0 || order[0] > PC_GARCH_MAX_P ||
       order[1] < 1 || order[1] > PC_GARCH_MAX_Q) {
-    return pc_error_set(e, PC_FATAL, "trained model field 'order' is missing "
+    return pc_error_set(e, PC_FATAL,
+                        "trained model field 'order' is missing "
                         "or out of range");
   }
   s->method = strcmp(method, "garch") == 0 ? METHOD_GARCH : METHOD_FALLBACK;
-  s->spec = (pc_garch_spec){(int)order[0], (int)order[1],
-                            strcmp(mean, "zero") == 0  ? PC_GARCH_MEAN_ZERO
-                            : strcmp(mean, "ar1") == 0 ? PC_GARCH_MEAN_AR1
-                                                       : PC_GARCH_MEAN_CONSTANT,
-                            strcmp(dist, "t") == 0 ? PC_GARCH_DIST_T
-                                                   : PC_GARCH_DIST_NORMAL,
-                            targeting != 0, PC_GARCH_START_PATHCAST};
+  s->spec = (pc_garch_spec){
+      (int)order[0],
+      (int)order[1],
+      mean_of(mean),
+      strcmp(dist, "t") == 0 ? PC_GARCH_DIST_T : PC_GARCH_DIST_NORMAL,
+      targeting != 0,
+      PC_GARCH_START_PATHCAST};
   return PC_OK;
 }
 
-static pc_status load_params(garch_state *s, const pc_record *in, pc_error *e) {
+static pc_status load_rest(garch_state *s, const pc_record *in, pc_error *e) {
   const pc_garch_spec *g = &s->spec;
-  pc_status st = pc_record_get_scalar(in, "mu", &s->par.mu, e);
-  if (st == PC_OK && g->mean == PC_GARCH_MEAN_AR1) st = pc_record_get_scalar(in, "ar1", &s->par.phi, e);
-  if (st == PC_OK) st = pc_record_get_scalar(in, "omega", &s->par.omega, e);
-  if (st == PC_OK) st = pc_record_get_f64(in, "alpha", s->par.alpha, (size_t)g->q, e);
-  if (st == PC_OK) st = pc_record_get_f64(in, "beta", s->par.beta, (size_t)g->p, e);
-  if (st == PC_OK && g->dist == PC_GARCH_DIST_T) st = pc_record_get_scalar(in, "nu", &s->par.nu, e);
-  if (st == PC_OK) st = pc_record_get_scalar(in, "sample_variance", &s->s2, e);
-  return st;
-}
-
-static pc_status load_diagnostics(garch_state *s, const pc_record *in,
-                                  pc_error *e) {
-  pc_status st = pc_record_get_scalar(in, "loglik", &s->loglik, e);
-  if (st == PC_OK) st = pc_record_get_scalar(in, "aic", &s->aic, e);
-  if (st == PC_OK) st = pc_record_get_scalar(in, "bic", &s->bic, e);
-  if (st == PC_OK) st = pc_record_get_scalar(in, "last_variance", &s->last_var, e);
-  if (st == PC_OK) st = pc_record_get_int(in, "n_obs", &s->n_obs, e);
-  if (st == PC_OK) st = pc_record_get_int(in, "converged", &s->converged, e);
-  if (st == PC_OK) st = pc_record_get_int(in, "iterations", &s->iterations, e);
+  pc_status st = pc_record_get_f64(in, "alpha", s->par.alpha, (size_t)g->q, e);
+  st = st == PC_OK ? pc_record_get_f64(in, "beta", s->par.beta, (size_t)g->p, e)
+                   : st;
+  st = st == PC_OK ? load_numbers(s, in, e) : st;
   if (st == PC_OK && s->method == METHOD_FALLBACK) {
-    st = pc_record_get_str(in, "fallback_reason", s->reason, sizeof s->reason, e);
+    st = pc_record_get_str(in, "fallback_reason", s->reason, sizeof s->reason,
+                           e);
   }
   return st;
 }
@@ -337,9 +430,7 @@ static pc_status garch_load(void *state, const pc_record *in, pc_error *e) {
   garch_state *s = state;
   memset(s, 0, sizeof *s);
   pc_status st = load_shape(s, in, e);
-  if (st == PC_OK) st = load_params(s, in, e);
-  if (st == PC_OK) st = load_diagnostics(s, in, e);
-  return st;
+  return st == PC_OK ? load_rest(s, in, e) : st;
 }
 
 const pc_model_type pc_model_garch = {

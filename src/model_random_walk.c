@@ -60,9 +60,9 @@ static double ewma_volatility(const double *r, size_t n, double lambda,
 }
 
 /* The EWMA volatility of the last `lookback` returns of h around drift. */
-static pc_status ewma_of_history(const pc_model_spec *spec,
-                                 const pc_history *h, double lambda,
-                                 double drift, double *vol, pc_error *e) {
+static pc_status ewma_of_history(const pc_model_spec *spec, const pc_history *h,
+                                 double lambda, double drift, double *vol,
+                                 pc_error *e) {
   double *r = malloc((h->n ? h->n : 1) * sizeof *r);
   if (r == NULL) {
     return pc_error_set(e, PC_NOMEM, "out of memory");
@@ -72,8 +72,10 @@ static pc_status ewma_of_history(const pc_model_spec *spec,
   *vol = n >= 2 ? ewma_volatility(r, n, lambda, drift) : NAN;
   free(r);
   if (!(*vol > 0.0) || !isfinite(*vol)) {
-    return pc_error_set(e, PC_MODEL, "the ewma volatility of the %zu returns "
-                        "before the date is not positive", n);
+    return pc_error_set(e, PC_MODEL,
+                        "the ewma volatility of the %zu returns "
+                        "before the date is not positive",
+                        n);
   }
   return PC_OK;
 }
@@ -87,8 +89,7 @@ static pc_status random_walk_fit(void *state, const pc_model_spec *spec,
   s->lambda = s->ewma ? pc_model_spec_double(spec, "lambda") : 0.0;
   pc_status st = pc_rw_fit(&s->rw, h, lookback, !s->zero_drift, e);
   if (st == PC_OK && s->ewma) {
-    st = ewma_of_history(spec, h, s->lambda, s->rw.drift, &s->rw.volatility,
-                         e);
+    st = ewma_of_history(spec, h, s->lambda, s->rw.drift, &s->rw.volatility, e);
   }
   return st;
 }
@@ -103,8 +104,8 @@ static pc_status random_walk_simulate(const void *state,
   const rw_model *s = state;
   pc_rw_state now = s->rw;
   if (s->ewma) {
-    pc_status st = ewma_of_history(spec, h, s->lambda, now.drift,
-                                   &now.volatility, e);
+    pc_status st =
+        ewma_of_history(spec, h, s->lambda, now.drift, &now.volatility, e);
     if (st != PC_OK) {
       return st;
     }

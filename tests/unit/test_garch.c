@@ -50,7 +50,8 @@ static pc_history prices(const double *r, size_t n, double *close,
   return (pc_history){n + 1, date, close, 0, NULL, NULL};
 }
 
-/* ---- the gradient ---------------------------------------------------------- */
+/* ---- the gradient ----------------------------------------------------------
+ */
 
 /* The parameter in gradient slot k. */
 static double *slot(pc_garch_par *p, pc_garch_index ix, int k) {
@@ -91,8 +92,9 @@ static void check_gradient(const pc_garch_spec *s, const double *r, size_t n) {
     double num = (loglik_at(&d, &a) - loglik_at(&d, &b)) / (2.0 * h);
     if (!(fabs(g[k] - num) <= 1e-5 * fabs(num) + 1e-3)) {
       fail_msg("GARCH(%d,%d) mean %d dist %d targeting %d start %d: d/dpar[%d]"
-               " is %.10g, finite differences %.10g", s->p, s->q, s->mean,
-               s->dist, s->targeting, s->start, k, g[k], num);
+               " is %.10g, finite differences %.10g",
+               s->p, s->q, s->mean, s->dist, s->targeting, s->start, k, g[k],
+               num);
     }
   }
   free(work);
@@ -108,8 +110,8 @@ static void test_gradient_every_variant(void **state) {
       for (int dist = 0; dist < 2; dist++) {
         for (int start = 0; start < 3; start++) {
           for (int tgt = 0; tgt < 2; tgt++) {
-            pc_garch_spec s = {orders[o][0], orders[o][1], mean, dist, tgt,
-                               start};
+            pc_garch_spec s = {orders[o][0], orders[o][1], mean,
+                               dist,         tgt,          start};
             check_gradient(&s, r, 500);
           }
         }
@@ -119,7 +121,8 @@ static void test_gradient_every_variant(void **state) {
   (void)n;
 }
 
-/* ---- fits ------------------------------------------------------------------ */
+/* ---- fits ------------------------------------------------------------------
+ */
 
 /* Targeting fixes omega at s2 (1 - persistence): one parameter fewer, and a
  * likelihood no higher than the free fit's. */
@@ -127,7 +130,11 @@ static void test_variance_targeting(void **state) {
   (void)state;
   static double r[MAX_N];
   size_t n = load_returns(r);
-  pc_garch_spec s = {1, 1, PC_GARCH_MEAN_CONSTANT, PC_GARCH_DIST_T, 1,
+  pc_garch_spec s = {1,
+                     1,
+                     PC_GARCH_MEAN_CONSTANT,
+                     PC_GARCH_DIST_T,
+                     1,
                      PC_GARCH_START_PATHCAST};
   pc_garch_fit_result tgt, free_fit;
   pc_error e;
@@ -151,7 +158,11 @@ static void test_fit_failures(void **state) {
   double r[150];
   pc_garch_fit_result res;
   pc_error e;
-  pc_garch_spec s = {1, 1, PC_GARCH_MEAN_CONSTANT, PC_GARCH_DIST_NORMAL, 0,
+  pc_garch_spec s = {1,
+                     1,
+                     PC_GARCH_MEAN_CONSTANT,
+                     PC_GARCH_DIST_NORMAL,
+                     0,
                      PC_GARCH_START_PATHCAST};
   for (int i = 0; i < 150; i++) {
     r[i] = 0.001;
@@ -167,7 +178,8 @@ static void test_fit_failures(void **state) {
   assert_true(strstr(e.msg, "outside the supported range") != NULL);
 }
 
-/* ---- t draws ----------------------------------------------------------------- */
+/* ---- t draws
+ * ----------------------------------------------------------------- */
 
 /* z times the root of the t factor is a standardised t: variance 1, kurtosis
  * 3 + 6 / (nu - 4); the chi-square behind it has mean nu and variance
@@ -198,7 +210,8 @@ static void test_t_innovations(void **state) {
   assert_true(fabs(v2 - v1 * v1 - 2.0 * nu) < 0.25);
 }
 
-/* ---- paths ------------------------------------------------------------------- */
+/* ---- paths
+ * ------------------------------------------------------------------- */
 
 /* The variance forecast of GARCH(1,1): E h_{T+j} = uv + P^(j-1) (h1 - uv);
  * the variance of the j-day log return is the sum of the first j. */
@@ -221,15 +234,21 @@ static void test_paths_follow_the_recursion(void **state) {
   pc_garch_par p = {0.0, 0.0, 2e-6, {0.08}, {0.9}, 6.0};
   pc_garch_state st = {4e-4, {0.02}, {3.5e-4}, 0.0};
   st.h_next = p.omega + p.alpha[0] * 4e-4 + p.beta[0] * 3.5e-4;
-  pc_garch_spec s = {1, 1, PC_GARCH_MEAN_ZERO, PC_GARCH_DIST_NORMAL, 0,
+  pc_garch_spec s = {1,
+                     1,
+                     PC_GARCH_MEAN_ZERO,
+                     PC_GARCH_DIST_NORMAL,
+                     0,
                      PC_GARCH_START_PATHCAST};
   double *out = malloc(sizeof(double) * PATHS * STEPS);
   double *out_t = malloc(sizeof(double) * PATHS * STEPS);
   pc_sim_request req = {PATHS, STEPS, pc_rng_key_forecast(3, "c", "g", "v", 1),
                         NULL};
-  assert_int_equal(pc_garch_simulate_paths(&s, &p, &st, log(50.0), &req, out), 0);
+  assert_int_equal(pc_garch_simulate_paths(&s, &p, &st, log(50.0), &req, out),
+                   0);
   s.dist = PC_GARCH_DIST_T;
-  assert_int_equal(pc_garch_simulate_paths(&s, &p, &st, log(50.0), &req, out_t), 0);
+  assert_int_equal(pc_garch_simulate_paths(&s, &p, &st, log(50.0), &req, out_t),
+                   0);
   const int days[] = {1, 5, 14};
   for (int d = 0; d < 3; d++) {
     int j = days[d];
@@ -244,18 +263,20 @@ static void test_paths_follow_the_recursion(void **state) {
     /* Five standard errors of a variance from 20,000 draws, with room for
      * the heavier tails of the t. */
     if (!(fabs(v / want - 1.0) < 0.06 && fabs(vt / want - 1.0) < 0.12)) {
-      fail_msg("day %d: path variance %.4g (t %.4g), GARCH forecast %.4g", j,
-               v, vt, want);
+      fail_msg("day %d: path variance %.4g (t %.4g), GARCH forecast %.4g", j, v,
+               vt, want);
     }
   }
   for (int i = 0; i < PATHS; i++) {
-    assert_true((out[(size_t)i * STEPS] > 50.0) == (out_t[(size_t)i * STEPS] > 50.0));
+    assert_true((out[(size_t)i * STEPS] > 50.0) ==
+                (out_t[(size_t)i * STEPS] > 50.0));
   }
   free(out);
   free(out_t);
 }
 
-/* ---- the model --------------------------------------------------------------- */
+/* ---- the model
+ * --------------------------------------------------------------- */
 
 static pc_model *fit_model(const pc_history *h, const char *const *kv,
                            pc_error *e) {
@@ -295,14 +316,23 @@ static void test_stored_fields(void **state) {
   pc_record rec;
   pc_record_init(&rec);
   assert_int_equal(pc_model_save(m, &rec, &e), PC_OK);
-  const char *fields[] = {"mu", "ar1", "omega", "nu", "sample_variance",
-                          "loglik", "aic", "bic", "persistence",
-                          "unconditional_variance", "annualized_volatility",
+  const char *fields[] = {"mu",
+                          "ar1",
+                          "omega",
+                          "nu",
+                          "sample_variance",
+                          "loglik",
+                          "aic",
+                          "bic",
+                          "persistence",
+                          "unconditional_variance",
+                          "annualized_volatility",
                           "last_variance"};
   for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
     assert_true(isfinite(get(&rec, fields[i])));
   }
-  const pc_field *a = pc_record_get(&rec, "alpha"), *b = pc_record_get(&rec, "beta");
+  const pc_field *a = pc_record_get(&rec, "alpha"),
+                 *b = pc_record_get(&rec, "beta");
   assert_true(a != NULL && a->len == 1 && b != NULL && b->len == 1);
   double pers = ((double *)a->data)[0] + ((double *)b->data)[0];
   assert_true(fabs(get(&rec, "persistence") - pers) < 1e-15);
@@ -344,7 +374,8 @@ static void test_forecast_starts_from_todays_variance(void **state) {
   pc_record_init(&rec);
   assert_int_equal(pc_model_save(m, &rec, &e), PC_OK);
   double *out = malloc(sizeof(double) * PATHS);
-  pc_sim_request req = {PATHS, 1, pc_rng_key_forecast(5, "c", "g", "v", 2), NULL};
+  pc_sim_request req = {PATHS, 1, pc_rng_key_forecast(5, "c", "g", "v", 2),
+                        NULL};
   assert_int_equal(pc_model_simulate(m, &h, &req, out, &e), PC_OK);
   double v = 0.0, last = pc_history_last_close(&h);
   for (int i = 0; i < PATHS; i++) {
@@ -374,14 +405,18 @@ static void test_fallback(void **state) {
   char method[32], reason[256];
   pc_record_init(&rec);
   assert_int_equal(pc_model_save(m, &rec, &e), PC_OK);
-  assert_int_equal(pc_record_get_str(&rec, "method", method, sizeof method, &e), PC_OK);
+  assert_int_equal(pc_record_get_str(&rec, "method", method, sizeof method, &e),
+                   PC_OK);
   assert_string_equal(method, "ewma_fallback");
-  assert_int_equal(pc_record_get_str(&rec, "fallback_reason", reason, sizeof reason, &e), PC_OK);
+  assert_int_equal(
+      pc_record_get_str(&rec, "fallback_reason", reason, sizeof reason, &e),
+      PC_OK);
   assert_true(strstr(reason, "did not converge") != NULL);
   assert_true(get(&rec, "omega") == 0.0 && get(&rec, "persistence") == 1.0);
   /* Its paths are finite and positive, and survive save and load. */
   double a[200 * 14], b[200 * 14];
-  pc_sim_request req = {200, 14, pc_rng_key_forecast(1, "c", "g", "v", 9), NULL};
+  pc_sim_request req = {200, 14, pc_rng_key_forecast(1, "c", "g", "v", 9),
+                        NULL};
   assert_int_equal(pc_model_simulate(m, &h, &req, a, &e), PC_OK);
   pc_model *copy = NULL;
   assert_int_equal(pc_model_alloc(&copy, pc_model_spec_of(m), &e), PC_OK);
@@ -396,7 +431,8 @@ static void test_fallback(void **state) {
   pc_model_free(m);
   /* fallback = none: the failure, with its reason. */
   pc_model_spec spec;
-  assert_int_equal(pc_model_spec_init(&spec, "g", pc_model_type_find("garch")), PC_OK);
+  assert_int_equal(pc_model_spec_init(&spec, "g", pc_model_type_find("garch")),
+                   PC_OK);
   assert_int_equal(pc_model_spec_set(&spec, "mean", "zero", &e), PC_OK);
   assert_int_equal(pc_model_spec_set(&spec, "fallback", "none", &e), PC_OK);
   assert_int_equal(pc_model_alloc(&m, &spec, &e), PC_OK);

@@ -99,9 +99,9 @@ static void load_fixture(const char *name, fixture *f) {
   }
   fclose(in);
   pc_garch_spec *s = &f->spec;
-  s->mean = strcmp(f->mean, "zero") == 0       ? PC_GARCH_MEAN_ZERO
-            : strcmp(f->mean, "ar1") == 0      ? PC_GARCH_MEAN_AR1
-                                               : PC_GARCH_MEAN_CONSTANT;
+  s->mean = strcmp(f->mean, "zero") == 0  ? PC_GARCH_MEAN_ZERO
+            : strcmp(f->mean, "ar1") == 0 ? PC_GARCH_MEAN_AR1
+                                          : PC_GARCH_MEAN_CONSTANT;
   s->dist = strcmp(f->dist, "t") == 0 ? PC_GARCH_DIST_T : PC_GARCH_DIST_NORMAL;
   s->start = strcmp(f->start, "tseries") == 0  ? PC_GARCH_START_TSERIES
              : strcmp(f->start, "fgarch") == 0 ? PC_GARCH_START_FGARCH
@@ -182,7 +182,8 @@ static void run_case(const char *name) {
                 (res.loglik - f.loglik) / fabs(f.loglik), res.iterations);
   if (!(res.loglik >= f.loglik - 1e-4 * fabs(f.loglik))) {
     fail_msg("%s: log-likelihood %.8f is below R's %.8f by more than 1e-4 "
-             "relative", name, res.loglik, f.loglik);
+             "relative",
+             name, res.loglik, f.loglik);
   }
   /* The same optimum (R's is sometimes lower: tseries stops on the alpha2
    * = 0 boundary of dem2gbp's GARCH(1,2), 1.1 below pathcast's) inside
