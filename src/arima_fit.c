@@ -11,6 +11,7 @@
  * BFGS stalls; a fit from white noise also starts from the CSS estimate,
  * and a further start is tried when nothing converged (see search()). */
 #include "arima.h"
+#include "optim.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -162,23 +163,9 @@ typedef struct {
  * hundreds of iterations for a few 1e-4 of log-likelihood (R's optim stops
  * there too, by its reltol). */
 static void bfgs_loop(gsl_multimin_fdfminimizer *s, run_result *out) {
-  int status = GSL_CONTINUE;
-  double hist[STALL_ITER] = {0}; /* read only once it >= STALL_ITER */
-  for (int it = 0; it < BFGS_MAX_ITER && status == GSL_CONTINUE; it++) {
-    out->iterations++;
-    if (gsl_multimin_fdfminimizer_iterate(s) != GSL_SUCCESS) {
-      break;
-    }
-    status = gsl_multimin_test_gradient(s->gradient, 1e-5);
-    double old = hist[it % STALL_ITER];
-    hist[it % STALL_ITER] = s->f;
-    if (it >= STALL_ITER && old - s->f < STALL_TOL * (fabs(s->f) + 1.0) &&
-        gsl_blas_dnrm2(s->gradient) < GRAD_OK) {
-      break;
-    }
-  }
-  out->converged = gsl_blas_dnrm2(s->gradient) < GRAD_OK &&
-                   s->f < BAD_OBJECTIVE;
+  pc_bfgs_stop stop = {BFGS_MAX_ITER, 1e-5, GRAD_OK, STALL_ITER, STALL_TOL,
+                       BAD_OBJECTIVE};
+  out->converged = pc_bfgs_iterate(s, &stop, &out->iterations);
 }
 
 static int run_bfgs(fit_ctx *c, const double *x0, run_result *out) {

@@ -12,12 +12,14 @@ extern const pc_model_type pc_model_naive;
 extern const pc_model_type pc_model_random_walk;
 extern const pc_model_type pc_model_arima;
 extern const pc_model_type pc_model_xgboost;
+extern const pc_model_type pc_model_garch;
 
 const pc_model_type *const pc_model_types[] = {
     &pc_model_naive,
     &pc_model_random_walk,
     &pc_model_arima,
     &pc_model_xgboost,
+    &pc_model_garch,
     NULL,
 };
 

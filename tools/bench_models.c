@@ -65,8 +65,12 @@ int main(int argc, char **argv) {
   setenv("OMP_NUM_THREADS", "1", 0);
   const char *data = argc > 1 ? argv[1] : "data/coffee.csv";
   char *args[] = {"pathcast", "models", "--store", "/nonexistent", "--models",
-                  "naive,random_walk,arima_111:arima,arima_auto:arima,"
-                  "sarimax_weather:arima,xgboost,xgboost_weather:xgboost",
+                  "naive,random_walk,rw_ewma:random_walk,arima_111:arima,"
+                  "arima_auto:arima,sarimax_weather:arima,xgboost,"
+                  "xgboost_weather:xgboost,garch,garch_normal:garch,"
+                  "garch_ar1:garch",
+                  "--rw_ewma.volatility", "ewma", "--garch_normal.dist",
+                  "normal", "--garch_ar1.mean", "ar1",
                   "--arima_111.order", "1,1,1", "--arima_auto.order", "auto",
                   "--sarimax_weather.exog",
                   "temp_mean_c,humidity_mean_pct,precipitation_mm",

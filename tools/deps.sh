@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Makes sure the Debian packages pathcast needs are installed: installs the
 # missing ones with apt when run as root, otherwise prints the apt line.
+# R with fGarch and timeSeries: tests/integration/test_garch.sh writes the
+# real public series those packages ship (tools/real_series.R).
 set -euo pipefail
 pkgs=(build-essential pkg-config libopenmpi-dev openmpi-bin libhdf5-openmpi-dev
       hdf5-tools libgsl-dev libcmocka-dev libxgboost-dev slurm-wlm munge
       clang libclang-rt-14-dev valgrind libcairo2-dev fonts-dejavu-core
-      tidy pngcheck cppcheck python3)
+      tidy pngcheck cppcheck python3 r-base-core r-cran-fgarch
+      r-cran-timeseries)
 missing=()
 for p in "${pkgs[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

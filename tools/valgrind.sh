@@ -29,4 +29,20 @@ step status status "${job[@]}" --end 2023-08-01
 step evaluate evaluate "${job[@]}"
 step report report "${job[@]}" --output "$work/report"
 step verify verify "${job[@]}"
+# The garch model (t and AR(1) variants) and the ewma random walk, which
+# jobs/coffee.job does not run.
+cat > "$work/garch.job" <<JOB
+commodity = coffee
+data = data/coffee.csv
+holidays = data/holidays.txt
+models = garch,garch_ar1:garch,rw_ewma:random_walk
+garch_ar1.mean = ar1
+garch_ar1.order = 2,1
+rw_ewma.volatility = ewma
+train_frequency = monthly
+train_anchor = 2023-06-01
+paths = 200
+JOB
+step garch backfill --job "$work/garch.job" --store "$work/garch" --log_dir "$work/logs" \
+  --start 2023-06-01 --end 2023-07-31
 exit $status

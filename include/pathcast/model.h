@@ -112,7 +112,8 @@ pc_status pc_model_spec_set(pc_model_spec *spec, const char *key,
 const char *pc_model_spec_str(const pc_model_spec *spec, const char *key);
 long pc_model_spec_long(const pc_model_spec *spec, const char *key);
 double pc_model_spec_double(const pc_model_spec *spec, const char *key);
-/* Canonical "type=random_walk lookback=250" text of the spec. */
+/* Canonical "type=random_walk random_walk.lookback=250 ..." text of the
+ * spec: every key, prefixed with the type. */
 void pc_model_spec_settings(const pc_model_spec *spec, char *buf, size_t len);
 
 /* A fitted model (opaque): the only dispatcher over the type table. */

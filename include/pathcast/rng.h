@@ -44,6 +44,10 @@ pc_rng_key pc_rng_key_training(uint64_t seed, const char *commodity,
 
 /* Purpose tags keep independent uses of one key apart. */
 enum { PC_RNG_INNOVATIONS = 0, PC_RNG_RESAMPLE = 1, PC_RNG_FIT = 2 };
+/* The chi-square draws that make Student t innovations from the normals of
+ * PC_RNG_INNOVATIONS (the garch model), so a t path keeps the normals its
+ * normal twin draws. */
+enum { PC_RNG_T_SCALE = 3 };
 
 void pc_rng_init(pc_rng *r, pc_rng_key key, uint32_t path, uint32_t purpose);
 uint32_t pc_rng_u32(pc_rng *r);

@@ -42,7 +42,7 @@ expect_status "absurd paths" 2 "$PC" backfill --job "$WORK/job" --paths 10000000
 expect_status "unknown model" 2 "$PC" backfill --job "$WORK/job" --models naive,prophet
 expect_err "unknown model lists models" "unknown model 'prophet' (valid: naive, random_walk"
 expect_status "bad model key" 2 "$PC" backfill --job "$WORK/job" --random_walk.lookbak 5
-expect_err "bad model key lists keys" "unknown key 'random_walk.lookbak' for model type random_walk (valid keys: lookback)"
+expect_err "bad model key lists keys" "unknown key 'random_walk.lookbak' for model type random_walk (valid keys: lookback, volatility, lambda, drift)"
 expect_status "bad model value" 2 "$PC" backfill --job "$WORK/job" --random_walk.lookback 1
 expect_err "bad model value range" "random_walk.lookback: 1 is out of range [2, 1e+07]"
 expect_status "missing job file" 2 "$PC" backfill --job "$WORK/nope.job"

@@ -9,16 +9,7 @@ sed -i -e 's/^models = .*/models = xgboost,xgboost_weather:xgboost/' \
   -e 's/^end = .*/end = 2020-04-30/' "$WORK/job"
 echo "xgboost_weather.exog = temp_mean_c,humidity_mean_pct,precipitation_mm" >> "$WORK/job"
 
-for np in 1 2; do
-  expect_status "xgboost backfill on $np rank(s)" 0 timeout 600 mpirun -np $np "$PC" backfill \
-    --job "$WORK/job" --store "$WORK/s$np" --summary-json "$WORK/sum$np.json"
-  "$PC" export --job "$WORK/job" --store "$WORK/s$np" --output "$WORK/e$np.csv"
-done
-check "trained 4 models, no failure" grep -q '"trained":4,"train_skipped":0,"train_failed":0,' "$WORK/sum1.json"
-check "no forecast failed" grep -q '"forecasts_skipped":0,"forecasts_failed":0}' "$WORK/sum1.json"
-check "both variants exported" test "$(cut -d, -f6 "$WORK/e1.csv" | tail -n +2 | sort -u | paste -sd' ')" = "xgboost xgboost_weather"
-check "2 ranks: identical export" cmp -s "$WORK/e1.csv" "$WORK/e2.csv"
-check "2 ranks: identical store bytes" test "$(store_sums "$WORK/s1")" = "$(store_sums "$WORK/s2")"
+backfill_on_ranks 4 "xgboost xgboost_weather"
 check "prices are positive" bash -c "tail -n +2 '$WORK/e1.csv' | cut -d, -f10- | tr , '\n' | awk '\$1 <= 0 { bad = 1 } END { exit bad }'"
 
 "$PC" models --job "$WORK/job" --store "$WORK/s1" --format json > "$WORK/models.json"

@@ -72,6 +72,25 @@ store_sums() {
   (cd "$1" && find . -name '*.h5' | sort | xargs md5sum)
 }
 
+# backfill_on_ranks TRAINED MODELS: backfills $WORK/job on 1 and 2 ranks
+# (stores $WORK/s1, $WORK/s2; exports $WORK/e1.csv, $WORK/e2.csv) and checks
+# that TRAINED models trained and nothing failed, that the export holds
+# exactly the models MODELS (space-separated, sorted) and that both rank
+# counts wrote the same export and store bytes.
+backfill_on_ranks() {
+  local trained=$1 models=$2 np
+  for np in 1 2; do
+    expect_status "backfill on $np rank(s)" 0 timeout 600 mpirun -np $np "$PC" backfill \
+      --job "$WORK/job" --store "$WORK/s$np" --summary-json "$WORK/sum$np.json"
+    "$PC" export --job "$WORK/job" --store "$WORK/s$np" --output "$WORK/e$np.csv"
+  done
+  check "trained $trained models, none failed" grep -q "\"trained\":$trained,\"train_skipped\":0,\"train_failed\":0," "$WORK/sum1.json"
+  check "no forecast failed" grep -q '"forecasts_skipped":0,"forecasts_failed":0}' "$WORK/sum1.json"
+  check "exported $models" test "$(cut -d, -f6 "$WORK/e1.csv" | tail -n +2 | sort -u | paste -sd' ')" = "$models"
+  check "2 ranks: identical export" cmp -s "$WORK/e1.csv" "$WORK/e2.csv"
+  check "2 ranks: identical store bytes" test "$(store_sums "$WORK/s1")" = "$(store_sums "$WORK/s2")"
+}
+
 finish() {
   [[ $FAILS -eq 0 ]]
 }

@@ -531,9 +531,9 @@ static void test_model_list_errors(void **state) {
   snprintf(want, sizeof want, "@:1: models: unknown model 'no_such_model' "
            "(valid: %s)", names);
   expect_file_error("models = naive,no_such_model\n", want);
-  snprintf(want, sizeof want, "@:1: models: unknown model 'garch' (valid: %s)",
-           names);
-  expect_file_error("models = naive, rw:garch\n", want);
+  snprintf(want, sizeof want,
+           "@:1: models: unknown model 'egarch' (valid: %s)", names);
+  expect_file_error("models = naive, rw:egarch\n", want);
   expect_file_error("models = naive,random_walk,naive\n",
                     "@:1: models: 'naive' is listed twice");
   expect_file_error("models = a:naive, a:random_walk\n",
@@ -559,10 +559,11 @@ static void test_model_key_errors(void **state) {
   expect_file_error("random_walk.window = 5\n",
                     "@:1: unknown key "
                     "'random_walk.window' for model type random_walk (valid "
-                    "keys: lookback)");
+                    "keys: lookback, volatility, lambda, drift)");
   expect_file_error("models = rw60:random_walk\nrw60.window = 5\n",
                     "@:2: unknown key 'rw60.window' for model type "
-                    "random_walk (valid keys: lookback)");
+                    "random_walk (valid keys: lookback, volatility, lambda, "
+                    "drift)");
   expect_file_error("naive.lookback = 5\n",
                     "@:1: unknown key "
                     "'naive.lookback' for model type naive (valid keys: "
@@ -839,7 +840,9 @@ static void test_model_settings_text(void **state) {
   char a[1024], b[1024];
   settings_with(NULL, NULL, 1, a, sizeof a);
   assert_string_equal(a,
-                      "type=random_walk random_walk.lookback=250 seed=1 "
+                      "type=random_walk random_walk.lookback=250 "
+                      "random_walk.volatility=sample random_walk.lambda=0.94 "
+                      "random_walk.drift=sample seed=1 "
                       "paths=2000 horizon=14 calendar=weekdays holidays=none "
                       "train_frequency=semiannually train_anchor=2020-01-01 "
                       "numerics=1");

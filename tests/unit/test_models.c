@@ -1,7 +1,8 @@
 /* The model contract, checked for every registered model (GSL rng/test.c
  * style): fit/free, determinism by key, save -> load round trip, positive
  * finite joint paths starting from the last close, failure on too little
- * data.  Then exact checks of naive and random_walk estimates. */
+ * data.  Then exact checks of naive and random_walk estimates, and
+ * random_walk's ewma volatility against R. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 #include <cmocka.h>
 
 #include "pathcast/model.h"
+#include "pathcast/settings.h"
 
 #define N_OBS 600
 #define PATHS 500
@@ -331,6 +333,146 @@ static void test_random_walk_lookback(void **state) {
   pc_model_spec_fini(&spec);
 }
 
+/* Keys added to random_walk after stores held its results match, at their
+ * defaults, the settings those stores recorded (pathcast/settings.h), and a
+ * default fit stores exactly the four fields it always did. */
+static void test_random_walk_settings_unchanged(void **state) {
+  (void)state;
+  const pc_model_type *t = pc_model_type_find("random_walk");
+  pc_model_spec spec;
+  pc_error e;
+  char text[256];
+  pc_model_spec_init(&spec, "random_walk", t);
+  pc_model_spec_settings(&spec, text, sizeof text);
+  assert_string_equal(text, "type=random_walk random_walk.lookback=250 "
+                            "random_walk.volatility=sample "
+                            "random_walk.lambda=0.94 random_walk.drift=sample");
+  assert_true(pc_settings_match("type=random_walk lookback=250", text, 0));
+  assert_int_equal(pc_model_spec_set(&spec, "volatility", "ewma", &e), PC_OK);
+  pc_model_spec_settings(&spec, text, sizeof text);
+  assert_false(pc_settings_match("type=random_walk lookback=250", text, 0));
+  assert_int_equal(pc_model_spec_set(&spec, "lambda", "0.97", &e), PC_OK);
+  assert_int_equal(pc_model_spec_set(&spec, "drift", "zero", &e), PC_OK);
+  pc_model_spec_settings(&spec, text, sizeof text);
+  assert_string_equal(text, "type=random_walk random_walk.lookback=250 "
+                            "random_walk.volatility=ewma "
+                            "random_walk.lambda=0.97 random_walk.drift=zero");
+  assert_int_equal(pc_model_spec_set(&spec, "lambda", "1", &e), PC_INPUT);
+  assert_string_equal(e.msg, "random_walk.lambda: 1 is out of range [0.5, 0.999]");
+  pc_model_spec_fini(&spec);
+  fixture *f = calloc(1, sizeof *f);
+  make_history(f, N_OBS);
+  pc_model *m = fitted(t, &f->h);
+  pc_record rec;
+  pc_record_init(&rec);
+  assert_int_equal(pc_model_save(m, &rec, &e), PC_OK);
+  /* (and the dispatcher's model_type tag, last) */
+  const char *names[] = {"drift", "volatility", "n_returns",
+                         "annualized_volatility", "model_type"};
+  assert_int_equal(rec.n, 5);
+  for (size_t i = 0; i < 5; i++) {
+    assert_string_equal(rec.fields[i].name, names[i]);
+  }
+  pc_record_fini(&rec);
+  pc_model_free(m);
+  free(f);
+}
+
+/* random_walk with volatility = ewma against R (stats::filter, fixture from
+ * tools/garch_reference.R) on fGarch's dem2gbp returns: the trained
+ * volatility, and the forecast's, recomputed from the returns before the
+ * forecast date: its paths are the sample random walk's with the same
+ * normals scaled by the ratio of the volatilities. */
+#define EWMA_DIR "tests/unit/data/garch/"
+#define DEM_N 1974
+
+static pc_history dem2gbp_prices(double *close, pc_date *date, size_t n) {
+  FILE *in = fopen(EWMA_DIR "dem2gbp.txt", "r");
+  double x = log(100.0), r = 0.0;
+  assert_non_null(in);
+  close[0] = 100.0;
+  date[0] = 5000;
+  for (size_t t = 0; t < n && fscanf(in, "%lf", &r) == 1; t++) {
+    x += r;
+    close[t + 1] = exp(x);
+    date[t + 1] = (pc_date)(5001 + t);
+  }
+  fclose(in);
+  return (pc_history){n + 1, date, close, 0, NULL, NULL};
+}
+
+static pc_model *random_walk_with(const char *vol, const char *lookback,
+                                  const char *lambda, const char *drift,
+                                  const pc_history *h) {
+  pc_model_spec spec;
+  pc_model *m = NULL;
+  pc_error e;
+  pc_model_spec_init(&spec, "rw", pc_model_type_find("random_walk"));
+  assert_int_equal(pc_model_spec_set(&spec, "volatility", vol, &e), PC_OK);
+  assert_int_equal(pc_model_spec_set(&spec, "lookback", lookback, &e), PC_OK);
+  assert_int_equal(pc_model_spec_set(&spec, "lambda", lambda, &e), PC_OK);
+  assert_int_equal(pc_model_spec_set(&spec, "drift", drift, &e), PC_OK);
+  assert_int_equal(pc_model_alloc(&m, &spec, &e), PC_OK);
+  assert_int_equal(pc_model_fit(m, h, &e), PC_OK);
+  pc_model_spec_fini(&spec);
+  return m;
+}
+
+static void check_ewma_case(const char *line, double *close, pc_date *date) {
+  char lookback[16], lambda[32], drift[16];
+  size_t ntrain = 0, nfc = 0;
+  double d = 0, vol_train = 0, vol_fc = 0, sd_train = 0;
+  assert_int_equal(sscanf(line, "ewma %15s %31s %15s %zu %zu %lf %lf %lf %lf",
+                          lookback, lambda, drift, &ntrain, &nfc, &d,
+                          &vol_train, &vol_fc, &sd_train), 9);
+  pc_history train = dem2gbp_prices(close, date, DEM_N), fc = train;
+  train.n = ntrain + 1;
+  fc.n = nfc + 1;
+  pc_model *ew = random_walk_with("ewma", lookback, lambda, drift, &train);
+  pc_model *sample = random_walk_with("sample", lookback, lambda, drift, &train);
+  pc_record rec;
+  pc_error e;
+  pc_record_init(&rec);
+  assert_int_equal(pc_model_save(ew, &rec, &e), PC_OK);
+  assert_close(field(&rec, "drift"), d, 1e-15);
+  assert_close(field(&rec, "volatility"), vol_train, 1e-9 * vol_train);
+  assert_close(field(&rec, "lambda"), strtod(lambda, NULL), 0.0);
+  assert_true((pc_record_get(&rec, "drift_method") != NULL) ==
+              (strcmp(drift, "zero") == 0));
+  double a[PATHS * STEPS], b[PATHS * STEPS], last = pc_history_last_close(&fc);
+  pc_sim_request req = {PATHS, STEPS, pc_rng_key_forecast(4, "c", "rw", "v", 1),
+                        NULL};
+  assert_int_equal(pc_model_simulate(ew, &fc, &req, a, &e), PC_OK);
+  assert_int_equal(pc_model_simulate(sample, &fc, &req, b, &e), PC_OK);
+  for (size_t p = 0; p < PATHS; p++) {
+    double xe = log(a[p * STEPS] / last) - d, xs = log(b[p * STEPS] / last) - d;
+    assert_close(xe, xs * vol_fc / sd_train, 1e-9 * fabs(xe) + 1e-15);
+  }
+  pc_record_fini(&rec);
+  pc_model_free(ew);
+  pc_model_free(sample);
+}
+
+static void test_random_walk_ewma(void **state) {
+  (void)state;
+  static double close[DEM_N + 1];
+  static pc_date date[DEM_N + 1];
+  char line[512];
+  int cases = 0;
+  FILE *in = fopen(EWMA_DIR "ewma_dem2gbp.txt", "r");
+  if (in == NULL) {
+    fail_msg("cannot open the ewma fixture (run from the repository root)");
+  }
+  while (fgets(line, sizeof line, in) != NULL) {
+    if (strncmp(line, "ewma ", 5) == 0) {
+      check_ewma_case(line, close, date);
+      cases++;
+    }
+  }
+  fclose(in);
+  assert_int_equal(cases, 3);
+}
+
 /* The list syntax every model's name-list keys (exog) share. */
 static void test_name_lists(void **state) {
   (void)state;
@@ -380,6 +522,8 @@ int main(void) {
       cmocka_unit_test(test_record_strings),
       cmocka_unit_test(test_naive_estimates),
       cmocka_unit_test(test_random_walk_lookback),
+      cmocka_unit_test(test_random_walk_settings_unchanged),
+      cmocka_unit_test(test_random_walk_ewma),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
