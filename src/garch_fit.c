@@ -660,6 +660,7 @@ pc_status pc_garch_fit(const pc_garch_spec *spec, const double *r, size_t n,
   c.ix = pc_garch_index_of(spec);
   gsl_error_handler_t *old = gsl_set_error_handler_off();
   run_result best;
+  memset(&best, 0, sizeof best); /* search fills it from the first start */
   int rc = search(&c, &best);
   gsl_set_error_handler(old);
   st = rc == 0 ? finish(&c, &best, res, e)

@@ -192,7 +192,7 @@ static void test_t_innovations(void **state) {
   pc_rng_init(&z, pc_rng_key_training(1, "t", "t", "v", 0), 0,
               PC_RNG_INNOVATIONS);
   pc_rng_init(&g, pc_rng_key_training(1, "t", "t", "v", 0), 0, PC_RNG_T_SCALE);
-  double m2 = 0.0, m4 = 0.0, v1 = 0.0, v2 = 0.0, f[1000];
+  double m2 = 0.0, m4 = 0.0, v1 = 0.0, v2 = 0.0, f[1000] = {0};
   for (int i = 0; i < n; i++) {
     if (i % 1000 == 0) {
       pc_garch_t_factors(&g, nu, f, 1000);
