@@ -31,6 +31,10 @@ deps:
 $(BUILD)/obj/%.o: src/%.c $(wildcard include/pathcast/*.h src/*.h) | $(BUILD)/obj
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -c $< -o $@
 
+# The path kernels must compute the same numbers at every SIMD width: no
+# multiply-add may be fused in one width and not in another.
+$(BUILD)/obj/paths.o: override CFLAGS += -ffp-contract=off
+
 $(LIB): $(LIB_OBJ)
 	ar rcs $@ $^
 

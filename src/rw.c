@@ -8,6 +8,8 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "pathcast/paths.h"
+
 static void mean_sd(const double *x, size_t n, double *mean, double *sd) {
   double m = 0.0;
   for (size_t i = 0; i < n; i++) {
@@ -55,19 +57,23 @@ pc_status pc_rw_simulate(const void *state, const pc_model_spec *spec,
   if (!(last > 0.0)) {
     return pc_error_set(e, PC_MODEL, "no observed close to start from");
   }
-  double z[req->steps > 0 ? req->steps : 1];
+  /* Three passes over the block, each vectorised: the normals of every path
+   * (path i from its own stream), the walks in log price, then exp. */
+  pc_simd simd = pc_simd_active();
+  size_t steps = (size_t)req->steps;
+  if (pc_paths_normals(simd, req->key, PC_RNG_INNOVATIONS, 0, req->npaths,
+                       req->steps, out, steps) != PC_OK) {
+    return pc_error_set(e, PC_NOMEM, "out of memory");
+  }
   double x0 = log(last);
-  for (int i = 0; i < req->npaths; i++) {
-    pc_rng r;
-    pc_rng_init(&r, req->key, (uint32_t)i, PC_RNG_INNOVATIONS);
-    pc_rng_normals(&r, z, req->steps);
-    double x = x0;
-    double *row = out + (size_t)i * (size_t)req->steps;
-    for (int j = 0; j < req->steps; j++) {
-      x += s->drift + s->volatility * z[j];
-      row[j] = exp(x);
+  for (size_t i = 0; i < (size_t)req->npaths; i++) {
+    double x = x0, *row = out + i * steps;
+    for (size_t j = 0; j < steps; j++) {
+      x += s->drift + s->volatility * row[j];
+      row[j] = x;
     }
   }
+  pc_paths_exp(simd, out, (size_t)req->npaths * steps);
   return PC_OK;
 }
 

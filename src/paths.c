@@ -1,0 +1,486 @@
+/* Path generation kernels (see pathcast/paths.h): the width dispatch, the
+ * scalar reference, and the template src/paths_kernels.h compiled once per
+ * width.
+ *
+ * How a vector width reproduces the scalar stream exactly.  A lane is one
+ * path, so keys and counters do not change.  Phase 1 (SIMD): Philox computes
+ * the first q draws of every lane's stream, and the ziggurat's fast path is
+ * evaluated on every one of them, marking draws that need the slow path
+ * (about 1.2%).  Phase 2 (scalar, per lane): a walk through the lane's draws
+ * takes the fast value where there is one; at a marked draw it hands the
+ * lane's stream, positioned at that draw, to the scalar code (pc_rng_normal:
+ * the wedge test, or the tail), which consumes as many further draws as that
+ * path's own stream needs, and the walk resumes after them.  So a rejection
+ * costs only its own lane, and every value is by construction the one the
+ * scalar stream gives.  pc_paths_below does the same for pc_rng_below. */
+#include "pathcast/paths.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#define PK_X86 1
+#include <immintrin.h>
+#else
+#define PK_X86 0
+#endif
+
+#include "exp_table.h"
+#include "ziggurat_tables.h"
+
+/* Clang contracts a * b + c into an FMA where the target has one (AVX-512
+ * does) unless told not to; GCC does not in ISO C mode, and the Makefile
+ * passes -ffp-contract=off for this file as well. */
+#ifdef __clang__
+#pragma STDC FP_CONTRACT OFF
+#endif
+
+/* Philox4x32 constants (rng.c has the same; the KATs pin both). */
+#define PHILOX_M0 UINT32_C(0xD2511F53)
+#define PHILOX_M1 UINT32_C(0xCD9E8D57)
+#define PHILOX_W0 UINT32_C(0x9E3779B9)
+#define PHILOX_W1 UINT32_C(0xBB67AE85)
+
+/* Draws computed beyond the n a path needs when nothing is rejected: a lane
+ * whose slow draws consume a few more words still finds them here. */
+#define PK_EXTRA 4
+/* Marks an index that the scalar code must decide. */
+#define PK_DOUBT UINT64_C(0xffffffff)
+
+typedef struct {
+  pc_rng_key key;
+  uint32_t purpose;
+} pk_stream;
+
+/* Scratch of one kernel call: q draws per lane, lane-interleaved. */
+typedef struct {
+  int q;
+  uint64_t *draws; /* q * lanes raw 64-bit draws */
+  double *fast;    /* q * lanes fast-path normals (NaN: slow path) */
+  uint64_t *idx;   /* 2q * lanes indices (PK_DOUBT: decided in scalar) */
+} pk_scratch;
+
+/* One width's kernels. */
+typedef struct {
+  int lanes;
+  int step; /* draws computed together: q is a multiple of this */
+  void (*exp_block)(double *x, size_t n);
+  void (*normals)(const pk_stream *s, uint32_t first, int npaths, int n,
+                  double *z, size_t ld, pk_scratch *w);
+  void (*below)(const pk_stream *s, uint32_t first, int npaths, int n,
+                uint32_t range, uint32_t *out, size_t ld, pk_scratch *w);
+} pk_kernels;
+
+/* ---- phase 2: the scalar walk of each lane ------------------------------- */
+
+/* The normal that starts at draw `pos` of path `path`'s stream (a draw the
+ * fast path rejected, or one past the precomputed draws), from the scalar
+ * code; *pos moves past every draw it consumed.  The precomputed words from
+ * pos on (at most a buffer's worth, ending on a block) seed the stream so
+ * the common case computes no Philox block again. */
+static double slow_normal(const pk_stream *s, uint32_t path, int *pos,
+                          const uint64_t *draws, int stride, int q) {
+  uint32_t ahead[PC_RNG_BUFFER];
+  int p = *pos, na = 0;
+  int end = p < q ? (p - p % 2) + PC_RNG_BUFFER / 2 : p;
+  end = end < q ? end : (p < q ? q : p);
+  for (int j = p; j < end; j++) {
+    uint64_t d = draws[(size_t)j * (size_t)stride];
+    ahead[na++] = (uint32_t)(d >> 32);
+    ahead[na++] = (uint32_t)d;
+  }
+  pc_rng r;
+  pc_rng_init_at(&r, s->key, path, s->purpose, 2 * (uint64_t)p, ahead, na);
+  double v = pc_rng_normal(&r);
+  *pos = (int)(pc_rng_tell(&r) / 2);
+  return v;
+}
+
+static void pk_normal_lanes(const pk_stream *s, uint32_t first, int lanes,
+                            int stride, int n, const pk_scratch *w, double *z,
+                            size_t ld) {
+  for (int l = 0; l < lanes; l++) {
+    double *row = z + (size_t)l * ld;
+    const double *fast = w->fast + l;
+    int pos = 0;
+    for (int k = 0; k < n; k++) {
+      double v = pos < w->q ? fast[(size_t)pos * (size_t)stride] : NAN;
+      if (!isnan(v)) {
+        row[k] = v;
+        pos++;
+      } else {
+        row[k] = slow_normal(s, first + (uint32_t)l, &pos, w->draws + l,
+                             stride, w->q);
+      }
+    }
+  }
+}
+
+/* As slow_normal for pc_rng_below, positions in words (two per draw). */
+static uint32_t slow_below(const pk_stream *s, uint32_t path, int *pos,
+                           uint32_t range, const uint64_t *draws, int stride,
+                           int words) {
+  uint32_t ahead[PC_RNG_BUFFER];
+  int p = *pos, na = 0;
+  int end = p < words ? (p - p % 4) + PC_RNG_BUFFER : p;
+  end = end < words ? end : (p < words ? words : p);
+  for (int t = p; t < end; t++) {
+    uint64_t d = draws[(size_t)(t / 2) * (size_t)stride];
+    ahead[na++] = (uint32_t)(t % 2 == 0 ? d >> 32 : d);
+  }
+  pc_rng r;
+  pc_rng_init_at(&r, s->key, path, s->purpose, (uint64_t)p, ahead, na);
+  uint32_t v = pc_rng_below(&r, range);
+  *pos = (int)pc_rng_tell(&r);
+  return v;
+}
+
+static void pk_below_lanes(const pk_stream *s, uint32_t first, int lanes,
+                           int stride, int n, uint32_t range,
+                           const pk_scratch *w, uint32_t *out, size_t ld) {
+  int words = 2 * w->q;
+  for (int l = 0; l < lanes; l++) {
+    uint32_t *row = out + (size_t)l * ld;
+    const uint64_t *idx = w->idx + l;
+    int pos = 0;
+    for (int k = 0; k < n; k++) {
+      uint64_t v = pos < words ? idx[(size_t)pos * (size_t)stride] : PK_DOUBT;
+      if (v != PK_DOUBT) {
+        row[k] = (uint32_t)v;
+        pos++;
+      } else {
+        row[k] = slow_below(s, first + (uint32_t)l, &pos, range,
+                            w->draws + l, stride, words);
+      }
+    }
+  }
+}
+
+/* ---- the template, once per width ---------------------------------------- */
+
+/* 1 lane: the scalar core of pc_exp (never dispatched to as a width). */
+#define PK_LANES 1
+#define PK_SUFFIX one
+#define PK_ATTR
+#define PK_CHAINS 1
+#define PK_MUL32(a, m) (((a) & 0xffffffffu) * (uint64_t)(m))
+#include "paths_kernels.h"
+#undef PK_LANES
+#undef PK_SUFFIX
+#undef PK_ATTR
+#undef PK_CHAINS
+#undef PK_MUL32
+
+#if PK_X86
+/* x86-64: pmuludq multiplies the low 32 bits of each 64-bit lane, exactly
+ * what Philox needs (GCC's vector extensions would emulate a full 64-bit
+ * product with three multiplies). */
+#define PK_LANES 2
+#define PK_SUFFIX sse2
+#define PK_ATTR __attribute__((target("sse2")))
+#define PK_CHAINS 2
+#define PK_MUL32(a, m)                                                         \
+  ((VU)_mm_mul_epu32((__m128i)(a), _mm_set1_epi64x((long long)(m))))
+#include "paths_kernels.h"
+#undef PK_LANES
+#undef PK_SUFFIX
+#undef PK_ATTR
+#undef PK_CHAINS
+#undef PK_MUL32
+
+#define PK_LANES 4
+#define PK_SUFFIX avx2
+#define PK_ATTR __attribute__((target("avx2")))
+#define PK_CHAINS 2
+#define PK_MUL32(a, m)                                                         \
+  ((VU)_mm256_mul_epu32((__m256i)(a), _mm256_set1_epi64x((long long)(m))))
+#include "paths_kernels.h"
+#undef PK_LANES
+#undef PK_SUFFIX
+#undef PK_ATTR
+#undef PK_CHAINS
+#undef PK_MUL32
+
+#define PK_LANES 8
+#define PK_SUFFIX avx512
+#define PK_ATTR __attribute__((target("avx512f")))
+#define PK_CHAINS 4
+#define PK_MUL32(a, m)                                                         \
+  ((VU)_mm512_mul_epu32((__m512i)(a), _mm512_set1_epi64((long long)(m))))
+#include "paths_kernels.h"
+#undef PK_LANES
+#undef PK_SUFFIX
+#undef PK_ATTR
+#undef PK_CHAINS
+#undef PK_MUL32
+#endif
+
+/* ---- exp ------------------------------------------------------------------ */
+
+static inline uint64_t as_u64(double x) {
+  uint64_t u;
+  memcpy(&u, &x, sizeof u);
+  return u;
+}
+
+static inline double as_double(uint64_t u) {
+  double x;
+  memcpy(&x, &u, sizeof x);
+  return x;
+}
+
+/* 512 <= |x| < 1024: the result may overflow or be subnormal, and the
+ * exponent of scale may have wrapped, so 2^k is applied in two steps (ARM's
+ * specialcase).  In the subnormal range the sum is first rounded at the
+ * precision the result keeps, to avoid rounding twice. */
+static double exp_large(double x) {
+  vu_one sb, ki;
+  vd_one v = {x};
+  double tmp = exp_parts_one(v, &sb, &ki)[0];
+  if ((ki[0] & 0x80000000u) == 0) {
+    /* k > 0: the exponent of scale overflowed by at most 460. */
+    double scale = as_double(sb[0] - (1009ull << 52));
+    return 0x1p1009 * (scale + scale * tmp);
+  }
+  double scale = as_double(sb[0] + (1022ull << 52));
+  double y = scale + scale * tmp;
+  if (y < 1.0) {
+    double lo = scale - y + scale * tmp;
+    double hi = 1.0 + y;
+    lo = 1.0 - hi + y + lo;
+    y = (hi + lo) - 1.0;
+    if (y == 0.0) {
+      y = 0.0; /* never -0 */
+    }
+  }
+  return 0x1p-1022 * y;
+}
+
+double pc_exp(double x) {
+  uint32_t abstop = (uint32_t)(as_u64(x) >> 52) & 0x7ff;
+  if (abstop - 0x3c9 < 0x3f) {
+    vd_one v = {x};
+    return exp_core_one(v)[0];
+  }
+  if (abstop < 0x3c9) {
+    return 1.0 + x; /* |x| < 2^-54, including 0: exp(x) rounds to 1 + x */
+  }
+  if (abstop >= 0x409) { /* |x| >= 1024, inf or NaN */
+    if (x == -INFINITY) {
+      return 0.0;
+    }
+    if (abstop >= 0x7ff) {
+      return 1.0 + x; /* +inf, NaN */
+    }
+    return x < 0 ? 0.0 : INFINITY;
+  }
+  return exp_large(x);
+}
+
+/* ---- widths --------------------------------------------------------------- */
+
+static const char *const simd_names[PC_SIMD_COUNT] = {"scalar", "sse2", "avx2",
+                                                      "avx512"};
+
+const char *pc_simd_name(pc_simd s) {
+  return (unsigned)s < PC_SIMD_COUNT ? simd_names[s] : "?";
+}
+
+int pc_simd_available(pc_simd s) {
+#if PK_X86
+  __builtin_cpu_init();
+  switch (s) {
+  case PC_SIMD_SCALAR:
+  case PC_SIMD_SSE2:
+    return 1;
+  case PC_SIMD_AVX2:
+    return __builtin_cpu_supports("avx2") != 0;
+  case PC_SIMD_AVX512:
+    return __builtin_cpu_supports("avx512f") != 0;
+  default:
+    return 0;
+  }
+#else
+  return s == PC_SIMD_SCALAR;
+#endif
+}
+
+pc_simd pc_simd_best(void) {
+  pc_simd best = PC_SIMD_SCALAR;
+  for (int s = 1; s < PC_SIMD_COUNT; s++) {
+    if (pc_simd_available((pc_simd)s)) {
+      best = (pc_simd)s;
+    }
+  }
+  return best;
+}
+
+void pc_simd_available_names(char *buf, size_t len) {
+  size_t used = 0;
+  buf[0] = '\0';
+  for (int s = 0; s < PC_SIMD_COUNT && used < len; s++) {
+    if (pc_simd_available((pc_simd)s)) {
+      int w = snprintf(buf + used, len - used, "%s%s", used ? ", " : "",
+                       simd_names[s]);
+      used += w > 0 ? (size_t)w : 0;
+    }
+  }
+}
+
+pc_status pc_simd_parse(const char *text, pc_simd *out, pc_error *e) {
+  char avail[64];
+  pc_simd_available_names(avail, sizeof avail);
+  if (text == NULL || text[0] == '\0' || strcmp(text, "auto") == 0) {
+    *out = pc_simd_best();
+    return PC_OK;
+  }
+  for (int s = 0; s < PC_SIMD_COUNT; s++) {
+    if (strcmp(text, simd_names[s]) != 0) {
+      continue;
+    }
+    if (!pc_simd_available((pc_simd)s)) {
+      return pc_error_set(e, PC_INPUT, "%s=%s: this CPU cannot run %s "
+                          "(available here: auto, %s)", PC_SIMD_ENV, text,
+                          text, avail);
+    }
+    *out = (pc_simd)s;
+    return PC_OK;
+  }
+  return pc_error_set(e, PC_INPUT, "%s=%s: unknown SIMD width (valid: auto, "
+                      "scalar, sse2, avx2, avx512; available here: %s)",
+                      PC_SIMD_ENV, text, avail);
+}
+
+pc_status pc_simd_check_env(pc_error *e) {
+  pc_simd s;
+  return pc_simd_parse(getenv(PC_SIMD_ENV), &s, e);
+}
+
+pc_simd pc_simd_active(void) {
+  pc_simd s;
+  if (pc_simd_parse(getenv(PC_SIMD_ENV), &s, NULL) != PC_OK) {
+    return pc_simd_best(); /* refused at start-up by pc_simd_check_env */
+  }
+  return s;
+}
+
+/* The kernels of width s; NULL for the scalar reference.  A width the CPU
+ * lacks is replaced by the best it has, so no call can fault. */
+static const pk_kernels *kernels_of(pc_simd s) {
+  if (s == PC_SIMD_SCALAR) {
+    return NULL;
+  }
+  if (!pc_simd_available(s)) {
+    s = pc_simd_best();
+  }
+#if PK_X86
+  switch (s) {
+  case PC_SIMD_SSE2:
+    return &kernels_sse2;
+  case PC_SIMD_AVX2:
+    return &kernels_avx2;
+  case PC_SIMD_AVX512:
+    return &kernels_avx512;
+  default:
+    break;
+  }
+#endif
+  return NULL;
+}
+
+/* ---- the public kernels ---------------------------------------------------- */
+
+/* Scratch for q draws of every lane (owned by the caller of scratch_alloc,
+ * released by scratch_free). */
+static pc_status scratch_alloc(pk_scratch *w, const pk_kernels *k, int q) {
+  size_t cells = (size_t)q * (size_t)k->lanes;
+  w->q = q;
+  w->draws = malloc(cells * sizeof *w->draws);
+  w->fast = malloc(cells * sizeof *w->fast);
+  w->idx = malloc(2 * cells * sizeof *w->idx);
+  if (w->draws == NULL || w->fast == NULL || w->idx == NULL) {
+    free(w->draws);
+    free(w->fast);
+    free(w->idx);
+    return PC_NOMEM;
+  }
+  return PC_OK;
+}
+
+static void scratch_free(pk_scratch *w) {
+  free(w->draws);
+  free(w->fast);
+  free(w->idx);
+}
+
+/* Draws to precompute for `need` of them: a multiple of the kernel's step. */
+static int draws_for(const pk_kernels *k, int need) {
+  return (need + PK_EXTRA + k->step - 1) / k->step * k->step;
+}
+
+pc_status pc_paths_normals(pc_simd s, pc_rng_key key, uint32_t purpose,
+                           uint32_t first, int npaths, int n, double *z,
+                           size_t ld) {
+  const pk_kernels *k = kernels_of(s);
+  if (npaths <= 0 || n <= 0) {
+    return PC_OK;
+  }
+  if (k == NULL) {
+    for (int i = 0; i < npaths; i++) {
+      pc_rng r;
+      pc_rng_init(&r, key, first + (uint32_t)i, purpose);
+      pc_rng_normals(&r, z + (size_t)i * ld, n);
+    }
+    return PC_OK;
+  }
+  pk_scratch w;
+  pk_stream st = {key, purpose};
+  if (scratch_alloc(&w, k, draws_for(k, n)) != PC_OK) {
+    return PC_NOMEM;
+  }
+  k->normals(&st, first, npaths, n, z, ld, &w);
+  scratch_free(&w);
+  return PC_OK;
+}
+
+pc_status pc_paths_below(pc_simd s, pc_rng_key key, uint32_t purpose,
+                         uint32_t first, int npaths, int n, uint32_t range,
+                         uint32_t *idx, size_t ld) {
+  const pk_kernels *k = kernels_of(s);
+  if (npaths <= 0 || n <= 0) {
+    return PC_OK;
+  }
+  /* range 1 has one answer and reads no word (pc_rng_below); the reference
+   * loop gives it, and it is never a hot path. */
+  if (k == NULL || range <= 1) {
+    for (int i = 0; i < npaths; i++) {
+      pc_rng r;
+      pc_rng_init(&r, key, first + (uint32_t)i, purpose);
+      for (int j = 0; j < n; j++) {
+        idx[(size_t)i * ld + (size_t)j] = pc_rng_below(&r, range);
+      }
+    }
+    return PC_OK;
+  }
+  pk_scratch w;
+  pk_stream st = {key, purpose};
+  if (scratch_alloc(&w, k, draws_for(k, (n + 1) / 2)) != PC_OK) {
+    return PC_NOMEM;
+  }
+  k->below(&st, first, npaths, n, range, idx, ld, &w);
+  scratch_free(&w);
+  return PC_OK;
+}
+
+void pc_paths_exp(pc_simd s, double *x, size_t n) {
+  const pk_kernels *k = kernels_of(s);
+  if (k == NULL) {
+    for (size_t i = 0; i < n; i++) {
+      x[i] = pc_exp(x[i]);
+    }
+    return;
+  }
+  k->exp_block(x, n);
+}
