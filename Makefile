@@ -69,7 +69,7 @@ test-slurm: deps
 	$(MAKE) $(BIN)
 	tests/slurm/run.sh
 
-$(BUILD)/bench_models: tools/bench_models.c $(LIB)
+$(BUILD)/bench_models $(BUILD)/bench_paths: $(BUILD)/%: tools/%.c $(LIB)
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) $< $(LIB) $(PKG_LIBS) $(LDFLAGS) -o $@
 
 bench: deps

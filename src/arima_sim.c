@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pathcast/paths.h"
+
 /* Days per year, for the seasonal projection. */
 #define YEAR_DAYS 365.2425
 /* State variance (in units of sigma^2) below which the starting state is
@@ -198,9 +200,36 @@ static void one_path(const sim_form *f, const pc_arima_paths *sp,
     alpha[r - 1] = f->phi[r - 1] * a0 + f->rvec[r - 1] * eps[j];
     u = alpha[0] + (d >= 1 ? f->delta[0] * lag[0] : 0.0) +
         (d == 2 ? f->delta[1] * lag[1] : 0.0);
-    double y = sp->level[j] + u;
-    row[j] = sp->log_scale ? exp(y) : y;
+    row[j] = sp->level[j] + u; /* exp, when log_scale, for all paths after */
   }
+}
+
+/* The starting-state and innovation normals of every path into z, row i
+ * (m + steps values) for path i: z[0..m) the state draws (zero when the
+ * state is known exactly), then the innovations.  Bootstrapped paths draw
+ * their indices from the same stream after the state normals, so each of
+ * them keeps its own scalar stream. */
+static int draw_all(const pc_arima_paths *sp, const pc_sim_request *req,
+                    pc_simd simd, int m, int nz, double *z) {
+  size_t ld = (size_t)(m + req->steps);
+  for (size_t i = 0; i < (size_t)req->npaths; i++) {
+    memset(z + i * ld, 0, sizeof(double) * (size_t)(m - nz));
+  }
+  if (sp->pool == NULL) {
+    return pc_paths_normals(simd, req->key, PC_RNG_INNOVATIONS, 0,
+                            req->npaths, nz + req->steps, z + (m - nz),
+                            ld) == PC_OK ? 0 : -1;
+  }
+  for (int i = 0; i < req->npaths; i++) {
+    double *row = z + (size_t)i * ld;
+    pc_rng r;
+    pc_rng_init(&r, req->key, (uint32_t)i, PC_RNG_INNOVATIONS);
+    pc_rng_normals(&r, row + m - nz, nz);
+    for (int j = 0; j < req->steps; j++) {
+      row[m + j] = sp->pool[pc_rng_below(&r, (uint32_t)sp->npool)];
+    }
+  }
+  return 0;
 }
 
 int pc_arima_simulate_paths(const pc_arima_paths *sp,
@@ -209,14 +238,15 @@ int pc_arima_simulate_paths(const pc_arima_paths *sp,
   int m = sp->state->m, steps = req->steps;
   sim_form_init(sp->coef, m, &f);
   int rank = psd_cholesky(sp->state->P, m, STATE_VAR_TOL, f.chol);
-  double *z = malloc(sizeof(double) * (size_t)(m + 2 * steps + 1));
-  if (z == NULL || rank < 0) {
+  size_t ld = (size_t)(m + steps);
+  double *z = malloc(sizeof(double) * ld * (size_t)req->npaths + 1);
+  /* A starting state known exactly draws no numbers for it. */
+  int nz = rank > 0 ? m : 0;
+  pc_simd simd = pc_simd_active();
+  if (z == NULL || rank < 0 || draw_all(sp, req, simd, m, nz, z) != 0) {
     free(z);
     return -1;
   }
-  /* A starting state known exactly draws no numbers for it. */
-  int nz = rank > 0 ? m : 0;
-  memset(z, 0, sizeof(double) * (size_t)m);
   for (int i = 0; i < m * m; i++) {
     f.chol[i] *= sp->sigma;
   }
@@ -225,16 +255,13 @@ int pc_arima_simulate_paths(const pc_arima_paths *sp,
   for (int i = 0; i < f.r; i++) {
     f.rvec[i] *= sp->sigma;
   }
-  double *eps = sp->pool ? z + m + steps : z + m;
-  for (int i = 0; i < req->npaths; i++) {
-    pc_rng r;
-    pc_rng_init(&r, req->key, (uint32_t)i, PC_RNG_INNOVATIONS);
-    pc_rng_normals(&r, z + m - nz, sp->pool ? nz : nz + steps);
-    for (int j = 0; sp->pool != NULL && j < steps; j++) {
-      eps[j] = sp->pool[pc_rng_below(&r, (uint32_t)sp->npool)];
-    }
-    one_path(&f, sp, z, nz > 0, eps, out + (size_t)i * (size_t)steps);
+  for (size_t i = 0; i < (size_t)req->npaths; i++) {
+    const double *row = z + i * ld;
+    one_path(&f, sp, row, nz > 0, row + m, out + i * (size_t)steps);
   }
   free(z);
+  if (sp->log_scale) {
+    pc_paths_exp(simd, out, (size_t)req->npaths * (size_t)steps);
+  }
   return 0;
 }

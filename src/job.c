@@ -1,6 +1,7 @@
 /* Job settings: one option table drives parsing, validation, --help and the
  * echo of effective settings (IOR's option_help, see pathcast/job.h). */
 #include "pathcast/job.h"
+#include "pathcast/version.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -754,11 +755,11 @@ void pc_job_model_settings(const pc_job *job, size_t model, char *buf,
   char spec[2048], anchor[PC_DATE_STRLEN];
   pc_model_spec_settings(&job->models[model], spec, sizeof spec);
   snprintf(buf, len, "%s seed=%llu paths=%d horizon=%d calendar=%s "
-           "train_frequency=%s train_anchor=%s", spec,
+           "train_frequency=%s train_anchor=%s numerics=%d", spec,
            (unsigned long long)job->seed, job->paths, job->horizon,
            job->calendar.kind == PC_CAL_WEEKDAYS ? "weekdays" : "daily",
            pc_freq_name(job->train_frequency),
-           pc_date_format(job->train_anchor, anchor));
+           pc_date_format(job->train_anchor, anchor), PC_NUMERICS_VERSION);
 }
 
 static void print_value(const pc_job *job, const opt_def *o, FILE *out) {

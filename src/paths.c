@@ -43,9 +43,9 @@
 #define PHILOX_W0 UINT32_C(0x9E3779B9)
 #define PHILOX_W1 UINT32_C(0xBB67AE85)
 
-/* Draws computed beyond the n a path needs when nothing is rejected: a lane
- * whose slow draws consume a few more words still finds them here. */
-#define PK_EXTRA 4
+/* Draws computed beyond the n a path needs when nothing is rejected: a path
+ * whose slow draws consume a few more words still finds them precomputed. */
+#define PK_EXTRA 2
 /* Marks an index that the scalar code must decide. */
 #define PK_DOUBT UINT64_C(0xffffffff)
 
@@ -54,18 +54,19 @@ typedef struct {
   uint32_t purpose;
 } pk_stream;
 
-/* Scratch of one kernel call: q draws per lane, lane-interleaved. */
+/* Scratch of one kernel call, for `chains` paths at a time: q draws each
+ * (q a multiple of 2 * lanes: whole block vectors). */
 typedef struct {
-  int q;
-  uint64_t *draws; /* q * lanes raw 64-bit draws */
-  double *fast;    /* q * lanes fast-path normals (NaN: slow path) */
-  uint64_t *idx;   /* 2q * lanes indices (PK_DOUBT: decided in scalar) */
+  int q, lane_bits; /* lanes = 1 << lane_bits */
+  uint64_t *draws; /* the raw 64-bit draws, in block-vector order */
+  double *fast;    /* per path, q fast-path normals (NaN: slow path) */
+  uint64_t *idx;   /* per path, 2q indices (PK_DOUBT: decided in scalar) */
 } pk_scratch;
 
 /* One width's kernels. */
 typedef struct {
   int lanes;
-  int step; /* draws computed together: q is a multiple of this */
+  int chains;
   void (*exp_block)(double *x, size_t n);
   void (*normals)(const pk_stream *s, uint32_t first, int npaths, int n,
                   double *z, size_t ld, pk_scratch *w);
@@ -73,87 +74,76 @@ typedef struct {
                 uint32_t range, uint32_t *out, size_t ld, pk_scratch *w);
 } pk_kernels;
 
-/* ---- phase 2: the scalar walk of each lane ------------------------------- */
+/* ---- phase 2: the scalar walk of each path -------------------------------- */
 
-/* The normal that starts at draw `pos` of path `path`'s stream (a draw the
- * fast path rejected, or one past the precomputed draws), from the scalar
- * code; *pos moves past every draw it consumed.  The precomputed words from
- * pos on (at most a buffer's worth, ending on a block) seed the stream so
- * the common case computes no Philox block again. */
-static double slow_normal(const pk_stream *s, uint32_t path, int *pos,
-                          const uint64_t *draws, int stride, int q) {
-  uint32_t ahead[PC_RNG_BUFFER];
-  int p = *pos, na = 0;
-  int end = p < q ? (p - p % 2) + PC_RNG_BUFFER / 2 : p;
-  end = end < q ? end : (p < q ? q : p);
-  for (int j = p; j < end; j++) {
-    uint64_t d = draws[(size_t)j * (size_t)stride];
-    ahead[na++] = (uint32_t)(d >> 32);
-    ahead[na++] = (uint32_t)d;
-  }
-  pc_rng r;
-  pc_rng_init_at(&r, s->key, path, s->purpose, 2 * (uint64_t)p, ahead, na);
-  double v = pc_rng_normal(&r);
-  *pos = (int)(pc_rng_tell(&r) / 2);
-  return v;
+/* Draw j of the c-th path of the scratch: block j / 2 is lane b % lanes of
+ * block vector b / lanes, whose even and odd draws are stored apart. */
+static uint64_t pk_draw(const pk_scratch *w, int c, int j) {
+  int shift = w->lane_bits, b = j >> 1;
+  int nv = w->q >> (shift + 1);
+  size_t row = (size_t)(2 * (c * nv + (b >> shift)) + (j & 1));
+  return w->draws[(row << shift) + (size_t)(b & ((1 << shift) - 1))];
 }
 
-static void pk_normal_lanes(const pk_stream *s, uint32_t first, int lanes,
-                            int stride, int n, const pk_scratch *w, double *z,
-                            size_t ld) {
-  for (int l = 0; l < lanes; l++) {
-    double *row = z + (size_t)l * ld;
-    const double *fast = w->fast + l;
-    int pos = 0;
-    for (int k = 0; k < n; k++) {
-      double v = pos < w->q ? fast[(size_t)pos * (size_t)stride] : NAN;
-      if (!isnan(v)) {
-        row[k] = v;
-        pos++;
-      } else {
-        row[k] = slow_normal(s, first + (uint32_t)l, &pos, w->draws + l,
-                             stride, w->q);
+/* A stream for the c-th path of the scratch positioned at word `word`, with
+ * the precomputed words from there to the end of at most a buffer's worth
+ * (ending on a block), so the common case computes no Philox block again. */
+static void pk_stream_at(const pk_stream *s, uint32_t path, const pk_scratch *w,
+                         int c, int word, pc_rng *r) {
+  uint32_t ahead[PC_RNG_BUFFER];
+  int words = 2 * w->q, na = 0;
+  int end = word - word % 4 + PC_RNG_BUFFER;
+  end = end < words ? end : words;
+  for (int t = word; t < end; t++) {
+    uint64_t d = pk_draw(w, c, t / 2);
+    ahead[na++] = (uint32_t)(t % 2 == 0 ? d >> 32 : d);
+  }
+  pc_rng_init_at(r, s->key, path, s->purpose, (uint64_t)word, ahead, na);
+}
+
+/* Each path's normals from its fast values, handing a draw the fast path
+ * rejected (and any draw past the precomputed ones) to the scalar code,
+ * which consumes as many further draws as that path's stream needs. */
+static void pk_normal_paths(const pk_stream *s, uint32_t first, int paths,
+                            int n, const pk_scratch *w, double *z, size_t ld) {
+  for (int c = 0; c < paths; c++) {
+    double *row = z + (size_t)c * ld;
+    const double *fast = w->fast + (size_t)c * (size_t)w->q;
+    int k = 0;
+    while (k < n && !isnan(fast[k])) { /* 84% of 14-day paths: all of them */
+      k++;
+    }
+    memcpy(row, fast, (size_t)k * sizeof *row);
+    for (int pos = k; k < n; k++) {
+      if (pos < w->q && !isnan(fast[pos])) {
+        row[k] = fast[pos++];
+        continue;
       }
+      pc_rng r;
+      pk_stream_at(s, first + (uint32_t)c, w, c, 2 * pos, &r);
+      row[k] = pc_rng_normal(&r);
+      pos = (int)(pc_rng_tell(&r) / 2);
     }
   }
 }
 
-/* As slow_normal for pc_rng_below, positions in words (two per draw). */
-static uint32_t slow_below(const pk_stream *s, uint32_t path, int *pos,
-                           uint32_t range, const uint64_t *draws, int stride,
-                           int words) {
-  uint32_t ahead[PC_RNG_BUFFER];
-  int p = *pos, na = 0;
-  int end = p < words ? (p - p % 4) + PC_RNG_BUFFER : p;
-  end = end < words ? end : (p < words ? words : p);
-  for (int t = p; t < end; t++) {
-    uint64_t d = draws[(size_t)(t / 2) * (size_t)stride];
-    ahead[na++] = (uint32_t)(t % 2 == 0 ? d >> 32 : d);
-  }
-  pc_rng r;
-  pc_rng_init_at(&r, s->key, path, s->purpose, (uint64_t)p, ahead, na);
-  uint32_t v = pc_rng_below(&r, range);
-  *pos = (int)pc_rng_tell(&r);
-  return v;
-}
-
-static void pk_below_lanes(const pk_stream *s, uint32_t first, int lanes,
-                           int stride, int n, uint32_t range,
-                           const pk_scratch *w, uint32_t *out, size_t ld) {
+/* As pk_normal_paths for pc_rng_below, positions in words. */
+static void pk_below_paths(const pk_stream *s, uint32_t first, int paths,
+                           int n, uint32_t range, const pk_scratch *w,
+                           uint32_t *out, size_t ld) {
   int words = 2 * w->q;
-  for (int l = 0; l < lanes; l++) {
-    uint32_t *row = out + (size_t)l * ld;
-    const uint64_t *idx = w->idx + l;
-    int pos = 0;
-    for (int k = 0; k < n; k++) {
-      uint64_t v = pos < words ? idx[(size_t)pos * (size_t)stride] : PK_DOUBT;
-      if (v != PK_DOUBT) {
-        row[k] = (uint32_t)v;
-        pos++;
-      } else {
-        row[k] = slow_below(s, first + (uint32_t)l, &pos, range,
-                            w->draws + l, stride, words);
+  for (int c = 0; c < paths; c++) {
+    uint32_t *row = out + (size_t)c * ld;
+    const uint64_t *idx = w->idx + (size_t)c * (size_t)words;
+    for (int k = 0, pos = 0; k < n; k++) {
+      if (pos < words && idx[pos] != PK_DOUBT) {
+        row[k] = (uint32_t)idx[pos++];
+        continue;
       }
+      pc_rng r;
+      pk_stream_at(s, first + (uint32_t)c, w, c, pos, &r);
+      row[k] = pc_rng_below(&r, range);
+      pos = (int)pc_rng_tell(&r);
     }
   }
 }
@@ -166,12 +156,16 @@ static void pk_below_lanes(const pk_stream *s, uint32_t first, int lanes,
 #define PK_ATTR
 #define PK_CHAINS 1
 #define PK_MUL32(a, m) (((a) & 0xffffffffu) * (uint64_t)(m))
+#define PK_GATHER(t, i) PK(gather)(t, i)
+#define PK_GATHER_D(t, i) PK(gather_d)(t, i)
 #include "paths_kernels.h"
 #undef PK_LANES
 #undef PK_SUFFIX
 #undef PK_ATTR
 #undef PK_CHAINS
 #undef PK_MUL32
+#undef PK_GATHER
+#undef PK_GATHER_D
 
 #if PK_X86
 /* x86-64: pmuludq multiplies the low 32 bits of each 64-bit lane, exactly
@@ -183,12 +177,16 @@ static void pk_below_lanes(const pk_stream *s, uint32_t first, int lanes,
 #define PK_CHAINS 2
 #define PK_MUL32(a, m)                                                         \
   ((VU)_mm_mul_epu32((__m128i)(a), _mm_set1_epi64x((long long)(m))))
+#define PK_GATHER(t, i) PK(gather)(t, i)
+#define PK_GATHER_D(t, i) PK(gather_d)(t, i)
 #include "paths_kernels.h"
 #undef PK_LANES
 #undef PK_SUFFIX
 #undef PK_ATTR
 #undef PK_CHAINS
 #undef PK_MUL32
+#undef PK_GATHER
+#undef PK_GATHER_D
 
 #define PK_LANES 4
 #define PK_SUFFIX avx2
@@ -196,12 +194,17 @@ static void pk_below_lanes(const pk_stream *s, uint32_t first, int lanes,
 #define PK_CHAINS 2
 #define PK_MUL32(a, m)                                                         \
   ((VU)_mm256_mul_epu32((__m256i)(a), _mm256_set1_epi64x((long long)(m))))
+#define PK_GATHER(t, i)                                                        \
+  ((VU)_mm256_i64gather_epi64((const long long *)(t), (__m256i)(i), 8))
+#define PK_GATHER_D(t, i) ((VD)_mm256_i64gather_pd((t), (__m256i)(i), 8))
 #include "paths_kernels.h"
 #undef PK_LANES
 #undef PK_SUFFIX
 #undef PK_ATTR
 #undef PK_CHAINS
 #undef PK_MUL32
+#undef PK_GATHER
+#undef PK_GATHER_D
 
 #define PK_LANES 8
 #define PK_SUFFIX avx512
@@ -209,12 +212,17 @@ static void pk_below_lanes(const pk_stream *s, uint32_t first, int lanes,
 #define PK_CHAINS 4
 #define PK_MUL32(a, m)                                                         \
   ((VU)_mm512_mul_epu32((__m512i)(a), _mm512_set1_epi64((long long)(m))))
+#define PK_GATHER(t, i)                                                        \
+  ((VU)_mm512_i64gather_epi64((__m512i)(i), (const void *)(t), 8))
+#define PK_GATHER_D(t, i) ((VD)_mm512_i64gather_pd((__m512i)(i), (t), 8))
 #include "paths_kernels.h"
 #undef PK_LANES
 #undef PK_SUFFIX
 #undef PK_ATTR
 #undef PK_CHAINS
 #undef PK_MUL32
+#undef PK_GATHER
+#undef PK_GATHER_D
 #endif
 
 /* ---- exp ------------------------------------------------------------------ */
@@ -392,11 +400,15 @@ static const pk_kernels *kernels_of(pc_simd s) {
 
 /* ---- the public kernels ---------------------------------------------------- */
 
-/* Scratch for q draws of every lane (owned by the caller of scratch_alloc,
- * released by scratch_free). */
+/* Scratch for q draws of each of the kernel's paths at a time (owned by
+ * the caller of scratch_alloc, released by scratch_free). */
 static pc_status scratch_alloc(pk_scratch *w, const pk_kernels *k, int q) {
-  size_t cells = (size_t)q * (size_t)k->lanes;
+  size_t cells = (size_t)q * (size_t)k->chains;
   w->q = q;
+  w->lane_bits = 0;
+  while ((1 << w->lane_bits) < k->lanes) {
+    w->lane_bits++;
+  }
   w->draws = malloc(cells * sizeof *w->draws);
   w->fast = malloc(cells * sizeof *w->fast);
   w->idx = malloc(2 * cells * sizeof *w->idx);
@@ -415,9 +427,10 @@ static void scratch_free(pk_scratch *w) {
   free(w->idx);
 }
 
-/* Draws to precompute for `need` of them: a multiple of the kernel's step. */
+/* Draws to precompute for `need` of them: whole block vectors. */
 static int draws_for(const pk_kernels *k, int need) {
-  return (need + PK_EXTRA + k->step - 1) / k->step * k->step;
+  int step = 2 * k->lanes;
+  return (need + PK_EXTRA + step - 1) / step * step;
 }
 
 pc_status pc_paths_normals(pc_simd s, pc_rng_key key, uint32_t purpose,

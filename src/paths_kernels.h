@@ -6,7 +6,9 @@
  *   PK_ATTR      the attributes of its functions (target("avx2"), ...),
  *   PK_MUL32     (a, m): the 64-bit products of the low 32 bits of each lane
  *                of a with the 32-bit constant m,
- *   PK_CHAINS    independent Philox blocks computed side by side.
+ *   PK_CHAINS    paths whose Philox block vectors are computed side by
+ *                side (independent multiply chains overlap their latency),
+ *   PK_GATHER    (table, idx) and PK_GATHER_D: table lookups per lane.
  *
  * Everything here is lane-wise arithmetic that C defines exactly: integer
  * operations, and IEEE double additions, multiplications and conversions
@@ -43,10 +45,10 @@ PK_ATTR static inline VU PK(load_u)(const uint64_t *p) {
   return v;
 }
 
-/* Table lookups lane by lane (the compiler emits loads and inserts, or a
- * gather); exact, so the width cannot change the values. */
+/* Table lookups lane by lane, for widths without a gather instruction
+ * (PK_GATHER chooses); exact, so the width cannot change the values. */
 PK_ATTR static inline VU PK(gather)(const uint64_t *table, VU idx) {
-  VU out;
+  VU out = {0};
   for (int l = 0; l < PK_LANES; l++) {
     out[l] = table[idx[l]];
   }
@@ -54,7 +56,7 @@ PK_ATTR static inline VU PK(gather)(const uint64_t *table, VU idx) {
 }
 
 PK_ATTR static inline VD PK(gather_d)(const double *table, VU idx) {
-  VD out;
+  VD out = {0};
   for (int l = 0; l < PK_LANES; l++) {
     out[l] = table[idx[l]];
   }
@@ -91,8 +93,8 @@ PK_ATTR static inline VD PK(exp_parts)(VD x, VU *sbits, VU *ki) {
   kd = kd - shift;
   VD r = x + kd * neg_ln2_hi_n + kd * neg_ln2_lo_n;
   VU idx = (*ki & 127) * 2;
-  VD tail = (VD)PK(gather)(pc_exp_table, idx);
-  *sbits = PK(gather)(pc_exp_table, idx + 1) + (*ki << 45);
+  VD tail = (VD)PK_GATHER(pc_exp_table, idx);
+  *sbits = PK_GATHER(pc_exp_table, idx + 1) + (*ki << 45);
   VD r2 = r * r;
   return tail + r + r2 * (c2 + r * c3) + r2 * r2 * (c4 + r * c5);
 }
@@ -133,7 +135,7 @@ PK_ATTR static void PK(exp_block)(double *x, size_t n) {
 
 /* ---- Philox4x32-10 -------------------------------------------------------- */
 
-/* Ten rounds on PK_CHAINS independent blocks per lane.  Each lane keeps a
+/* Ten rounds on PK_CHAINS independent block vectors.  Each lane keeps a
  * 32-bit word in the low half of a 64-bit lane; the high halves carry junk
  * from the products, which PK_MUL32 ignores and the caller masks off. */
 PK_ATTR static inline void PK(philox)(VU x[PK_CHAINS][4], pc_rng_key key) {
@@ -152,26 +154,28 @@ PK_ATTR static inline void PK(philox)(VU x[PK_CHAINS][4], pc_rng_key key) {
   }
 }
 
-/* Blocks b .. b + PK_CHAINS - 1 of the streams of paths first .. first +
- * PK_LANES - 1, as 64-bit draws (two words, the first word high, as
- * pc_rng's next_u64 reads them): draws[2j] and draws[2j + 1] of block b + j. */
-PK_ATTR static inline void PK(blocks)(const pk_stream *s, uint32_t first,
-                                      uint32_t b, VU draws[2 * PK_CHAINS]) {
+/* Block vector v of paths path .. path + PK_CHAINS - 1: lane j of chain c is
+ * block v * PK_LANES + j of path `path + c`, so one path's blocks sit side by
+ * side.  As 64-bit draws (two words, the first high, as pc_rng reads them):
+ * even[c] holds draws 2b, odd[c] draws 2b + 1 of each lane's block b. */
+PK_ATTR static inline void PK(blocks)(const pk_stream *s, uint32_t path,
+                                      uint32_t v, VU even[PK_CHAINS],
+                                      VU odd[PK_CHAINS]) {
   VU x[PK_CHAINS][4];
-  VU lane;
+  VU block = {0};
   for (int l = 0; l < PK_LANES; l++) {
-    lane[l] = first + (uint32_t)l;
+    block[l] = v * PK_LANES + (uint32_t)l;
   }
   for (int c = 0; c < PK_CHAINS; c++) {
-    x[c][0] = (VU){0} + (uint64_t)(b + (uint32_t)c);
-    x[c][1] = lane;
+    x[c][0] = block;
+    x[c][1] = (VU){0} + (uint64_t)(path + (uint32_t)c);
     x[c][2] = (VU){0} + (uint64_t)s->purpose;
     x[c][3] = (VU){0};
   }
   PK(philox)(x, s->key);
   for (int c = 0; c < PK_CHAINS; c++) {
-    draws[2 * c] = (x[c][0] << 32) | (x[c][1] & 0xffffffffu);
-    draws[2 * c + 1] = (x[c][2] << 32) | (x[c][3] & 0xffffffffu);
+    even[c] = (x[c][0] << 32) | (x[c][1] & 0xffffffffu);
+    odd[c] = (x[c][2] << 32) | (x[c][3] & 0xffffffffu);
   }
 }
 
@@ -184,60 +188,82 @@ PK_ATTR static inline void PK(blocks)(const pk_stream *s, uint32_t first,
 PK_ATTR static inline VD PK(ziggurat_fast)(VU bits) {
   VU layer = bits & 0xff;
   VU u = bits >> 12;
-  VI accept = (VI)u < (VI)PK(gather)(zig_k, layer);
-  VD x = ((VD)(u | 0x4330000000000000u) - 0x1p52) *
-         PK(gather_d)(zig_w, layer);
+  VI accept = (VI)u < (VI)PK_GATHER(zig_k, layer);
+  VD x = ((VD)(u | 0x4330000000000000u) - 0x1p52) * PK_GATHER_D(zig_w, layer);
   VU signed_x = (VU)x ^ ((bits >> 8) << 63);
   VU nan = (VU){0} + 0x7ff8000000000000u;
   return (VD)((signed_x & (VU)accept) | (nan & ~(VU)accept));
 }
 
-/* Phase 1 of a tile: the first q draws of each lane's stream and their
- * fast-path values, lane-interleaved (draw j of lane l at j * PK_LANES + l). */
-PK_ATTR static void PK(normal_draws)(const pk_stream *s, uint32_t first, int q,
-                                     uint64_t *draws, double *fast) {
-  for (int j = 0; j < q; j += 2 * PK_CHAINS) {
-    VU d[2 * PK_CHAINS];
-    PK(blocks)(s, first, (uint32_t)(j / 2), d);
-    for (int c = 0; c < 2 * PK_CHAINS; c++) {
-      VD v = PK(ziggurat_fast)(d[c]);
-      memcpy(draws + (size_t)(j + c) * PK_LANES, &d[c], sizeof d[c]);
-      memcpy(fast + (size_t)(j + c) * PK_LANES, &v, sizeof v);
+/* Phase 1 for PK_CHAINS paths from `path`: each path's first w->q draws
+ * (w->draws, block-vector order, see pk_draw) and their fast-path values
+ * (w->fast, one row of q per path, in stream order). */
+PK_ATTR static void PK(normal_draws)(const pk_stream *s, uint32_t path,
+                                     pk_scratch *w) {
+  int nv = w->q / (2 * PK_LANES);
+  for (int v = 0; v < nv; v++) {
+    VU even[PK_CHAINS], odd[PK_CHAINS];
+    PK(blocks)(s, path, (uint32_t)v, even, odd);
+    for (int c = 0; c < PK_CHAINS; c++) {
+      VD fe = PK(ziggurat_fast)(even[c]), fo = PK(ziggurat_fast)(odd[c]);
+      uint64_t *d = w->draws + (size_t)(2 * (c * nv + v)) * PK_LANES;
+      double *f = w->fast + (size_t)c * (size_t)w->q + 2 * PK_LANES * v;
+      memcpy(d, &even[c], sizeof even[c]);
+      memcpy(d + PK_LANES, &odd[c], sizeof odd[c]);
+      for (int l = 0; l < PK_LANES; l++) {
+        f[2 * l] = fe[l];
+        f[2 * l + 1] = fo[l];
+      }
     }
   }
 }
 
 PK_ATTR static void PK(normals)(const pk_stream *s, uint32_t first, int npaths,
                                 int n, double *z, size_t ld, pk_scratch *w) {
-  for (int p = 0; p < npaths; p += PK_LANES) {
-    int lanes = npaths - p < PK_LANES ? npaths - p : PK_LANES;
-    PK(normal_draws)(s, first + (uint32_t)p, w->q, w->draws, w->fast);
-    pk_normal_lanes(s, first + (uint32_t)p, lanes, PK_LANES, n, w,
+  for (int p = 0; p < npaths; p += PK_CHAINS) {
+    int paths = npaths - p < PK_CHAINS ? npaths - p : PK_CHAINS;
+    PK(normal_draws)(s, first + (uint32_t)p, w);
+    pk_normal_paths(s, first + (uint32_t)p, paths, n, w,
                     z + (size_t)p * ld, ld);
   }
 }
 
 /* ---- uniform indices ------------------------------------------------------ */
 
-/* Phase 1 for pc_rng_below: the first q words of each lane's stream and the
- * index each gives, or UINT32_MAX where the word's low product half is below
- * the range (a possible rejection, which the scalar code decides). */
-PK_ATTR static void PK(below_words)(const pk_stream *s, uint32_t first, int q,
-                                    uint32_t range, uint64_t *draws,
-                                    uint64_t *idx) {
-  for (int j = 0; j < q; j += 2 * PK_CHAINS) {
-    VU d[2 * PK_CHAINS];
-    PK(blocks)(s, first, (uint32_t)(j / 2), d);
-    for (int c = 0; c < 2 * PK_CHAINS; c++) {
-      /* A draw holds two words, the first high: two indices. */
-      VU hi = PK_MUL32(d[c] >> 32, range), lo = PK_MUL32(d[c], range);
-      VI hi_doubt = (VI)(hi & 0xffffffffu) < (VI){0} + (int64_t)range;
-      VI lo_doubt = (VI)(lo & 0xffffffffu) < (VI){0} + (int64_t)range;
-      VU a = ((hi >> 32) & ~(VU)hi_doubt) | ((VU)hi_doubt & 0xffffffffu);
-      VU b = ((lo >> 32) & ~(VU)lo_doubt) | ((VU)lo_doubt & 0xffffffffu);
-      memcpy(draws + (size_t)(j + c) * PK_LANES, &d[c], sizeof d[c]);
-      memcpy(idx + (size_t)(2 * (j + c)) * PK_LANES, &a, sizeof a);
-      memcpy(idx + (size_t)(2 * (j + c) + 1) * PK_LANES, &b, sizeof b);
+/* The indices two words (a draw, first word high) give for `range`, or
+ * PK_DOUBT where a word's low product half is below the range (a possible
+ * rejection, which the scalar code decides). */
+PK_ATTR static inline void PK(below_pair)(VU d, uint32_t range, VU *a,
+                                          VU *b) {
+  VU hi = PK_MUL32(d >> 32, range), lo = PK_MUL32(d, range);
+  VI hi_doubt = (VI)(hi & 0xffffffffu) < (VI){0} + (int64_t)range;
+  VI lo_doubt = (VI)(lo & 0xffffffffu) < (VI){0} + (int64_t)range;
+  *a = ((hi >> 32) & ~(VU)hi_doubt) | ((VU)hi_doubt & PK_DOUBT);
+  *b = ((lo >> 32) & ~(VU)lo_doubt) | ((VU)lo_doubt & PK_DOUBT);
+}
+
+/* Phase 1 for pc_rng_below: the draws as for normals, and the index of each
+ * word (w->idx, one row of 2q per path, in stream order). */
+PK_ATTR static void PK(below_words)(const pk_stream *s, uint32_t path,
+                                    uint32_t range, pk_scratch *w) {
+  int nv = w->q / (2 * PK_LANES);
+  for (int v = 0; v < nv; v++) {
+    VU even[PK_CHAINS], odd[PK_CHAINS];
+    PK(blocks)(s, path, (uint32_t)v, even, odd);
+    for (int c = 0; c < PK_CHAINS; c++) {
+      VU i0, i1, i2, i3;
+      PK(below_pair)(even[c], range, &i0, &i1);
+      PK(below_pair)(odd[c], range, &i2, &i3);
+      uint64_t *d = w->draws + (size_t)(2 * (c * nv + v)) * PK_LANES;
+      uint64_t *k = w->idx + (size_t)c * 2 * (size_t)w->q + 4 * PK_LANES * v;
+      memcpy(d, &even[c], sizeof even[c]);
+      memcpy(d + PK_LANES, &odd[c], sizeof odd[c]);
+      for (int l = 0; l < PK_LANES; l++) {
+        k[4 * l] = i0[l];
+        k[4 * l + 1] = i1[l];
+        k[4 * l + 2] = i2[l];
+        k[4 * l + 3] = i3[l];
+      }
     }
   }
 }
@@ -245,16 +271,16 @@ PK_ATTR static void PK(below_words)(const pk_stream *s, uint32_t first, int q,
 PK_ATTR static void PK(below)(const pk_stream *s, uint32_t first, int npaths,
                               int n, uint32_t range, uint32_t *out, size_t ld,
                               pk_scratch *w) {
-  for (int p = 0; p < npaths; p += PK_LANES) {
-    int lanes = npaths - p < PK_LANES ? npaths - p : PK_LANES;
-    PK(below_words)(s, first + (uint32_t)p, w->q, range, w->draws, w->idx);
-    pk_below_lanes(s, first + (uint32_t)p, lanes, PK_LANES, n, range, w,
+  for (int p = 0; p < npaths; p += PK_CHAINS) {
+    int paths = npaths - p < PK_CHAINS ? npaths - p : PK_CHAINS;
+    PK(below_words)(s, first + (uint32_t)p, range, w);
+    pk_below_paths(s, first + (uint32_t)p, paths, n, range, w,
                    out + (size_t)p * ld, ld);
   }
 }
 
-__attribute__((unused)) static const pk_kernels PK(kernels) = {PK_LANES, 2 * PK_CHAINS, PK(exp_block),
-                                       PK(normals), PK(below)};
+__attribute__((unused)) static const pk_kernels PK(kernels) = {
+    PK_LANES, PK_CHAINS, PK(exp_block), PK(normals), PK(below)};
 
 #undef VU
 #undef VI

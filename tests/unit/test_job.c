@@ -793,11 +793,12 @@ static void test_model_settings_text(void **state) {
   assert_string_equal(a,
                       "type=random_walk lookback=250 seed=1 paths=2000 "
                       "horizon=14 calendar=weekdays "
-                      "train_frequency=semiannually train_anchor=2020-01-01");
+                      "train_frequency=semiannually train_anchor=2020-01-01 "
+                      "numerics=2");
   settings_with(NULL, NULL, 0, b, sizeof b);
   assert_string_equal(b, "type=naive seed=1 paths=2000 horizon=14 "
                          "calendar=weekdays train_frequency=semiannually "
-                         "train_anchor=2020-01-01");
+                         "train_anchor=2020-01-01 numerics=2");
 }
 
 typedef struct {
