@@ -73,8 +73,10 @@ $(BUILD)/bench_models $(BUILD)/bench_paths: $(BUILD)/%: tools/%.c $(LIB)
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) $< $(LIB) $(PKG_LIBS) $(LDFLAGS) -o $@
 
 bench: deps
-	$(MAKE) $(BIN) $(BUILD)/bench_models
+	$(MAKE) $(BIN) $(BUILD)/bench_models $(BUILD)/bench_paths
 	tools/bench.sh
+	tools/bench_paths.sh
+	$(BUILD)/bench_paths kernels
 	tools/bench_eval.sh
 	$(BUILD)/bench_models data/coffee.csv
 	$(BUILD)/bench_models data/sugar.csv
