@@ -169,38 +169,100 @@ static void sim_form_init(const pc_arima_coef *c, int m, sim_form *f) {
   f->delta[1] = -1.0;
 }
 
-/* One path: the starting state from z[0..m) (only when the state is not
- * known exactly), standard innovations eps[0..steps) (R holds sigma).  u carries Z s from step to
- * step, so each step costs O(r + d). */
-static void one_path(const sim_form *f, const pc_arima_paths *sp,
-                     const double *z, int draw_state, const double *eps,
-                     double *row) {
-  double s[PC_ARIMA_MAX_M];
-  int m = f->m, r = f->r, d = f->d;
+/* Paths advanced together by one_tile. */
+#define TILE 4
+
+/* A value of each of the TILE paths of a tile, in one GCC vector: its
+ * operations are lane-wise IEEE arithmetic, each lane computing exactly what
+ * a lone path computes, in the same order (no FMA in ISO C mode), so the
+ * tile changes speed, not numbers. */
+typedef double tile_vec __attribute__((vector_size(8 * TILE)));
+
+/* Lane l of *v is rows[l][k].  (Vectors go through pointers: returning
+ * one wider than 16 bytes would depend on AVX in the calling convention.) */
+static inline void tile_column(const double *const *rows, int k,
+                               tile_vec *v) {
+  for (int l = 0; l < TILE; l++) {
+    (*v)[l] = rows[l][k];
+  }
+}
+
+/* *u = Z s: alpha_0 plus the differencing lags, with the zero terms added
+ * as a lone path adds them. */
+static inline void tile_u(const sim_form *f, const tile_vec *s, int r, int d,
+                          tile_vec *u) {
+  const tile_vec zero = {0};
+  *u = s[0] + (d >= 1 ? f->delta[0] * s[r] : zero) +
+       (d == 2 ? f->delta[1] * s[r + 1] : zero);
+}
+
+/* The tile's paths: the starting state from each row's z[0..m) (only when
+ * the state is not known exactly), then per step the lags shift, alpha
+ * advances with the innovations (R holds sigma), and y = level + u goes to
+ * out (exp, when log_scale, comes after, for all paths).  r and d are
+ * constants at every call (one_tile's switch), so the state stays in
+ * registers. */
+static inline __attribute__((always_inline)) void
+tile_run(const sim_form *f, const pc_arima_paths *sp, const double *const *row,
+         int draw_state, int count, double *out, const int r, const int d) {
+  const int m = r + d;
+  tile_vec s[PC_ARIMA_MAX_M], u, eps;
   for (int i = 0; i < m; i++) {
-    s[i] = sp->state->a[i];
+    s[i] = (tile_vec){0} + sp->state->a[i];
     for (int k = 0; draw_state && k <= i; k++) {
-      s[i] += f->chol[i * m + k] * z[k];
+      tile_column(row, k, &eps);
+      s[i] += f->chol[i * m + k] * eps;
     }
   }
-  double *alpha = s, *lag = s + r;
-  double u = alpha[0] + (d >= 1 ? f->delta[0] * lag[0] : 0.0) +
-             (d == 2 ? f->delta[1] * lag[1] : 0.0);
+  tile_u(f, s, r, d, &u);
   for (int j = 0; j < sp->steps; j++) {
+    tile_column(row, m + j, &eps);
     if (d == 2) {
-      lag[1] = lag[0];
+      s[r + 1] = s[r];
     }
     if (d >= 1) {
-      lag[0] = u;
+      s[r] = u;
     }
-    double a0 = alpha[0];
+    tile_vec a0 = s[0];
     for (int i = 0; i + 1 < r; i++) {
-      alpha[i] = f->phi[i] * a0 + alpha[i + 1] + f->rvec[i] * eps[j];
+      s[i] = f->phi[i] * a0 + s[i + 1] + f->rvec[i] * eps;
     }
-    alpha[r - 1] = f->phi[r - 1] * a0 + f->rvec[r - 1] * eps[j];
-    u = alpha[0] + (d >= 1 ? f->delta[0] * lag[0] : 0.0) +
-        (d == 2 ? f->delta[1] * lag[1] : 0.0);
-    row[j] = sp->level[j] + u; /* exp, when log_scale, for all paths after */
+    s[r - 1] = f->phi[r - 1] * a0 + f->rvec[r - 1] * eps;
+    tile_u(f, s, r, d, &u);
+    tile_vec y = sp->level[j] + u;
+    for (int l = 0; l < count; l++) {
+      out[(size_t)l * (size_t)sp->steps + (size_t)j] = y[l];
+    }
+  }
+}
+
+#define TILE_CASE(R, D)                                                        \
+  case (R) * (PC_ARIMA_MAX_D + 1) + (D):                                       \
+    tile_run(f, sp, row, draw_state, count, out, R, D);                        \
+    break;
+#define TILE_CASES(R) TILE_CASE(R, 0) TILE_CASE(R, 1) TILE_CASE(R, 2)
+
+/* Paths [0, count) of a tile (count <= TILE), path l from row l of z (ld
+ * apart: its m starting-state normals, then its standard innovations), into
+ * rows of out.  Lanes past count repeat the last path and are not stored. */
+static void one_tile(const sim_form *f, const pc_arima_paths *sp,
+                     const double *z, size_t ld, int draw_state, int count,
+                     double *out) {
+  _Static_assert(PC_ARIMA_MAX_R == 6 && PC_ARIMA_MAX_D == 2,
+                 "one case per (r, d) below");
+  const double *row[TILE];
+  for (int l = 0; l < TILE; l++) {
+    row[l] = z + (size_t)(l < count ? l : count - 1) * ld;
+  }
+  switch (f->r * (PC_ARIMA_MAX_D + 1) + f->d) {
+    TILE_CASES(1)
+    TILE_CASES(2)
+    TILE_CASES(3)
+    TILE_CASES(4)
+    TILE_CASES(5)
+    TILE_CASES(6)
+  default:
+    break;
   }
 }
 
@@ -255,9 +317,10 @@ int pc_arima_simulate_paths(const pc_arima_paths *sp,
   for (int i = 0; i < f.r; i++) {
     f.rvec[i] *= sp->sigma;
   }
-  for (size_t i = 0; i < (size_t)req->npaths; i++) {
-    const double *row = z + i * ld;
-    one_path(&f, sp, row, nz > 0, row + m, out + i * (size_t)steps);
+  for (int i = 0; i < req->npaths; i += TILE) {
+    int count = req->npaths - i < TILE ? req->npaths - i : TILE;
+    one_tile(&f, sp, z + (size_t)i * ld, ld, nz > 0, count,
+             out + (size_t)i * (size_t)steps);
   }
   free(z);
   if (sp->log_scale) {
