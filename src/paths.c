@@ -46,6 +46,8 @@
 /* Draws computed beyond the n a path needs when nothing is rejected: a path
  * whose slow draws consume a few more words still finds them precomputed. */
 #define PK_EXTRA 2
+/* The most paths any width computes side by side. */
+#define PK_MAX_CHAINS 4
 /* Marks an index that the scalar code must decide. */
 #define PK_DOUBT UINT64_C(0xffffffff)
 
@@ -59,7 +61,8 @@ typedef struct {
 typedef struct {
   int q, lane_bits; /* lanes = 1 << lane_bits */
   uint64_t *draws; /* the raw 64-bit draws, in block-vector order */
-  double *fast;    /* per path, q fast-path normals (NaN: slow path) */
+  double *fast;    /* per path, the fast-path normals of draws n .. q - 1 */
+  int dirty[PK_MAX_CHAINS]; /* per path: a draw needs the slow path */
   uint64_t *idx;   /* per path, 2q indices (PK_DOUBT: decided in scalar) */
 } pk_scratch;
 
@@ -91,32 +94,45 @@ static uint64_t pk_draw(const pk_scratch *w, int c, int j) {
 static void pk_stream_at(const pk_stream *s, uint32_t path, const pk_scratch *w,
                          int c, int word, pc_rng *r) {
   uint32_t ahead[PC_RNG_BUFFER];
-  int words = 2 * w->q, na = 0;
+  int words = 2 * w->q, na = 0, t = word;
   int end = word - word % 4 + PC_RNG_BUFFER;
   end = end < words ? end : words;
-  for (int t = word; t < end; t++) {
+  if (t % 2 == 1 && t < end) { /* the low word of a draw */
+    ahead[na++] = (uint32_t)pk_draw(w, c, t / 2);
+    t++;
+  }
+  for (; t < end; t += 2) {
     uint64_t d = pk_draw(w, c, t / 2);
-    ahead[na++] = (uint32_t)(t % 2 == 0 ? d >> 32 : d);
+    ahead[na++] = (uint32_t)(d >> 32);
+    ahead[na++] = (uint32_t)d;
   }
   pc_rng_init_at(r, s->key, path, s->purpose, (uint64_t)word, ahead, na);
 }
 
-/* Each path's normals from its fast values, handing a draw the fast path
- * rejected (and any draw past the precomputed ones) to the scalar code,
- * which consumes as many further draws as that path's stream needs. */
+/* Each path's normals: phase 1 left the fast values of its first n draws
+ * in its row and the rest in w->fast.  A path with no rejected draw is
+ * complete (82% of 14-day paths).  Otherwise the walk hands a rejected draw
+ * (and any draw past the precomputed ones) to the scalar code, which
+ * consumes as many further draws as that path's stream needs, and resumes
+ * after them.  It writes row[k] only after reading draw pos >= k, so the
+ * fast values it still needs are never overwritten. */
 static void pk_normal_paths(const pk_stream *s, uint32_t first, int paths,
                             int n, const pk_scratch *w, double *z, size_t ld) {
   for (int c = 0; c < paths; c++) {
+    if (!w->dirty[c]) {
+      continue;
+    }
     double *row = z + (size_t)c * ld;
-    const double *fast = w->fast + (size_t)c * (size_t)w->q;
+    const double *spare = w->fast + (size_t)c * (size_t)w->q;
     int k = 0;
-    while (k < n && !isnan(fast[k])) { /* 84% of 14-day paths: all of them */
+    while (k < n && !isnan(row[k])) {
       k++;
     }
-    memcpy(row, fast, (size_t)k * sizeof *row);
     for (int pos = k; k < n; k++) {
-      if (pos < w->q && !isnan(fast[pos])) {
-        row[k] = fast[pos++];
+      double v = pos < n ? row[pos] : pos < w->q ? spare[pos] : NAN;
+      if (!isnan(v)) {
+        row[k] = v;
+        pos++;
         continue;
       }
       pc_rng r;

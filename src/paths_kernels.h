@@ -182,39 +182,68 @@ PK_ATTR static inline void PK(blocks)(const pk_stream *s, uint32_t path,
 /* ---- normals -------------------------------------------------------------- */
 
 /* The ziggurat's fast path on every lane (rng.c, normal_ziggurat): the value
- * where u < k[layer], NaN where the draw needs the slow path.  u < 2^52, so
- * OR-ing it into the bits of 2^52 and subtracting 2^52 converts it exactly,
- * the same number as the scalar (double)(int64_t)u. */
-PK_ATTR static inline VD PK(ziggurat_fast)(VU bits) {
+ * where u < k[layer], NaN where the draw needs the slow path (*rejected
+ * set).  u < 2^52, so OR-ing it into the bits of 2^52 and subtracting 2^52
+ * converts it exactly, the same number as the scalar (double)(int64_t)u. */
+PK_ATTR static inline VD PK(ziggurat_fast)(VU bits, VI *rejected) {
   VU layer = bits & 0xff;
   VU u = bits >> 12;
   VI accept = (VI)u < (VI)PK_GATHER(zig_k, layer);
   VD x = ((VD)(u | 0x4330000000000000u) - 0x1p52) * PK_GATHER_D(zig_w, layer);
   VU signed_x = (VU)x ^ ((bits >> 8) << 63);
   VU nan = (VU){0} + 0x7ff8000000000000u;
+  *rejected = ~accept;
   return (VD)((signed_x & (VU)accept) | (nan & ~(VU)accept));
 }
 
-/* Phase 1 for PK_CHAINS paths from `path`: each path's first w->q draws
- * (w->draws, block-vector order, see pk_draw) and their fast-path values
- * (w->fast, one row of q per path, in stream order). */
+/* Stores the fast values of draws base .. base + 2 * PK_LANES - 1 of one
+ * path in stream order: those below n into its output row, the others into
+ * its spare row. */
+PK_ATTR static inline void PK(put_fast)(VD even, VD odd, int base, int n,
+                                        double *row, double *spare) {
+  if (base + 2 * PK_LANES <= n) {
+    for (int l = 0; l < PK_LANES; l++) {
+      row[base + 2 * l] = even[l];
+      row[base + 2 * l + 1] = odd[l];
+    }
+    return;
+  }
+  for (int l = 0; l < PK_LANES; l++) {
+    int j = base + 2 * l;
+    *(j < n ? row + j : spare + j) = even[l];
+    *(j + 1 < n ? row + j + 1 : spare + j + 1) = odd[l];
+  }
+}
+
+/* Phase 1 for paths path .. path + paths - 1 (paths <= PK_CHAINS): the
+ * first w->q draws of each (w->draws, block-vector order, see pk_draw);
+ * their fast-path values, the first n into the path's row of z and the rest
+ * into w->fast; and whether any of its draws needs the slow path
+ * (w->dirty). */
 PK_ATTR static void PK(normal_draws)(const pk_stream *s, uint32_t path,
+                                     int paths, int n, double *z, size_t ld,
                                      pk_scratch *w) {
   int nv = w->q / (2 * PK_LANES);
+  VI dirty[PK_CHAINS];
+  for (int c = 0; c < PK_CHAINS; c++) {
+    dirty[c] = (VI){0};
+  }
   for (int v = 0; v < nv; v++) {
     VU even[PK_CHAINS], odd[PK_CHAINS];
     PK(blocks)(s, path, (uint32_t)v, even, odd);
-    for (int c = 0; c < PK_CHAINS; c++) {
-      VD fe = PK(ziggurat_fast)(even[c]), fo = PK(ziggurat_fast)(odd[c]);
+    for (int c = 0; c < paths; c++) {
+      VI re, ro;
+      VD fe = PK(ziggurat_fast)(even[c], &re), fo = PK(ziggurat_fast)(odd[c], &ro);
       uint64_t *d = w->draws + (size_t)(2 * (c * nv + v)) * PK_LANES;
-      double *f = w->fast + (size_t)c * (size_t)w->q + 2 * PK_LANES * v;
       memcpy(d, &even[c], sizeof even[c]);
       memcpy(d + PK_LANES, &odd[c], sizeof odd[c]);
-      for (int l = 0; l < PK_LANES; l++) {
-        f[2 * l] = fe[l];
-        f[2 * l + 1] = fo[l];
-      }
+      PK(put_fast)(fe, fo, 2 * PK_LANES * v, n, z + (size_t)c * ld,
+                   w->fast + (size_t)c * (size_t)w->q);
+      dirty[c] |= re | ro;
     }
+  }
+  for (int c = 0; c < paths; c++) {
+    w->dirty[c] = PK(any)(dirty[c]);
   }
 }
 
@@ -222,9 +251,9 @@ PK_ATTR static void PK(normals)(const pk_stream *s, uint32_t first, int npaths,
                                 int n, double *z, size_t ld, pk_scratch *w) {
   for (int p = 0; p < npaths; p += PK_CHAINS) {
     int paths = npaths - p < PK_CHAINS ? npaths - p : PK_CHAINS;
-    PK(normal_draws)(s, first + (uint32_t)p, w);
-    pk_normal_paths(s, first + (uint32_t)p, paths, n, w,
-                    z + (size_t)p * ld, ld);
+    double *rows = z + (size_t)p * ld;
+    PK(normal_draws)(s, first + (uint32_t)p, paths, n, rows, ld, w);
+    pk_normal_paths(s, first + (uint32_t)p, paths, n, w, rows, ld);
   }
 }
 
