@@ -15,6 +15,7 @@
  * scalar stream gives.  pc_paths_below does the same for pc_rng_below. */
 #include "pathcast/paths.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,7 +76,18 @@ typedef struct {
                   double *z, size_t ld, pk_scratch *w);
   void (*below)(const pk_stream *s, uint32_t first, int npaths, int n,
                 uint32_t range, uint32_t *out, size_t ld, pk_scratch *w);
+  int (*to_float)(const double *x, size_t n, float *out);
 } pk_kernels;
+
+/* The scalar definition of pc_paths_to_float (and the kernels' tail). */
+static int pk_to_float_scalar(const double *x, size_t n, float *out) {
+  int ok = 1;
+  for (size_t i = 0; i < n; i++) {
+    out[i] = (float)x[i];
+    ok &= out[i] > 0.0f && out[i] <= FLT_MAX;
+  }
+  return ok;
+}
 
 /* ---- phase 2: the scalar walk of each path -------------------------------- */
 
@@ -514,4 +526,9 @@ void pc_paths_exp(pc_simd s, double *x, size_t n) {
     return;
   }
   k->exp_block(x, n);
+}
+
+int pc_paths_to_float(pc_simd s, const double *x, size_t n, float *out) {
+  const pk_kernels *k = kernels_of(s);
+  return k == NULL ? pk_to_float_scalar(x, n, out) : k->to_float(x, n, out);
 }

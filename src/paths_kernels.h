@@ -133,6 +133,28 @@ PK_ATTR static void PK(exp_block)(double *x, size_t n) {
   }
 }
 
+/* ---- float32 --------------------------------------------------------------- */
+
+typedef float PK(vf) __attribute__((vector_size(4 * PK_LANES)));
+typedef int32_t PK(vi32) __attribute__((vector_size(4 * PK_LANES)));
+
+/* out[i] = (float)x[i], each rounded to nearest once, as the scalar cast;
+ * 1 when every value is a finite positive float (a price), else 0. */
+PK_ATTR static int PK(to_float)(const double *x, size_t n, float *out) {
+  PK(vi32) bad = {0};
+  size_t i = 0;
+  for (; i + PK_LANES <= n; i += PK_LANES) {
+    PK(vf) f = __builtin_convertvector(PK(load_d)(x + i), PK(vf));
+    bad |= ~((f > 0.0f) & (f <= FLT_MAX));
+    memcpy(out + i, &f, sizeof f);
+  }
+  int ok = 1;
+  for (int l = 0; l < PK_LANES; l++) {
+    ok &= bad[l] == 0;
+  }
+  return ok & pk_to_float_scalar(x + i, n - i, out + i);
+}
+
 /* ---- Philox4x32-10 -------------------------------------------------------- */
 
 /* Ten rounds on PK_CHAINS independent block vectors.  Each lane keeps a
@@ -309,7 +331,8 @@ PK_ATTR static void PK(below)(const pk_stream *s, uint32_t first, int npaths,
 }
 
 __attribute__((unused)) static const pk_kernels PK(kernels) = {
-    PK_LANES, PK_CHAINS, PK(exp_block), PK(normals), PK(below)};
+    PK_LANES,    PK_CHAINS, PK(exp_block), PK(normals),
+    PK(below),   PK(to_float)};
 
 #undef VU
 #undef VI

@@ -2,6 +2,7 @@
  * bytes of the scalar reference (normals, resampling indices, exp), the
  * kernels match known answers from an independent Python implementation
  * (tools/paths_reference.py: Philox + ziggurat, and exp correctly rounded),
+ * float32 conversion agrees at every width,
  * pc_exp is within 1 ulp of libm and of the exact value, and the width is
  * chosen and refused as documented. */
 #include <setjmp.h>
@@ -137,6 +138,38 @@ static void test_exp_every_width(void **state) {
       pc_paths_exp((pc_simd)s, got, (size_t)n);
       assert_memory_equal(got, want, (size_t)n * sizeof(double));
       assert_memory_equal(got + n, x + n, (size_t)(N - n) * sizeof(double));
+    }
+  }
+}
+
+/* float32 conversion: the bytes of the scalar cast at every width, and the
+ * verdict "every value is a finite positive float" wherever the one value
+ * that is not (negative, zero, too small or too large for a float, NaN,
+ * infinite) sits. */
+static void test_to_float_every_width(void **state) {
+  (void)state;
+  enum { N = 37 };
+  static const double bad[] = {-1.0, 0.0, 1e-50, 1e39, NAN, INFINITY};
+  double x[N];
+  float want[N], got[N];
+  for (int i = 0; i < N; i++) {
+    x[i] = 100.0 * (1.0 + i / 7.0) + 1e-9 * i;
+  }
+  x[3] = 1e-40; /* a subnormal float: positive, so a valid price */
+  assert_int_equal(pc_paths_to_float(PC_SIMD_SCALAR, x, N, want), 1);
+  for (int s = 0; s < PC_SIMD_COUNT; s++) {
+    if (!pc_simd_available((pc_simd)s)) {
+      continue;
+    }
+    assert_int_equal(pc_paths_to_float((pc_simd)s, x, N, got), 1);
+    assert_memory_equal(got, want, sizeof got);
+    for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
+      for (int at = 0; at < N; at += 5) {
+        double y[N];
+        memcpy(y, x, sizeof y);
+        y[at] = bad[b];
+        assert_int_equal(pc_paths_to_float((pc_simd)s, y, N, got), 0);
+      }
     }
   }
 }
@@ -318,6 +351,7 @@ int main(void) {
       cmocka_unit_test(test_exp_against_libm),
       cmocka_unit_test(test_exp_special_values),
       cmocka_unit_test(test_exp_every_width),
+      cmocka_unit_test(test_to_float_every_width),
       cmocka_unit_test(test_normals_every_width),
       cmocka_unit_test(test_normals_reference),
       cmocka_unit_test(test_below_every_width),
