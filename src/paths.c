@@ -238,13 +238,23 @@ static void pk_below_paths(const pk_stream *s, uint32_t first, int paths,
 
 #define PK_LANES 8
 #define PK_SUFFIX avx512
-#define PK_ATTR __attribute__((target("avx512f")))
 #define PK_CHAINS 4
+#ifndef PK_WIDE_ON_AVX2
+#define PK_ATTR __attribute__((target("avx512f")))
 #define PK_MUL32(a, m)                                                         \
   ((VU)_mm512_mul_epu32((__m512i)(a), _mm512_set1_epi64((long long)(m))))
 #define PK_GATHER(t, i)                                                        \
   ((VU)_mm512_i64gather_epi64((__m512i)(i), (const void *)(t), 8))
 #define PK_GATHER_D(t, i) ((VD)_mm512_i64gather_pd((__m512i)(i), (t), 8))
+#else
+/* tests/unit/test_paths_wide.c compiles this file with PK_WIDE_ON_AVX2 to
+ * run the 8-lane, 4-path instance (all of its lane and path bookkeeping) on
+ * CPUs without AVX-512, with portable products and lookups. */
+#define PK_ATTR __attribute__((target("avx2")))
+#define PK_MUL32(a, m) (((a) & 0xffffffffu) * (uint64_t)(m))
+#define PK_GATHER(t, i) PK(gather)(t, i)
+#define PK_GATHER_D(t, i) PK(gather_d)(t, i)
+#endif
 #include "paths_kernels.h"
 #undef PK_LANES
 #undef PK_SUFFIX
