@@ -219,7 +219,7 @@ static void pk_below_paths(const pk_stream *s, uint32_t first, int paths,
 #define PK_LANES 4
 #define PK_SUFFIX avx2
 #define PK_ATTR __attribute__((target("avx2")))
-#define PK_CHAINS 2
+#define PK_CHAINS 4
 #define PK_MUL32(a, m)                                                         \
   ((VU)_mm256_mul_epu32((__m256i)(a), _mm256_set1_epi64x((long long)(m))))
 /* Element-wise loads, not vpgatherqq: AMD's Zen 2 and 3 gather slowly

@@ -21,6 +21,17 @@ seconds() {
   awk -v a="$start" -v b="$end" 'BEGIN { print b - a }'
 }
 
+# times COMMAND...: runs it (output discarded) and prints "WALL CPU": its
+# wall time and the CPU time (user + system) of it and its children, which
+# on a shared machine is what one core does, whatever else runs.
+times() {
+  local t
+  t=$(mktemp /tmp/pathcast-time.XXXXXX)
+  /usr/bin/time -f '%e %U %S' -o "$t" "$@" >/dev/null 2>&1 || { echo "bench: failed: $*" >&2; rm -f "$t"; return 1; }
+  awk '{ printf "%s %.3f\n", $1, $2 + $3 }' "$t"
+  rm -f "$t"
+}
+
 # smaller A B: the smaller of two numbers (B when A is empty).
 smaller() {
   if [[ -z $1 ]] || awk -v a="$2" -v b="$1" 'BEGIN { exit !(a < b) }'; then echo "$2"; else echo "$1"; fi
