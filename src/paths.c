@@ -2,17 +2,20 @@
  * scalar reference, and the template src/paths_kernels.h compiled once per
  * width.
  *
- * How a vector width reproduces the scalar stream exactly.  A lane is one
- * path, so keys and counters do not change.  Phase 1 (SIMD): Philox computes
- * the first q draws of every lane's stream, and the ziggurat's fast path is
- * evaluated on every one of them, marking draws that need the slow path
- * (about 1.2%).  Phase 2 (scalar, per lane): a walk through the lane's draws
- * takes the fast value where there is one; at a marked draw it hands the
- * lane's stream, positioned at that draw, to the scalar code (pc_rng_normal:
- * the wedge test, or the tail), which consumes as many further draws as that
- * path's own stream needs, and the walk resumes after them.  So a rejection
- * costs only its own lane, and every value is by construction the one the
- * scalar stream gives.  pc_paths_below does the same for pc_rng_below. */
+ * How a vector width reproduces the scalar streams exactly.  A vector lane
+ * computes one Philox block of one path's own stream (a path's consecutive
+ * blocks side by side, a few paths at once), so keys and counters are the
+ * scalar ones.  Phase 1 (SIMD): Philox gives the first q draws of each path
+ * and the ziggurat's fast path is evaluated on every draw; the values of the
+ * first n go straight into the path's output row, and draws that need the
+ * slow path (about 1.2%) are marked.  Phase 2 (scalar, only for paths with
+ * a marked draw, 18% of 14-day paths): a walk through the path's draws keeps
+ * the fast values and, at a marked draw, hands the path's stream positioned
+ * at that draw to the scalar code (pc_rng_normal: the wedge test, or the
+ * tail), which consumes as many further draws as that stream needs; the
+ * walk resumes after them.  So a rejection costs only its own path, and
+ * every value is by construction the one the scalar stream gives.
+ * pc_paths_below does the same for pc_rng_below. */
 #include "pathcast/paths.h"
 
 #include <float.h>
@@ -61,10 +64,10 @@ typedef struct {
  * (q a multiple of 2 * lanes: whole block vectors). */
 typedef struct {
   int q, lane_bits; /* lanes = 1 << lane_bits */
-  uint64_t *draws; /* the raw 64-bit draws, in block-vector order */
-  double *fast;    /* per path, the fast-path normals of draws n .. q - 1 */
-  int dirty[PK_MAX_CHAINS]; /* per path: a draw needs the slow path */
-  uint64_t *idx;   /* per path, 2q indices (PK_DOUBT: decided in scalar) */
+  uint64_t *draws;  /* the raw 64-bit draws, in block-vector order */
+  double *fast;     /* per path, the fast-path normals of draws n .. q - 1 */
+  uint64_t *idx;    /* per path, 2q indices (PK_DOUBT: decided in scalar) */
+  int dirty[PK_MAX_CHAINS]; /* per path: one of its draws needs the slow path */
 } pk_scratch;
 
 /* One width's kernels. */
