@@ -266,11 +266,32 @@ static void one_tile(const sim_form *f, const pc_arima_paths *sp,
   }
 }
 
+/* Bootstrapped innovations when the starting state is known exactly: the
+ * streams hold only resampling indices, which the SIMD kernel draws. */
+static int draw_resampled(const pc_arima_paths *sp, const pc_sim_request *req,
+                          pc_simd simd, int m, double *z) {
+  size_t ld = (size_t)(m + req->steps), steps = (size_t)req->steps;
+  uint32_t *idx = malloc(sizeof *idx * steps * (size_t)req->npaths + 1);
+  if (idx == NULL ||
+      pc_paths_below(simd, req->key, PC_RNG_INNOVATIONS, 0, req->npaths,
+                     req->steps, (uint32_t)sp->npool, idx, steps) != PC_OK) {
+    free(idx);
+    return -1;
+  }
+  for (size_t i = 0; i < (size_t)req->npaths; i++) {
+    for (size_t j = 0; j < steps; j++) {
+      z[i * ld + (size_t)m + j] = sp->pool[idx[i * steps + j]];
+    }
+  }
+  free(idx);
+  return 0;
+}
+
 /* The starting-state and innovation normals of every path into z, row i
  * (m + steps values) for path i: z[0..m) the state draws (zero when the
- * state is known exactly), then the innovations.  Bootstrapped paths draw
- * their indices from the same stream after the state normals, so each of
- * them keeps its own scalar stream. */
+ * state is known exactly), then the innovations.  Bootstrapped paths whose
+ * state is drawn take their indices from the same stream after the state
+ * normals, so each of them keeps its own scalar stream. */
 static int draw_all(const pc_arima_paths *sp, const pc_sim_request *req,
                     pc_simd simd, int m, int nz, double *z) {
   size_t ld = (size_t)(m + req->steps);
@@ -281,6 +302,9 @@ static int draw_all(const pc_arima_paths *sp, const pc_sim_request *req,
     return pc_paths_normals(simd, req->key, PC_RNG_INNOVATIONS, 0,
                             req->npaths, nz + req->steps, z + (m - nz),
                             ld) == PC_OK ? 0 : -1;
+  }
+  if (nz == 0) {
+    return draw_resampled(sp, req, simd, m, z);
   }
   for (int i = 0; i < req->npaths; i++) {
     double *row = z + (size_t)i * ld;

@@ -21,6 +21,8 @@ static double now(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* Repetitions per kernel: the best of many filters out the time slices the
+ * other processes on a shared machine take. */
 enum { REPS = 30 };
 
 /* Best time of REPS calls of one kernel over a paths x steps block. */
@@ -62,6 +64,8 @@ static double best_below(pc_simd s, int paths, int steps, uint32_t *k) {
   return best;
 }
 
+/* Every width the CPU has, on the same block, so the table compares widths
+ * measured within seconds of each other. */
 static int kernels(int paths, int steps) {
   size_t n = (size_t)paths * (size_t)steps;
   double *z = malloc(n * sizeof *z), *src = malloc(n * sizeof *src);
@@ -72,7 +76,9 @@ static int kernels(int paths, int steps) {
   pc_paths_normals(PC_SIMD_SCALAR, pc_rng_key_forecast(2, "b", "k", "v", 1),
                    0, 0, paths, steps, src, (size_t)steps);
   for (size_t i = 0; i < n; i++) {
-    src[i] = 4.6 + 0.1 * src[i]; /* log prices near 100 */
+    /* Log prices near 100: the arguments exp sees in a forecast, all in
+     * the vector path (no special cases). */
+    src[i] = 4.6 + 0.1 * src[i];
   }
   printf("path kernels, %d paths x %d steps, best of %d, ns per value\n",
          paths, steps, REPS);
@@ -96,7 +102,10 @@ static int kernels(int paths, int steps) {
   return 0;
 }
 
-/* One floor forecast: normals, the walk, exp, float32, write. */
+/* One floor forecast: normals, the walk, exp, float32, write -- what any
+ * random-walk forecast must do, with none of the store's bookkeeping (no
+ * HDF5, no checksum, one file for all forecasts), so pathcast's forecast
+ * phase can be compared with it. */
 static int floor_one(pc_simd s, int date, double *z, float *f, int fd) {
   enum { PATHS = 2000, STEPS = 14 };
   pc_rng_key key = pc_rng_key_forecast(1, "floor", "random_walk", "v", date);
@@ -116,6 +125,8 @@ static int floor_one(pc_simd s, int date, double *z, float *f, int fd) {
   return write(fd, f, bytes) == (ssize_t)bytes ? 0 : -1;
 }
 
+/* N forecasts into one file at the width pc_simd_active picks (the one
+ * pathcast would use); fsync at the end when asked, as dd conv=fsync. */
 static int floor_loop(const char *path, int n, int sync) {
   double *z = malloc(sizeof(double) * 2000 * 14);
   float *f = malloc(sizeof(float) * 2000 * 14);
