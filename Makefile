@@ -33,10 +33,11 @@ $(BUILD)/obj/%.o: src/%.c $(wildcard include/pathcast/*.h src/*.h) | $(BUILD)/ob
 
 # The path kernels must compute the same numbers at every SIMD width: no
 # multiply-add may be fused in one width and not in another.
-$(BUILD)/obj/paths.o $(BUILD)/tests/test_paths_wide: override CFLAGS += -ffp-contract=off
+# (private: not passed on to the objects built on the way to a target.)
+$(BUILD)/obj/paths.o $(BUILD)/tests/test_paths_wide: private override CFLAGS += -ffp-contract=off
 # It runs the 8-lane kernels as AVX2 code: their 64-byte vectors live in
 # inlined static helpers, so the calling-convention note does not apply.
-$(BUILD)/tests/test_paths_wide: override CFLAGS += -Wno-psabi
+$(BUILD)/tests/test_paths_wide: private override CFLAGS += -Wno-psabi
 
 $(LIB): $(LIB_OBJ)
 	ar rcs $@ $^
