@@ -49,18 +49,19 @@ pc_status pc_simd_check_env(pc_error *e);
  * change the variable between calls. */
 pc_simd pc_simd_active(void);
 
-/* The normals of n paths' streams: row i of z (z + i * ld) receives the
- * first n standard normals of the stream pc_rng_init(key, first + i,
- * purpose), exactly the values pc_rng_normals gives for that stream.
- * PC_NOMEM when the scratch space cannot be allocated (z is then partly
- * written). */
+/* The normals of npaths paths' streams: row i of z (z + i * ld, ld >= n)
+ * receives the first n standard normals of the stream pc_rng_init(key,
+ * first + i, purpose), exactly the values pc_rng_normals gives for that
+ * stream, so a model may draw its paths in any blocks.  PC_NOMEM when the
+ * scratch space cannot be allocated (z is then partly written).  A width
+ * the CPU lacks is replaced by the best it has. */
 pc_status pc_paths_normals(pc_simd s, pc_rng_key key, uint32_t purpose,
                            uint32_t first, int npaths, int n, double *z,
                            size_t ld);
 
-/* Uniform indices below `range` (>= 1): row i of idx (idx + i * ld) receives
- * the first n values of pc_rng_below(range) on the stream pc_rng_init(key,
- * first + i, purpose).  PC_NOMEM as for pc_paths_normals. */
+/* Uniform indices below `range` (>= 1): row i of idx (idx + i * ld,
+ * ld >= n) receives the first n values of pc_rng_below(range) on the stream
+ * pc_rng_init(key, first + i, purpose).  PC_NOMEM as for pc_paths_normals. */
 pc_status pc_paths_below(pc_simd s, pc_rng_key key, uint32_t purpose,
                          uint32_t first, int npaths, int n, uint32_t range,
                          uint32_t *idx, size_t ld);
