@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "pathcast/job.h"
+#include "pathcast/paths.h"
 #include "pathcast/run.h"
 #include "pathcast/version.h"
 
@@ -99,7 +100,13 @@ int main(int argc, char **argv) {
   pc_job job;
   pc_error e;
   pc_error_clear(&e);
-  pc_status st = pc_job_from_args(&job, argc, argv, &e);
+  /* A bad PATHCAST_SIMD is an input error before any work (exit 2). */
+  pc_status st = pc_simd_check_env(&e);
+  if (st != PC_OK) {
+    fprintf(stderr, "pathcast: %s\n", e.msg);
+    return pc_status_exit_code(st);
+  }
+  st = pc_job_from_args(&job, argc, argv, &e);
   int code = 0;
   if (st != PC_OK) {
     fprintf(stderr, "pathcast: %s\n", e.msg);
@@ -107,7 +114,8 @@ int main(int argc, char **argv) {
   } else if (job.command == PC_CMD_HELP) {
     pc_job_print_help(&job, stdout);
   } else if (job.command == PC_CMD_VERSION) {
-    printf("pathcast %s\n", PC_VERSION);
+    printf("pathcast %s (numerics %d, SIMD %s)\n", PC_VERSION,
+           PC_NUMERICS_VERSION, pc_simd_name(pc_simd_active()));
   } else if (job.command >= PC_CMD_MODELS && job.command <= PC_CMD_VERIFY) {
     code = run_read_only(&job);
   } else {

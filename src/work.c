@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pathcast/paths.h"
 #include "pathcast/schedule.h"
 #include "pathcast/scores.h"
 #include "run_internal.h"
@@ -168,18 +169,17 @@ static pc_status ensure_sim(pc_ctx *c, size_t n) {
  * price cannot have. */
 static int copy_paths(const double *sim, int paths, int steps, int horizon,
                       float *out) {
-  for (int i = 0; i < paths; i++) {
-    const double *row = sim + (size_t)i * (size_t)steps + (steps - horizon);
-    float *dst = out + (size_t)i * (size_t)horizon;
-    for (int k = 0; k < horizon; k++) {
-      float v = (float)row[k];
-      if (!(v > 0.0f) || !isfinite(v)) {
-        return 0;
-      }
-      dst[k] = v;
-    }
+  pc_simd simd = pc_simd_active(); /* vectorised (pathcast/paths.h) */
+  if (steps == horizon) { /* no stale days to skip: one block */
+    return pc_paths_to_float(simd, sim, (size_t)paths * (size_t)steps, out);
   }
-  return 1;
+  int ok = 1;
+  for (int i = 0; i < paths && ok; i++) {
+    ok = pc_paths_to_float(simd, sim + (size_t)i * (size_t)steps +
+                                     (size_t)(steps - horizon),
+                           (size_t)horizon, out + (size_t)i * (size_t)horizon);
+  }
+  return ok;
 }
 
 /* One forecast for trading day d into slot i of the partition.  PC_MODEL

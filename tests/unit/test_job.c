@@ -845,12 +845,12 @@ static void test_model_settings_text(void **state) {
                       "random_walk.drift=sample seed=1 "
                       "paths=2000 horizon=14 calendar=weekdays holidays=none "
                       "train_frequency=semiannually train_anchor=2020-01-01 "
-                      "numerics=1");
+                      "numerics=2");
   settings_with(NULL, NULL, 0, b, sizeof b);
   assert_string_equal(b, "type=naive seed=1 paths=2000 horizon=14 "
                          "calendar=weekdays holidays=none "
                          "train_frequency=semiannually "
-                         "train_anchor=2020-01-01 numerics=1");
+                         "train_anchor=2020-01-01 numerics=2");
 }
 
 typedef struct {
