@@ -7,6 +7,7 @@
  * independent lanes that a compiler can vectorise.  Neither changes the
  * numbers: path i depends only on the key, i and the fitted state. */
 #include "garch.h"
+#include "pathcast/paths.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -30,7 +31,7 @@ static double gamma_try(double d, double c, double x, double u) {
   v = v * v * v;
   double x2 = x * x;
   if (u < 1.0 - 0.0331 * x2 * x2 ||
-      log(u) < 0.5 * x2 + d * (1.0 - v + log(v))) {
+      pc_ln(u) < 0.5 * x2 + d * (1.0 - v + pc_ln(v))) {
     return d * v;
   }
   return -1.0;
@@ -115,7 +116,7 @@ static void lanes_step11(const pc_garch_spec *s, const pc_garch_par *par,
     double eps = sqrt(w != NULL ? h * w[at] : h) * z[at];
     l->r[k] = mu + phi * l->r[k] + eps;
     l->x[k] += l->r[k];
-    out[at] = exp(l->x[k]);
+    out[at] = pc_exp(l->x[k]);
     l->h[k] = omega + alpha * eps * eps + beta * h;
   }
 }
@@ -133,7 +134,7 @@ static void lanes_step(const pc_garch_spec *s, const pc_garch_par *par,
     double eps = sqrt(w != NULL ? l->h[k] * w[at] : l->h[k]) * z[at];
     l->r[k] = mu + phi * l->r[k] + eps;
     l->x[k] += l->r[k];
-    out[at] = exp(l->x[k]);
+    out[at] = pc_exp(l->x[k]);
     for (int i = s->q - 1; i > 0; i--) {
       l->e[i][k] = l->e[i - 1][k];
     }

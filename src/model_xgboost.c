@@ -186,7 +186,7 @@ static pc_status sim_start(const xgb_state *s, const pc_history *h,
     return pc_error_set(e, PC_MODEL, "too little data before the forecast "
                         "date: %zu returns, the features need %zu", r.n, span);
   }
-  double x0 = log(h->close[r.row[r.n - 1]]);
+  double x0 = pc_ln(h->close[r.row[r.n - 1]]);
   *last_date = h->date[r.row[r.n - 1]];
   for (size_t i = 0; i < (size_t)req->npaths; i++) {
     memcpy(w->ret + i * w->width, r.ret + r.n - span, span * sizeof *r.ret);

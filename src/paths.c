@@ -335,6 +335,28 @@ double pc_exp(double x) {
   return exp_large(x);
 }
 
+/* log(m 2^e) = e ln 2 + log(m) with m in [sqrt(1/2), sqrt(2)): log(m) =
+ * 2 atanh(s) = 2 (s + s^3/3 + s^5/5 + ...) with s = (m - 1) / (m + 1),
+ * |s| <= 0.1716, so eleven terms reach 0.1716^23 / 23 < 1e-18 of the sum.
+ * ln 2 is split (hi has its low bits zero) so that e * hi is exact. */
+double pc_ln(double x) {
+  static const double ln2_hi = 6.93147180369123816490e-01;
+  static const double ln2_lo = 1.90821492927058770002e-10;
+  int e = 0;
+  double m = frexp(x, &e); /* exact: m in [0.5, 1) */
+  if (m < 0.70710678118654752440) {
+    m *= 2.0; /* exact */
+    e--;
+  }
+  double s = (m - 1.0) / (m + 1.0), s2 = s * s;
+  double poly = 1.0 / 23.0;
+  for (int k = 21; k >= 3; k -= 2) {
+    poly = 1.0 / k + s2 * poly;
+  }
+  double lm = 2.0 * s + 2.0 * s * (s2 * poly);
+  return (double)e * ln2_hi + (lm + (double)e * ln2_lo);
+}
+
 /* ---- widths --------------------------------------------------------------- */
 
 static const char *const simd_names[PC_SIMD_COUNT] = {"scalar", "sse2", "avx2",

@@ -245,8 +245,9 @@ static inline uint64_t next_u64(pc_rng *r) {
 /* The tail beyond ZIG_R (Marsaglia 1964): exact, by rejection. */
 static double normal_tail(pc_rng *r) {
   for (;;) {
-    double x = -log(pc_rng_uniform(r)) / ZIG_R;
-    double y = -log(pc_rng_uniform(r));
+    /* pathcast's own log: the C library's differs between CPUs. */
+    double x = -pc_ln(pc_rng_uniform(r)) / ZIG_R;
+    double y = -pc_ln(pc_rng_uniform(r));
     if (y + y > x * x) {
       return ZIG_R + x;
     }

@@ -99,7 +99,7 @@ pc_status pc_rw_simulate(const void *state, const pc_model_spec *spec,
                        req->steps, out, steps) != PC_OK) {
     return pc_error_set(e, PC_NOMEM, "out of memory");
   }
-  walk(s, log(last), req->npaths, steps, out);
+  walk(s, pc_ln(last), req->npaths, steps, out);
   pc_paths_exp(simd, out, (size_t)req->npaths * steps);
   return PC_OK;
 }

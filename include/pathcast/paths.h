@@ -77,5 +77,10 @@ int pc_paths_to_float(pc_simd s, const double *x, size_t n, float *out);
  * (also glibc's and musl's) evaluated without FMA: error below 0.52 ulp,
  * correct special values (inf, NaN, overflow to inf, gradual underflow). */
 double pc_exp(double x);
+/* log(x) for finite x > 0, within 2 ulp, from IEEE operations only (no FMA,
+ * no table): the same bits on every CPU, unlike the C library's, which
+ * chooses an FMA variant at load time.  Paths use it where they need a log
+ * (the ziggurat's tail, gamma draws). */
+double pc_ln(double x);
 
 #endif

@@ -90,6 +90,25 @@ static void test_exp_against_libm(void **state) {
   assert_true(differ < 2000); /* well under 0.1% */
 }
 
+/* pathcast's log against glibc over many arguments, from tiny to huge:
+ * within 2 ulp; log(1) is exactly 0. */
+static void test_ln_against_libm(void **state) {
+  (void)state;
+  pc_rng r;
+  pc_rng_init(&r, test_key(), 2, PC_RNG_FIT);
+  for (int i = 0; i < 2000000; i++) {
+    double u = pc_rng_uniform(&r);
+    double x = i % 2 ? u : exp(-700.0 + 1400.0 * u);
+    double got = pc_ln(x), want = log(x);
+    if (ulps(got, want) > 2) {
+      fail_msg("ln(%a) = %a, libm %a", x, got, want);
+    }
+  }
+  assert_true(pc_ln(1.0) == 0.0);
+  assert_true(ulps(pc_ln(2.0), log(2.0)) <= 1);
+  assert_true(ulps(pc_ln(0x1p-1022), log(0x1p-1022)) <= 1);
+}
+
 static void test_exp_special_values(void **state) {
   (void)state;
   assert_true(pc_exp(0.0) == 1.0);
@@ -350,6 +369,7 @@ int main(void) {
       cmocka_unit_test(test_exp_reference),
       cmocka_unit_test(test_exp_against_libm),
       cmocka_unit_test(test_exp_special_values),
+      cmocka_unit_test(test_ln_against_libm),
       cmocka_unit_test(test_exp_every_width),
       cmocka_unit_test(test_to_float_every_width),
       cmocka_unit_test(test_normals_every_width),
