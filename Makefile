@@ -47,15 +47,15 @@ $(BUILD)/tests/test_paths_wide: private override CFLAGS += -Wno-psabi
 $(LIB): $(LIB_OBJ)
 	ar rcs $@ $^
 
-$(BIN): src/main.c $(LIB) | bin $(BUILD)/obj
-	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -MMD -MP -MF $(BUILD)/obj/main.d -MT $@ $< $(LIB) $(PKG_LIBS) $(LDFLAGS) -o $@
+$(BIN): src/main.c $(LIB) | bin $(BUILD)/deps
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -MMD -MP -MF $(BUILD)/deps/main.d -MT $@ $< $(LIB) $(PKG_LIBS) $(LDFLAGS) -o $@
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB) | $(BUILD)/tests
-	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -MMD -MP -MF $@.d $< $(LIB) $(PKG_LIBS) $(TEST_LIBS) $(LDFLAGS) -o $@
+$(BUILD)/tests/%: tests/unit/%.c $(LIB) | $(BUILD)/tests $(BUILD)/deps
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -MMD -MP -MF $(BUILD)/deps/$*.d -MT $@ $< $(LIB) $(PKG_LIBS) $(TEST_LIBS) $(LDFLAGS) -o $@
 
--include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d)
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/deps/*.d)
 
-$(BUILD)/obj $(BUILD)/tests bin:
+$(BUILD)/obj $(BUILD)/tests $(BUILD)/deps bin:
 	mkdir -p $@
 
 # The quick start.
