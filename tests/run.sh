@@ -55,7 +55,9 @@ if [[ $what == one ]]; then
   else echo "no test named $name"; exit 2; fi
 fi
 if [[ $what == all || $what == unit ]]; then
-  for t in "$build"/tests/test_*; do run_unit "$t"; done
+  for t in "$build"/tests/test_*; do
+    [[ -x $t && $t != *.d ]] && run_unit "$t" # (programs only)
+  done
 fi
 if [[ $what == all || $what == integration ]]; then
   for t in tests/integration/test_*.sh; do run_integration "$t"; done
