@@ -2,7 +2,8 @@
  * to forecast one date (2,000 paths x 14 days), on one core.  Uses the
  * library exactly as a run does: a job from the command line, the shipped
  * data, pc_model_fit and pc_model_simulate.
- *   build/bench_models [DATA.csv]   (default data/coffee.csv) */
+ *   build/bench_models [DATA.csv [MODEL...]]   (default data/coffee.csv, every
+ *   model; naming models times only those, e.g. for perf) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,16 @@ static void bench_model(const pc_model_spec *spec, const pc_series *s, int reps)
   pc_model_free(m);
 }
 
+/* Every model when no names follow the data file, else the named ones. */
+static int selected(const char *name, int argc, char **argv) {
+  for (int i = 2; i < argc; i++) {
+    if (strcmp(argv[i], name) == 0) {
+      return 1;
+    }
+  }
+  return argc <= 2;
+}
+
 int main(int argc, char **argv) {
   setenv("OMP_NUM_THREADS", "1", 0);
   const char *data = argc > 1 ? argv[1] : "data/coffee.csv";
@@ -83,7 +94,9 @@ int main(int argc, char **argv) {
   printf("%-18s %-8s %12s %16s\n", "MODEL", "TYPE", "FIT (ms)",
          "FORECAST (ms)");
   for (size_t i = 0; i < job.nmodels; i++) {
-    bench_model(&job.models[i], &s, 3);
+    if (selected(job.models[i].name, argc, argv)) {
+      bench_model(&job.models[i], &s, 3);
+    }
   }
   pc_series_fini(&s);
   pc_job_fini(&job);
