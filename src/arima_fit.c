@@ -22,6 +22,7 @@
 #include <gsl/gsl_multimin.h>
 
 #define NPAR_MAX (PC_ARIMA_MAX_P + PC_ARIMA_MAX_Q + PC_ARIMA_MAX_K)
+#define MEMO 8
 /* The objective's value where the likelihood does not exist: finite, so
  * that line searches and simplexes simply move away from it. */
 #define BAD_OBJECTIVE 1e100
@@ -42,6 +43,18 @@ typedef struct {
   double scale[PC_ARIMA_MAX_K];
   int css;      /* 1: the objective is the conditional sum of squares */
   double *work; /* 2n values for the CSS residuals */
+  /* Gains of filter runs: gains[base] those of the last gradient's base
+   * point, whose regression coordinates' evaluations replay them (see
+   * numerical_gradient); the other those of the last plain evaluation,
+   * which becomes the base when a gradient is taken where it was (after
+   * a line search). */
+  pc_arima_gains gains[2];
+  int base;
+  /* The last MEMO exact evaluations: the optimisers come back to points
+   * they have evaluated (a simplex around where BFGS stopped, a restart
+   * from a best point), about one evaluation in ten. */
+  double memo_x[MEMO][NPAR_MAX], memo_f[MEMO];
+  int nmemo;
 } fit_ctx;
 
 int pc_arima_npar(int p, int q, int k) { return p + q + k + 1; }
@@ -95,7 +108,28 @@ static double saturation_penalty(const fit_ctx *c, const double *x) {
   return pen;
 }
 
-static double objective(const double *x, fit_ctx *c) {
+/* The objective at x.  mode 0: a plain evaluation; 1: record the gains
+ * (a gradient's base point); 2: replay them (a point that differs from the
+ * base only in a regression coordinate).  All three give the same value. */
+/* The memorised value at x, or NAN. */
+static double memo_find(const fit_ctx *c, const double *x) {
+  size_t len = sizeof(double) * (size_t)c->npar;
+  for (int i = 0; i < c->nmemo && i < MEMO; i++) {
+    if (memcmp(c->memo_x[i], x, len) == 0) {
+      return c->memo_f[i];
+    }
+  }
+  return NAN;
+}
+
+static double memo_keep(fit_ctx *c, const double *x, double f) {
+  int slot = c->nmemo++ % MEMO;
+  memcpy(c->memo_x[slot], x, sizeof(double) * (size_t)c->npar);
+  c->memo_f[slot] = f;
+  return f;
+}
+
+static double objective_mode(const double *x, fit_ctx *c, int mode) {
   pc_arima_coef coef;
   pc_arima_filter_out f;
   unpack(c, x, &coef);
@@ -103,12 +137,34 @@ static double objective(const double *x, fit_ctx *c) {
     double v = pc_arima_css(&coef, c->data, c->work);
     return isfinite(v) ? v + saturation_penalty(c, x) : BAD_OBJECTIVE;
   }
-  if (pc_arima_filter(&coef, c->data, &f, NULL) != 0 || !(f.ssq > 0.0)) {
-    return BAD_OBJECTIVE;
+  /* A gradient's base point needs its gains as well as its value: a
+   * memorised value serves when the last plain evaluation was there. */
+  double known = memo_find(c, x);
+  pc_arima_gains *other = &c->gains[1 - c->base];
+  if (!isnan(known) && mode == 1 && pc_arima_gains_of(other, &coef)) {
+    c->base = 1 - c->base;
+    return known;
+  }
+  if (!isnan(known) && mode != 1) {
+    return known;
+  }
+  /* Every whole run records its gains (a few stores a row). */
+  pc_arima_gains *g = &c->gains[mode == 1 ? c->base : 1 - c->base];
+  int rc = mode == 2 ? pc_arima_filter_replay(&coef, c->data,
+                                              &c->gains[c->base], &f)
+           : g->cap > 0 ? pc_arima_filter_record(&coef, c->data, &f, g)
+                        : pc_arima_filter(&coef, c->data, &f, NULL);
+  if (rc != 0 || !(f.ssq > 0.0)) {
+    return memo_keep(c, x, BAD_OBJECTIVE);
   }
   double nu = (double)f.nu;
   double v = 0.5 * log(f.ssq / nu) + 0.5 * f.sumlog / nu;
-  return isfinite(v) ? v + saturation_penalty(c, x) : BAD_OBJECTIVE;
+  return memo_keep(c, x, isfinite(v) ? v + saturation_penalty(c, x)
+                                     : BAD_OBJECTIVE);
+}
+
+static double objective(const double *x, fit_ctx *c) {
+  return objective_mode(x, c, 0);
 }
 
 /* ---- GSL callbacks ----------------------------------------------------- */
@@ -117,9 +173,13 @@ static double gsl_f(const gsl_vector *v, void *params) {
   return objective(v->data, params);
 }
 
-/* Forward differences from the known value f0: half the evaluations of
- * central differences, and accurate enough (error ~ h f'' + eps f / h, about
- * 1e-7 with h = 1e-7) for the 1e-5 gradient test. */
+/* Forward differences from f0, the value at `at` just computed by
+ * objective_mode(at, c, 1): half the evaluations of central differences,
+ * and accurate enough (error ~ h f'' + eps f / h, about 1e-7 with
+ * h = 1e-7) for the 1e-5 gradient test.  The regression coordinates
+ * (after the p + q AR and MA ones) leave the gains of `at` as they are, so
+ * their evaluations replay them instead of running the covariance
+ * recursion again. */
 static void numerical_gradient(fit_ctx *c, const double *at, double f0,
                                double *g) {
   double x[NPAR_MAX];
@@ -127,7 +187,7 @@ static void numerical_gradient(fit_ctx *c, const double *at, double f0,
   for (int i = 0; i < c->npar; i++) {
     double x0 = x[i];
     x[i] = x0 + GRAD_STEP;
-    g[i] = (objective(x, c) - f0) / GRAD_STEP;
+    g[i] = (objective_mode(x, c, i < c->p + c->q ? 0 : 2) - f0) / GRAD_STEP;
     x[i] = x0;
   }
 }
@@ -136,7 +196,7 @@ static void gsl_fdf(const gsl_vector *v, void *params, double *f,
                     gsl_vector *g) {
   fit_ctx *c = params;
   double grad[NPAR_MAX];
-  *f = objective(v->data, c);
+  *f = objective_mode(v->data, c, 1);
   numerical_gradient(c, v->data, *f, grad);
   for (int i = 0; i < c->npar; i++) {
     gsl_vector_set(g, (size_t)i, grad[i]);
@@ -354,7 +414,7 @@ static int better(const run_result *a, const run_result *b) {
  * many there were. */
 static int pull_back_false_stops(fit_ctx *c, double *x) {
   double g[NPAR_MAX];
-  numerical_gradient(c, x, objective(x, c), g);
+  numerical_gradient(c, x, objective_mode(x, c, 1), g);
   int pulled = 0;
   for (int i = 0; i < c->p + c->q; i++) {
     double t = tanh(x[i]);
@@ -558,13 +618,26 @@ pc_status pc_arima_fit_order_from(const pc_arima_data *data, int p, int d,
   if (from != NULL) {
     warm_start(&c, from, x0);
   }
-  /* Without memory for the CSS stage the exact fit starts from x0. */
+  /* Without memory for the CSS stage the exact fit starts from x0, and
+   * without room for the gains every evaluation runs the whole filter. */
   c.work = malloc(2 * data->n * sizeof *c.work + 1);
+  for (int i = 0; i < 2; i++) {
+    pc_arima_gains *g = &c.gains[i];
+    g->row = malloc((data->n + 1) * sizeof(size_t));
+    g->f = malloc((data->n + 1) * sizeof(double));
+    g->mvec = malloc((data->n + 1) * PC_ARIMA_MAX_M * sizeof(double));
+    g->cap = g->row && g->f && g->mvec ? data->n : 0;
+  }
   gsl_error_handler_t *old = gsl_set_error_handler_off();
   run_result best;
   int rc = search(&c, x0, from != NULL, &best);
   gsl_set_error_handler(old);
   free(c.work);
+  for (int i = 0; i < 2; i++) {
+    free(c.gains[i].row);
+    free(c.gains[i].f);
+    free(c.gains[i].mvec);
+  }
   if (rc != 0) {
     return pc_error_set(e, PC_NOMEM, "out of memory in the ARIMA optimiser");
   }
