@@ -507,37 +507,127 @@ static int filter_begin(const pc_arima_coef *c, const pc_arima_data *data,
   return *start < data->n && init_cov(c, &w->s, w->p) == 0 ? 0 : -1;
 }
 
+/* One filter run in progress: filter() runs one, pc_arima_filter_many
+ * several in lockstep, row by row. */
+typedef struct {
+  filter_work w;
+  const pc_arima_coef *c;
+  pc_arima_filter_out *out;
+  double *resid;
+  size_t start;
+  int failed;
+} filter_run;
+
+/* The run of c over data into out (zeroed), recording its gains in rec
+ * when rec is not NULL; -1 when it cannot start. */
+static int run_begin(filter_run *fr, const pc_arima_coef *c,
+                     const pc_arima_data *data, pc_arima_filter_out *out,
+                     double *resid, pc_arima_gains *rec) {
+  memset(out, 0, sizeof *out);
+  fr->c = c;
+  fr->out = out;
+  fr->resid = resid;
+  fr->failed = 0;
+  if (filter_begin(c, data, &fr->w, &fr->start) != 0) {
+    return -1;
+  }
+  fr->w.rec = rec;
+  init_state(c, data, &fr->w.s, fr->start, fr->w.a);
+  return 0;
+}
+
+/* Row t of a run (rows before its start are skipped). */
+static void run_row(filter_run *fr, const pc_arima_data *data, size_t t) {
+  filter_work *w = &fr->w;
+  if (fr->failed || t < fr->start) {
+    return;
+  }
+  w->t = t;
+  if (t > fr->start) {
+    w->s.ops->predict_a(&w->s, w->a);
+    predict_cov(w);
+  }
+  double u = reg_error(fr->c, data, t);
+  if (!isfinite(u)) {
+    skip_row(w);
+  } else if (observe(w, u, fr->out, fr->resid) != 0) {
+    fr->failed = 1;
+  }
+}
+
+/* The end of a run: the sums and the last row's state into its out. */
+static int run_end(filter_run *fr) {
+  filter_work *w = &fr->w;
+  pc_arima_filter_out *out = fr->out;
+  int m = w->s.m;
+  if (fr->failed) {
+    return -1;
+  }
+  out->sumlog += log(w->fprod);
+  out->m = m;
+  memcpy(out->a, w->a, sizeof(double) * (size_t)m);
+  memcpy(out->P, w->steady ? w->pfilt : w->p, sizeof(double) * (size_t)(m * m));
+  return out->nu > 0 && isfinite(out->ssq) && isfinite(out->sumlog) ? 0 : -1;
+}
+
+/* After a run that recorded into g: g describes it when it succeeded. */
+static void gains_done(pc_arima_gains *g, const pc_arima_coef *c,
+                       const pc_arima_data *data,
+                       const pc_arima_filter_out *out, int rc) {
+  g->valid = rc == 0;
+  if (rc == 0) {
+    g->coef = *c;
+    g->start = first_row(c, data);
+    g->nobs = out->nu;
+    g->sumlog = out->sumlog;
+  }
+}
+
 /* The filter, recording its gains in rec when rec is not NULL. */
 static int filter(const pc_arima_coef *c, const pc_arima_data *data,
                   pc_arima_filter_out *out, double *resid,
                   pc_arima_gains *rec) {
-  filter_work w;
-  size_t start = 0;
-  memset(out, 0, sizeof *out);
-  if (filter_begin(c, data, &w, &start) != 0) {
+  filter_run fr;
+  if (run_begin(&fr, c, data, out, resid, rec) != 0) {
     return -1;
   }
-  int m = w.s.m;
-  w.rec = rec;
-  init_state(c, data, &w.s, start, w.a);
-  for (size_t t = start; t < data->n; t++) {
-    w.t = t;
-    if (t > start) {
-      w.s.ops->predict_a(&w.s, w.a);
-      predict_cov(&w);
+  for (size_t t = fr.start; t < data->n && !fr.failed; t++) {
+    run_row(&fr, data, t);
+  }
+  return run_end(&fr);
+}
+
+void pc_arima_filter_many(const pc_arima_coef *c, int count,
+                          const pc_arima_data *data, pc_arima_filter_out *out,
+                          pc_arima_gains *const *rec, int *rc) {
+  filter_run fr[PC_ARIMA_FILTER_MANY];
+  pc_arima_gains *g[PC_ARIMA_FILTER_MANY];
+  size_t first = data->n;
+  count = count < PC_ARIMA_FILTER_MANY ? count : PC_ARIMA_FILTER_MANY;
+  for (int j = 0; j < count; j++) {
+    if (rec[j] != NULL) {
+      rec[j]->valid = 0;
     }
-    double u = reg_error(c, data, t);
-    if (!isfinite(u)) {
-      skip_row(&w);
-    } else if (observe(&w, u, out, resid) != 0) {
-      return -1;
+    g[j] = rec[j] != NULL && data->n <= rec[j]->cap ? rec[j] : NULL;
+    rc[j] = run_begin(&fr[j], &c[j], data, &out[j], NULL, g[j]);
+    first = rc[j] == 0 && fr[j].start < first ? fr[j].start : first;
+  }
+  /* Row by row across the runs: each run's row depends on its own last
+   * row only, so the processor overlaps the runs' chains of dependent
+   * operations, which one run alone leaves idle. */
+  for (size_t t = first; t < data->n; t++) {
+    for (int j = 0; j < count; j++) {
+      if (rc[j] == 0) {
+        run_row(&fr[j], data, t);
+      }
     }
   }
-  out->sumlog += log(w.fprod);
-  out->m = m;
-  memcpy(out->a, w.a, sizeof(double) * (size_t)m);
-  memcpy(out->P, w.steady ? w.pfilt : w.p, sizeof(double) * (size_t)(m * m));
-  return out->nu > 0 && isfinite(out->ssq) && isfinite(out->sumlog) ? 0 : -1;
+  for (int j = 0; j < count; j++) {
+    rc[j] = rc[j] == 0 ? run_end(&fr[j]) : -1;
+    if (g[j] != NULL) {
+      gains_done(g[j], &c[j], data, &out[j], rc[j]);
+    }
+  }
 }
 
 int pc_arima_filter(const pc_arima_coef *c, const pc_arima_data *data,
@@ -554,13 +644,7 @@ int pc_arima_filter_record(const pc_arima_coef *c, const pc_arima_data *data,
     return filter(c, data, out, NULL, NULL);
   }
   int rc = filter(c, data, out, NULL, g);
-  if (rc == 0) {
-    g->valid = 1;
-    g->coef = *c;
-    g->start = first_row(c, data);
-    g->nobs = out->nu;
-    g->sumlog = out->sumlog;
-  }
+  gains_done(g, c, data, out, rc);
   return rc;
 }
 
@@ -572,50 +656,87 @@ int pc_arima_gains_of(const pc_arima_gains *g, const pc_arima_coef *c) {
          memcmp(r->theta, c->theta, sizeof(double) * (size_t)c->q) == 0;
 }
 
-/* The mean recursion alone, with the recorded F and M of each observed
- * row: the operations of filter() on the means, so the same bits.  -1 on a
- * non-finite innovation, 1 when the rows observed are not the recorded
- * ones (the caller then runs the whole filter). */
-static int replay(const pc_arima_coef *c, const pc_arima_data *data,
-                  const pc_arima_gains *g, pc_arima_filter_out *out) {
+/* One replay in progress: the mean recursion alone, with the recorded F
+ * and M of each observed row. */
+typedef struct {
   ss_form s;
   double a[PC_ARIMA_MAX_M];
-  ss_build(c, &s);
-  init_state(c, data, &s, g->start, a);
-  for (size_t t = g->start; t < data->n; t++) {
-    if (t > g->start) {
-      s.ops->predict_a(&s, a);
-    }
-    double u = reg_error(c, data, t), vf = 0.0;
-    if (!isfinite(u)) {
-      continue;
-    }
-    if (out->nu >= g->nobs || g->row[out->nu] != t) {
-      return 1; /* another row is missing: these are not its gains */
-    }
-    double v = s.ops->update_a(&s, a, u, g->f[out->nu],
-                               g->mvec + out->nu * PC_ARIMA_MAX_M, &vf);
-    if (!isfinite(v)) {
-      return -1;
-    }
-    out->nu++;
-    out->ssq += v * vf;
+  int state; /* REPLAYING, or why it stopped */
+} replay_run;
+
+enum { REPLAYING, REPLAY_FAILED, REPLAY_WHOLE };
+
+/* Row t of a replay: the operations of filter() on the means, so the same
+ * bits.  A non-finite innovation fails it; a row observed where the
+ * record has none (or the reverse) means these are not its gains, and the
+ * whole filter must run instead. */
+static void replay_row(replay_run *rr, const pc_arima_coef *c,
+                       const pc_arima_data *data, const pc_arima_gains *g,
+                       size_t t, pc_arima_filter_out *out) {
+  if (t > g->start) {
+    rr->s.ops->predict_a(&rr->s, rr->a);
   }
-  out->sumlog = g->sumlog;
-  return out->nu == g->nobs ? 0 : 1;
+  double u = reg_error(c, data, t), vf = 0.0;
+  if (!isfinite(u)) {
+    return;
+  }
+  if (out->nu >= g->nobs || g->row[out->nu] != t) {
+    rr->state = REPLAY_WHOLE;
+    return;
+  }
+  double v = rr->s.ops->update_a(&rr->s, rr->a, u, g->f[out->nu],
+                                 g->mvec + out->nu * PC_ARIMA_MAX_M, &vf);
+  if (!isfinite(v)) {
+    rr->state = REPLAY_FAILED;
+    return;
+  }
+  out->nu++;
+  out->ssq += v * vf;
+}
+
+void pc_arima_filter_replay_many(const pc_arima_coef *c, int count,
+                                 const pc_arima_data *data,
+                                 const pc_arima_gains *g,
+                                 pc_arima_filter_out *out, int *rc) {
+  replay_run rr[PC_ARIMA_FILTER_MANY];
+  count = count < PC_ARIMA_FILTER_MANY ? count : PC_ARIMA_FILTER_MANY;
+  for (int j = 0; j < count; j++) {
+    memset(&out[j], 0, sizeof out[j]);
+    rr[j].state = pc_arima_gains_of(g, &c[j]) &&
+                          first_row(&c[j], data) == g->start
+                      ? REPLAYING
+                      : REPLAY_WHOLE;
+    if (rr[j].state == REPLAYING) {
+      ss_build(&c[j], &rr[j].s);
+      init_state(&c[j], data, &rr[j].s, g->start, rr[j].a);
+    }
+  }
+  /* Row by row across the replays, whose chains the processor overlaps
+   * (see pc_arima_filter_many). */
+  for (size_t t = g->start; t < data->n && g->valid; t++) {
+    for (int j = 0; j < count; j++) {
+      if (rr[j].state == REPLAYING) {
+        replay_row(&rr[j], &c[j], data, g, t, &out[j]);
+      }
+    }
+  }
+  for (int j = 0; j < count; j++) {
+    if (rr[j].state == REPLAYING && out[j].nu != g->nobs) {
+      rr[j].state = REPLAY_WHOLE;
+    }
+    out[j].sumlog = g->sumlog;
+    rc[j] = rr[j].state == REPLAY_FAILED ? -1
+            : rr[j].state == REPLAY_WHOLE
+                ? pc_arima_filter(&c[j], data, &out[j], NULL)
+            : out[j].nu > 0 && isfinite(out[j].ssq) ? 0 : -1;
+  }
 }
 
 int pc_arima_filter_replay(const pc_arima_coef *c, const pc_arima_data *data,
                            const pc_arima_gains *g, pc_arima_filter_out *out) {
-  memset(out, 0, sizeof *out);
-  if (!pc_arima_gains_of(g, c) || first_row(c, data) != g->start) {
-    return pc_arima_filter(c, data, out, NULL);
-  }
-  int rc = replay(c, data, g, out);
-  if (rc == 1) {
-    return pc_arima_filter(c, data, out, NULL);
-  }
-  return rc == 0 && out->nu > 0 && isfinite(out->ssq) ? 0 : -1;
+  int rc = -1;
+  pc_arima_filter_replay_many(c, 1, data, g, out, &rc);
+  return rc;
 }
 
 double pc_arima_loglik(const pc_arima_filter_out *f, double *sigma2) {
