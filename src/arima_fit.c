@@ -45,7 +45,7 @@ typedef struct {
   double *work; /* 2n values for the CSS residuals */
   /* Gains of filter runs: gains[base] those of the last gradient's base
    * point, whose regression coordinates' evaluations replay them (see
-   * numerical_gradient); the other those of the last plain evaluation,
+   * value_and_gradient); the other those of the last plain evaluation,
    * which becomes the base when a gradient is taken where it was (after
    * a line search). */
   pc_arima_gains gains[2];
@@ -108,9 +108,6 @@ static double saturation_penalty(const fit_ctx *c, const double *x) {
   return pen;
 }
 
-/* The objective at x.  mode 0: a plain evaluation; 1: record the gains
- * (a gradient's base point); 2: replay them (a point that differs from the
- * base only in a regression coordinate).  All three give the same value. */
 /* The memorised value at x, or NAN. */
 static double memo_find(const fit_ctx *c, const double *x) {
   size_t len = sizeof(double) * (size_t)c->npar;
@@ -239,7 +236,9 @@ static double value_and_gradient(fit_ctx *c, const double *at, double *g) {
   int arma = c->p + c->q, nreg = c->npar - arma;
   for (int j = 0; j <= arma; j++) {
     memcpy(x[j], at, sizeof(double) * (size_t)c->npar);
-    x[j][j > 0 ? j - 1 : 0] += j > 0 ? GRAD_STEP : 0.0;
+    if (j > 0) {
+      x[j][j - 1] += GRAD_STEP;
+    }
   }
   objective_many(c, (const double(*)[NPAR_MAX])x, arma + 1, 0, f);
   for (int i = 0; i < nreg; i++) {

@@ -60,6 +60,16 @@ pc_status pc_xgb_exog_columns(const pc_xgb_layout *l, const pc_history *h,
  * arithmetic, lane by lane. */
 #define PC_XGB_LANES 8
 
+/* The return columns (lags, window means and sds) of PC_XGB_LANES rows:
+ * row b's returns, newest first, are newest[b], newest[b + age], ...; the
+ * first nrows rows are written at out + b * nfeat.  variant 0 is the
+ * baseline code, 1 the AVX2 code (-1 returned where the processor has
+ * none), -1 the best there is; returns the variant used.  Both give the
+ * same bits (the simulation and training use -1; tests compare 0 and 1). */
+int pc_xgb_return_columns(const pc_xgb_layout *l, const double *newest,
+                          ptrdiff_t age, int nrows, size_t nfeat, float *out,
+                          int variant);
+
 /* Log returns between consecutive present closes of a history: ret[k] ends
  * at history row row[k].  A missing close joins its neighbours into one
  * return, as pc_history_log_returns does. */

@@ -60,9 +60,10 @@ typedef ptrdiff_t slot;
  * goes right) rules out every leaf of its left subtree, whose bits `keep`
  * lacks.  After every split of the tree has been tested, in any order, the
  * exit leaf is the lowest leaf not ruled out: each leaf left of it lies in
- * the left subtree of a split on its path that sent the row right, and no
- * failed split rules it out (it is in the right subtree of the failed
- * splits on its path, and outside the subtree of any other).  The tests
+ * the left subtree of a split on the exit leaf's path that sent the row
+ * right, and no failed split rules the exit leaf out (it is in the right
+ * subtree of the failed splits on its path, and outside the subtree of
+ * any other).  The tests
  * are independent of one another, so they run LANES rows at a time as
  * vector compares, with no chain of dependent loads as in a walk. */
 typedef struct {
@@ -496,10 +497,12 @@ static pc_status tree_arrays_read(const ubj *tree, tree_arrays *t,
 
 /* Walks the tree from its root, checking every reachable node: children
  * inside the tree, numerical splits on known features, no cycle (a walk
- * longer than MAX_TREE_DEPTH).  Returns the depth, or -1. */
+ * longer than MAX_TREE_DEPTH), and no more visits than the tree has nodes
+ * (*budget; damaged links that share subtrees could otherwise take
+ * exponential time).  Returns the depth, or -1. */
 static int tree_depth(const tree_arrays *t, int nfeat, int64_t node,
-                      int level) {
-  if (level > MAX_TREE_DEPTH || node < 0 || node >= t->n) {
+                      int level, int64_t *budget) {
+  if (level > MAX_TREE_DEPTH || node < 0 || node >= t->n || --*budget < 0) {
     return -1;
   }
   if (t->left[node] == -1) {
@@ -511,8 +514,8 @@ static int tree_depth(const tree_arrays *t, int nfeat, int64_t node,
       t->right[node] != t->left[node] + 1) {
     return -1;
   }
-  int l = tree_depth(t, nfeat, t->left[node], level + 1);
-  int r = tree_depth(t, nfeat, t->right[node], level + 1);
+  int l = tree_depth(t, nfeat, t->left[node], level + 1, budget);
+  int r = l < 0 ? -1 : tree_depth(t, nfeat, t->right[node], level + 1, budget);
   return l < 0 || r < 0 ? -1 : 1 + (l > r ? l : r);
 }
 
@@ -638,7 +641,8 @@ static pc_status read_tree(pc_xgb_forest *f, const ubj *tree, pc_error *e) {
     return refuse(e, "tree ids are not 0 .. num_trees - 1");
   }
   pc_status st = tree_arrays_read(tree, &t, e);
-  int depth = st == PC_OK ? tree_depth(&t, f->nfeat, 0, 0) : 0;
+  int64_t budget = t.n;
+  int depth = st == PC_OK ? tree_depth(&t, f->nfeat, 0, 0, &budget) : 0;
   if (st == PC_OK && depth < 0) {
     st = refuse(e, "a tree has a categorical split, a feature out of range "
                    "or a broken link");

@@ -35,6 +35,8 @@
 #define LINE_MAX_LEN 65536
 #define MAX_ARGS 64
 
+/* Wall time for the fit times on stderr (informative only: the records
+ * hold no times, so that equal fits give equal text). */
 static double now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -43,6 +45,8 @@ static double now(void) {
 
 /* ---- one trained record as text ---------------------------------------- */
 
+/* Appends as snprintf would, never past len (a record line is long but
+ * bounded: a cut line would show as a difference, not an overflow). */
 static void append(char *buf, size_t len, size_t *used, const char *text) {
   int n = snprintf(buf + *used, *used < len ? len - *used : 0, "%s", text);
   *used += n > 0 ? (size_t)n : 0;
@@ -73,6 +77,8 @@ static void field_text(const pc_field *f, char *buf, size_t len) {
   }
 }
 
+/* Every field in the record's own order, space-separated: the order is
+ * the model's save order, so it too is compared. */
 static void record_text(const pc_record *r, char *buf, size_t len) {
   size_t used = 0;
   char f[4096];
@@ -128,6 +134,9 @@ static int training_dates(const pc_job *job, pc_date *out, int cap) {
   return n;
 }
 
+/* The models the records cover: every arima model of the job (fixed order
+ * fits share the likelihood code with the search), or the one --model
+ * names. */
 static int is_arima(const pc_job *job, size_t m, const char *only) {
   return strcmp(job->models[m].type->name, "arima") == 0 &&
          (only == NULL || strcmp(job->models[m].name, only) == 0);
@@ -168,6 +177,7 @@ static int setup_init(setup *su, int argc, char **argv) {
   return 0;
 }
 
+/* Releases what setup_init read. */
 static void setup_fini(setup *su) {
   pc_series_fini(&su->series);
   pc_job_fini(&su->job);
@@ -175,6 +185,8 @@ static void setup_fini(setup *su) {
 
 /* ---- write mode --------------------------------------------------------- */
 
+/* Write mode: the first line repeats the arguments, so that a record
+ * file alone says how to refit it. */
 static int write_records(int argc, char **argv) {
   setup su;
   pc_date dates[512];
@@ -266,6 +278,8 @@ static int split_args(char *line, char **argv, int cap) {
   return n;
 }
 
+/* Refits the model and date of one record line (whose model must be in
+ * the job of the file's first line) and compares. */
 static int refit_line(setup *su, const char *line, char *text,
                       check_sums *cs) {
   char day[16], name[PC_MODEL_NAME_MAX], head[128];
@@ -292,6 +306,8 @@ static int refit_line(setup *su, const char *line, char *text,
   return 0;
 }
 
+/* Check mode over a whole record file; 0 when every order matches, 1
+ * when one differs (or none was checked), 2 on unreadable input. */
 static int check_records(const char *path, int every) {
   FILE *in = fopen(path, "r");
   char *line = malloc(LINE_MAX_LEN), *text = malloc(LINE_MAX_LEN);

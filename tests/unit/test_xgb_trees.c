@@ -8,7 +8,8 @@
  *     training date), with PATHCAST_XGB_PREDICTOR=check, and the paths are
  *     bit-identical to those of XGBoost's predictor;
  * the simulated paths' feature rows equal the training rows of the same
- * returns; boosters the evaluator does not reproduce are refused with the
+ * returns, and the baseline and AVX2 builds of them are the same bits;
+ * boosters the evaluator does not reproduce are refused with the
  * reason (and XGBoost's predictor keeps working); damaged bytes never
  * crash it. */
 #include <math.h>
@@ -336,6 +337,52 @@ static void test_path_rows_are_training_rows(void **state) {
   pc_xgb_samples_free(&s);
 }
 
+/* The return columns are the same bits from the baseline code and the
+ * AVX2 code (the simulation uses the best the processor has, training too;
+ * stores must not depend on the processor): random returns with extremes,
+ * windows in and out of order, rows side by side (paths) and overlapping
+ * (training targets), partial blocks. */
+static void test_feature_variants_identical(void **state) {
+  (void)state;
+  enum { SPAN = 200, L = PC_XGB_LANES };
+  static double ret[(SPAN + 2) * L];
+  static const char *const windows[] = {"5,20,60", "60,20,5", "2,200,3", "none"};
+  pc_rng r;
+  pc_rng_init(&r, pc_rng_key_training(8, "t", "variants", "v", 0), 0, 0);
+  for (size_t i = 0; i < sizeof ret / sizeof ret[0]; i++) {
+    uint32_t k = pc_rng_below(&r, 100);
+    ret[i] = k == 0 ? 1e300 : k == 1 ? -1e-300 : k == 2 ? 0.0 : 0.02 * pc_rng_normal(&r);
+  }
+  float a[L * PC_XGB_MAX_FEATURES], b[L * PC_XGB_MAX_FEATURES];
+  pc_xgb_layout l;
+  pc_error e;
+  int compared = 0;
+  for (size_t w = 0; w < sizeof windows / sizeof windows[0]; w++) {
+    assert_int_equal(pc_xgb_layout_parse(&l, "x", "1,2,7,200", windows[w],
+                                         "none", &e), PC_OK);
+    size_t nf = (size_t)pc_xgb_nfeatures(&l);
+    for (int rows = 1; rows <= L; rows++) {
+      /* Paths: newest row last, lanes side by side (age -L); training:
+       * consecutive targets (age -1). */
+      const double *newest[2] = {ret + SPAN * L, ret + SPAN};
+      ptrdiff_t age[2] = {-L, -1};
+      for (int k = 0; k < 2; k++) {
+        memset(a, 0xa5, sizeof a);
+        memset(b, 0xa5, sizeof b);
+        assert_int_equal(pc_xgb_return_columns(&l, newest[k], age[k], rows, nf,
+                                               a, 0), 0);
+        int v = pc_xgb_return_columns(&l, newest[k], age[k], rows, nf, b, 1);
+        if (v < 0) {
+          skip(); /* no AVX2 here: only the baseline code runs */
+        }
+        assert_memory_equal(a, b, sizeof a);
+        compared++;
+      }
+    }
+  }
+  assert_int_equal(compared, 4 * L * 2);
+}
+
 /* ---- the demo's models ------------------------------------------------------ */
 
 typedef struct {
@@ -471,6 +518,8 @@ int main(void) {
                              default_predictor),
       cmocka_unit_test_setup(test_damaged_bytes, default_predictor),
       cmocka_unit_test_setup(test_path_rows_are_training_rows,
+                             default_predictor),
+      cmocka_unit_test_setup(test_feature_variants_identical,
                              default_predictor),
       cmocka_unit_test_setup(test_demo_models, default_predictor),
   };
