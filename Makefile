@@ -25,7 +25,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 .PHONY: all deps demo test unit integration bench data sanitize valgrind fuzz lint clean
 
-all: $(BIN) $(UNIT_BIN)
+all: $(BIN) $(UNIT_BIN) $(BUILD)/arima_search
 
 deps:
 	@tools/deps.sh
@@ -82,7 +82,10 @@ test-slurm: deps
 	$(MAKE) $(BIN)
 	tests/slurm/run.sh
 
-$(BUILD)/bench_models $(BUILD)/bench_paths: $(BUILD)/%: tools/%.c $(LIB)
+# Tools linked against the library: per-model timings and the path
+# benchmark (make bench), and the record and check of the ARIMA order search
+# (tests/integration).
+$(BUILD)/bench_models $(BUILD)/bench_paths $(BUILD)/arima_search: $(BUILD)/%: tools/%.c $(LIB)
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) $< $(LIB) $(PKG_LIBS) $(LDFLAGS) -o $@
 
 bench: deps

@@ -70,6 +70,50 @@ int pc_arima_q0(const pc_arima_coef *c, double *q0);
  * or -1 when no observation entered or a value is not finite. */
 int pc_arima_filter(const pc_arima_coef *c, const pc_arima_data *data,
                     pc_arima_filter_out *out, double *resid);
+/* The gains of one filter run (F_t and M_t = P_t Z' of every observed
+ * row), which depend on the AR and MA coefficients and on which rows are
+ * missing, not on beta.  A run whose coefficients differ from the
+ * recorded ones only in beta (the regression coordinates of a numerical
+ * gradient) can replay them and skip the covariance recursion, with the
+ * same result to the last bit.  Caller-owned: row, f and mvec with room
+ * for cap observed rows (cap >= n). */
+typedef struct {
+  size_t cap;
+  size_t *row;  /* cap: the row number of each observed row */
+  double *f;    /* cap */
+  double *mvec; /* cap x PC_ARIMA_MAX_M */
+  int valid;
+  pc_arima_coef coef;
+  size_t start, nobs;
+  double sumlog;
+} pc_arima_gains;
+
+/* pc_arima_filter (without residuals), recording its gains into g. */
+int pc_arima_filter_record(const pc_arima_coef *c, const pc_arima_data *data,
+                           pc_arima_filter_out *out, pc_arima_gains *g);
+/* Whether g holds the gains of c's AR and MA coefficients (a successful
+ * run's). */
+int pc_arima_gains_of(const pc_arima_gains *g, const pc_arima_coef *c);
+/* What pc_arima_filter gives for ssq, sumlog and nu (not the final state),
+ * from the gains in g when they are c's, else by the whole filter. */
+int pc_arima_filter_replay(const pc_arima_coef *c, const pc_arima_data *data,
+                           const pc_arima_gains *g, pc_arima_filter_out *out);
+/* pc_arima_filter (without residuals) for count <= PC_ARIMA_FILTER_MANY
+ * coefficient sets c[j] over the same data, run row by row together: the
+ * same results, in less time than one after the other, since one run is a
+ * chain of dependent operations that leaves the processor mostly idle.
+ * rc[j] is pc_arima_filter's return of run j; rec[j] (may be NULL)
+ * receives its gains as pc_arima_filter_record's does (rec[j]->cap >= n). */
+#define PC_ARIMA_FILTER_MANY 16
+void pc_arima_filter_many(const pc_arima_coef *c, int count,
+                          const pc_arima_data *data, pc_arima_filter_out *out,
+                          pc_arima_gains *const *rec, int *rc);
+/* pc_arima_filter_replay for count <= PC_ARIMA_FILTER_MANY coefficient
+ * sets, the replays run row by row together; rc[j] is run j's return. */
+void pc_arima_filter_replay_many(const pc_arima_coef *c, int count,
+                                 const pc_arima_data *data,
+                                 const pc_arima_gains *g,
+                                 pc_arima_filter_out *out, int *rc);
 /* The concentrated log-likelihood and sigma^2 = ssq / nu. */
 double pc_arima_loglik(const pc_arima_filter_out *f, double *sigma2);
 

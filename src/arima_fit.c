@@ -23,6 +23,7 @@
 #include <gsl/gsl_multimin.h>
 
 #define NPAR_MAX (PC_ARIMA_MAX_P + PC_ARIMA_MAX_Q + PC_ARIMA_MAX_K)
+#define MEMO 8
 /* The objective's value where the likelihood does not exist: finite, so
  * that line searches and simplexes simply move away from it. */
 #define BAD_OBJECTIVE 1e100
@@ -43,6 +44,18 @@ typedef struct {
   double scale[PC_ARIMA_MAX_K];
   int css;      /* 1: the objective is the conditional sum of squares */
   double *work; /* 2n values for the CSS residuals */
+  /* Gains of filter runs: gains[base] those of the last gradient's base
+   * point, whose regression coordinates' evaluations replay them (see
+   * value_and_gradient); the other those of the last plain evaluation,
+   * which becomes the base when a gradient is taken where it was (after
+   * a line search). */
+  pc_arima_gains gains[2];
+  int base;
+  /* The last MEMO exact evaluations: the optimisers come back to points
+   * they have evaluated (a simplex around where BFGS stopped, a restart
+   * from a best point), about one evaluation in ten. */
+  double memo_x[MEMO][NPAR_MAX], memo_f[MEMO];
+  int nmemo;
 } fit_ctx;
 
 int pc_arima_npar(int p, int q, int k) { return p + q + k + 1; }
@@ -96,7 +109,56 @@ static double saturation_penalty(const fit_ctx *c, const double *x) {
   return pen;
 }
 
-static double objective(const double *x, fit_ctx *c) {
+/* The memorised value at x, or NAN. */
+static double memo_find(const fit_ctx *c, const double *x) {
+  size_t len = sizeof(double) * (size_t)c->npar;
+  for (int i = 0; i < c->nmemo && i < MEMO; i++) {
+    if (memcmp(c->memo_x[i], x, len) == 0) {
+      return c->memo_f[i];
+    }
+  }
+  return NAN;
+}
+
+static double memo_keep(fit_ctx *c, const double *x, double f) {
+  int slot = c->nmemo++ % MEMO;
+  memcpy(c->memo_x[slot], x, sizeof(double) * (size_t)c->npar);
+  c->memo_f[slot] = f;
+  return f;
+}
+
+/* The objective from a filter run's result (rc its return). */
+static double value_of(const fit_ctx *c, const double *x, int rc,
+                       const pc_arima_filter_out *f) {
+  if (rc != 0 || !(f->ssq > 0.0)) {
+    return BAD_OBJECTIVE;
+  }
+  double nu = (double)f->nu;
+  double v = 0.5 * log(f->ssq / nu) + 0.5 * f->sumlog / nu;
+  return isfinite(v) ? v + saturation_penalty(c, x) : BAD_OBJECTIVE;
+}
+
+/* A memorised value for x, NAN when it must be evaluated.  A gradient's
+ * base point (mode 1) needs its gains as well as its value: a memorised
+ * value serves when the last plain evaluation, whose gains are held in
+ * the other slot, was there (as after a line search). */
+static double memo_for(fit_ctx *c, const double *x, const pc_arima_coef *coef,
+                       int mode) {
+  double known = memo_find(c, x);
+  if (!isnan(known) && mode == 1) {
+    if (!pc_arima_gains_of(&c->gains[1 - c->base], coef)) {
+      return NAN;
+    }
+    c->base = 1 - c->base;
+  }
+  return known;
+}
+
+/* The objective at x.  mode 0: a plain evaluation; 1: a gradient's base
+ * point, whose gains are kept; 2: a point that differs from the base only
+ * in a regression coordinate, which replays them.  All give the same
+ * value. */
+static double objective_mode(const double *x, fit_ctx *c, int mode) {
   pc_arima_coef coef;
   pc_arima_filter_out f;
   unpack(c, x, &coef);
@@ -104,12 +166,57 @@ static double objective(const double *x, fit_ctx *c) {
     double v = pc_arima_css(&coef, c->data, c->work);
     return isfinite(v) ? v + saturation_penalty(c, x) : BAD_OBJECTIVE;
   }
-  if (pc_arima_filter(&coef, c->data, &f, NULL) != 0 || !(f.ssq > 0.0)) {
-    return BAD_OBJECTIVE;
+  double known = memo_for(c, x, &coef, mode);
+  if (!isnan(known)) {
+    return known;
   }
-  double nu = (double)f.nu;
-  double v = 0.5 * log(f.ssq / nu) + 0.5 * f.sumlog / nu;
-  return isfinite(v) ? v + saturation_penalty(c, x) : BAD_OBJECTIVE;
+  /* Every whole run records its gains (a few stores a row). */
+  pc_arima_gains *g = &c->gains[mode == 1 ? c->base : 1 - c->base];
+  int rc = mode == 2 ? pc_arima_filter_replay(&coef, c->data,
+                                              &c->gains[c->base], &f)
+           : g->cap > 0 ? pc_arima_filter_record(&coef, c->data, &f, g)
+                        : pc_arima_filter(&coef, c->data, &f, NULL);
+  return memo_keep(c, x, value_of(c, x, rc, &f));
+}
+
+/* The objective at n points (at most 1 + NPAR_MAX): point 0 a gradient's
+ * base (mode 1), the others plain, or all replays of the base's gains
+ * (replay); the filter runs go together (pc_arima_filter_many,
+ * pc_arima_filter_replay_many).  The values are objective_mode's. */
+static void objective_many(fit_ctx *c, const double (*x)[NPAR_MAX], int n,
+                           int replay, double *f) {
+  pc_arima_coef coef[1 + NPAR_MAX];
+  pc_arima_filter_out out[1 + NPAR_MAX];
+  pc_arima_gains *rec[1 + NPAR_MAX] = {NULL};
+  int which[1 + NPAR_MAX] = {0}, rc[1 + NPAR_MAX] = {0}, runs = 0;
+  for (int j = 0; j < n; j++) {
+    if (c->css) { /* cheap: one by one */
+      f[j] = objective_mode(x[j], c, replay ? 2 : j == 0);
+      continue;
+    }
+    unpack(c, x[j], &coef[runs]);
+    f[j] = memo_for(c, x[j], &coef[runs], replay ? 2 : j == 0);
+    if (isnan(f[j])) {
+      rec[runs] = !replay && j == 0 && c->gains[c->base].cap > 0
+                      ? &c->gains[c->base]
+                      : NULL;
+      which[runs++] = j;
+    }
+  }
+  if (replay) {
+    pc_arima_filter_replay_many(coef, runs, c->data, &c->gains[c->base], out,
+                                rc);
+  } else {
+    pc_arima_filter_many(coef, runs, c->data, out, rec, rc);
+  }
+  for (int r = 0; r < runs; r++) {
+    int j = which[r];
+    f[j] = memo_keep(c, x[j], value_of(c, x[j], rc[r], &out[r]));
+  }
+}
+
+static double objective(const double *x, fit_ctx *c) {
+  return objective_mode(x, c, 0);
 }
 
 /* ---- GSL callbacks ----------------------------------------------------- */
@@ -118,27 +225,39 @@ static double gsl_f(const gsl_vector *v, void *params) {
   return objective(v->data, params);
 }
 
-/* Forward differences from the known value f0: half the evaluations of
- * central differences, and accurate enough (error ~ h f'' + eps f / h, about
- * 1e-7 with h = 1e-7) for the 1e-5 gradient test. */
-static void numerical_gradient(fit_ctx *c, const double *at, double f0,
-                               double *g) {
-  double x[NPAR_MAX];
-  memcpy(x, at, sizeof(double) * (size_t)c->npar);
-  for (int i = 0; i < c->npar; i++) {
-    double x0 = x[i];
-    x[i] = x0 + GRAD_STEP;
-    g[i] = (objective(x, c) - f0) / GRAD_STEP;
-    x[i] = x0;
+/* The objective at `at` and its gradient by forward differences: half
+ * the evaluations of central differences, and accurate enough (error
+ * ~ h f'' + eps f / h, about 1e-7 with h = 1e-7) for the 1e-5 gradient
+ * test.  The value at `at` and at its AR and MA steps are evaluated
+ * together (objective_many); the regression coordinates (after the p + q
+ * AR and MA ones) leave the gains of `at` as they are, so their
+ * evaluations replay them instead of running the covariance recursion. */
+static double value_and_gradient(fit_ctx *c, const double *at, double *g) {
+  double x[1 + NPAR_MAX][NPAR_MAX], f[1 + NPAR_MAX], fb[NPAR_MAX];
+  int arma = c->p + c->q, nreg = c->npar - arma;
+  for (int j = 0; j <= arma; j++) {
+    memcpy(x[j], at, sizeof(double) * (size_t)c->npar);
+    if (j > 0) {
+      x[j][j - 1] += GRAD_STEP;
+    }
   }
+  objective_many(c, (const double(*)[NPAR_MAX])x, arma + 1, 0, f);
+  for (int i = 0; i < nreg; i++) {
+    memcpy(x[i], at, sizeof(double) * (size_t)c->npar);
+    x[i][arma + i] += GRAD_STEP;
+  }
+  objective_many(c, (const double(*)[NPAR_MAX])x, nreg, 1, fb);
+  for (int i = 0; i < c->npar; i++) {
+    g[i] = ((i < arma ? f[1 + i] : fb[i - arma]) - f[0]) / GRAD_STEP;
+  }
+  return f[0];
 }
 
 static void gsl_fdf(const gsl_vector *v, void *params, double *f,
                     gsl_vector *g) {
   fit_ctx *c = params;
   double grad[NPAR_MAX];
-  *f = objective(v->data, c);
-  numerical_gradient(c, v->data, *f, grad);
+  *f = value_and_gradient(c, v->data, grad);
   for (int i = 0; i < c->npar; i++) {
     gsl_vector_set(g, (size_t)i, grad[i]);
   }
@@ -341,7 +460,7 @@ static int better(const run_result *a, const run_result *b) {
  * many there were. */
 static int pull_back_false_stops(fit_ctx *c, double *x) {
   double g[NPAR_MAX];
-  numerical_gradient(c, x, objective(x, c), g);
+  value_and_gradient(c, x, g);
   int pulled = 0;
   for (int i = 0; i < c->p + c->q; i++) {
     double t = tanh(x[i]);
@@ -545,13 +664,26 @@ pc_status pc_arima_fit_order_from(const pc_arima_data *data, int p, int d,
   if (from != NULL) {
     warm_start(&c, from, x0);
   }
-  /* Without memory for the CSS stage the exact fit starts from x0. */
+  /* Without memory for the CSS stage the exact fit starts from x0, and
+   * without room for the gains every evaluation runs the whole filter. */
   c.work = malloc(2 * data->n * sizeof *c.work + 1);
+  for (int i = 0; i < 2; i++) {
+    pc_arima_gains *g = &c.gains[i];
+    g->row = malloc((data->n + 1) * sizeof(size_t));
+    g->f = malloc((data->n + 1) * sizeof(double));
+    g->mvec = malloc((data->n + 1) * PC_ARIMA_MAX_M * sizeof(double));
+    g->cap = g->row && g->f && g->mvec ? data->n : 0;
+  }
   gsl_error_handler_t *old = gsl_set_error_handler_off();
   run_result best;
   int rc = search(&c, x0, from != NULL, &best);
   gsl_set_error_handler(old);
   free(c.work);
+  for (int i = 0; i < 2; i++) {
+    free(c.gains[i].row);
+    free(c.gains[i].f);
+    free(c.gains[i].mvec);
+  }
   if (rc != 0) {
     return pc_error_set(e, PC_NOMEM, "out of memory in the ARIMA optimiser");
   }

@@ -111,36 +111,31 @@ static pc_date next_weekday(pc_date d) {
 }
 
 /* Working memory of one simulation: each path's returns (the observed
- * `span` returns, then its own simulated ones), one feature matrix for all
- * paths, their predictions and their pre-drawn innovations. */
+ * `span` returns, then its own simulated ones) with the feature matrix of
+ * all paths (pc_xgb_paths, set up by sim_start), their predictions and
+ * their pre-drawn innovations. */
 typedef struct {
-  size_t width; /* span + steps returns per path */
-  double *ret;
-  float *x;
+  pc_xgb_paths paths;
   double *pred;
   double *innov; /* npaths x steps */
   double *logp;  /* current log price of each path */
 } sim_work;
 
 static void sim_free(sim_work *w) {
-  free(w->ret);
-  free(w->x);
+  pc_xgb_paths_fini(&w->paths);
   free(w->pred);
   free(w->innov);
   free(w->logp);
 }
 
-static pc_status sim_alloc(sim_work *w, const pc_sim_request *req, int span,
-                           int nfeat, pc_error *e) {
+static pc_status sim_alloc(sim_work *w, const pc_sim_request *req,
+                           pc_error *e) {
   size_t np = (size_t)req->npaths, steps = (size_t)req->steps;
   memset(w, 0, sizeof *w);
-  w->width = (size_t)span + steps;
-  w->ret = malloc((np * w->width + 1) * sizeof *w->ret);
-  w->x = malloc((np * (size_t)nfeat + 1) * sizeof *w->x);
   w->pred = malloc((np + 1) * sizeof *w->pred);
   w->innov = malloc((np * steps + 1) * sizeof *w->innov);
   w->logp = malloc((np + 1) * sizeof *w->logp);
-  if (!w->ret || !w->x || !w->pred || !w->innov || !w->logp) {
+  if (!w->pred || !w->innov || !w->logp) {
     sim_free(w);
     return pc_error_set(e, PC_NOMEM, "out of memory");
   }
@@ -189,11 +184,12 @@ static pc_status sim_start(const xgb_state *s, const pc_history *h,
   double x0 = pc_ln(h->close[r.row[r.n - 1]]);
   *last_date = h->date[r.row[r.n - 1]];
   for (size_t i = 0; i < (size_t)req->npaths; i++) {
-    memcpy(w->ret + i * w->width, r.ret + r.n - span, span * sizeof *r.ret);
     w->logp[i] = x0;
   }
+  st = pc_xgb_paths_init(&w->paths, &s->layout, req->npaths, req->steps,
+                         r.ret + r.n - span, e);
   pc_xgb_returns_free(&r);
-  return PC_OK;
+  return st;
 }
 
 /* One step for all paths: one feature matrix, one batch prediction, then
@@ -201,21 +197,18 @@ static pc_status sim_start(const xgb_state *s, const pc_history *h,
 static pc_status sim_step(const xgb_state *s, const pc_sim_request *req,
                           sim_work *w, int j, pc_date date, const double *exog,
                           double *out, pc_error *e) {
-  int nfeat = pc_xgb_nfeatures(&s->layout);
-  size_t nret = (size_t)pc_xgb_span(&s->layout) + (size_t)j;
-  for (size_t i = 0; i < (size_t)req->npaths; i++) {
-    pc_xgb_feature_row(&s->layout, w->ret + i * w->width, nret, date, exog,
-                       w->x + i * (size_t)nfeat);
-  }
-  pc_status st = pc_xgb_predict(&s->model, w->x, (size_t)req->npaths, nfeat,
-                                w->pred, e);
+  pc_xgb_paths_rows(&w->paths, &s->layout, date, exog);
+  pc_status st = pc_xgb_predict(&s->model, w->paths.x, (size_t)req->npaths,
+                                w->paths.nfeat, w->pred, e);
+  double *next = pc_xgb_paths_next(&w->paths);
   for (size_t i = 0; st == PC_OK && i < (size_t)req->npaths; i++) {
     size_t k = i * (size_t)req->steps + (size_t)j;
     double r = w->pred[i] + w->innov[k];
-    w->ret[i * w->width + nret] = r;
+    next[i] = r;
     w->logp[i] += r;
     out[k] = w->logp[i]; /* exp of the whole block at the end */
   }
+  pc_xgb_paths_push(&w->paths);
   return st;
 }
 
@@ -233,8 +226,7 @@ static pc_status xgb_simulate(const void *state, const pc_model_spec *spec,
   }
   pc_status st = pc_xgb_exog_columns(&s->layout, h, cols, e);
   if (st == PC_OK) {
-    st = sim_alloc(&w, req, pc_xgb_span(&s->layout),
-                   pc_xgb_nfeatures(&s->layout), e);
+    st = sim_alloc(&w, req, e);
   }
   if (st != PC_OK) {
     return st;

@@ -29,6 +29,7 @@ void pc_xgb_model_free(pc_xgb_model *m) {
   if (m->booster != NULL) {
     XGBoosterFree(m->booster);
   }
+  pc_xgb_forest_free(m->forest);
   free(m->resid);
   memset(m, 0, sizeof *m);
 }
@@ -203,12 +204,57 @@ static pc_status predict_dense(BoosterHandle b, const float *x, size_t n,
   return st;
 }
 
-pc_status pc_xgb_predict(const pc_xgb_model *m, const float *x, size_t n,
-                         int nfeat, double *out, pc_error *e) {
+pc_status pc_xgb_predict_xgboost(const pc_xgb_model *m, const float *x,
+                                 size_t n, int nfeat, double *out,
+                                 pc_error *e) {
   if (n == 0) {
     return PC_OK;
   }
   return predict_dense(m->booster, x, n, nfeat, 0, m->center, out, e);
+}
+
+/* Both predictors on the same rows: XGBoost's predictions in out, and
+ * PC_MODEL naming the first row where the evaluator's differ in any bit. */
+static pc_status predict_checked(const pc_xgb_model *m, const float *x,
+                                 size_t n, int nfeat, double *out,
+                                 pc_error *e) {
+  double *mine = malloc((n + 1) * sizeof *mine);
+  if (mine == NULL) {
+    return pc_error_set(e, PC_NOMEM, "out of memory");
+  }
+  pc_xgb_forest_predict(m->forest, x, n, m->center, mine);
+  pc_status st = pc_xgb_predict_xgboost(m, x, n, nfeat, out, e);
+  for (size_t i = 0; st == PC_OK && i < n; i++) {
+    if (memcmp(&mine[i], &out[i], sizeof *out) != 0) {
+      st = pc_error_set(e, PC_MODEL, "xgboost: the tree evaluator predicts "
+                        "%a for row %zu, XGBoost %a", mine[i] - m->center, i,
+                        out[i] - m->center);
+    }
+  }
+  free(mine);
+  return st;
+}
+
+pc_status pc_xgb_predict(const pc_xgb_model *m, const float *x, size_t n,
+                         int nfeat, double *out, pc_error *e) {
+  const char *want = getenv("PATHCAST_XGB_PREDICTOR");
+  want = want != NULL && want[0] != '\0' ? want : "trees";
+  if (strcmp(want, "trees") == 0 && m->forest != NULL) {
+    pc_xgb_forest_predict(m->forest, x, n, m->center, out);
+    return PC_OK;
+  }
+  if (strcmp(want, "check") == 0) {
+    if (m->forest == NULL) {
+      return pc_error_set(e, PC_MODEL, "PATHCAST_XGB_PREDICTOR=check: %s",
+                          m->forest_why);
+    }
+    return predict_checked(m, x, n, nfeat, out, e);
+  }
+  if (strcmp(want, "trees") != 0 && strcmp(want, "xgboost") != 0) {
+    return pc_error_set(e, PC_MODEL, "PATHCAST_XGB_PREDICTOR is '%.40s', not "
+                        "trees, xgboost or check", want);
+  }
+  return pc_xgb_predict_xgboost(m, x, n, nfeat, out, e);
 }
 
 /* ---- training ----------------------------------------------------------- */
@@ -285,6 +331,40 @@ static pc_status train_head(const pc_xgb_hyper *hp, const pc_xgb_samples *s,
   return st;
 }
 
+/* The tree evaluator for a booster's bytes.  A booster the evaluator
+ * refuses keeps XGBoost's predictor, with the reason in forest_why; only
+ * running out of memory is an error. */
+static pc_status attach_forest(pc_xgb_model *m, const void *buf, size_t len,
+                               pc_error *e) {
+  int nfeat = 0;
+  pc_error why;
+  pc_error_clear(&why);
+  pc_xgb_forest_free(m->forest);
+  m->forest = NULL;
+  pc_status st = pc_xgb_booster_features(m, &nfeat, e);
+  if (st == PC_OK) {
+    st = pc_xgb_forest_parse(buf, len, nfeat, &m->forest, &why);
+  }
+  if (st == PC_MODEL) {
+    snprintf(m->forest_why, sizeof m->forest_why, "%.*s",
+             (int)sizeof m->forest_why - 1, why.msg);
+    return PC_OK;
+  }
+  return st == PC_NOMEM ? pc_error_set(e, st, "%s", why.msg) : st;
+}
+
+/* The forest of a booster just trained, from its UBJSON bytes. */
+static pc_status forest_of_trained(pc_xgb_model *m, pc_error *e) {
+  void *buf = NULL;
+  size_t len = 0;
+  pc_status st = pc_xgb_save_booster(m, &buf, &len, e);
+  if (st == PC_OK) {
+    st = attach_forest(m, buf, len, e);
+  }
+  free(buf);
+  return st;
+}
+
 pc_status pc_xgb_train(const pc_xgb_hyper *hp, const pc_xgb_samples *s,
                        pc_xgb_model *m, pc_error *e) {
   memset(m, 0, sizeof *m);
@@ -300,6 +380,9 @@ pc_status pc_xgb_train(const pc_xgb_hyper *hp, const pc_xgb_samples *s,
   pc_status st = train_head(hp, s, s->n - ntail, &head, m, e);
   if (st == PC_OK) {
     st = final_booster(hp, s, head, m, e);
+  }
+  if (st == PC_OK) {
+    st = forest_of_trained(m, e);
   }
   if (head != NULL) {
     XGBoosterFree(head);
@@ -347,6 +430,9 @@ pc_status pc_xgb_load_booster(pc_xgb_model *m, const void *buf, size_t len,
   }
   if (st == PC_OK) {
     st = XGB_CHECK(XGBoosterSetParam(m->booster, "nthread", "1"), "nthread", e);
+  }
+  if (st == PC_OK) {
+    st = attach_forest(m, buf, len, e);
   }
   return st;
 }

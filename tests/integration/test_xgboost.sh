@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The xgboost model through the whole program: trained and forecast by a
 # backfill (plain and with weather covariates), the same export and store
-# bytes on 1 and 2 ranks, the trained fields visible to `models`, and no
-# leakage: data changed from D on change no forecast up to D.
+# bytes on 1 and 2 ranks and with XGBoost's own predictor, the trained
+# fields visible to `models`, and no leakage: data changed from D on change
+# no forecast up to D.
 source "$(dirname "$0")/../lib/lib.sh"
 small_job "$WORK/job"
 sed -i -e 's/^models = .*/models = xgboost,xgboost_weather:xgboost/' \
@@ -10,6 +11,18 @@ sed -i -e 's/^models = .*/models = xgboost,xgboost_weather:xgboost/' \
 echo "xgboost_weather.exog = temp_mean_c,humidity_mean_pct,precipitation_mm" >> "$WORK/job"
 
 backfill_on_ranks 4 "xgboost xgboost_weather"
+# The tree evaluator is the default predictor; XGBoost's own gives the same
+# store, byte for byte (tests/unit/test_xgb_trees.c compares every row).
+PATHCAST_XGB_PREDICTOR=xgboost mpirun -np 2 -x PATHCAST_XGB_PREDICTOR "$PC" backfill --job "$WORK/job" \
+  --store "$WORK/sx" >/dev/null 2>&1
+check "XGBoost's predictor: identical store bytes" test "$(store_sums "$WORK/s1")" = "$(store_sums "$WORK/sx")"
+# ... and the variable does reach the ranks: an unknown value fails every
+# forecast with the reason.
+expect_status "PATHCAST_XGB_PREDICTOR=bogus: forecasts fail" 3 env PATHCAST_XGB_PREDICTOR=bogus \
+  mpirun -np 2 -x PATHCAST_XGB_PREDICTOR "$PC" backfill --job "$WORK/job" --store "$WORK/sb" \
+  --end 2020-01-10 --summary-json "$WORK/sumb.json"
+check "... every one of them" grep -q '"forecasts_generated":0,' "$WORK/sumb.json"
+check "... and status names the variable" bash -c "'$PC' status --job '$WORK/job' --store '$WORK/sb' 2>&1 | grep -q 'PATHCAST_XGB_PREDICTOR is .bogus.'"
 check "prices are positive" bash -c "tail -n +2 '$WORK/e1.csv' | cut -d, -f10- | tr , '\n' | awk '\$1 <= 0 { bad = 1 } END { exit bad }'"
 
 "$PC" models --job "$WORK/job" --store "$WORK/s1" --format json > "$WORK/models.json"

@@ -1,5 +1,6 @@
 /* ARIMA internals: the Kalman filter against closed-form AR(1) and MA(1)
- * likelihoods (with and without a missing value), the stationarity
+ * likelihoods (with and without a missing value), its lockstep and replay
+ * routes identical to the bit, the stationarity
  * transformation, the KPSS statistic, the order search, covariate
  * projections, where paths start, bootstrap innovations, and every failure
  * path of the model (bad order text, unknown covariate, too little data,
@@ -538,12 +539,98 @@ static void test_auto_bounds(void **state) {
   free(s);
 }
 
+/* The same filter by every route the fit takes: one run at a time, several
+ * in lockstep (pc_arima_filter_many), and a replay of recorded gains for
+ * coefficients that differ only in beta (pc_arima_filter_replay_many):
+ * identical sums to the last bit, for every (r, d) kernel the orders use,
+ * with missing rows and regressors; and a replay with other AR or MA
+ * coefficients, or another missing row, falls back to the whole filter. */
+static void test_filter_routes_identical(void **state) {
+  (void)state;
+  enum { N = 400, K = 2, RUNS = 6 };
+  static double y[N], x[N * K], z[N * (K + 1)];
+  normals(z, N * (K + 1), 9);
+  for (size_t t = 0; t < N; t++) {
+    x[t * K] = (double)(t + 1);
+    x[t * K + 1] = z[N + t];
+    y[t] = (t ? y[t - 1] : 0.0) + 0.3 * z[t] + 0.01 * x[t * K + 1];
+  }
+  y[37] = NAN;
+  x[201 * K + 1] = NAN;
+  pc_arima_data data = {N, y, K, x};
+  static size_t row[N];
+  static double gf[N], gm[N * PC_ARIMA_MAX_M];
+  pc_arima_gains g = {N, row, gf, gm, 0, {0}, 0, 0, 0.0};
+  for (int p = 0; p <= 5; p++) {
+    for (int q = 0; q <= 4 && p + q <= 6; q++) {
+      for (int d = 0; d <= 2; d++) {
+        pc_arima_coef c[RUNS];
+        pc_arima_filter_out one[RUNS], many[RUNS], rep[RUNS];
+        pc_arima_gains *rec[RUNS] = {NULL};
+        int rc[RUNS], rrc[RUNS];
+        for (int j = 0; j < RUNS; j++) {
+          c[j] = (pc_arima_coef){.p = p, .d = d, .q = q, .k = K};
+          for (int i = 0; i < p; i++) {
+            c[j].phi[i] = (i == 0 ? 0.5 : -0.1) + 0.01 * j;
+          }
+          for (int i = 0; i < q; i++) {
+            c[j].theta[i] = (i == 0 ? 0.4 : 0.05);
+          }
+          c[j].beta[0] = 0.002 * j;
+          c[j].beta[1] = -0.01;
+          assert_int_equal(pc_arima_filter(&c[j], &data, &one[j], NULL), 0);
+        }
+        pc_arima_filter_many(c, RUNS, &data, many, rec, rc);
+        for (int j = 0; j < RUNS; j++) {
+          assert_int_equal(rc[j], 0);
+          assert_memory_equal(&one[j].ssq, &many[j].ssq, sizeof(double));
+          assert_memory_equal(&one[j].sumlog, &many[j].sumlog, sizeof(double));
+          assert_int_equal(one[j].nu, many[j].nu);
+        }
+        /* Run 0's gains replayed for runs with only beta changed. */
+        pc_arima_filter_out base;
+        assert_int_equal(pc_arima_filter_record(&c[0], &data, &base, &g), 0);
+        assert_true(pc_arima_gains_of(&g, &c[0]));
+        pc_arima_coef same[RUNS];
+        for (int j = 0; j < RUNS; j++) {
+          same[j] = c[0];
+          same[j].beta[j % K] += 1e-7 * (j + 1);
+          assert_int_equal(pc_arima_filter(&same[j], &data, &one[j], NULL), 0);
+        }
+        pc_arima_filter_replay_many(same, RUNS, &data, &g, rep, rrc);
+        for (int j = 0; j < RUNS; j++) {
+          assert_int_equal(rrc[j], 0);
+          assert_memory_equal(&one[j].ssq, &rep[j].ssq, sizeof(double));
+          assert_memory_equal(&one[j].sumlog, &rep[j].sumlog, sizeof(double));
+        }
+        /* Other AR coefficients: not these gains, the whole filter. */
+        if (p > 0) {
+          assert_false(pc_arima_gains_of(&g, &c[1]));
+          assert_int_equal(pc_arima_filter_replay(&c[1], &data, &g, &rep[1]), 0);
+          assert_memory_equal(&many[1].ssq, &rep[1].ssq, sizeof(double));
+        }
+      }
+    }
+  }
+  /* A row missing where the record has it observed: the whole filter. */
+  pc_arima_coef c = {.p = 1, .d = 1, .q = 1, .k = K, .phi = {0.3},
+                     .theta = {0.2}};
+  pc_arima_filter_out base, got, want;
+  assert_int_equal(pc_arima_filter_record(&c, &data, &base, &g), 0);
+  y[300] = NAN;
+  assert_int_equal(pc_arima_filter(&c, &data, &want, NULL), 0);
+  assert_int_equal(pc_arima_filter_replay(&c, &data, &g, &got), 0);
+  assert_int_equal(got.nu, want.nu);
+  assert_memory_equal(&got.ssq, &want.ssq, sizeof(double));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_filter_ar1_closed_form),
       cmocka_unit_test(test_filter_missing_value),
       cmocka_unit_test(test_filter_ma1_closed_form),
       cmocka_unit_test(test_filter_differencing),
+      cmocka_unit_test(test_filter_routes_identical),
       cmocka_unit_test(test_q0_ar1),
       cmocka_unit_test(test_transform_round_trip),
       cmocka_unit_test(test_kpss_known_values),
