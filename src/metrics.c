@@ -126,6 +126,31 @@ double pc_crps(const double *sorted, size_t n, double y) {
   return abs_err / nn - spread / (nn * nn);
 }
 
+/* For a_k, the b_l below it contribute a_k j - (their sum) and the others
+ * (their sum) - a_k (nb - j), where j counts the b_l < a_k: one pointer
+ * into b moves forward as a ascends.  Values are taken relative to a_0
+ * (the differences do not change), so the running sums of prices do not
+ * swamp the spreads being measured. */
+double pc_mean_abs_diff(const double *a, size_t na, const double *b,
+                        size_t nb) {
+  if (na == 0 || nb == 0) {
+    return NAN;
+  }
+  double c = a[0], total_b = 0.0, below = 0.0, sum = 0.0;
+  for (size_t l = 0; l < nb; l++) {
+    total_b += b[l] - c;
+  }
+  size_t j = 0;
+  for (size_t k = 0; k < na; k++) {
+    while (j < nb && b[j] < a[k]) {
+      below += b[j++] - c;
+    }
+    double x = a[k] - c;
+    sum += (x * (double)j - below) + ((total_b - below) - x * (double)(nb - j));
+  }
+  return sum / ((double)na * (double)nb);
+}
+
 double pc_pinball(double q, double y, double tau) {
   return y >= q ? tau * (y - q) : (1.0 - tau) * (q - y);
 }
