@@ -35,7 +35,8 @@ double pc_crps(const double *sorted, size_t n, double y);
 /* Mean of |a_k - b_l| over all na x nb pairs of two samples, both sorted
  * ascending, in O(na + nb) (a merge with running sums).  With b = {y} it is
  * mean |X - y|; with b = a, mean |X - X'| over all n^2 pairs: the two terms
- * of pc_crps, and the cross terms of a mixture's CRPS,
+ * of pc_crps (one pass each: these two cases are recognised), and the
+ * cross terms of a mixture's CRPS,
  *   CRPS(sum_i w_i F_i, y) = sum_i w_i E|X_i - y|
  *                            - 1/2 sum_ij w_i w_j E|X_i - X_j|.
  * NAN when either sample is empty. */
