@@ -22,7 +22,7 @@ for sync in yes no; do
       rm -rf "$out/store"
       sync  # start every run with the page cache written back
       start=$(date +%s.%N)
-      mpirun -np "$np" bin/pathcast backfill --job "$job" --models "$models" --store "$out/store" --fsync "$sync" \
+      mpirun -np "$np" bin/pathcast backfill --job "$job" --model "$models" --store "$out/store" --fsync "$sync" \
         --log_dir "$out/logs" --summary-json "$out/sum.json" >/dev/null 2>&1
       end=$(date +%s.%N)
       secs=$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')
