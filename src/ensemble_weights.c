@@ -69,6 +69,9 @@ static int face_minimum(const double *a, const double *B, int m,
   return total > 0.0;
 }
 
+/* Ties within 1e-12 relative keep the earlier support: the mean CRPS is flat
+ * along directions between members that forecast alike, and a sparser
+ * mixture simulates fewer members. */
 void pc_ensemble_weights(const double *a, const double *B, int m, double *w,
                          double *crps) {
   double best = INFINITY, cand[PC_ENSEMBLE_MAX];
@@ -88,6 +91,8 @@ void pc_ensemble_weights(const double *a, const double *B, int m, double *w,
   *crps = isfinite(best) ? best : pc_ensemble_crps(a, B, m, w);
 }
 
+/* The midpoint (i + 0.5) / npaths never lies on a boundary of a cumulative
+ * weight of the form k / npaths, so blocks of exact weights are exact. */
 int pc_ensemble_member_of(const double *w, int m, int i, int npaths) {
   double u = ((double)i + 0.5) / (double)npaths, c = 0.0;
   for (int k = 0; k < m - 1; k++) {

@@ -1,4 +1,8 @@
-/* One forecast date as the driver makes it (see pathcast/forecast.h). */
+/* One forecast date as the driver makes it (see pathcast/forecast.h).  The
+ * driver's forecast phase and the ensemble's window both come through
+ * here, so the rules below exist once: which rows a forecast sees, how
+ * stale data are crossed, how the steps are dated, which key draws the
+ * paths, and which values a stored price may have. */
 #include "pathcast/forecast.h"
 
 #include <math.h>
@@ -26,7 +30,8 @@ pc_status pc_forecast_check_history(const pc_model_context *ctx,
                       pc_date_format(t, d), ctx->min_history);
 }
 
-/* Room for steps dates and paths x steps values. */
+/* Room for steps dates and paths x steps values; the buffers only grow,
+ * so a run of forecasts allocates once. */
 static pc_status grow(pc_forecast_work *w, int paths, int steps) {
   size_t n = (size_t)paths * (size_t)steps;
   if (n > w->simcap) {
@@ -84,6 +89,8 @@ static pc_status plan_steps(const pc_model_context *ctx, const pc_history *h,
   return PC_OK;
 }
 
+/* The model's name is the one in the key: a member simulated inside an
+ * ensemble draws what it draws as a model of its own. */
 pc_status pc_forecast_simulate(const pc_model *m, const pc_model_context *ctx,
                                const pc_history *h, pc_date d,
                                pc_forecast_work *w, pc_error *why) {
@@ -100,6 +107,8 @@ pc_status pc_forecast_simulate(const pc_model *m, const pc_model_context *ctx,
   return st == PC_OK || st == PC_NOMEM ? st : PC_MODEL;
 }
 
+/* A price must be a finite positive float32: a value that is not (an
+ * overflow of exp, say) fails the forecast rather than being stored. */
 pc_status pc_forecast_paths(const pc_forecast_work *w, int paths, int horizon,
                             float *out, pc_error *why) {
   for (int i = 0; i < paths; i++) {

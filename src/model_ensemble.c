@@ -27,6 +27,10 @@
 #include "pathcast/forecast.h"
 #include "pathcast/metrics.h"
 
+/* The window's default, 120 trading days (about six months), is the
+ * issue's: long enough for over a thousand scored (date, horizon) pairs,
+ * short enough to follow a change of regime.  docs/MODELS.md measures
+ * longer windows. */
 static const pc_param_def ensemble_params[] = {
     {"members", PC_PARAM_MODELS, "naive,random_walk", 2, PC_ENSEMBLE_MAX,
      NULL,
@@ -39,7 +43,8 @@ static const pc_param_def ensemble_params[] = {
      "with fewer the weights are equal"},
 };
 
-/* A trained ensemble. */
+/* A trained ensemble: its members fitted at the training date and their
+ * weights, and, for `pathcast models`, how the weights were found. */
 typedef struct {
   int n; /* members */
   char name[PC_ENSEMBLE_MAX][PC_MODEL_NAME_MAX];
@@ -78,7 +83,9 @@ static void members_fini(member_list *ml) {
 }
 
 /* The spec of the member named by the len bytes at name: the job's model
- * of that name, or (no job) the model type of that name with its defaults. */
+ * of that name (its own keys, which the ensemble's settings text holds), or
+ * (no job) the model type of that name with its defaults.  The job refuses
+ * bad names when it is read; this check is for models used alone. */
 static pc_status member_spec(const pc_model_spec *ens, const char *name,
                              size_t len, pc_model_spec *out, pc_error *e) {
   const pc_model_context *ctx = ens->ctx;
@@ -91,11 +98,13 @@ static pc_status member_spec(const pc_model_spec *ens, const char *name,
   const pc_model_type *t = found != NULL ? found->type
                            : ctx == NULL ? pc_model_type_find(one)
                                          : NULL;
-  if (t == NULL || pc_model_type_combines(t)) {
-    return pc_error_set(e, PC_INPUT, "%s.members: '%s' is not %s", ens->name,
-                        one, t != NULL ? "a model that does not combine "
-                        "others" : ctx != NULL ? "a model of this job"
-                        : "a model type");
+  if (t == NULL) {
+    return pc_error_set(e, PC_INPUT, "%s.members: '%s' is not a model %s",
+                        ens->name, one, ctx != NULL ? "of this job" : "type");
+  }
+  if (pc_model_type_combines(t)) {
+    return pc_error_set(e, PC_INPUT, "%s.members: '%s' combines models "
+                        "itself (they do not nest)", ens->name, one);
   }
   pc_status st = found != NULL ? pc_model_spec_copy(out, found)
                                : pc_model_spec_init(out, one, t);
@@ -132,9 +141,13 @@ static double close_on(const pc_history *h, pc_date d) {
   return i < 0 ? NAN : h->close[i];
 }
 
-/* Everything one training's window needs; members are fitted at one
- * scheduled date at a time (the dates of the window ascend, so their
- * training dates do). */
+/* Everything one training's window needs.  Each member is held fitted at
+ * one scheduled date at a time: the window's dates ascend, so their
+ * training dates T_k(D) do, and each distinct one is fitted once (one or
+ * two per window for semiannual training, up to the window's length for
+ * daily).  The members' paths of one date are kept as the float32 the
+ * store would hold, so the scores are those `evaluate` would compute from
+ * the stored forecasts. */
 typedef struct {
   const pc_model_context *ctx;
   const pc_history *h;
@@ -207,7 +220,8 @@ static pc_status fit_member_at(scorer *s, int k, pc_date t, pc_error *why) {
 }
 
 /* Every member's stored forecast of d into s->paths; PC_MODEL (with the
- * reason) when one of them has none. */
+ * reason) when one of them has none.  Weights are compared on common
+ * ground: a date is scored for all members or for none. */
 static pc_status forecast_members(scorer *s, pc_date d, pc_error *why) {
   const pc_model_context *ctx = s->ctx;
   pc_date t = pc_schedule_on_or_before(ctx->train_frequency,
@@ -228,7 +242,9 @@ static pc_status forecast_members(scorer *s, pc_date d, pc_error *why) {
   return st;
 }
 
-/* Adds the CRPS terms of day j of the members' forecasts against y. */
+/* Adds the CRPS terms of day j of the members' forecasts against y: each
+ * member's E|X_k - y| and every E|X_k - X_l| (B is symmetric: each pair is
+ * computed once), from samples sorted once per day. */
 static void score_pair(scorer *s, int j, double y) {
   int m = s->ml->n;
   size_t n = (size_t)s->ctx->paths, h = (size_t)s->ctx->horizon;
@@ -249,7 +265,8 @@ static void score_pair(scorer *s, int j, double y) {
 }
 
 /* Scores the forecasts of d at every horizon whose close the history
- * holds (all of them lie before the training date). */
+ * holds: all of them lie before the training date, so no close on or after
+ * it is ever used.  Days whose close is missing are not scored. */
 static pc_status score_date(scorer *s, pc_date d, pc_error *e) {
   pc_error why;
   pc_error_clear(&why);
@@ -276,7 +293,11 @@ static pc_status score_date(scorer *s, pc_date d, pc_error *e) {
 }
 
 /* The last `window` trading days on or before the history's last row,
- * ascending, into out; returns how many. */
+ * ascending, into out; returns how many.  A model sees no training date,
+ * only the rows before it; with current data the last row is the trading
+ * day before the training date, and the trading days after a stale last
+ * row would have no close to score anyway.  Days on or before the first
+ * row have no history to forecast from. */
 static int window_dates(const pc_model_context *ctx, const pc_history *h,
                         int window, pc_date *out) {
   if (h->n == 0) {
@@ -295,7 +316,10 @@ static int window_dates(const pc_model_context *ctx, const pc_history *h,
   return n;
 }
 
-/* The weights and their diagnostics from the scores' sums. */
+/* The weights and their diagnostics from the scores' sums: the means over
+ * the pairs give the quadratic of ensemble.h; each member's own CRPS and
+ * the equal weights' are the same quadratic at other points, kept so that
+ * `pathcast models` shows what the learned weights gained. */
 static void set_weights(ens_state *e, const scorer *s, long min_pairs) {
   int m = e->n;
   double a[PC_ENSEMBLE_MAX], B[PC_ENSEMBLE_MAX * PC_ENSEMBLE_MAX];
@@ -365,7 +389,10 @@ static void ensemble_release(void *state) {
 }
 
 /* Every member fitted on the whole history: the state the ensemble
- * forecasts with.  A member that cannot be fitted fails the ensemble. */
+ * forecasts with, as the member's own training at this date would be.  A
+ * member that cannot be fitted fails the ensemble, with the member's
+ * reason (renormalising over the others would store a mixture its
+ * weights were not learned for). */
 static pc_status fit_members(ens_state *s, const member_list *ml,
                              const pc_history *h, pc_error *e) {
   for (int k = 0; k < ml->n; k++) {
@@ -429,7 +456,9 @@ static pc_rng_key member_key(const pc_model_context *ctx, const char *name,
 }
 
 /* Simulates member k into scratch and copies the paths that are its own
- * (which[i] == k) into out. */
+ * (which[i] == k) into out.  The member gets the whole request (every
+ * path, the same step dates), only the key is its own: so it computes
+ * exactly what the driver computes for it, whatever share it gives. */
 static pc_status member_paths(const ens_state *s, int k,
                               const pc_model_spec *spec, const pc_history *h,
                               const pc_sim_request *req, const int *which,
@@ -453,6 +482,8 @@ static pc_status member_paths(const ens_state *s, int k,
   return PC_OK;
 }
 
+/* Which member gives each path is decided first, so that members giving
+ * none (weight 0, or too small a weight for one path) are not simulated. */
 static pc_status ensemble_simulate(const void *state, const pc_model_spec *spec,
                                    const pc_history *h,
                                    const pc_sim_request *req, double *out,
@@ -480,9 +511,12 @@ static pc_status ensemble_simulate(const void *state, const pc_model_spec *spec,
 
 /* ---- the record --------------------------------------------------------- */
 
-/* Member k's fields are its own record's, named `m<k+1>.<field>`, and its
- * settings text (type and keys) is `m<k+1>_settings`: a loader needs both
- * to rebuild the member, and the job is not asked. */
+/* Member k's fields are its own record's, named `m<k+1>.<field>` (an
+ * index, not its name: a field name has 47 characters, a model name up to
+ * 64), and its settings text (type and keys) is `m<k+1>_settings`: a
+ * loader needs both to rebuild the member, and the job is not asked, so a
+ * stored ensemble is complete in itself.  The settings are a diagnostic,
+ * which keeps `pathcast models`' one-line table readable. */
 static void put_member(pc_record_writer *w, const ens_state *s, int k,
                        pc_error *e) {
   char name[32], settings[8192];
@@ -632,6 +666,9 @@ static pc_status check_weights(const ens_state *s, pc_error *e) {
   return PC_OK;
 }
 
+/* Every field is read (pc_reader_finish refuses a record with one the
+ * loader never read): the members through their own loaders, which refuse
+ * their fields missing or retyped in turn. */
 static pc_status ensemble_load(void *state, const pc_record *in, pc_error *e) {
   ens_state *s = state;
   char list[PC_ENSEMBLE_MAX * PC_MODEL_NAME_MAX], method[16];
@@ -657,6 +694,8 @@ static pc_status ensemble_load(void *state, const pc_record *in, pc_error *e) {
   return st == PC_OK ? check_weights(s, e) : st;
 }
 
+/* The members' own checks too: a run of `--model ens` checks only the
+ * ensemble, which fits its members. */
 static pc_status ensemble_check(const pc_model_spec *spec,
                                 const pc_history *columns, long min_history,
                                 pc_error *e) {
@@ -676,7 +715,11 @@ const pc_model_type pc_model_ensemble = {
     .params = ensemble_params,
     .nparams = sizeof ensemble_params / sizeof ensemble_params[0],
     .state_size = sizeof(ens_state),
-    .fit_cost = 300.0,
+    /* A training fits each member a few times and forecasts the window
+     * with every member (about a second for three members, hundreds of
+     * random walk fits); a forecast simulates the members that give paths
+     * (docs/MODELS.md, "Cost"). */
+    .fit_cost = 600.0,
     .forecast_cost = 4.0,
     .fit = ensemble_fit,
     .simulate = ensemble_simulate,

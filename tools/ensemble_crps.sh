@@ -20,30 +20,16 @@ work=${1:-$(mktemp -d "${TMPDIR:-/tmp}/pathcast-ensemble.XXXXXX")}
 Rscript tools/real_series.R "$work/data"
 cp data/coffee.csv data/sugar.csv "$work/data/"
 
+source tools/series_eval.sh
+
 # run NAME FREQUENCY START END MODELS MEMBERS [EXTRA KEY LINES]: one series'
 # backfill, evaluation and summary.
 run() {
   local name=$1 freq=$2 start=$3 end=$4 models=$5 members=$6
   shift 6
-  cat > "$work/$name.job" <<JOB
-commodity = $name
-data = $work/data/$name.csv
-models = $models,ens:ensemble
-ens.members = $members
-train_frequency = $freq
-train_anchor = $start
-start = $start
-end = $end
-store = $work/$name
-log_dir = $work/logs
-fsync = no
-${ENSEMBLE_KEYS:-}
-JOB
-  printf '%s\n' "$@" >> "$work/$name.job"
-  mpirun -np 2 bin/pathcast backfill --job "$work/$name.job" \
-    >>"$work/run.log" 2>&1
-  mpirun -np 2 bin/pathcast evaluate --job "$work/$name.job" --format csv \
-    > "$work/$name.csv" 2>>"$work/run.log"
+  series_job "$name" "$freq" "$start" "$end" "$models,ens:ensemble" \
+    "ens.members = $members" "${ENSEMBLE_KEYS:-}" "$@"
+  series_evaluate "$name"
   # The mean over horizons weighted by their forecasts: every scored
   # (date, horizon) pair counts once, as in the ensemble's own window.
   awk -F, -v s="$name" -v members="$members" '

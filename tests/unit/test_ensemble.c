@@ -552,8 +552,8 @@ static void test_members_key(void **state) {
   assert_int_equal(pc_model_spec_set(&spec, "members", "naive,ensemble", &e),
                    PC_OK);
   assert_int_equal(pc_model_check(&spec, &columns, 250, &e), PC_INPUT);
-  assert_string_equal(e.msg, "ens.members: 'ensemble' is not a model that "
-                             "does not combine others");
+  assert_string_equal(e.msg, "ens.members: 'ensemble' combines models "
+                             "itself (they do not nest)");
   pc_model_spec_fini(&spec);
 }
 
