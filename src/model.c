@@ -136,6 +136,20 @@ static bool listed_before(const char *list, const char *name, size_t len) {
   return false;
 }
 
+/* The names of a list, comma-separated without spaces ("a, b" is "a,b"):
+ * the value is a word of the model's settings text, where spaces would
+ * split it, and two spellings of one list must be one setting. */
+static void canonical_list(const char *list, char out[PC_PARAM_VALUE_MAX]) {
+  const char *cursor = list, *name = NULL;
+  size_t len, used = 0;
+  out[0] = '\0';
+  while ((len = pc_name_list_next(&cursor, &name)) > 0) {
+    int n = snprintf(out + used, PC_PARAM_VALUE_MAX - used, "%s%.*s",
+                     used ? "," : "", (int)len, name);
+    used += n > 0 ? (size_t)n : 0;
+  }
+}
+
 /* A list of model names (which models they are is the job's to check):
  * 2 to d->max names, none too long for a model name, none twice. */
 static pc_status check_model_list(const pc_param_def *d, const char *value,
@@ -200,9 +214,10 @@ pc_status pc_model_spec_set(pc_model_spec *spec, const char *key,
   }
   if (d->kind == PC_PARAM_MODELS) {
     pc_status st = check_model_list(d, value, spec->name, e);
-    if (st != PC_OK) {
-      return st;
+    if (st == PC_OK) {
+      canonical_list(value, spec->values[i]);
     }
+    return st;
   }
   snprintf(spec->values[i], PC_PARAM_VALUE_MAX, "%s", value);
   return PC_OK;

@@ -20,6 +20,21 @@ check "two trained ensembles, each with its weights learned from 120 dates" \
 check "its members' own fields are inside (m2.omega, m3.model_type)" \
   bash -c "grep -q '\"m2.omega\":' '$WORK/ens.json' && grep -q '\"m3.model_type\":\"naive\"' '$WORK/ens.json'"
 
+# The members inside the ensemble are the members' own trainings.
+"$PC" models --job "$WORK/job" --store "$WORK/s1" --model garch --format json > "$WORK/garch.json"
+check "m2.* of each trained ensemble are garch's own trained fields, bit for bit" \
+  /usr/bin/python3 - "$WORK/ens.json" "$WORK/garch.json" <<'PY'
+import json, sys
+ens = {m["training_date"]: m for m in map(json.loads, open(sys.argv[1]))}
+own = {m["training_date"]: m for m in map(json.loads, open(sys.argv[2]))}
+assert sorted(ens) == sorted(own) and len(ens) == 2
+for t, m in ens.items():
+    for sec in ("params", "diagnostics"):
+        nested = {k[3:]: v for k, v in m[sec].items() if k.startswith("m2.")}
+        mine = dict(own[t][sec], model_type=own[t]["model_type"]) if sec == "diagnostics" else own[t][sec]
+        assert nested == mine, (t, sec, nested, mine)
+PY
+
 # Path i of the ensemble is member m(i)'s path i, m(i) the first k with
 # (i + 0.5) / paths below the cumulative weight of members 1..k (the
 # weights of the forecast's training date).
