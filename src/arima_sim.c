@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pathcast/paths.h"
+
 /* Days per year, for the seasonal projection. */
 #define YEAR_DAYS 365.2425
 /* State variance (in units of sigma^2) below which the starting state is
@@ -167,40 +169,153 @@ static void sim_form_init(const pc_arima_coef *c, int m, sim_form *f) {
   f->delta[1] = -1.0;
 }
 
-/* One path: the starting state from z[0..m) (only when the state is not
- * known exactly), standard innovations eps[0..steps) (R holds sigma).  u carries Z s from step to
- * step, so each step costs O(r + d). */
-static void one_path(const sim_form *f, const pc_arima_paths *sp,
-                     const double *z, int draw_state, const double *eps,
-                     double *row) {
-  double s[PC_ARIMA_MAX_M] = {0};
-  int m = f->m, r = f->r, d = f->d;
+/* Paths advanced together by one_tile. */
+#define TILE 4
+
+/* A value of each of the TILE paths of a tile, in one GCC vector: its
+ * operations are lane-wise IEEE arithmetic, each lane computing exactly what
+ * a lone path computes, in the same order (no FMA in ISO C mode), so the
+ * tile changes speed, not numbers. */
+typedef double tile_vec __attribute__((vector_size(8 * TILE)));
+
+/* Lane l of *v is rows[l][k].  (Vectors go through pointers: returning
+ * one wider than 16 bytes would depend on AVX in the calling convention.) */
+static inline void tile_column(const double *const *rows, int k,
+                               tile_vec *v) {
+  for (int l = 0; l < TILE; l++) {
+    (*v)[l] = rows[l][k];
+  }
+}
+
+/* *u = Z s: alpha_0 plus the differencing lags, with the zero terms added
+ * as a lone path adds them. */
+static inline void tile_u(const sim_form *f, const tile_vec *s, int r, int d,
+                          tile_vec *u) {
+  const tile_vec zero = {0};
+  *u = s[0] + (d >= 1 ? f->delta[0] * s[r] : zero) +
+       (d == 2 ? f->delta[1] * s[r + 1] : zero);
+}
+
+/* The tile's paths: the starting state from each row's z[0..m) (only when
+ * the state is not known exactly), then per step the lags shift, alpha
+ * advances with the innovations (R holds sigma), and y = level + u goes to
+ * out (exp, when log_scale, comes after, for all paths).  r and d are
+ * constants at every call (one_tile's switch), so the state stays in
+ * registers. */
+static inline __attribute__((always_inline)) void
+tile_run(const sim_form *f, const pc_arima_paths *sp, const double *const *row,
+         int draw_state, int count, double *out, const int r, const int d) {
+  const int m = r + d;
+  tile_vec s[PC_ARIMA_MAX_M], u, eps;
   for (int i = 0; i < m; i++) {
-    s[i] = sp->state->a[i];
+    s[i] = (tile_vec){0} + sp->state->a[i];
     for (int k = 0; draw_state && k <= i; k++) {
-      s[i] += f->chol[i * m + k] * z[k];
+      tile_column(row, k, &eps);
+      s[i] += f->chol[i * m + k] * eps;
     }
   }
-  double *alpha = s, *lag = s + r;
-  double u = alpha[0] + (d >= 1 ? f->delta[0] * lag[0] : 0.0) +
-             (d == 2 ? f->delta[1] * lag[1] : 0.0);
+  tile_u(f, s, r, d, &u);
   for (int j = 0; j < sp->steps; j++) {
+    tile_column(row, m + j, &eps);
     if (d == 2) {
-      lag[1] = lag[0];
+      s[r + 1] = s[r];
     }
     if (d >= 1) {
-      lag[0] = u;
+      s[r] = u;
     }
-    double a0 = alpha[0];
+    tile_vec a0 = s[0];
     for (int i = 0; i + 1 < r; i++) {
-      alpha[i] = f->phi[i] * a0 + alpha[i + 1] + f->rvec[i] * eps[j];
+      s[i] = f->phi[i] * a0 + s[i + 1] + f->rvec[i] * eps;
     }
-    alpha[r - 1] = f->phi[r - 1] * a0 + f->rvec[r - 1] * eps[j];
-    u = alpha[0] + (d >= 1 ? f->delta[0] * lag[0] : 0.0) +
-        (d == 2 ? f->delta[1] * lag[1] : 0.0);
-    double y = sp->level[j] + u;
-    row[j] = sp->log_scale ? exp(y) : y;
+    s[r - 1] = f->phi[r - 1] * a0 + f->rvec[r - 1] * eps;
+    tile_u(f, s, r, d, &u);
+    tile_vec y = sp->level[j] + u;
+    for (int l = 0; l < count; l++) {
+      out[(size_t)l * (size_t)sp->steps + (size_t)j] = y[l];
+    }
   }
+}
+
+#define TILE_CASE(R, D)                                                        \
+  case (R) * (PC_ARIMA_MAX_D + 1) + (D):                                       \
+    tile_run(f, sp, row, draw_state, count, out, R, D);                        \
+    break;
+#define TILE_CASES(R) TILE_CASE(R, 0) TILE_CASE(R, 1) TILE_CASE(R, 2)
+
+/* Paths [0, count) of a tile (count <= TILE), path l from row l of z (ld
+ * apart: its m starting-state normals, then its standard innovations), into
+ * rows of out.  Lanes past count repeat the last path and are not stored. */
+static void one_tile(const sim_form *f, const pc_arima_paths *sp,
+                     const double *z, size_t ld, int draw_state, int count,
+                     double *out) {
+  _Static_assert(PC_ARIMA_MAX_R == 6 && PC_ARIMA_MAX_D == 2,
+                 "one case per (r, d) below");
+  const double *row[TILE];
+  for (int l = 0; l < TILE; l++) {
+    row[l] = z + (size_t)(l < count ? l : count - 1) * ld;
+  }
+  switch (f->r * (PC_ARIMA_MAX_D + 1) + f->d) {
+    TILE_CASES(1)
+    TILE_CASES(2)
+    TILE_CASES(3)
+    TILE_CASES(4)
+    TILE_CASES(5)
+    TILE_CASES(6)
+  default:
+    break;
+  }
+}
+
+/* Bootstrapped innovations when the starting state is known exactly: the
+ * streams hold only resampling indices, which the SIMD kernel draws. */
+static int draw_resampled(const pc_arima_paths *sp, const pc_sim_request *req,
+                          pc_simd simd, int m, double *z) {
+  size_t ld = (size_t)(m + req->steps), steps = (size_t)req->steps;
+  uint32_t *idx = malloc(sizeof *idx * steps * (size_t)req->npaths + 1);
+  if (idx == NULL ||
+      pc_paths_below(simd, req->key, PC_RNG_INNOVATIONS, 0, req->npaths,
+                     req->steps, (uint32_t)sp->npool, idx, steps) != PC_OK) {
+    free(idx);
+    return -1;
+  }
+  for (size_t i = 0; i < (size_t)req->npaths; i++) {
+    for (size_t j = 0; j < steps; j++) {
+      z[i * ld + (size_t)m + j] = sp->pool[idx[i * steps + j]];
+    }
+  }
+  free(idx);
+  return 0;
+}
+
+/* The starting-state and innovation normals of every path into z, row i
+ * (m + steps values) for path i: z[0..m) the state draws (zero when the
+ * state is known exactly), then the innovations.  Bootstrapped paths whose
+ * state is drawn take their indices from the same stream after the state
+ * normals, so each of them keeps its own scalar stream. */
+static int draw_all(const pc_arima_paths *sp, const pc_sim_request *req,
+                    pc_simd simd, int m, int nz, double *z) {
+  size_t ld = (size_t)(m + req->steps);
+  for (size_t i = 0; i < (size_t)req->npaths; i++) {
+    memset(z + i * ld, 0, sizeof(double) * (size_t)(m - nz));
+  }
+  if (sp->pool == NULL) {
+    return pc_paths_normals(simd, req->key, PC_RNG_INNOVATIONS, 0,
+                            req->npaths, nz + req->steps, z + (m - nz),
+                            ld) == PC_OK ? 0 : -1;
+  }
+  if (nz == 0) {
+    return draw_resampled(sp, req, simd, m, z);
+  }
+  for (int i = 0; i < req->npaths; i++) {
+    double *row = z + (size_t)i * ld;
+    pc_rng r;
+    pc_rng_init(&r, req->key, (uint32_t)i, PC_RNG_INNOVATIONS);
+    pc_rng_normals(&r, row + m - nz, nz);
+    for (int j = 0; j < req->steps; j++) {
+      row[m + j] = sp->pool[pc_rng_below(&r, (uint32_t)sp->npool)];
+    }
+  }
+  return 0;
 }
 
 int pc_arima_simulate_paths(const pc_arima_paths *sp,
@@ -209,14 +324,15 @@ int pc_arima_simulate_paths(const pc_arima_paths *sp,
   int m = sp->state->m, steps = req->steps;
   sim_form_init(sp->coef, m, &f);
   int rank = psd_cholesky(sp->state->P, m, STATE_VAR_TOL, f.chol);
-  double *z = malloc(sizeof(double) * (size_t)(m + 2 * steps + 1));
-  if (z == NULL || rank < 0) {
+  size_t ld = (size_t)(m + steps);
+  double *z = malloc(sizeof(double) * ld * (size_t)req->npaths + 1);
+  /* A starting state known exactly draws no numbers for it. */
+  int nz = rank > 0 ? m : 0;
+  pc_simd simd = pc_simd_active();
+  if (z == NULL || rank < 0 || draw_all(sp, req, simd, m, nz, z) != 0) {
     free(z);
     return -1;
   }
-  /* A starting state known exactly draws no numbers for it. */
-  int nz = rank > 0 ? m : 0;
-  memset(z, 0, sizeof(double) * (size_t)m);
   for (int i = 0; i < m * m; i++) {
     f.chol[i] *= sp->sigma;
   }
@@ -225,16 +341,14 @@ int pc_arima_simulate_paths(const pc_arima_paths *sp,
   for (int i = 0; i < f.r; i++) {
     f.rvec[i] *= sp->sigma;
   }
-  double *eps = sp->pool ? z + m + steps : z + m;
-  for (int i = 0; i < req->npaths; i++) {
-    pc_rng r;
-    pc_rng_init(&r, req->key, (uint32_t)i, PC_RNG_INNOVATIONS);
-    pc_rng_normals(&r, z + m - nz, sp->pool ? nz : nz + steps);
-    for (int j = 0; sp->pool != NULL && j < steps; j++) {
-      eps[j] = sp->pool[pc_rng_below(&r, (uint32_t)sp->npool)];
-    }
-    one_path(&f, sp, z, nz > 0, eps, out + (size_t)i * (size_t)steps);
+  for (int i = 0; i < req->npaths; i += TILE) {
+    int count = req->npaths - i < TILE ? req->npaths - i : TILE;
+    one_tile(&f, sp, z + (size_t)i * ld, ld, nz > 0, count,
+             out + (size_t)i * (size_t)steps);
   }
   free(z);
+  if (sp->log_scale) {
+    pc_paths_exp(simd, out, (size_t)req->npaths * (size_t)steps);
+  }
   return 0;
 }

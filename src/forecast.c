@@ -5,6 +5,8 @@
  * paths, and which values a stored price may have. */
 #include "pathcast/forecast.h"
 
+#include "pathcast/paths.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,21 +110,23 @@ pc_status pc_forecast_simulate(const pc_model *m, const pc_model_context *ctx,
 }
 
 /* A price must be a finite positive float32: a value that is not (an
- * overflow of exp, say) fails the forecast rather than being stored. */
+ * overflow of exp, say) fails the forecast rather than being stored.  The
+ * copy is vectorised (pathcast/paths.h): one block when there are no stale
+ * days to skip, else a row at a time. */
 pc_status pc_forecast_paths(const pc_forecast_work *w, int paths, int horizon,
                             float *out, pc_error *why) {
-  for (int i = 0; i < paths; i++) {
-    const double *row =
-        w->sim + (size_t)i * (size_t)w->steps + (w->steps - horizon);
-    float *dst = out + (size_t)i * (size_t)horizon;
-    for (int k = 0; k < horizon; k++) {
-      float v = (float)row[k];
-      if (!(v > 0.0f) || !isfinite(v)) {
-        return pc_error_set(why, PC_MODEL, "a path value is not a finite "
-                            "positive float32 price");
-      }
-      dst[k] = v;
-    }
+  pc_simd simd = pc_simd_active();
+  int ok = 1;
+  if (w->steps == horizon) {
+    ok = pc_paths_to_float(simd, w->sim, (size_t)paths * (size_t)horizon, out);
   }
-  return PC_OK;
+  for (int i = 0; i < paths && ok && w->steps != horizon; i++) {
+    ok = pc_paths_to_float(simd,
+                           w->sim + (size_t)i * (size_t)w->steps +
+                               (size_t)(w->steps - horizon),
+                           (size_t)horizon, out + (size_t)i * (size_t)horizon);
+  }
+  return ok ? PC_OK
+            : pc_error_set(why, PC_MODEL, "a path value is not a finite "
+                           "positive float32 price");
 }

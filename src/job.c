@@ -1,6 +1,7 @@
 /* Job settings: one option table drives parsing, validation, --help and the
  * echo of effective settings (IOR's option_help, see pathcast/job.h). */
 #include "pathcast/job.h"
+#include "pathcast/version.h"
 
 #include <ctype.h>
 #include <errno.h>

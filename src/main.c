@@ -2,11 +2,16 @@
  * the command, and maps the status to the exit code -- nothing else. */
 #include <mpi.h>
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "mpi_check.h"
 #include "pathcast/job.h"
+#include "pathcast/paths.h"
 #include "pathcast/run.h"
 #include "pathcast/version.h"
 
@@ -14,19 +19,41 @@
  * already share the cores.  Set before any library reads it. */
 static void limit_threads(void) { setenv("OMP_NUM_THREADS", "1", 0); }
 
+/* Store files are built in memory a partition at a time (megabytes each):
+ * keeping freed blocks in the heap rather than returning them to the system
+ * saves mapping and zeroing fresh pages for every file (a tenth of a
+ * backfill's time, measured: docs/PERFORMANCE.md). */
+static void keep_large_blocks(void) {
+#ifdef __GLIBC__
+  mallopt(M_MMAP_THRESHOLD, 256 << 20);
+  mallopt(M_TRIM_THRESHOLD, 512 << 20);
+#endif
+}
+
+/* MPI start-up and shut-down are checked too: a failure is a message and
+ * exit 1, not an abort (pc_run checks every call in between). */
 static int run_mpi(const pc_job *job) {
-  MPI_Init(NULL, NULL);
-  int rank = 0;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   pc_error e;
   pc_error_clear(&e);
+  if (MPI_Init(NULL, NULL) != MPI_SUCCESS) {
+    fprintf(stderr, "pathcast: MPI_Init failed\n");
+    return pc_status_exit_code(PC_FATAL);
+  }
+  MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+  int rank = 0;
+  pc_status st = PC_MPI(&e, MPI_Comm_rank(MPI_COMM_WORLD, &rank));
   pc_summary sum;
-  pc_status st = pc_run(job, MPI_COMM_WORLD, &sum, &e);
+  if (st == PC_OK) {
+    st = pc_run(job, MPI_COMM_WORLD, &sum, &e);
+  }
   if (rank == 0 && e.msg[0] != '\0' && st != PC_OK && st != PC_PARTIAL &&
       st != PC_INTERRUPTED) {
     fprintf(stderr, "pathcast: %s\n", e.msg);
   }
-  MPI_Finalize();
+  if (MPI_Finalize() != MPI_SUCCESS) {
+    fprintf(stderr, "pathcast: MPI_Finalize failed\n");
+    st = pc_status_worst(st, PC_FATAL);
+  }
   return pc_status_exit_code(st);
 }
 
@@ -78,13 +105,20 @@ static int finish_output(int code) {
 
 int main(int argc, char **argv) {
   limit_threads();
+  keep_large_blocks();
   /* First of all: a stop request that arrives while MPI starts must still
    * end the run with its progress saved, not kill it. */
   pc_signal_install();
   pc_job job;
   pc_error e;
   pc_error_clear(&e);
-  pc_status st = pc_job_from_args(&job, argc, argv, &e);
+  /* A bad PATHCAST_SIMD is an input error before any work (exit 2). */
+  pc_status st = pc_simd_check_env(&e);
+  if (st != PC_OK) {
+    fprintf(stderr, "pathcast: %s\n", e.msg);
+    return pc_status_exit_code(st);
+  }
+  st = pc_job_from_args(&job, argc, argv, &e);
   int code = 0;
   if (st != PC_OK) {
     fprintf(stderr, "pathcast: %s\n", e.msg);
@@ -92,7 +126,8 @@ int main(int argc, char **argv) {
   } else if (job.command == PC_CMD_HELP) {
     pc_job_print_help(&job, stdout);
   } else if (job.command == PC_CMD_VERSION) {
-    printf("pathcast %s\n", PC_VERSION);
+    printf("pathcast %s (numerics %d, SIMD %s)\n", PC_VERSION,
+           PC_NUMERICS_VERSION, pc_simd_name(pc_simd_active()));
   } else if (job.command >= PC_CMD_MODELS && job.command <= PC_CMD_VERIFY) {
     code = run_read_only(&job);
   } else {

@@ -1,6 +1,7 @@
 /* The model registry, per-model settings and the one dispatcher over the
  * model type tables (see pathcast/model.h). */
 #include "pathcast/model.h"
+#include "pathcast/paths.h"
 
 #include <errno.h>
 #include <math.h>
@@ -402,7 +403,9 @@ size_t pc_history_log_returns(const pc_history *h, size_t lookback,
       continue;
     }
     if (!isnan(prev)) {
-      out[n++] = log(h->close[i] / prev);
+      /* pathcast's own log: a forecast's returns must be the same bits on
+       * every CPU (the C library picks a variant per CPU). */
+      out[n++] = pc_ln(h->close[i] / prev);
     }
     prev = h->close[i];
   }

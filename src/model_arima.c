@@ -12,6 +12,7 @@
 
 #include "arima.h"
 #include "rw.h"
+#include "pathcast/paths.h"
 
 static const pc_param_def arima_params[] = {
     {"order", PC_PARAM_STRING, "auto", 0, 0, NULL,
@@ -141,7 +142,7 @@ static pc_status series_make(const pc_history *h, size_t n, int log_scale,
   }
   for (size_t t = 0; t < n; t++) {
     double c = h->close[t];
-    s->y[t] = log_scale ? (c > 0.0 ? log(c) : NAN) : c;
+    s->y[t] = log_scale ? (c > 0.0 ? pc_ln(c) : NAN) : c;
     for (int j = 0; j < ncov; j++) {
       s->cov[t * (size_t)ncov + (size_t)j] = h->cov[t * h->ncov + cols[j]];
     }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "garch.h"
+#include "pathcast/paths.h"
 
 /* Every order the model fits, so that a job file with another is refused
  * when it is read (exit 2), not when the model trains. */
@@ -251,7 +252,7 @@ static pc_status garch_simulate(const void *state, const pc_model_spec *spec,
   }
   free(r);
   if (status == PC_OK && pc_garch_simulate_paths(&s->spec, &s->par, &st,
-                                                 log(last), req, out) != 0) {
+                                                 pc_ln(last), req, out) != 0) {
     status = pc_error_set(e, PC_NOMEM, "out of memory");
   }
   return status;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pathcast/paths.h"
 #include "xgb.h"
 
 static const pc_param_def xgboost_params[] = {
@@ -147,17 +148,26 @@ static pc_status sim_alloc(sim_work *w, const pc_sim_request *req, int span,
 }
 
 /* Path i resamples the residuals with its own keyed stream, so its draws do
- * not depend on how many paths are simulated or in which batch. */
-static void draw_innovations(const pc_xgb_model *m, const pc_sim_request *req,
-                             double *innov) {
-  for (int i = 0; i < req->npaths; i++) {
-    pc_rng r;
-    pc_rng_init(&r, req->key, (uint32_t)i, PC_RNG_RESAMPLE);
-    for (int j = 0; j < req->steps; j++) {
-      uint32_t k = pc_rng_below(&r, (uint32_t)m->nresid);
-      innov[(size_t)i * (size_t)req->steps + (size_t)j] = m->resid[k];
-    }
+ * not depend on how many paths are simulated or in which batch.  The
+ * indices come from the SIMD kernels (pathcast/paths.h): pc_rng_below's
+ * values at every width. */
+static pc_status draw_innovations(const pc_xgb_model *m,
+                                  const pc_sim_request *req, double *innov,
+                                  pc_error *e) {
+  size_t n = (size_t)req->npaths * (size_t)req->steps;
+  uint32_t *idx = malloc((n + 1) * sizeof *idx);
+  if (idx == NULL ||
+      pc_paths_below(pc_simd_active(), req->key, PC_RNG_RESAMPLE, 0,
+                     req->npaths, req->steps, (uint32_t)m->nresid, idx,
+                     (size_t)req->steps) != PC_OK) {
+    free(idx);
+    return pc_error_set(e, PC_NOMEM, "out of memory");
   }
+  for (size_t k = 0; k < n; k++) {
+    innov[k] = m->resid[idx[k]];
+  }
+  free(idx);
+  return PC_OK;
 }
 
 /* Every path starts from the last `span` observed returns and the last
@@ -176,7 +186,7 @@ static pc_status sim_start(const xgb_state *s, const pc_history *h,
     return pc_error_set(e, PC_MODEL, "too little data before the forecast "
                         "date: %zu returns, the features need %zu", r.n, span);
   }
-  double x0 = log(h->close[r.row[r.n - 1]]);
+  double x0 = pc_ln(h->close[r.row[r.n - 1]]);
   *last_date = h->date[r.row[r.n - 1]];
   for (size_t i = 0; i < (size_t)req->npaths; i++) {
     memcpy(w->ret + i * w->width, r.ret + r.n - span, span * sizeof *r.ret);
@@ -204,7 +214,7 @@ static pc_status sim_step(const xgb_state *s, const pc_sim_request *req,
     double r = w->pred[i] + w->innov[k];
     w->ret[i * w->width + nret] = r;
     w->logp[i] += r;
-    out[k] = exp(w->logp[i]);
+    out[k] = w->logp[i]; /* exp of the whole block at the end */
   }
   return st;
 }
@@ -232,13 +242,17 @@ static pc_status xgb_simulate(const void *state, const pc_model_spec *spec,
   pc_xgb_exog_last(h, cols, s->layout.nexog, exog);
   st = sim_start(s, h, req, &w, &date, e);
   if (st == PC_OK) {
-    draw_innovations(&s->model, req, w.innov);
+    st = draw_innovations(&s->model, req, w.innov, e);
   }
   for (int j = 0; st == PC_OK && j < req->steps; j++) {
     /* The calendar's trading days when the driver gives them (holidays
      * skipped), else the weekdays. */
     date = req->dates != NULL ? req->dates[j] : next_weekday(date);
     st = sim_step(s, req, &w, j, date, exog, out, e);
+  }
+  if (st == PC_OK) {
+    pc_paths_exp(pc_simd_active(), out,
+                 (size_t)req->npaths * (size_t)req->steps);
   }
   sim_free(&w);
   return st;

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "pathcast/paths.h"
 #include "ziggurat_tables.h"
 
 /* Philox4x32 round multipliers and Weyl key increments, from Random123.
@@ -244,8 +245,9 @@ static inline uint64_t next_u64(pc_rng *r) {
 /* The tail beyond ZIG_R (Marsaglia 1964): exact, by rejection. */
 static double normal_tail(pc_rng *r) {
   for (;;) {
-    double x = -log(pc_rng_uniform(r)) / ZIG_R;
-    double y = -log(pc_rng_uniform(r));
+    /* pathcast's own log: the C library's differs between CPUs. */
+    double x = -pc_ln(pc_rng_uniform(r)) / ZIG_R;
+    double y = -pc_ln(pc_rng_uniform(r));
     if (y + y > x * x) {
       return ZIG_R + x;
     }
@@ -288,7 +290,9 @@ static double normal_slow(pc_rng *r, uint64_t bits) {
     }
     double y = zig_f[layer] +
                pc_rng_uniform(r) * (zig_f[layer + 1] - zig_f[layer]);
-    if (y < exp(-0.5 * x * x)) {
+    /* pathcast's exp, not libm's: glibc picks an FMA variant of exp on
+     * CPUs that have FMA, and the test must not depend on the CPU. */
+    if (y < pc_exp(-0.5 * x * x)) {
       return negative ? -x : x;
     }
     bits = next_u64(r);
@@ -302,6 +306,30 @@ void pc_rng_normals(pc_rng *r, double *out, int n) {
 }
 
 double pc_rng_normal(pc_rng *r) { return normal_ziggurat(r); }
+
+void pc_rng_init_at(pc_rng *r, pc_rng_key key, uint32_t path, uint32_t purpose,
+                    uint64_t word, const uint32_t *ahead, int nahead) {
+  pc_rng_init(r, key, path, purpose);
+  /* The buffer is read from its end backwards in `left`, so the given
+   * words go to its end, and the counter names the block after them. */
+  uint64_t next = nahead > 0 ? (word + (uint64_t)nahead) / 4 : word / 4;
+  r->ctr[0] = (uint32_t)next;
+  r->ctr[3] = (uint32_t)(next >> 32);
+  if (nahead > 0) {
+    memcpy(r->buf + PC_RNG_BUFFER - nahead, ahead,
+           (size_t)nahead * sizeof *ahead);
+    r->left = nahead;
+    return;
+  }
+  for (uint64_t i = 0; i < word % 4; i++) {
+    (void)pc_rng_u32(r);
+  }
+}
+
+uint64_t pc_rng_tell(const pc_rng *r) {
+  uint64_t block = ((uint64_t)r->ctr[3] << 32) | r->ctr[0];
+  return 4 * block - (uint64_t)r->left;
+}
 
 /* Lemire's multiply-shift with rejection ("Fast random integer generation in
  * an interval", 2019): the high word of u32 * n is in [0, n), and rejecting

@@ -8,6 +8,8 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "pathcast/paths.h"
+
 static void mean_sd(const double *x, size_t n, double *mean, double *sd) {
   double m = 0.0;
   for (size_t i = 0; i < n; i++) {
@@ -46,6 +48,40 @@ pc_status pc_rw_fit(pc_rw_state *s, const pc_history *h, size_t lookback,
   return PC_OK;
 }
 
+/* One step of a walk in log price. */
+static inline double rw_step(const pc_rw_state *s, double x, double z) {
+  return x + (s->drift + s->volatility * z);
+}
+
+/* Paths advanced together: each path's walk is a chain of dependent
+ * additions, so several side by side keep the CPU busy. */
+#define WALK_TILE 8
+
+/* Turns each row of normals into its walk from x0, in place. */
+static void walk(const pc_rw_state *s, double x0, int npaths, size_t steps,
+                 double *out) {
+  int i = 0;
+  for (; i + WALK_TILE <= npaths; i += WALK_TILE) {
+    double x[WALK_TILE], *rows = out + (size_t)i * steps;
+    for (int l = 0; l < WALK_TILE; l++) {
+      x[l] = x0;
+    }
+    for (size_t j = 0; j < steps; j++) {
+      for (int l = 0; l < WALK_TILE; l++) {
+        x[l] = rw_step(s, x[l], rows[(size_t)l * steps + j]);
+        rows[(size_t)l * steps + j] = x[l];
+      }
+    }
+  }
+  for (; i < npaths; i++) {
+    double x = x0, *row = out + (size_t)i * steps;
+    for (size_t j = 0; j < steps; j++) {
+      x = rw_step(s, x, row[j]);
+      row[j] = x;
+    }
+  }
+}
+
 pc_status pc_rw_simulate(const void *state, const pc_model_spec *spec,
                          const pc_history *h, const pc_sim_request *req,
                          double *out, pc_error *e) {
@@ -55,19 +91,16 @@ pc_status pc_rw_simulate(const void *state, const pc_model_spec *spec,
   if (!(last > 0.0)) {
     return pc_error_set(e, PC_MODEL, "no observed close to start from");
   }
-  double z[req->steps > 0 ? req->steps : 1];
-  double x0 = log(last);
-  for (int i = 0; i < req->npaths; i++) {
-    pc_rng r;
-    pc_rng_init(&r, req->key, (uint32_t)i, PC_RNG_INNOVATIONS);
-    pc_rng_normals(&r, z, req->steps);
-    double x = x0;
-    double *row = out + (size_t)i * (size_t)req->steps;
-    for (int j = 0; j < req->steps; j++) {
-      x += s->drift + s->volatility * z[j];
-      row[j] = exp(x);
-    }
+  /* Three passes over the block, each vectorised: the normals of every path
+   * (path i from its own stream), the walks in log price, then exp. */
+  pc_simd simd = pc_simd_active();
+  size_t steps = (size_t)req->steps;
+  if (pc_paths_normals(simd, req->key, PC_RNG_INNOVATIONS, 0, req->npaths,
+                       req->steps, out, steps) != PC_OK) {
+    return pc_error_set(e, PC_NOMEM, "out of memory");
   }
+  walk(s, pc_ln(last), req->npaths, steps, out);
+  pc_paths_exp(simd, out, (size_t)req->npaths * steps);
   return PC_OK;
 }
 

@@ -45,7 +45,10 @@ static const unsigned char hdf5_signature[8] = {0x89, 'H', 'D', 'F',
 
 /* ---- writing ---------------------------------------------------------- */
 
-hid_t pc_store_file_create(void) {
+hid_t pc_store_file_create(size_t size_hint) {
+  /* Growing the image in steps of its final size avoids a reallocation
+   * (and a copy of megabytes) per step. */
+  size_t step = size_hint > ((size_t)1 << 20) ? size_hint : (size_t)1 << 20;
   hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
   hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
   hid_t f = -1;
@@ -53,7 +56,7 @@ hid_t pc_store_file_create(void) {
    * error path that forgot one cannot keep the file alive until exit. */
   if (fcpl >= 0 && fapl >= 0 &&
       H5Pset_userblock(fcpl, PC_STORE_HEADER) >= 0 &&
-      H5Pset_fapl_core(fapl, (size_t)1 << 20, 0) >= 0 &&
+      H5Pset_fapl_core(fapl, step, 0) >= 0 &&
       H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) >= 0) {
     /* The name only labels the in-memory file; nothing is created. */
     f = H5Fcreate("pathcast-memory-file", H5F_ACC_TRUNC, fcpl, fapl);
@@ -259,15 +262,66 @@ static int classify(const unsigned char *buf, size_t n, const char **why) {
   return -1;
 }
 
-/* Opens verified bytes as a read-only HDF5 file.  HDF5 takes a copy (the
- * core driver's file image), so the buffer can be freed at once; STRONG
- * close, as for writing, so closing the file releases everything in it. */
-static hid_t open_image(const unsigned char *buf, size_t n) {
+/* HDF5 reads the verified bytes in place: these callbacks hand the core
+ * driver our buffer instead of letting it copy the file (megabytes) into
+ * the property list and again into the open file.  The file is read-only,
+ * so the image never grows, and the buffer is ours to free after the file
+ * is closed (STRONG close: closing the file releases everything in it). */
+typedef struct {
+  void *buf;
+  size_t size;
+} image_udata;
+
+static void *image_malloc(size_t size, H5FD_file_image_op_t op, void *udata) {
+  image_udata *u = udata;
+  (void)op;
+  return size == u->size ? u->buf : NULL;
+}
+
+static void *image_memcpy(void *dest, const void *src, size_t size,
+                          H5FD_file_image_op_t op, void *udata) {
+  (void)op;
+  (void)udata;
+  if (dest != src) {
+    memcpy(dest, src, size);
+  }
+  return dest;
+}
+
+static void *image_realloc(void *ptr, size_t size, H5FD_file_image_op_t op,
+                           void *udata) {
+  (void)ptr;
+  (void)size;
+  (void)op;
+  (void)udata;
+  return NULL; /* read-only: never asked */
+}
+
+static herr_t image_free(void *ptr, H5FD_file_image_op_t op, void *udata) {
+  (void)ptr;
+  (void)op;
+  (void)udata;
+  return 0; /* the buffer is pc_store_file's */
+}
+
+static void *udata_copy(void *udata) { return udata; }
+
+static herr_t udata_free(void *udata) {
+  (void)udata;
+  return 0;
+}
+
+static hid_t open_image(unsigned char *buf, size_t n, image_udata *u) {
+  H5FD_file_image_callbacks_t cb = {image_malloc, image_memcpy, image_realloc,
+                                    image_free,   udata_copy,   udata_free,
+                                    u};
   hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
   hid_t f = -1;
+  *u = (image_udata){buf, n};
   if (fapl >= 0 && H5Pset_fapl_core(fapl, (size_t)1 << 20, 0) >= 0 &&
       H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) >= 0 &&
-      H5Pset_file_image(fapl, (void *)(uintptr_t)buf, n) >= 0) {
+      H5Pset_file_image_callbacks(fapl, &cb) >= 0 &&
+      H5Pset_file_image(fapl, buf, n) >= 0) {
     f = H5Fopen("pathcast-memory-file", H5F_ACC_RDONLY, fapl);
   }
   if (fapl >= 0) {
@@ -282,19 +336,25 @@ pc_status pc_store_file_open(pc_store *s, const char *path, pc_store_file *sf,
   size_t n = 0;
   sf->f = -1;
   sf->legacy = 0;
+  sf->image = NULL;
+  sf->udata = NULL;
   unsigned char *buf = slurp(path, &n, &why);
   int kind = buf != NULL ? classify(buf, n, &why) : -1;
   hid_t f = -1;
   if (kind >= 0) {
-    f = open_image(buf, n);
+    sf->udata = malloc(sizeof(image_udata));
+    f = sf->udata != NULL ? open_image(buf, n, sf->udata) : -1;
     why = "HDF5 cannot open it";
   }
-  free(buf);
   if (f < 0) {
+    free(buf);
+    free(sf->udata);
+    sf->udata = NULL;
     pc_store_diag_stack(s);
     return pc_error_set(e, PC_IO, "%s: %s", path, why);
   }
   sf->f = f;
+  sf->image = buf;
   sf->legacy = kind == 0;
   return PC_OK;
 }
@@ -303,5 +363,9 @@ void pc_store_file_close(pc_store_file *sf) {
   if (sf->f >= 0) {
     H5Fclose(sf->f);
   }
+  free(sf->image);
+  free(sf->udata);
+  sf->image = NULL;
+  sf->udata = NULL;
   sf->f = -1;
 }

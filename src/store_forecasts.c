@@ -168,8 +168,11 @@ static int read_shape(hid_t f, int64_t *paths, int64_t *horizon) {
              : -1;
 }
 
-/* Reads an open, identity-checked partition file; NULL or what is wrong. */
-static const char *read_checked(hid_t f, pc_partition *p, int any_shape) {
+/* Reads an open, identity-checked partition file; NULL or what is wrong.
+ * The content checksum is recomputed only for files without a container:
+ * a container's checksum already covers every byte, this attribute too. */
+static const char *read_checked(hid_t f, pc_partition *p, int any_shape,
+                                int legacy) {
   int64_t paths = 0, horizon = 0;
   if (read_shape(f, &paths, &horizon) != 0) {
     return "cannot read its paths and horizon";
@@ -185,7 +188,7 @@ static const char *read_checked(hid_t f, pc_partition *p, int any_shape) {
     return "cannot read forecast partition";
   }
   if (pc_h5_read_attr_u64(f, "checksum", &p->checksum) != 0 ||
-      p->checksum != partition_checksum(p)) {
+      (legacy && p->checksum != partition_checksum(p))) {
     return "checksum mismatch: the forecast partition is damaged";
   }
   return NULL;
@@ -208,7 +211,7 @@ pc_status pc_store_read_partition(pc_store *s, const char *model,
   pc_status st = pc_store_open_month_file(s, path, model, version, month, &sf,
                                           e);
   if (st == PC_OK) {
-    const char *why = read_checked(sf.f, p, any_shape);
+    const char *why = read_checked(sf.f, p, any_shape, sf.legacy);
     st = why == NULL ? pc_store_check_month_rows(path, month, p->date, p->n, e)
                      : pc_error_set(e, PC_DAMAGED, "%s: %s", path, why);
   }
@@ -279,9 +282,10 @@ static int write_partition_data(hid_t f, const pc_partition *p) {
 pc_status pc_store_write_month_file(pc_store *s, const pc_store_model *m,
                                    const char *path, int32_t month,
                                    const char *what, pc_store_body_fn body,
-                                   const void *arg, pc_error *e) {
+                                   const void *arg, size_t size_hint,
+                                   pc_error *e) {
   char label[16];
-  hid_t f = pc_store_file_create();
+  hid_t f = pc_store_file_create(size_hint);
   if (f < 0) {
     return pc_error_set(e, PC_IO, "%s: cannot create the file", path);
   }
@@ -312,5 +316,8 @@ pc_status pc_store_write_partition(pc_store *s, const pc_store_model *m,
   return pc_store_write_month_file(s, m, path, month,
                                    "forecast distributions of one model for "
                                    "the forecast dates of one month",
-                                   write_partition_body, p, e);
+                                   write_partition_body, p,
+                                   p->n * block_of(p) * sizeof *p->values +
+                                       ((size_t)256 << 10),
+                                   e);
 }

@@ -53,8 +53,9 @@ void pc_store_diag_note(pc_store *s, const char *msg);
  * nothing committed. */
 #define PC_STORE_HEADER 512
 
-/* A new in-memory HDF5 file to fill (-1 on failure). */
-hid_t pc_store_file_create(void);
+/* A new in-memory HDF5 file to fill (-1 on failure); size_hint, the bytes
+ * it will roughly take (0: small), lets the memory grow in one step. */
+hid_t pc_store_file_create(size_t size_hint);
 /* Closes f and, when ok, commits its bytes to path (creating its folder);
  * PC_IO with "path: write failed (disk full)" and the like otherwise. */
 pc_status pc_store_file_commit(pc_store *s, hid_t f, int ok, const char *path,
@@ -66,6 +67,8 @@ pc_status pc_store_file_commit(pc_store *s, hid_t f, int ok, const char *path,
 typedef struct {
   hid_t f;
   int legacy;
+  void *image; /* the file's bytes, which HDF5 reads in place (owned) */
+  void *udata; /* the core driver's view of them (owned) */
 } pc_store_file;
 /* PC_IO "path: what is wrong" when the file cannot be read or is damaged. */
 pc_status pc_store_file_open(pc_store *s, const char *path, pc_store_file *sf,
@@ -136,7 +139,8 @@ typedef int (*pc_store_body_fn)(hid_t f, const void *arg);
 pc_status pc_store_write_month_file(pc_store *s, const pc_store_model *m,
                                     const char *path, int32_t month,
                                     const char *what, pc_store_body_fn body,
-                                    const void *arg, pc_error *e);
+                                    const void *arg, size_t size_hint,
+                                    pc_error *e);
 /* Opens a month file for reading after the container check, the identity
  * check and the check that its `month` attribute is the month of its name;
  * PC_DAMAGED (or PC_IO) with "path: what is wrong" otherwise. */

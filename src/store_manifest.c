@@ -225,7 +225,7 @@ static pc_status write_manifest(pc_store *s, pc_error *e) {
   char path[PATH_LEN];
   pc_store_path(s, path, MANIFEST);
   qsort(s->models, s->nmodels, sizeof *s->models, cmp_entry);
-  hid_t f = pc_store_file_create();
+  hid_t f = pc_store_file_create(0);
   const char **col[4];
   for (int c = 0; c < 4; c++) {
     col[c] = calloc(s->nmodels ? s->nmodels : 1, sizeof *col[c]);

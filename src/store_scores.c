@@ -101,7 +101,8 @@ pc_status pc_store_read_scores(pc_store *st, const char *model,
     const char *why =
         read_scores_file(sf.f, s, any_shape) != 0
             ? "cannot read scores file (damaged, or of another horizon)"
-        : pc_store_check_checksum(sf.f, scores_checksum(s)) != 0
+        /* (a container's checksum covers this attribute already) */
+        : sf.legacy && pc_store_check_checksum(sf.f, scores_checksum(s)) != 0
             ? "checksum mismatch: the scores file is damaged"
             : NULL;
     rc = why == NULL ? pc_store_check_month_rows(path, month, s->date, s->n, e)
@@ -185,5 +186,10 @@ pc_status pc_store_write_scores(pc_store *st, const pc_store_model *m,
   return pc_store_write_month_file(st, m, path, month,
                                    "scores of one model's forecasts of one "
                                    "month against the actuals",
-                                   write_scores_body, s, e);
+                                   write_scores_body, s,
+                                   s->n * (size_t)s->horizon *
+                                           (PC_SCORE_NLEVELS + 6) *
+                                           sizeof(double) +
+                                       ((size_t)256 << 10),
+                                   e);
 }

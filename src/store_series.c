@@ -53,7 +53,7 @@ static pc_status write_series(pc_store *s, const pc_series *series,
                               const char *source, pc_error *e) {
   char path[PATH_LEN];
   pc_store_path(s, path, "series.h5");
-  hid_t f = pc_store_file_create();
+  hid_t f = pc_store_file_create(0);
   if (f < 0) {
     return pc_error_set(e, PC_IO, "%s: cannot create the file", path);
   }
@@ -216,7 +216,7 @@ pc_status pc_store_write_failures(pc_store *s, const pc_failure *list,
                                   size_t n, pc_error *e) {
   char path[PATH_LEN];
   pc_store_path(s, path, "failures.h5");
-  hid_t f = pc_store_file_create();
+  hid_t f = pc_store_file_create(0);
   if (f < 0) {
     return pc_error_set(e, PC_IO, "%s: cannot create the file", path);
   }

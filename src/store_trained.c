@@ -110,7 +110,7 @@ pc_status pc_store_write_trained(pc_store *s, const pc_store_model *m,
   if (trained_path(s, path, m->model, m->version, meta->training_date) != 0) {
     return pc_error_set(e, PC_INPUT, "store path too long");
   }
-  hid_t f = pc_store_file_create();
+  hid_t f = pc_store_file_create(0);
   int ok = f >= 0 &&
       pc_store_write_identity(s, f,
                               "a trained model: parameters in /params, fit "

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pathcast/paths.h"
 #include "pathcast/schedule.h"
 #include "pathcast/scores.h"
 #include "run_internal.h"

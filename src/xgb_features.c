@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "xgb.h"
+#include "pathcast/paths.h"
 
 /* ---- layout ------------------------------------------------------------ */
 
@@ -213,7 +214,7 @@ pc_status pc_xgb_returns_make(const pc_history *h, pc_xgb_returns *r,
       continue; /* missing (or not a price): joined into the next return */
     }
     if (!isnan(prev)) {
-      r->ret[r->n] = log(c / prev);
+      r->ret[r->n] = pc_ln(c / prev);
       r->row[r->n++] = i;
     }
     prev = c;

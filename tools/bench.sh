@@ -7,12 +7,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source tests/lib/env.sh
+source tools/bench_lib.sh
 out=$(mktemp -d /tmp/pathcast-bench.XXXXXX)
 trap 'rm -rf "$out"' EXIT
-job=${BENCH_JOB:-jobs/coffee.job}
 repeat=${REPEAT:-2}
 models=${BENCH_MODELS:-naive,random_walk}
-echo "pathcast bench: $job, models $models, $(nproc --all) cores, $(date -u +%Y-%m-%d)"
+bench_job "${BENCH_JOB:-jobs/coffee.job}" "$models" >"$out/job"
+job=$out/job
+echo "pathcast bench: ${BENCH_JOB:-jobs/coffee.job}, models $models, $(nproc --all) cores, $(date -u +%Y-%m-%d)"
 printf '%-6s %-6s %10s %10s %14s %18s\n' fsync ranks forecasts seconds forecasts/s "forecasts/s/rank"
 for sync in yes no; do
   declare -A rate=()
@@ -22,7 +24,7 @@ for sync in yes no; do
       rm -rf "$out/store"
       sync  # start every run with the page cache written back
       start=$(date +%s.%N)
-      mpirun -np "$np" bin/pathcast backfill --job "$job" --model "$models" --store "$out/store" --fsync "$sync" \
+      mpirun -np "$np" bin/pathcast backfill --job "$job" --store "$out/store" --fsync "$sync" \
         --log_dir "$out/logs" --summary-json "$out/sum.json" >/dev/null 2>&1
       end=$(date +%s.%N)
       secs=$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')

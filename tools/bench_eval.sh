@@ -14,10 +14,8 @@ trap 'rm -rf "$out"' EXIT
 job=${BENCH_JOB:-jobs/coffee.job}
 models=${BENCH_EVAL_MODELS:-naive,random_walk,sarimax_weather:arima,xgboost}
 np=${BENCH_EVAL_NP:-2}
-# The job file with only these models (and their own keys).
-keep=$(tr ',' '\n' <<<"$models" | cut -d: -f1 | paste -sd'|')
-grep -vE '^ *models *=' "$job" | grep -E "^ *($keep)\.|^ *[a-z_]+ *=|^ *#|^ *$" >"$out/job"
-echo "models = $models" >>"$out/job"
+source tools/bench_lib.sh
+bench_job "$job" "$models" >"$out/job" # only these models and their keys
 args=(--job "$out/job" --store "$out/store" --log_dir "$out/logs")
 timed() { # label command...: prints label, seconds
   local label=$1 start end; shift

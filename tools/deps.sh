@@ -7,7 +7,7 @@ set -euo pipefail
 pkgs=(build-essential pkg-config libopenmpi-dev openmpi-bin libhdf5-openmpi-dev
       hdf5-tools libgsl-dev libcmocka-dev libxgboost-dev slurm-wlm munge
       clang libclang-rt-14-dev valgrind libcairo2-dev fonts-dejavu-core
-      tidy pngcheck cppcheck python3 r-base-core r-cran-fgarch
+      tidy pngcheck cppcheck python3 time r-base-core r-cran-fgarch
       r-cran-timeseries)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -60,4 +60,15 @@ void pc_rng_normals(pc_rng *r, double *out, int n);
 /* Uniform integer in [0, n) without modulo bias; n >= 1. */
 uint32_t pc_rng_below(pc_rng *r, uint32_t n);
 
+/* A stream positioned at word `word` (0 = the first word of block 0), for
+ * code that computed the stream's first words itself (the SIMD kernels,
+ * pathcast/paths.h) and hands one path over to the scalar code.  ahead holds
+ * the stream's next nahead words (nahead <= PC_RNG_BUFFER and word + nahead
+ * a multiple of 4), which saves computing them again; with nahead = 0 the
+ * words are computed. */
+void pc_rng_init_at(pc_rng *r, pc_rng_key key, uint32_t path, uint32_t purpose,
+                    uint64_t word, const uint32_t *ahead, int nahead);
+/* The number of words read from the stream so far. */
+uint64_t pc_rng_tell(const pc_rng *r);
+
 #endif

@@ -5,7 +5,7 @@ source "$(dirname "$0")/../lib/lib.sh"
 small_job "$WORK/job"
 
 expect_status "--version" 0 "$PC" --version
-check "--version prints the version" grep -qE '^pathcast [0-9]+\.[0-9]+\.[0-9]+$' "$WORK/out"
+check "--version prints the version" grep -qE '^pathcast [0-9]+\.[0-9]+\.[0-9]+ \(numerics [0-9]+, SIMD [a-z0-9]+\)$' "$WORK/out"
 expect_status "--help" 0 "$PC" --help
 check "--help lists every job key" grep -qE 'train_frequency.*semiannually' "$WORK/out"
 check "--help lists model keys" grep -q 'random_walk.lookback' "$WORK/out"

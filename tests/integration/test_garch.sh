@@ -48,7 +48,7 @@ check "garch_ar1 shows ar1" has garch_ar1 ar1
 check "garch_normal has no nu" bash -c '! has garch_normal nu'
 check "every garch fit converged" test "$(grep -c '"converged":1' "$WORK/models.json")" -eq 6
 check "rw_ewma shows its volatility method and lambda" bash -c 'line rw_ewma | grep "\"volatility_method\":\"ewma\"" | grep -q "\"lambda\":0.94,"'
-check "random_walk's fields are the old four" bash -c 'line random_walk | grep -Eq "\"params\":\{\"drift\":[-0-9.e]+,\"volatility\":[0-9.e-]+\},\"diagnostics\":\{\"annualized_volatility\":[0-9.e-]+,\"n_returns\":250\}"'
+check "random_walk's fields are the old four (and the type tag)" bash -c 'line random_walk | grep -Eq "\"params\":\{\"drift\":[-0-9.e]+,\"volatility\":[0-9.e-]+\},\"diagnostics\":\{\"annualized_volatility\":[0-9.e-]+,\"model_type\":\"random_walk\",\"n_returns\":250\}"'
 
 # As-of: every close from D on changed; ewma and garch filter the history
 # up to each date, so this is their leakage test.

@@ -14,6 +14,8 @@
 
 #include <cmocka.h> /* after the four headers above, as cmocka requires */
 
+#include "test_filter.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -878,12 +880,12 @@ static void test_model_settings_text(void **state) {
                       "random_walk.drift=sample seed=1 "
                       "paths=2000 horizon=14 calendar=weekdays holidays=none "
                       "train_frequency=semiannually train_anchor=2020-01-01 "
-                      "numerics=1");
+                      "numerics=2");
   settings_with(NULL, NULL, 0, b, sizeof b);
   assert_string_equal(b, "type=naive seed=1 paths=2000 horizon=14 "
                          "calendar=weekdays holidays=none "
                          "train_frequency=semiannually "
-                         "train_anchor=2020-01-01 numerics=1");
+                         "train_anchor=2020-01-01 numerics=2");
 }
 
 typedef struct {
@@ -963,7 +965,7 @@ static void test_ensemble_settings_text(void **state) {
                       "member.naive=naive min_history=250 max_gap=5 seed=1 "
                       "paths=2000 horizon=14 calendar=weekdays holidays=none "
                       "train_frequency=semiannually train_anchor=2020-01-01 "
-                      "numerics=1");
+                      "numerics=2");
   const setting changes[] = {{"--rw.volatility", "ewma"},
                              {"--rw.lookback", "250"},
                              {"--min_history", "300"},
@@ -1101,5 +1103,6 @@ int main(void) {
       cmocka_unit_test(test_holidays_loaded),
       cmocka_unit_test(test_fini_after_failures),
   };
+  pc_test_filter();
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

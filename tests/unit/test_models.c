@@ -14,8 +14,11 @@
 
 #include <cmocka.h>
 
+#include "test_filter.h"
+
 #include "pathcast/model.h"
 #include "pathcast/settings.h"
+#include "pathcast/paths.h"
 
 #define N_OBS 600
 #define PATHS 500
@@ -48,11 +51,16 @@ static void make_history(fixture *f, size_t n) {
   f->h = (pc_history){n, f->date, f->close, 3, cov_names, f->cov};
 }
 
-static pc_model *fitted(const pc_model_type *t, const pc_history *h) {
+/* A model of type t fitted on h, with one key set when key is not NULL. */
+static pc_model *fitted_with(const pc_model_type *t, const char *key,
+                             const char *value, const pc_history *h) {
   pc_model_spec spec;
   pc_model *m = NULL;
   pc_error e;
   assert_int_equal(pc_model_spec_init(&spec, t->name, t), PC_OK);
+  if (key != NULL) {
+    assert_int_equal(pc_model_spec_set(&spec, key, value, &e), PC_OK);
+  }
   assert_int_equal(pc_model_alloc(&m, &spec, &e), PC_OK);
   pc_model_spec_fini(&spec);
   pc_status st = pc_model_fit(m, h, &e);
@@ -60,6 +68,10 @@ static pc_model *fitted(const pc_model_type *t, const pc_history *h) {
     fail_msg("%s fit failed: %s", t->name, e.msg);
   }
   return m;
+}
+
+static pc_model *fitted(const pc_model_type *t, const pc_history *h) {
+  return fitted_with(t, NULL, NULL, h);
 }
 
 static double *simulate(const pc_model *m, const pc_history *h, uint64_t seed) {
@@ -73,6 +85,27 @@ static double *simulate(const pc_model *m, const pc_history *h, uint64_t seed) {
   return out;
 }
 
+/* The same bytes at every SIMD width the CPU has (pathcast/paths.h): the
+ * width is chosen for speed only, never changes a number. */
+static void assert_widths_agree(const pc_model *m, const pc_history *h) {
+  setenv(PC_SIMD_ENV, "scalar", 1);
+  double *want = simulate(m, h, 1);
+  for (int s = PC_SIMD_SCALAR + 1; s < PC_SIMD_COUNT; s++) {
+    if (!pc_simd_available((pc_simd)s)) {
+      continue;
+    }
+    setenv(PC_SIMD_ENV, pc_simd_name((pc_simd)s), 1);
+    double *got = simulate(m, h, 1);
+    if (memcmp(got, want, sizeof(double) * PATHS * STEPS) != 0) {
+      fail_msg("%s: the %s paths differ from the scalar ones",
+               pc_model_spec_of(m)->name, pc_simd_name((pc_simd)s));
+    }
+    free(got);
+  }
+  unsetenv(PC_SIMD_ENV);
+  free(want);
+}
+
 static void contract_one(const pc_model_type *t) {
   fixture *f = calloc(1, sizeof *f);
   make_history(f, N_OBS);
@@ -82,6 +115,7 @@ static void contract_one(const pc_model_type *t) {
   /* Same key: bit-identical.  Another key: different. */
   assert_memory_equal(a, b, sizeof(double) * PATHS * STEPS);
   assert_true(memcmp(a, c, sizeof(double) * PATHS * STEPS) != 0);
+  assert_widths_agree(m, &f->h);
   /* Paths are finite, positive, and start near the last close. */
   double last = pc_history_last_close(&f->h), mean1 = 0.0;
   for (size_t i = 0; i < PATHS * STEPS; i++) {
@@ -233,6 +267,19 @@ static void test_contract_all_models(void **state) {
     contract_one(pc_model_types[i]);
   }
   assert_true(n >= 2);
+}
+
+/* ARIMA's bootstrapped innovations draw their indices after the state
+ * normals of the same stream: also the same bytes at every width. */
+static void test_arima_bootstrap_widths(void **state) {
+  (void)state;
+  fixture *f = calloc(1, sizeof *f);
+  make_history(f, N_OBS);
+  pc_model *m = fitted_with(pc_model_type_find("arima"), "innovations",
+                            "bootstrap", &f->h);
+  assert_widths_agree(m, &f->h);
+  pc_model_free(m);
+  free(f);
 }
 
 /* Too little data is a model failure with a reason, never a crash. */
@@ -516,6 +563,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_contract_all_models),
       cmocka_unit_test(test_loaders_total),
+      cmocka_unit_test(test_arima_bootstrap_widths),
       cmocka_unit_test(test_too_little_data_fails),
       cmocka_unit_test(test_registry),
       cmocka_unit_test(test_name_lists),
@@ -525,5 +573,6 @@ int main(void) {
       cmocka_unit_test(test_random_walk_settings_unchanged),
       cmocka_unit_test(test_random_walk_ewma),
   };
+  pc_test_filter();
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

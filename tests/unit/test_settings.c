@@ -7,6 +7,8 @@
 
 #include <cmocka.h>
 
+#include "test_filter.h"
+
 #include "pathcast/settings.h"
 
 /* Today's text of a random_walk model and one of the same settings written
@@ -102,5 +104,6 @@ int main(void) {
       cmocka_unit_test(test_model_key_added_later),
       cmocka_unit_test(test_holidays),
   };
+  pc_test_filter();
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
