@@ -11,6 +11,7 @@
  * steady-state gain and a step costs O(m); a missing observation ends the
  * steady state, since the covariance grows again. */
 #include "arima.h"
+#include "optim.h"
 
 #include <math.h>
 #include <string.h>
@@ -285,42 +286,6 @@ static const cov_ops *cov_ops_for(int r, int d) {
   return &cov_table[r - 1][d];
 }
 
-/* Solves the m x m system a x = b in place by Gaussian elimination with
- * partial pivoting (m <= 36); returns -1 when singular. */
-static int solve_dense(double *a, double *b, int m) {
-  for (int col = 0; col < m; col++) {
-    int piv = col;
-    for (int i = col + 1; i < m; i++) {
-      piv = fabs(a[i * m + col]) > fabs(a[piv * m + col]) ? i : piv;
-    }
-    if (!(fabs(a[piv * m + col]) > 1e-12)) {
-      return -1;
-    }
-    for (int j = 0; j < m && piv != col; j++) {
-      double t = a[col * m + j];
-      a[col * m + j] = a[piv * m + j];
-      a[piv * m + j] = t;
-    }
-    double tb = b[col];
-    b[col] = b[piv];
-    b[piv] = tb;
-    for (int i = col + 1; i < m; i++) {
-      double f = a[i * m + col] / a[col * m + col];
-      for (int j = col; j < m; j++) {
-        a[i * m + j] -= f * a[col * m + j];
-      }
-      b[i] -= f * b[col];
-    }
-  }
-  for (int i = m - 1; i >= 0; i--) {
-    for (int j = i + 1; j < m; j++) {
-      b[i] -= a[i * m + j] * b[j];
-    }
-    b[i] /= a[i * m + i];
-  }
-  return 0;
-}
-
 /* Element (i, a) of the ARMA block of T. */
 static double t_arma(const ss_form *s, int i, int a) {
   return (a == 0 ? s->phi[i] : 0.0) + (a == i + 1 ? 1.0 : 0.0);
@@ -341,7 +306,7 @@ int pc_arima_q0(const pc_arima_coef *c, double *q0) {
       a[row * n + col] = (row == col) - t_arma(&s, i, ka) * t_arma(&s, j, kb);
     }
   }
-  if (solve_dense(a, b, n) != 0) {
+  if (pc_solve_dense(a, b, n, 1e-12) != 0) {
     return -1;
   }
   for (int i = 0; i < r; i++) {

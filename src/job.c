@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -593,6 +594,82 @@ static pc_status apply_options(pc_job *job, const entry_list *l,
   return PC_OK;
 }
 
+/* ---- keys that name other models of the job (PC_PARAM_MODELS) --------- */
+
+/* Where model m's key came from: "file:line: " (its own key, else its
+ * type's), or "" for the default. */
+static void key_origin(const pc_model_spec *s, const char *key,
+                       const entry_list *l, char *buf, size_t len) {
+  char own[160], typed[160];
+  snprintf(own, sizeof own, "%s.%s", s->name, key);
+  snprintf(typed, sizeof typed, "%s.%s", s->type->name, key);
+  const entry *en = entries_last(l, own);
+  en = en != NULL ? en : entries_last(l, typed);
+  snprintf(buf, len, "%s%s", en ? en->origin : "", en ? ": " : "");
+}
+
+/* One name of model m's list key p: a model of the job, not m itself, not
+ * one that combines models in turn (an ensemble of ensembles would make a
+ * training fit models that fit models). */
+static pc_status check_listed_model(const pc_job *job, size_t m, size_t p,
+                                    const char *name, size_t len,
+                                    const char *origin, pc_error *e) {
+  const pc_model_spec *s = &job->models[m];
+  char one[PC_MODEL_NAME_MAX];
+  snprintf(one, sizeof one, "%.*s", (int)len, name);
+  long i = pc_job_find_model(job, one);
+  if (i < 0) {
+    char names[1024] = "";
+    for (size_t k = 0; k < job->nmodels; k++) {
+      size_t used = strlen(names);
+      snprintf(names + used, sizeof names - used, "%s%s", k ? ", " : "",
+               job->models[k].name);
+    }
+    return pc_error_set(e, PC_INPUT, "%s%s.%s: '%s' is not a model of this "
+                        "job (its models: %s)", origin, s->name,
+                        s->type->params[p].key, one, names);
+  }
+  if ((size_t)i == m) {
+    return pc_error_set(e, PC_INPUT, "%s%s.%s: '%s' is this model itself",
+                        origin, s->name, s->type->params[p].key, one);
+  }
+  if (pc_model_type_combines(job->models[i].type)) {
+    return pc_error_set(e, PC_INPUT, "%s%s.%s: '%s' combines models itself "
+                        "(model type %s; they do not nest)", origin,
+                        s->name, s->type->params[p].key, one,
+                        job->models[i].type->name);
+  }
+  return PC_OK;
+}
+
+static pc_status check_model_lists(const pc_job *job, size_t m,
+                                   const entry_list *l, pc_error *e) {
+  const pc_model_spec *s = &job->models[m];
+  pc_status st = PC_OK;
+  for (size_t p = 0; p < s->type->nparams && st == PC_OK; p++) {
+    if (s->type->params[p].kind != PC_PARAM_MODELS) {
+      continue;
+    }
+    char origin[PC_TEXT_MAX + 64];
+    key_origin(s, s->type->params[p].key, l, origin, sizeof origin);
+    const char *cursor = s->values[p], *name = NULL;
+    size_t len;
+    while (st == PC_OK && (len = pc_name_list_next(&cursor, &name)) > 0) {
+      st = check_listed_model(job, m, p, name, len, origin, e);
+    }
+  }
+  /* The settings text of a model that combines others holds theirs: it
+   * must fit where the store keeps settings. */
+  char text[PC_SETTINGS_MAX];
+  if (st == PC_OK &&
+      pc_job_model_settings(job, m, text, sizeof text) >= sizeof text) {
+    st = pc_error_set(e, PC_INPUT, "%s: its settings with those of the "
+                      "models it combines are longer than %d bytes (fewer "
+                      "models or keys)", s->name, PC_SETTINGS_MAX - 1);
+  }
+  return st;
+}
+
 /* Applies options first (so `models` is known), then type-wide model keys,
  * then model-specific ones, each in file-then-command-line order so the last
  * setting wins.  A key no pass used is unknown. */
@@ -617,6 +694,9 @@ static pc_status apply_entries(pc_job *job, const entry_list *l, pc_error *e) {
     }
   }
   free(used);
+  for (size_t m = 0; m < job->nmodels && st == PC_OK; m++) {
+    st = check_model_lists(job, m, l, e);
+  }
   return st;
 }
 
@@ -866,17 +946,83 @@ void pc_job_fini(pc_job *job) {
 
 /* ---- settings, help ---------------------------------------------------- */
 
-void pc_job_model_settings(const pc_job *job, size_t model, char *buf,
-                           size_t len) {
-  char spec[2048], anchor[PC_DATE_STRLEN], holidays[32];
+/* The words a model that combines others adds to its settings: for each
+ * listed model, `member.<name>=<type>` and every key it sets to other than
+ * its default as `member.<name>.<type>.<key>=<value>` (so a key a type
+ * gains later, at its default, changes nothing), then the job rules that
+ * decide which of their results exist (and so the combination):
+ * min_history and max_gap.  Returns the length needed, as snprintf. */
+static size_t appendf(char *buf, size_t len, size_t used, const char *fmt,
+                      ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(buf + (used < len ? used : len),
+                    used < len ? len - used : 0, fmt, ap);
+  va_end(ap);
+  return used + (n > 0 ? (size_t)n : 0);
+}
+
+static size_t listed_settings(const pc_job *job, const pc_model_spec *s,
+                              char *buf, size_t len) {
+  size_t used = 0;
+  for (size_t p = 0; p < s->type->nparams; p++) {
+    if (s->type->params[p].kind != PC_PARAM_MODELS) {
+      continue;
+    }
+    const char *cursor = s->values[p], *name = NULL;
+    size_t nlen;
+    while ((nlen = pc_name_list_next(&cursor, &name)) > 0) {
+      char one[PC_MODEL_NAME_MAX];
+      snprintf(one, sizeof one, "%.*s", (int)nlen, name);
+      long i = pc_job_find_model(job, one);
+      if (i < 0) {
+        continue; /* refused when the job was read */
+      }
+      const pc_model_type *t = job->models[i].type;
+      used = appendf(buf, len, used, " member.%s=%s", one, t->name);
+      for (size_t k = 0; k < t->nparams; k++) {
+        const char *v = job->models[i].values[k];
+        if (strcmp(v, t->params[k].def) != 0) {
+          used = appendf(buf, len, used, " member.%s.%s.%s=%s", one, t->name,
+                         t->params[k].key, v);
+        }
+      }
+    }
+    used = appendf(buf, len, used, " min_history=%ld max_gap=%ld",
+                   job->min_history, job->max_gap);
+  }
+  return used;
+}
+
+size_t pc_job_model_settings(const pc_job *job, size_t model, char *buf,
+                             size_t len) {
+  char spec[PC_SETTINGS_MAX], anchor[PC_DATE_STRLEN], holidays[32];
   pc_model_spec_settings(&job->models[model], spec, sizeof spec);
+  size_t used = strlen(spec);
+  used += listed_settings(job, &job->models[model], spec + used,
+                          sizeof spec - used);
+  if (used >= sizeof spec) {
+    return used + 1; /* cannot fit: the caller refuses the job */
+  }
   pc_calendar_fingerprint(&job->calendar, holidays, sizeof holidays);
-  snprintf(buf, len, "%s seed=%llu paths=%d horizon=%d calendar=%s "
-           "holidays=%s train_frequency=%s train_anchor=%s numerics=%d", spec,
-           (unsigned long long)job->seed, job->paths, job->horizon,
-           job->calendar.kind == PC_CAL_WEEKDAYS ? "weekdays" : "daily",
-           holidays, pc_freq_name(job->train_frequency),
-           pc_date_format(job->train_anchor, anchor), PC_NUMERICS_VERSION);
+  int n = snprintf(buf, len, "%s seed=%llu paths=%d horizon=%d calendar=%s "
+                   "holidays=%s train_frequency=%s train_anchor=%s "
+                   "numerics=%d", spec, (unsigned long long)job->seed,
+                   job->paths, job->horizon,
+                   job->calendar.kind == PC_CAL_WEEKDAYS ? "weekdays" : "daily",
+                   holidays, pc_freq_name(job->train_frequency),
+                   pc_date_format(job->train_anchor, anchor),
+                   PC_NUMERICS_VERSION);
+  return n > 0 ? (size_t)n : 0;
+}
+
+void pc_job_model_context(const pc_job *job, pc_model_context *ctx) {
+  *ctx = (pc_model_context){job->models,         job->nmodels,
+                            job->seed,           job->commodity,
+                            job->model_version,  &job->calendar,
+                            job->train_frequency, job->train_anchor,
+                            job->min_history,    job->max_gap,
+                            job->paths,          job->horizon};
 }
 
 static void print_value(const pc_job *job, const opt_def *o, FILE *out) {

@@ -14,6 +14,7 @@ extern const pc_model_type pc_model_random_walk;
 extern const pc_model_type pc_model_arima;
 extern const pc_model_type pc_model_xgboost;
 extern const pc_model_type pc_model_garch;
+extern const pc_model_type pc_model_ensemble;
 
 const pc_model_type *const pc_model_types[] = {
     &pc_model_naive,
@@ -21,6 +22,7 @@ const pc_model_type *const pc_model_types[] = {
     &pc_model_arima,
     &pc_model_xgboost,
     &pc_model_garch,
+    &pc_model_ensemble,
     NULL,
 };
 
@@ -31,6 +33,15 @@ const pc_model_type *pc_model_type_find(const char *name) {
     }
   }
   return NULL;
+}
+
+bool pc_model_type_combines(const pc_model_type *t) {
+  for (size_t p = 0; p < t->nparams; p++) {
+    if (t->params[p].kind == PC_PARAM_MODELS) {
+      return true;
+    }
+  }
+  return false;
 }
 
 void pc_model_type_names(char *buf, size_t len) {
@@ -80,6 +91,7 @@ pc_status pc_model_spec_copy(pc_model_spec *dst, const pc_model_spec *src) {
     memcpy(dst->values, src->values,
            src->type->nparams * sizeof *src->values);
   }
+  dst->ctx = src->ctx;
   return st;
 }
 
@@ -109,6 +121,57 @@ static pc_status check_number(const pc_param_def *d, const char *value,
   if (v < d->min || v > d->max) {
     return pc_error_set(e, PC_INPUT, "%s.%s: %s is out of range [%g, %g]",
                         model, d->key, value, d->min, d->max);
+  }
+  return PC_OK;
+}
+
+/* Whether the len bytes at name (a name of the list) appear earlier in it. */
+static bool listed_before(const char *list, const char *name, size_t len) {
+  const char *cursor = list, *other = NULL;
+  size_t olen;
+  while ((olen = pc_name_list_next(&cursor, &other)) > 0 && other < name) {
+    if (olen == len && strncmp(other, name, len) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/* The names of a list, comma-separated without spaces ("a, b" is "a,b"):
+ * the value is a word of the model's settings text, where spaces would
+ * split it, and two spellings of one list must be one setting. */
+static void canonical_list(const char *list, char out[PC_PARAM_VALUE_MAX]) {
+  const char *cursor = list, *name = NULL;
+  size_t len, used = 0;
+  out[0] = '\0';
+  while ((len = pc_name_list_next(&cursor, &name)) > 0) {
+    int n = snprintf(out + used, PC_PARAM_VALUE_MAX - used, "%s%.*s",
+                     used ? "," : "", (int)len, name);
+    used += n > 0 ? (size_t)n : 0;
+  }
+}
+
+/* A list of model names (which models they are is the job's to check):
+ * 2 to d->max names, none too long for a model name, none twice. */
+static pc_status check_model_list(const pc_param_def *d, const char *value,
+                                  const char *model, pc_error *e) {
+  const char *cursor = value, *name = NULL;
+  size_t len, count = 0;
+  while ((len = pc_name_list_next(&cursor, &name)) > 0) {
+    if (len >= PC_MODEL_NAME_MAX) {
+      return pc_error_set(e, PC_INPUT, "%s.%s: '%.*s' is too long for a "
+                          "model name", model, d->key, (int)len, name);
+    }
+    if (listed_before(value, name, len)) {
+      return pc_error_set(e, PC_INPUT, "%s.%s: '%.*s' is listed twice",
+                          model, d->key, (int)len, name);
+    }
+    count++;
+  }
+  if (count < 2 || count > (size_t)d->max) {
+    return pc_error_set(e, PC_INPUT, "%s.%s: '%s' names %zu model(s); it "
+                        "takes 2 to %.0f models of the job", model, d->key,
+                        value, count, d->max);
   }
   return PC_OK;
 }
@@ -149,6 +212,13 @@ pc_status pc_model_spec_set(pc_model_spec *spec, const char *key,
     if (st != PC_OK) {
       return st;
     }
+  }
+  if (d->kind == PC_PARAM_MODELS) {
+    pc_status st = check_model_list(d, value, spec->name, e);
+    if (st == PC_OK) {
+      canonical_list(value, spec->values[i]);
+    }
+    return st;
   }
   snprintf(spec->values[i], PC_PARAM_VALUE_MAX, "%s", value);
   return PC_OK;
@@ -192,6 +262,15 @@ pc_status pc_model_check(const pc_model_spec *spec, const pc_history *columns,
     return PC_OK;
   }
   return spec->type->check(spec, columns, min_history, e);
+}
+
+pc_status pc_model_alloc_in(pc_model **out, const pc_model_spec *spec,
+                            const pc_model_context *ctx, pc_error *e) {
+  pc_status st = pc_model_alloc(out, spec, e);
+  if (st == PC_OK) {
+    (*out)->spec.ctx = ctx;
+  }
+  return st;
 }
 
 pc_status pc_model_alloc(pc_model **out, const pc_model_spec *spec,
@@ -302,6 +381,15 @@ double pc_history_last_close(const pc_history *h) {
     }
   }
   return NAN;
+}
+
+pc_date pc_history_last_date(const pc_history *h) {
+  for (size_t i = h->n; i-- > 0;) {
+    if (!isnan(h->close[i])) {
+      return h->date[i];
+    }
+  }
+  return PC_DATE_NONE;
 }
 
 /* A missing close is skipped over: the return spans from the previous present

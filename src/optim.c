@@ -1,4 +1,5 @@
-/* The BFGS stopping rule shared by the likelihood fits (see optim.h). */
+/* Numerics shared by the fits (see optim.h): the BFGS stopping rule and a
+ * small dense solver. */
 #include "optim.h"
 
 #include <math.h>
@@ -27,4 +28,38 @@ int pc_bfgs_iterate(gsl_multimin_fdfminimizer *s, const pc_bfgs_stop *stop,
     }
   }
   return gsl_blas_dnrm2(s->gradient) < stop->grad_ok && s->f < stop->bad;
+}
+
+int pc_solve_dense(double *a, double *b, int m, double tiny) {
+  for (int col = 0; col < m; col++) {
+    int piv = col;
+    for (int i = col + 1; i < m; i++) {
+      piv = fabs(a[i * m + col]) > fabs(a[piv * m + col]) ? i : piv;
+    }
+    if (!(fabs(a[piv * m + col]) > tiny)) {
+      return -1;
+    }
+    for (int j = 0; j < m && piv != col; j++) {
+      double t = a[col * m + j];
+      a[col * m + j] = a[piv * m + j];
+      a[piv * m + j] = t;
+    }
+    double tb = b[col];
+    b[col] = b[piv];
+    b[piv] = tb;
+    for (int i = col + 1; i < m; i++) {
+      double f = a[i * m + col] / a[col * m + col];
+      for (int j = col; j < m; j++) {
+        a[i * m + j] -= f * a[col * m + j];
+      }
+      b[i] -= f * b[col];
+    }
+  }
+  for (int i = m - 1; i >= 0; i--) {
+    for (int j = i + 1; j < m; j++) {
+      b[i] -= a[i * m + j] * b[j];
+    }
+    b[i] /= a[i * m + i];
+  }
+  return 0;
 }

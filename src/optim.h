@@ -1,5 +1,7 @@
-/* Internal: the stopping rule of the BFGS fits (GSL multimin), shared by
- * the ARIMA and GARCH likelihoods so that both stop the same way. */
+/* Internal: numerics shared by the fits.  The stopping rule of the BFGS
+ * fits (GSL multimin), shared by the ARIMA and GARCH likelihoods so that
+ * both stop the same way; a small dense linear solver (ARIMA's stationary
+ * covariance, the ensemble's weights). */
 #ifndef PC_OPTIM_H
 #define PC_OPTIM_H
 
@@ -27,5 +29,11 @@ typedef struct {
  * converged (gradient norm below grad_ok and f below bad), else 0. */
 int pc_bfgs_iterate(gsl_multimin_fdfminimizer *s, const pc_bfgs_stop *stop,
                     int *iterations);
+
+/* Solves the m x m system a x = b in place (a row-major, destroyed; b
+ * receives x) by Gaussian elimination with partial pivoting; -1 when a
+ * pivot is not larger than tiny in magnitude (singular), else 0.  For
+ * small m: O(m^3). */
+int pc_solve_dense(double *a, double *b, int m, double tiny);
 
 #endif

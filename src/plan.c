@@ -54,7 +54,7 @@ static int trained_intact(pc_ctx *c, int m, pc_date t) {
   pc_status st = pc_store_read_trained(c->store, id->id.model, id->id.version,
                                        t, &meta, &rec, &why);
   if (st == PC_OK) {
-    st = pc_model_alloc(&model, &c->job->models[m], &why);
+    st = pc_model_alloc_in(&model, &c->job->models[m], &c->mctx, &why);
   }
   if (st == PC_OK) {
     st = pc_model_load(model, &rec, &why);

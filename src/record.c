@@ -1,6 +1,7 @@
 /* Named fields of a trained model (see pathcast/record.h). */
 #include "pathcast/record.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -239,6 +240,29 @@ const pc_field *pc_read_field(pc_record_reader *r, const char *name,
   return take(r, name, kind, max_len, 1);
 }
 
+/* A copy of f named name (payload duplicated) added to out. */
+static pc_status add_renamed(pc_record *out, const pc_field *f,
+                             const char *name) {
+  size_t unit = f->kind == PC_FIELD_F64 || f->kind == PC_FIELD_I64 ? 8 : 1;
+  return add_copy(out, f->section, name, f->kind, f->scalar, f->data, f->len,
+                  f->len * unit);
+}
+
+void pc_read_prefixed(pc_record_reader *r, const char *prefix,
+                      pc_record *out) {
+  size_t plen = strlen(prefix);
+  for (size_t i = 0; r->st == PC_OK && i < r->rec->n; i++) {
+    const pc_field *f = &r->rec->fields[i];
+    if (strncmp(f->name, prefix, plen) != 0) {
+      continue;
+    }
+    r->used[i] = 1;
+    if (add_renamed(out, f, f->name + plen) != PC_OK) {
+      r->st = pc_error_set(r->e, PC_NOMEM, "out of memory loading a model");
+    }
+  }
+}
+
 int pc_read_has(const pc_record_reader *r, const char *name) {
   return pc_record_get(r->rec, name) != NULL;
 }
@@ -302,6 +326,17 @@ void pc_put_bytes(pc_record_writer *w, pc_section sec, const char *name,
                   const void *p, size_t n) {
   if (w->st == PC_OK) {
     w->st = pc_record_add_bytes(w->rec, sec, name, p, n);
+  }
+}
+
+void pc_put_record(pc_record_writer *w, const char *prefix,
+                   const pc_record *in) {
+  for (size_t i = 0; w->st == PC_OK && i < in->n; i++) {
+    char name[PC_FIELD_NAME_MAX];
+    int n = snprintf(name, sizeof name, "%s%s", prefix, in->fields[i].name);
+    w->st = n > 0 && (size_t)n < sizeof name
+                ? add_renamed(w->rec, &in->fields[i], name)
+                : PC_FATAL;
   }
 }
 

@@ -110,9 +110,10 @@ static pc_status check_models(pc_ctx *c, pc_error *e) {
                         c->series.cov};
   for (size_t m = 0; m < job->nmodels; m++) {
     pc_error why;
+    pc_model_spec spec = job->models[m]; /* a view, with the job context */
+    spec.ctx = &c->mctx;
     if (!pc_job_model_selected(job, m) ||
-        pc_model_check(&job->models[m], &columns, job->min_history, &why) ==
-            PC_OK) {
+        pc_model_check(&spec, &columns, job->min_history, &why) == PC_OK) {
       continue;
     }
     char names[1024] = "";
@@ -435,6 +436,7 @@ pc_status pc_run(const pc_job *job, MPI_Comm comm, pc_summary *sum,
   c.job = job;
   c.comm = MPI_COMM_NULL;
   c.cached_index = -1;
+  pc_job_model_context(job, &c.mctx);
   pc_error_clear(e);
   /* A communicator of our own: no message of the caller's can match the
    * progress probes (any source, any tag), and MPI failures come back as

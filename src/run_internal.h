@@ -6,6 +6,7 @@
 #include <mpi.h>
 #include <stdint.h>
 
+#include "pathcast/forecast.h"
 #include "pathcast/job.h"
 #include "pathcast/log.h"
 #include "pathcast/run.h"
@@ -70,8 +71,8 @@ typedef struct {
   struct pc_model *cached; /* the last model loaded for forecasting */
   int cached_index;
   pc_date cached_date;
-  double *sim;  /* simulation workspace, grown as needed */
-  size_t simcap;
+  pc_forecast_work fw; /* the forecasts' simulation workspace */
+  pc_model_context mctx; /* what models may know of the job */
   pc_status mpi_failed; /* this rank's first failed MPI call, else PC_OK */
   pc_error mpi_error;   /* ... and what it was */
 } pc_ctx;

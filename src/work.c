@@ -46,15 +46,6 @@ static pc_history history_before(const pc_series *s, pc_date d) {
   return h;
 }
 
-static pc_date last_present_date(const pc_history *h) {
-  for (size_t i = h->n; i-- > 0;) {
-    if (!isnan(h->close[i])) {
-      return h->date[i];
-    }
-  }
-  return PC_DATE_NONE;
-}
-
 /* ---- training --------------------------------------------------------- */
 
 static pc_status fit_and_store(pc_ctx *c, int m, const pc_history *h,
@@ -62,7 +53,7 @@ static pc_status fit_and_store(pc_ctx *c, int m, const pc_history *h,
   pc_model *model = NULL;
   pc_record rec;
   pc_record_init(&rec);
-  pc_status st = pc_model_alloc(&model, &c->job->models[m], e);
+  pc_status st = pc_model_alloc_in(&model, &c->job->models[m], &c->mctx, e);
   if (st == PC_OK) {
     st = pc_model_fit(model, h, e);
   }
@@ -82,17 +73,13 @@ pc_status pc_work_train(pc_ctx *c, const pc_unit *u, pc_error *e) {
   char d[PC_DATE_STRLEN];
   pc_history h = history_before(&c->series, u->key);
   size_t present = pc_history_count_present(&h);
-  if ((long)present < job->min_history) {
-    char why[256];
-    snprintf(why, sizeof why, "too little history: %zu observations before "
-             "%s (min_history = %ld)", present, pc_date_format(u->key, d),
-             job->min_history);
-    c->sum.train_failed++;
-    return pc_ctx_add_failure(c, PC_FAIL_TRAIN, u->model, u->key, why);
-  }
-  pc_trained_meta meta = {u->key, last_present_date(&h), (int64_t)present};
   pc_error why;
   pc_error_clear(&why);
+  if (pc_forecast_check_history(&c->mctx, &h, u->key, &why) != PC_OK) {
+    c->sum.train_failed++;
+    return pc_ctx_add_failure(c, PC_FAIL_TRAIN, u->model, u->key, why.msg);
+  }
+  pc_trained_meta meta = {u->key, pc_history_last_date(&h), (int64_t)present};
   pc_status st = fit_and_store(c, u->model, &h, &meta, &why);
   if (st == PC_OK) {
     c->sum.trained++;
@@ -112,9 +99,7 @@ pc_status pc_work_train(pc_ctx *c, const pc_unit *u, pc_error *e) {
 void pc_work_release(pc_ctx *c) {
   pc_model_free(c->cached);
   c->cached = NULL;
-  free(c->sim);
-  c->sim = NULL;
-  c->simcap = 0;
+  pc_forecast_work_fini(&c->fw);
 }
 
 /* The model trained at t, from the store (kept while consecutive dates use
@@ -135,7 +120,7 @@ static pc_status load_model(pc_ctx *c, int m, pc_date t, pc_model **out,
                                        t, &meta, &rec, why);
   pc_model *model = NULL;
   if (st == PC_OK) {
-    st = pc_model_alloc(&model, &c->job->models[m], why);
+    st = pc_model_alloc_in(&model, &c->job->models[m], &c->mctx, why);
   }
   if (st == PC_OK) {
     st = pc_model_load(model, &rec, why);
@@ -152,36 +137,6 @@ static pc_status load_model(pc_ctx *c, int m, pc_date t, pc_model **out,
   return PC_OK;
 }
 
-static pc_status ensure_sim(pc_ctx *c, size_t n) {
-  if (n <= c->simcap) {
-    return PC_OK;
-  }
-  double *grown = realloc(c->sim, n * sizeof *grown);
-  if (grown == NULL) {
-    return PC_NOMEM;
-  }
-  c->sim = grown;
-  c->simcap = n;
-  return PC_OK;
-}
-
-/* Keeps the last `horizon` steps of each path as float32; refuses values a
- * price cannot have. */
-static int copy_paths(const double *sim, int paths, int steps, int horizon,
-                      float *out) {
-  pc_simd simd = pc_simd_active(); /* vectorised (pathcast/paths.h) */
-  if (steps == horizon) { /* no stale days to skip: one block */
-    return pc_paths_to_float(simd, sim, (size_t)paths * (size_t)steps, out);
-  }
-  int ok = 1;
-  for (int i = 0; i < paths && ok; i++) {
-    ok = pc_paths_to_float(simd, sim + (size_t)i * (size_t)steps +
-                                     (size_t)(steps - horizon),
-                           (size_t)horizon, out + (size_t)i * (size_t)horizon);
-  }
-  return ok;
-}
-
 /* One forecast for trading day d into slot i of the partition.  PC_MODEL
  * with a reason in *why when the model cannot forecast d. */
 static pc_status forecast_one(pc_ctx *c, int m, pc_date d, pc_partition *p,
@@ -196,53 +151,15 @@ static pc_status forecast_one(pc_ctx *c, int m, pc_date d, pc_partition *p,
                         pc_date_format(t, td));
   }
   pc_history h = history_before(&c->series, d);
-  pc_date cutoff = last_present_date(&h);
-  if (cutoff == PC_DATE_NONE) {
-    return pc_error_set(why, PC_MODEL, "no observation before the forecast date");
+  pc_status st = pc_forecast_simulate(model, &c->mctx, &h, d, &c->fw, why);
+  if (st == PC_OK) {
+    st = pc_forecast_paths(&c->fw, job->paths, job->horizon,
+                           pc_partition_values(p, i), why);
   }
-  /* Stale data: the paths first walk through the trading days between the
-   * last observation and d, so day_1 is still d. */
-  long gap = (long)pc_calendar_count_between(&job->calendar, cutoff, d);
-  if (gap > job->max_gap) {
-    char cd[PC_DATE_STRLEN];
-    return pc_error_set(why, PC_MODEL, "data is stale: the last observation "
-                        "(%s) is %ld trading days before the forecast date "
-                        "(max_gap = %ld)", pc_date_format(cutoff, cd), gap,
-                        job->max_gap);
-  }
-  int steps = (int)gap + job->horizon;
-  pc_date *dates = malloc((size_t)steps * sizeof *dates);
-  if (dates == NULL ||
-      ensure_sim(c, (size_t)job->paths * (size_t)steps) != PC_OK) {
-    free(dates);
-    return PC_NOMEM;
-  }
-  for (int j = 0; j < steps; j++) { /* step gap is day_1 = d */
-    dates[j] = pc_calendar_nth(&job->calendar, cutoff + 1, j + 1);
-  }
-  /* A date past the domain could not be stored as a date that reads back:
-   * the forecast fails with its reason instead. */
-  if (dates[steps - 1] > PC_DATE_MAX) {
-    free(dates);
-    return pc_error_set(why, PC_MODEL, "the %d-day horizon reaches past "
-                        "9999-12-31, the last date pathcast can store",
-                        job->horizon);
-  }
-  pc_sim_request req = {job->paths, steps,
-                        pc_rng_key_forecast(job->seed, job->commodity,
-                                            job->models[m].name,
-                                            job->model_version, d),
-                        dates};
-  pc_status st = pc_model_simulate(model, &h, &req, c->sim, why);
-  free(dates);
   if (st != PC_OK) {
-    return st == PC_NOMEM ? st : PC_MODEL;
+    return st;
   }
-  if (!copy_paths(c->sim, job->paths, steps, job->horizon,
-                  pc_partition_values(p, i))) {
-    return pc_error_set(why, PC_MODEL, "a path value is not a finite positive "
-                        "float32 price");
-  }
+  pc_date cutoff = c->fw.cutoff;
   p->date[i] = d;
   p->cutoff[i] = cutoff;
   p->training[i] = t;

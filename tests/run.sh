@@ -5,7 +5,8 @@
 # and exits non-zero when anything failed.
 #   tests/run.sh [all|unit|integration|slurm]
 #   tests/run.sh one NAME    one unit program (build/tests/NAME), integration
-#                            script (tests/integration/NAME[.sh]) or Slurm
+#                            script (tests/integration/NAME[.sh]; NAME.sh when
+#                            a unit program has the same name) or Slurm
 #                            case (tests/slurm/NAME[.sh]); PC_TEST_CASE picks
 #                            cmocka cases of a unit program
 set -u
@@ -48,8 +49,10 @@ run_integration() {
 
 if [[ $what == one ]]; then
   name=${2:?tests/run.sh one NAME}
+  # NAME.sh names a script where a unit program has the same name.
+  script=0; [[ $name == *.sh ]] && script=1
   name=${name%.sh}
-  if [[ -x $build/tests/$name ]]; then run_unit "$build/tests/$name"
+  if [[ $script == 0 && -x $build/tests/$name ]]; then run_unit "$build/tests/$name"
   elif [[ -f tests/integration/$name.sh ]]; then run_integration "tests/integration/$name.sh"
   elif [[ -f tests/slurm/$name.sh ]]; then run_integration tests/slurm/run.sh "${name#test_}"
   else echo "no test named $name"; exit 2; fi

@@ -38,8 +38,10 @@ static int best_of(void) {
 }
 
 /* Best of `reps` fits, and the mean of 20 forecasts of the fitted model
- * (or the best of BENCH_BEST). */
-static void bench_model(const pc_model_spec *spec, const pc_series *s, int reps) {
+ * (or the best of BENCH_BEST), with the job's context (the ensemble reads
+ * its members and the schedule from it). */
+static void bench_model(const pc_model_spec *spec, const pc_model_context *ctx,
+                        const pc_series *s, int reps) {
   pc_history h = view(s, s->n < 2000 ? s->n : 2000);
   double best = 1e9, forecast = 0.0;
   pc_model *m = NULL;
@@ -51,7 +53,8 @@ static void bench_model(const pc_model_spec *spec, const pc_series *s, int reps)
     pc_model_free(m);
     m = NULL;
     double t0 = now();
-    if (pc_model_alloc(&m, spec, &e) != PC_OK || pc_model_fit(m, &h, &e) != PC_OK) {
+    if (pc_model_alloc_in(&m, spec, ctx, &e) != PC_OK ||
+        pc_model_fit(m, &h, &e) != PC_OK) {
       printf("%-18s fit failed: %s\n", spec->name, e.msg);
       pc_model_free(m);
       return;
@@ -95,7 +98,10 @@ int main(int argc, char **argv) {
                   "naive,random_walk,rw_ewma:random_walk,arima_111:arima,"
                   "arima_auto:arima,sarimax_weather:arima,xgboost,"
                   "xgboost_weather:xgboost,garch,garch_normal:garch,"
-                  "garch_ar1:garch",
+                  "garch_ar1:garch,ensemble,ensemble_xgb:ensemble",
+                  "--ensemble.members", "random_walk,garch,arima_111",
+                  "--ensemble_xgb.members", "random_walk,garch,xgboost",
+                  "--train_anchor", "2018-01-01",
                   "--rw_ewma.volatility", "ewma", "--garch_normal.dist",
                   "normal", "--garch_ar1.mean", "ar1",
                   "--arima_111.order", "1,1,1", "--arima_auto.order", "auto",
@@ -116,9 +122,11 @@ int main(int argc, char **argv) {
          s.n < 2000 ? (int)s.n : 2000);
   printf("%-18s %-8s %12s %16s\n", "MODEL", "TYPE", "FIT (ms)",
          "FORECAST (ms)");
+  pc_model_context ctx;
+  pc_job_model_context(&job, &ctx);
   for (size_t i = 0; i < job.nmodels; i++) {
     if (selected(job.models[i].name, argc, argv)) {
-      bench_model(&job.models[i], &s, 3);
+      bench_model(&job.models[i], &ctx, &s, 3);
     }
   }
   pc_series_fini(&s);

@@ -8,7 +8,7 @@ np=${PATHCAST_NP:-2}
 bin=bin/pathcast
 run() { echo "\$ $*"; "$@"; }
 
-echo "== backfill 2018-01-01..2024-01-01 on $np MPI ranks, 6 models (incremental: a rerun does nothing) =="
+echo "== backfill 2018-01-01..2024-01-01 on $np MPI ranks, 8 models (incremental: a rerun does nothing) =="
 run mpirun -np "$np" $bin backfill --job jobs/coffee.job
 echo
 echo "== daily production for 2024-01-02 (trains only when the cadence says so) =="
@@ -16,6 +16,9 @@ run $bin daily --job jobs/coffee.job --forecast_date 2024-01-02
 echo
 echo "== trained models of sarimax_weather (the order its stepwise search chose) =="
 run $bin models --job jobs/coffee.job --model sarimax_weather
+echo
+echo "== the ensemble's weights of random_walk, garch, arima_111 at each training (from the CRPS of their last 120 forecasts) =="
+run $bin models --job jobs/coffee.job --model ensemble --format json | grep -o '"training_date":"[^"]*"\|"weights":\[[^]]*\]' | paste -d' ' - -
 echo
 echo "== evaluation of every model's 2023 forecasts against the actuals (docs/EVALUATION.md; scores are stored, a rerun scores only what is new) =="
 run mpirun -np "$np" $bin evaluate --job jobs/coffee.job --start 2023-01-01 --end 2023-12-31 --by year

@@ -18,29 +18,16 @@ source tests/lib/env.sh
 work=${1:-$(mktemp -d "${TMPDIR:-/tmp}/pathcast-coverage.XXXXXX")}
 Rscript tools/real_series.R "$work/data"
 
+source tools/series_eval.sh
+
 # run NAME START END [EXTRA KEY LINES]: one series' backfill and evaluation.
 run() {
   local name=$1 start=$2 end=$3
   shift 3
-  cat > "$work/$name.job" <<JOB
-commodity = $name
-data = $work/data/$name.csv
-models = random_walk,rw_ewma:random_walk,garch,garch_normal:garch
-rw_ewma.volatility = ewma
-garch_normal.dist = normal
-train_frequency = monthly
-train_anchor = $start
-start = $start
-end = $end
-store = $work/$name
-log_dir = $work/logs
-fsync = no
-JOB
-  printf '%s\n' "$@" >> "$work/$name.job"
-  mpirun -np 2 bin/pathcast backfill --job "$work/$name.job" \
-    >>"$work/run.log" 2>&1
-  mpirun -np 2 bin/pathcast evaluate --job "$work/$name.job" --format csv \
-    > "$work/$name.csv" 2>>"$work/run.log"
+  series_job "$name" monthly "$start" "$end" \
+    random_walk,rw_ewma:random_walk,garch,garch_normal:garch \
+    "rw_ewma.volatility = ewma" "garch_normal.dist = normal" "$@"
+  series_evaluate "$name"
   # model, horizon, n, coverage_80, coverage_95, width_80, width_95, CRPS skill
   awk -F, -v s="$name" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
     $2 == 1 || $2 == 5 || $2 == 14 {

@@ -29,8 +29,8 @@ step status status "${job[@]}" --end 2023-08-01
 step evaluate evaluate "${job[@]}"
 step report report "${job[@]}" --output "$work/report"
 step verify verify "${job[@]}"
-# The garch model (t and AR(1) variants) and the ewma random walk, which
-# jobs/coffee.job does not run.
+# garch's AR(1) variant and the ewma random walk, which jobs/coffee.job does
+# not run (it runs the default garch and an ensemble).
 cat > "$work/garch.job" <<JOB
 commodity = coffee
 data = data/coffee.csv

@@ -79,10 +79,16 @@ pc_status pc_job_from_args(pc_job *job, int argc, char **argv, pc_error *e);
 void pc_job_fini(pc_job *job);
 
 /* Everything that determines a model's stored results besides the data: the
- * model's own settings and the job settings that shape its forecasts.  Two
- * runs may share stored results only if these texts are equal. */
-void pc_job_model_settings(const pc_job *job, size_t model, char *buf,
-                           size_t len);
+ * model's own settings and the job settings that shape its forecasts (for a
+ * model that combines others, theirs too).  Two runs may share stored
+ * results only if these texts match (pathcast/settings.h).  Returns the
+ * length of the whole text, as snprintf; a job is refused when it exceeds
+ * PC_SETTINGS_MAX - 1. */
+#define PC_SETTINGS_MAX 4096
+size_t pc_job_model_settings(const pc_job *job, size_t model, char *buf,
+                             size_t len);
+/* The job context models see (pathcast/model.h); it points into job. */
+void pc_job_model_context(const pc_job *job, pc_model_context *ctx);
 /* Whether model m is one the command works on: all of them, or those
  * --model names. */
 bool pc_job_model_selected(const pc_job *job, size_t m);

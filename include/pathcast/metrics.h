@@ -32,6 +32,17 @@ double pc_quantile(const double *sorted, size_t n, double p);
  * formula): mean |X - y| - mean |X - X'| / 2, in O(n) on sorted input. */
 double pc_crps(const double *sorted, size_t n, double y);
 
+/* Mean of |a_k - b_l| over all na x nb pairs of two samples, both sorted
+ * ascending, in O(na + nb) (a merge with running sums).  With b = {y} it is
+ * mean |X - y|; with b = a, mean |X - X'| over all n^2 pairs: the two terms
+ * of pc_crps (one pass each: these two cases are recognised), and the
+ * cross terms of a mixture's CRPS,
+ *   CRPS(sum_i w_i F_i, y) = sum_i w_i E|X_i - y|
+ *                            - 1/2 sum_ij w_i w_j E|X_i - X_j|.
+ * NAN when either sample is empty. */
+double pc_mean_abs_diff(const double *a, size_t na, const double *b,
+                        size_t nb);
+
 /* Pinball (quantile) loss of quantile q at level tau for outcome y. */
 double pc_pinball(double q, double y, double tau);
 

@@ -5,11 +5,15 @@
 #ifndef PC_MODEL_H
 #define PC_MODEL_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
+#include "pathcast/calendar.h"
 #include "pathcast/date.h"
 #include "pathcast/record.h"
 #include "pathcast/rng.h"
+#include "pathcast/schedule.h"
 #include "pathcast/status.h"
 
 /* What a model sees of the data: the first n rows of the series, all dated
@@ -25,8 +29,18 @@ typedef struct {
   const double *cov; /* n * ncov, row-major */
 } pc_history;
 
-/* Kinds of per-model keys (`<model>.<key> = value` in a job file). */
-typedef enum { PC_PARAM_INT, PC_PARAM_DOUBLE, PC_PARAM_STRING, PC_PARAM_CHOICE } pc_param_kind;
+/* Kinds of per-model keys (`<model>.<key> = value` in a job file).
+ * PC_PARAM_MODELS is a list of other models of the same job (the ensemble's
+ * members): the job checks that each is one of its models, not the model
+ * itself and not a model with such a key (no nesting), and puts the named
+ * models' own settings into this model's settings text. */
+typedef enum {
+  PC_PARAM_INT,
+  PC_PARAM_DOUBLE,
+  PC_PARAM_STRING,
+  PC_PARAM_CHOICE,
+  PC_PARAM_MODELS
+} pc_param_kind;
 
 typedef struct {
   const char *key;
@@ -38,17 +52,42 @@ typedef struct {
 } pc_param_def;
 
 typedef struct pc_model_type pc_model_type;
+typedef struct pc_model_spec pc_model_spec;
+
+/* What a model may know of the job it runs in, read-only: the job's models
+ * (a model that combines others finds them here by name), and the settings
+ * that decide how the driver trains and forecasts (the schedule, the
+ * calendar, the random key's parts, the history and stale-data rules), so
+ * that such a model can reproduce what the driver stores for its members.
+ * The driver sets it; a model used on its own (unit tests) has none. */
+typedef struct {
+  const pc_model_spec *models; /* the job's models */
+  size_t nmodels;
+  uint64_t seed;
+  const char *commodity;
+  const char *model_version;
+  const pc_calendar *calendar;
+  pc_freq train_frequency;
+  pc_date train_anchor;
+  long min_history; /* fewest present closes a training needs */
+  long max_gap;     /* most trading days between the data and a forecast */
+  int paths;
+  int horizon;
+} pc_model_context;
 
 /* One model of a job: its name in the job (also its name in the store and in
  * the random key), its type, and the validated text of every parameter in the
  * order of type->params. */
 #define PC_MODEL_NAME_MAX 65 /* 64 characters and the NUL */
 #define PC_PARAM_VALUE_MAX 256
-typedef struct {
+struct pc_model_spec {
   char name[PC_MODEL_NAME_MAX];
   const pc_model_type *type;
   char (*values)[PC_PARAM_VALUE_MAX]; /* type->nparams entries, owned */
-} pc_model_spec;
+  /* The job context (not owned); NULL outside a run.  Copied with the
+   * spec; only models that combine others use it. */
+  const pc_model_context *ctx;
+};
 
 /* A simulation request: npaths joint paths of `steps` trading days following
  * the last observation of the history. */
@@ -97,6 +136,9 @@ struct pc_model_type {
 /* The registry: NULL-terminated. */
 extern const pc_model_type *const pc_model_types[];
 const pc_model_type *pc_model_type_find(const char *name);
+/* Whether models of type t combine other models of their job (a key of
+ * kind PC_PARAM_MODELS): such a model cannot be a member of another. */
+bool pc_model_type_combines(const pc_model_type *t);
 /* "naive, random_walk, ..." for error messages. */
 void pc_model_type_names(char *buf, size_t len);
 
@@ -124,6 +166,9 @@ pc_status pc_model_check(const pc_model_spec *spec, const pc_history *columns,
                          long min_history, pc_error *e);
 
 pc_status pc_model_alloc(pc_model **m, const pc_model_spec *spec, pc_error *e);
+/* The same with the model's spec given the job context ctx (the driver). */
+pc_status pc_model_alloc_in(pc_model **m, const pc_model_spec *spec,
+                            const pc_model_context *ctx, pc_error *e);
 void pc_model_free(pc_model *m);
 pc_status pc_model_fit(pc_model *m, const pc_history *h, pc_error *e);
 pc_status pc_model_simulate(const pc_model *m, const pc_history *h,
@@ -147,5 +192,8 @@ size_t pc_name_list_next(const char **cursor, const char **name);
 /* Column of the covariate named by the len bytes at name, or -1. */
 long pc_history_cov_index(const pc_history *h, const char *name, size_t len);
 double pc_history_last_close(const pc_history *h);
+/* The date of the last present close (the data cutoff), PC_DATE_NONE if
+ * none. */
+pc_date pc_history_last_date(const pc_history *h);
 
 #endif

@@ -100,6 +100,11 @@ void pc_read_str(pc_record_reader *r, const char *name, char *buf, size_t len);
  * of at most max_len, for payloads the model copies itself. */
 const pc_field *pc_read_field(pc_record_reader *r, const char *name,
                               pc_field_kind kind, size_t max_len);
+/* Every field whose name starts with prefix, read (marked as read) and
+ * copied into out (caller-initialised) without the prefix, with its kind,
+ * section and payload: the record of a model nested in another (the
+ * ensemble's members), which its own loader then reads. */
+void pc_read_prefixed(pc_record_reader *r, const char *prefix, pc_record *out);
 /* Whether the record has the field (an optional one); does not fail. */
 int pc_read_has(const pc_record_reader *r, const char *name);
 /* The status of every read, and PC_FATAL when a field was never read. */
@@ -124,6 +129,9 @@ void pc_put_str(pc_record_writer *w, pc_section sec, const char *name,
                 const char *s);
 void pc_put_bytes(pc_record_writer *w, pc_section sec, const char *name,
                   const void *p, size_t n);
+/* Every field of in, its name prefixed (pc_read_prefixed's counterpart). */
+void pc_put_record(pc_record_writer *w, const char *prefix,
+                   const pc_record *in);
 /* PC_OK, or the first failure with "cannot save model" in e. */
 pc_status pc_writer_finish(pc_record_writer *w, pc_error *e);
 

@@ -583,6 +583,39 @@ static void test_model_key_errors(void **state) {
                       "not an integer");
 }
 
+/* An ensemble's members are models of the job, not itself, not an ensemble
+ * (the messages name the key and where it was set, or its default). */
+static void test_ensemble_members(void **state) {
+  (void)state;
+  expect_option_error("--models", "naive,ens:ensemble",
+                      "ens.members: 'random_walk' is not a model of this job "
+                      "(its models: naive, ens)");
+  expect_file_error("models = naive,random_walk,ens:ensemble\n"
+                    "ens.members = naive, nosuch\n",
+                    "@:2: ens.members: 'nosuch' is not a model of this job "
+                    "(its models: naive, random_walk, ens)");
+  expect_file_error("models = naive,random_walk,ens:ensemble\n"
+                    "ensemble.members = naive,ens\n",
+                    "@:2: ens.members: 'ens' is this model itself");
+  expect_file_error("models = naive,random_walk,e1:ensemble,e2:ensemble\n"
+                    "e2.members = e1,naive\n",
+                    "@:2: e2.members: 'e1' combines models itself (model "
+                    "type ensemble; they do not nest)");
+  expect_file_error("models = naive,random_walk,ens:ensemble\n"
+                    "ens.members = naive\n",
+                    "@:2: ens.members: 'naive' names 1 model(s); it takes 2 "
+                    "to 8 models of the job");
+  pc_job job;
+  pc_error e;
+  assert_int_equal(PARSE(&job, &e, "backfill", RUN_KEYS, "--models",
+                         "random_walk,garch,ens:ensemble", "--ens.members",
+                         " garch,  random_walk"),
+                   PC_OK);
+  /* One spelling per list: it is a word of the settings text. */
+  assert_string_equal(model_value(&job, "ens", "members"), "garch,random_walk");
+  pc_job_fini(&job);
+}
+
 /* A named variant's key sets that variant only. */
 static void test_named_variant(void **state) {
   (void)state;
@@ -910,6 +943,48 @@ static void test_model_settings_compare(void **state) {
   }
 }
 
+/* An ensemble's settings hold its members' (their type and the keys they
+ * set to other than the default) and the rules that decide which of their
+ * results exist, so its stored results never mix members' settings. */
+static void test_ensemble_settings_text(void **state) {
+  (void)state;
+  const char *models = "naive,rw:random_walk,ens:ensemble";
+  pc_job job;
+  pc_error e;
+  char base[2048], other[2048];
+  assert_int_equal(PARSE(&job, &e, "backfill", RUN_KEYS, "--models", models,
+                         "--rw.lookback", "100", "--ens.members", "rw,naive"),
+                   PC_OK);
+  pc_job_model_settings(&job, 2, base, sizeof base);
+  pc_job_fini(&job);
+  assert_string_equal(base,
+                      "type=ensemble ensemble.members=rw,naive "
+                      "ensemble.window=120 ensemble.min_pairs=100 "
+                      "member.rw=random_walk "
+                      "member.rw.random_walk.lookback=100 "
+                      "member.naive=naive min_history=250 max_gap=5 seed=1 "
+                      "paths=2000 horizon=14 calendar=weekdays holidays=none "
+                      "train_frequency=semiannually train_anchor=2020-01-01 "
+                      "numerics=2");
+  const setting changes[] = {{"--rw.volatility", "ewma"},
+                             {"--rw.lookback", "250"},
+                             {"--min_history", "300"},
+                             {"--max_gap", "2"},
+                             {"--ens.window", "60"}};
+  for (size_t i = 0; i < sizeof changes / sizeof changes[0]; i++) {
+    assert_int_equal(PARSE(&job, &e, "backfill", RUN_KEYS, "--models", models,
+                           "--rw.lookback", "100", "--ens.members", "rw,naive",
+                           changes[i].key, changes[i].value),
+                     PC_OK);
+    pc_job_model_settings(&job, 2, other, sizeof other);
+    pc_job_fini(&job);
+    if (strcmp(base, other) == 0) {
+      fail_msg("%s %s does not change the ensemble's settings",
+               changes[i].key, changes[i].value);
+    }
+  }
+}
+
 /* A holiday list changes the trading days, so the dates of day_1..day_h of
  * every stored forecast: its content is part of the settings, as a
  * fingerprint of the holidays that fall on otherwise trading days.  (The
@@ -1012,6 +1087,7 @@ int main(void) {
       cmocka_unit_test(test_choices),
       cmocka_unit_test(test_model_list_errors),
       cmocka_unit_test(test_model_key_errors),
+      cmocka_unit_test(test_ensemble_members),
       cmocka_unit_test(test_named_variant),
       cmocka_unit_test(test_type_level_key),
       cmocka_unit_test(test_type_key_with_model_named_like_type),
@@ -1023,6 +1099,7 @@ int main(void) {
       cmocka_unit_test(test_model_settings_text),
       cmocka_unit_test(test_model_settings_compare),
       cmocka_unit_test(test_model_settings_holidays),
+      cmocka_unit_test(test_ensemble_settings_text),
       cmocka_unit_test(test_holidays_loaded),
       cmocka_unit_test(test_fini_after_failures),
   };
