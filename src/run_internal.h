@@ -8,6 +8,7 @@
 
 #include "pathcast/job.h"
 #include "pathcast/log.h"
+#include "pathcast/quality.h"
 #include "pathcast/run.h"
 #include "pathcast/series.h"
 #include "pathcast/store.h"
@@ -66,6 +67,12 @@ typedef struct {
   pc_date cached_date;
   double *sim;  /* simulation workspace, grown as needed */
   size_t simcap;
+  /* Data-quality findings of the series (run commands: unless outliers =
+   * keep; report: of the store's series), and with outliers = clean the
+   * closes a history view shows (series.n values, rewritten per view). */
+  pc_quality quality;
+  int quality_scanned;
+  double *clean;
 } pc_ctx;
 
 /* plan.c */
@@ -88,6 +95,17 @@ pc_progress *pc_progress_start(pc_ctx *c, const char *phase, long total);
 void pc_progress_step(pc_progress *p, long items);
 /* Collective over the ranks that started it: waits for every rank's end. */
 void pc_progress_finish(pc_progress *p);
+
+/* quality_run.c: the data check of a run, its cleaned history views and
+ * its place in the reports. */
+pc_status pc_run_check_data(pc_ctx *c, pc_error *e);
+/* The rows a model may see for date d: everything strictly before d, with
+ * outliers = clean the flagged closes confirmed before d as missing. */
+pc_history pc_run_history(pc_ctx *c, pc_date d);
+/* The findings for a run's summary (and its log), at most `max` listed. */
+void pc_run_print_data(const pc_ctx *c, FILE *out, size_t max);
+void pc_run_json_data(const pc_ctx *c, FILE *out);
+void pc_run_quality_fini(pc_ctx *c);
 
 /* report.c */
 pc_status pc_report_failures(pc_ctx *c, pc_error *e);

@@ -27,7 +27,8 @@
 static const char valid_keys[] =
     "commodity, data, models, train_frequency, train_anchor, model_version, "
     "start, end, forecast_date, paths, horizon, calendar, holidays, seed, "
-    "store, log_dir, min_history, max_gap, catch_up, lock_wait, fsync, summary_json, output, "
+    "store, log_dir, min_history, max_gap, catch_up, lock_wait, outliers, "
+    "spike_threshold, spike_window, stale_days, fsync, summary_json, output, "
     "format, by, model";
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -768,14 +769,14 @@ static void test_command_line_errors(void **state) {
   pc_error e;
   assert_int_equal(PARSE(&job, &e, "frobnicate", RUN_KEYS), PC_INPUT);
   assert_string_equal(e.msg, "unknown command 'frobnicate' (valid: train, "
-                             "forecast, backfill, daily, models, export, status, verify, evaluate, report)");
+                             "forecast, backfill, daily, models, export, status, verify, check, evaluate, report)");
   pc_job_fini(&job);
 
   char *argv0[] = {(char *)"pathcast", NULL};
   memset(&e, 0, sizeof e);
   assert_int_equal(pc_job_from_args(&job, 1, argv0, &e), PC_INPUT);
   assert_string_equal(e.msg, "missing command (train, forecast, backfill, "
-                             "daily, models, export, status, verify, evaluate, report; see pathcast --help)");
+                             "daily, models, export, status, verify, check, evaluate, report; see pathcast --help)");
   pc_job_fini(&job);
 
   assert_int_equal(PARSE(&job, &e, "backfill", RUN_KEYS, "--paths"), PC_INPUT);
