@@ -50,6 +50,15 @@ pc_status pc_winsorize(double *x, size_t n, double low, double high,
     return PC_NOMEM;
   }
   pc_sort_sample(x, n, sorted);
+  /* In a pool of fewer than 1/low + 1 values the low quantile lies between
+   * the smallest value and the next: clipping there would leave most of a
+   * lone extreme.  The levels move in to the second value from each end
+   * (level 1/(n-1)), so a single extreme is always clipped. */
+  if (n >= 3) {
+    double one = 1.0 / (double)(n - 1);
+    low = low < one ? one : low;
+    high = high > 1.0 - one ? 1.0 - one : high;
+  }
   double lo = pc_quantile(sorted, n, low), hi = pc_quantile(sorted, n, high);
   free(sorted);
   double sum = 0.0;
@@ -323,6 +332,20 @@ void pc_quality_print_finding(FILE *out, const pc_quality_source *src,
     fprintf(out, "%s..%s gap: %ld trading days without a close (max_gap "
             "%ld)\n", d1, d2, f->count, p->max_gap);
   }
+}
+
+void pc_quality_format_finding(char *buf, size_t len,
+                               const pc_quality_source *src,
+                               const pc_quality_params *p,
+                               const pc_finding *f) {
+  buf[0] = '\0';
+  FILE *mem = len > 1 ? fmemopen(buf, len - 1, "w") : NULL;
+  if (mem == NULL) {
+    return; /* an empty line rather than none: callers only show it */
+  }
+  pc_quality_print_finding(mem, src, p, f);
+  fclose(mem);
+  buf[strcspn(buf, "\n")] = '\0';
 }
 
 static void json_key_number(FILE *out, const char *key, double v) {

@@ -19,14 +19,8 @@ static int outliers_are(const pc_job *job, const char *what) {
 /* One finding as a log line (the log adds time, rank and level). */
 static void log_finding(pc_ctx *c, const pc_quality_source *src,
                         const pc_quality_params *p, const pc_finding *f) {
-  char line[512] = "";
-  FILE *mem = fmemopen(line, sizeof line - 1, "w");
-  if (mem == NULL) {
-    return; /* logging never fails the run */
-  }
-  pc_quality_print_finding(mem, src, p, f);
-  fclose(mem);
-  line[strcspn(line, "\n")] = '\0';
+  char line[512];
+  pc_quality_format_finding(line, sizeof line, src, p, f);
   pc_log_warn(c->log, "data: %s", line);
 }
 

@@ -436,13 +436,8 @@ static pc_status data_section(report *r) {
     fputs("<ul>\n", r->html);
   }
   for (size_t i = 0; i < q.n; i++) {
-    char line[512] = "";
-    FILE *mem = fmemopen(line, sizeof line - 1, "w");
-    if (mem != NULL) {
-      pc_quality_print_finding(mem, &src, &p, &q.f[i]);
-      fclose(mem);
-    }
-    line[strcspn(line, "\n")] = '\0';
+    char line[512];
+    pc_quality_format_finding(line, sizeof line, &src, &p, &q.f[i]);
     fputs("<li>", r->html);
     html_text(r->html, line);
     fputs("</li>\n", r->html);

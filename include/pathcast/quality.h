@@ -30,7 +30,8 @@
 #define PC_QUALITY_MAD_SCALE 1.4826
 /* A reversal brings the price back to within this share of the jump. */
 #define PC_QUALITY_REVERSAL 0.5
-/* The XGBoost residual pool is winsorised at these levels (docs/MODELS.md). */
+/* The XGBoost residual pool is winsorised at these levels, or at the second
+ * value from each end in a pool of fewer than 201 (docs/MODELS.md). */
 #define PC_QUALITY_WINSOR_LOW 0.005
 #define PC_QUALITY_WINSOR_HIGH 0.995
 
@@ -99,6 +100,11 @@ typedef struct {
 void pc_quality_print_finding(FILE *out, const pc_quality_source *src,
                               const pc_quality_params *p,
                               const pc_finding *f);
+/* The same line into buf, without its newline (for logs and pages). */
+void pc_quality_format_finding(char *buf, size_t len,
+                               const pc_quality_source *src,
+                               const pc_quality_params *p,
+                               const pc_finding *f);
 /* "1 spike, 0 stale runs, 2 gaps" */
 void pc_quality_counts(const pc_quality *q, char *buf, size_t len);
 /* The finding as one JSON object. */
@@ -112,8 +118,10 @@ const char *pc_finding_kind_name(pc_finding_kind k);
 double pc_robust_sd(const double *x, size_t n, double *work);
 
 /* Clips x[0..n) to its type-7 quantiles at `low` and `high`, then subtracts
- * the mean again (a pool of centred innovations stays centred).  *clipped
- * receives how many values moved.  PC_NOMEM. */
+ * the mean again (a pool of centred innovations stays centred).  With n >= 3
+ * the levels are at least 1/(n-1) from 0 and 1 (the second value from each
+ * end), so that even a small pool's single most extreme value is clipped.
+ * *clipped receives how many values moved.  PC_NOMEM. */
 pc_status pc_winsorize(double *x, size_t n, double low, double high,
                        size_t *clipped);
 

@@ -18,6 +18,7 @@
 #include "../../src/xgb.h"
 #include "pathcast/model.h"
 #include "pathcast/paths.h"
+#include "pathcast/quality.h"
 
 #define NCOV 3
 #define STEPS 14
@@ -364,6 +365,59 @@ static void test_save_load_identity(void **state) {
   free_series(a);
 }
 
+static double max_abs_field(const pc_record *r, const char *name) {
+  const pc_field *f = field(r, name);
+  double m = 0.0;
+  for (size_t i = 0; i < f->len; i++) {
+    m = fmax(m, fabs(((const double *)f->data)[i]));
+  }
+  return m;
+}
+
+/* A bad tick (a close x 1.2 for one day) in the validation tail: the raw
+ * pool keeps its pair of huge residuals, the winsorised one (the default)
+ * clips them to the pool's 0.5% and 99.5% quantiles.  The trees are the
+ * same; a raw record holds exactly the fields of before the key. */
+static void test_residual_pool(void **state) {
+  (void)state;
+  series *a = make_series(800, 11);
+  a->close[760] *= 1.2;
+  const char *raw_kv[] = {"residuals", "raw", NULL};
+  pc_model *raw = fit_model(&a->h, raw_kv), *win = fit_model(&a->h, NULL);
+  pc_record r1, r2;
+  pc_error e;
+  pc_record_init(&r1);
+  pc_record_init(&r2);
+  assert_int_equal(pc_model_save(raw, &r1, &e), PC_OK);
+  assert_int_equal(pc_model_save(win, &r2, &e), PC_OK);
+  assert_fields_equal(&r1, &r2, "booster");
+  assert_null(pc_record_get(&r1, "residual_method"));
+  assert_null(pc_record_get(&r1, "residuals_clipped"));
+  assert_int_equal(r2.n, r1.n + 2);
+  assert_true(max_abs_field(&r1, "residuals") > 0.15);
+  assert_true(max_abs_field(&r2, "residuals") < 0.08);
+  /* The stored pool is pc_winsorize of the raw one, value for value. */
+  const pc_field *fr = field(&r1, "residuals");
+  double *want = malloc(fr->len * sizeof *want);
+  size_t clipped = 0;
+  int64_t stored = 0;
+  memcpy(want, fr->data, fr->len * sizeof *want);
+  assert_int_equal(pc_winsorize(want, fr->len, PC_QUALITY_WINSOR_LOW,
+                                PC_QUALITY_WINSOR_HIGH, &clipped),
+                   PC_OK);
+  assert_memory_equal(field(&r2, "residuals")->data, want,
+                      fr->len * sizeof *want);
+  assert_int_equal(pc_record_get_int(&r2, "residuals_clipped", &stored, &e),
+                   PC_OK);
+  assert_int_equal(stored, (int64_t)clipped);
+  free(want);
+  pc_record_fini(&r1);
+  pc_record_fini(&r2);
+  pc_model_free(raw);
+  pc_model_free(win);
+  free_series(a);
+}
+
 static void save_booster_field(const pc_history *h, pc_record *r) {
   pc_model *m = fit_model(h, NULL);
   pc_error e;
@@ -593,6 +647,7 @@ int main(void) {
       cmocka_unit_test(test_no_leakage_fit),
       cmocka_unit_test(test_booster_round_trip),
       cmocka_unit_test(test_save_load_identity),
+      cmocka_unit_test(test_residual_pool),
       cmocka_unit_test(test_determinism),
       cmocka_unit_test(test_calendar_dates),
       cmocka_unit_test(test_fit_failures),
