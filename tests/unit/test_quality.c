@@ -206,6 +206,30 @@ static void load_holidays(pc_calendar *cal) {
                    PC_OK);
 }
 
+/* The injected coffee series, scanned with the default keys and the
+ * shipped holidays. */
+typedef struct {
+  pc_calendar cal;
+  pc_quality_params p;
+  char *text;
+  pc_series s;
+  pc_quality q;
+} injected;
+
+static void injected_scan(injected *in) {
+  load_holidays(&in->cal);
+  default_params(&in->p, &in->cal);
+  in->text = injected_coffee();
+  scan_text(in->text, &in->p, &in->s, &in->q);
+}
+
+static void injected_fini(injected *in) {
+  pc_quality_fini(&in->q);
+  pc_series_fini(&in->s);
+  free(in->text);
+  pc_calendar_fini(&in->cal);
+}
+
 /* Compares a scan with the fixture's lines for `name`. */
 static void expect_findings(const char *name, const pc_quality *q) {
   FILE *in = open_fixture("findings.txt");
@@ -259,16 +283,12 @@ static void test_shipped_and_injected_findings(void **state) {
     pc_quality_fini(&q);
     pc_series_fini(&s);
   }
-  char *text = injected_coffee();
-  pc_series s;
-  pc_quality q;
-  scan_text(text, &p, &s, &q);
-  expect_findings("coffee_injected", &q);
-  assert_int_equal(q.nspike + q.nstale + q.ngap, 3);
-  pc_quality_fini(&q);
-  pc_series_fini(&s);
-  free(text);
   pc_calendar_fini(&cal);
+  injected in;
+  injected_scan(&in);
+  expect_findings("coffee_injected", &in.q);
+  assert_int_equal(in.q.nspike + in.q.nstale + in.q.ngap, 3);
+  injected_fini(&in);
 }
 
 /* ---- the rules at their edges ------------------------------------------ */
@@ -458,14 +478,11 @@ static void expect_as_of(const pc_series *s, const pc_quality *whole,
 
 static void test_clean_as_of(void **state) {
   (void)state;
-  pc_calendar cal;
-  pc_quality_params p;
-  load_holidays(&cal);
-  default_params(&p, &cal);
-  char *text = injected_coffee();
-  pc_series s;
-  pc_quality q;
-  scan_text(text, &p, &s, &q);
+  injected in;
+  injected_scan(&in);
+  const pc_series s = in.s;
+  const pc_quality q = in.q;
+  const pc_quality_params p = in.p;
   /* Every view around the defects (rows 1799, 1999-2006) and some others. */
   for (size_t upto = 1790; upto <= 1805; upto++) {
     expect_as_of(&s, &q, &p, upto);
@@ -492,10 +509,7 @@ static void test_clean_as_of(void **state) {
   assert_true(isnan(v[2000]) && isnan(v[2005]));
   assert_false(isnan(v[1999])); /* the run's first close stays */
   free(v);
-  pc_quality_fini(&q);
-  pc_series_fini(&s);
-  free(text);
-  pc_calendar_fini(&cal);
+  injected_fini(&in);
 }
 
 static void test_winsorize_edges(void **state) {
@@ -513,14 +527,10 @@ static void test_winsorize_edges(void **state) {
 
 static void test_output(void **state) {
   (void)state;
-  pc_calendar cal;
-  pc_quality_params p;
-  load_holidays(&cal);
-  default_params(&p, &cal);
-  char *text = injected_coffee();
-  pc_series s;
-  pc_quality q;
-  scan_text(text, &p, &s, &q);
+  injected in;
+  injected_scan(&in);
+  const pc_quality q = in.q;
+  const pc_quality_params p = in.p;
   const pc_quality_source file = {"coffee.csv", 1}, store = {"series.h5", 0};
   char line[512], counts[128];
   pc_quality_format_finding(line, sizeof line, &file, &p, &q.f[0]);
@@ -536,10 +546,7 @@ static void test_output(void **state) {
                             "trading days without a close (max_gap 5)");
   pc_quality_counts(&q, counts, sizeof counts);
   assert_string_equal(counts, "1 spike, 1 stale run, 1 gap");
-  pc_quality_fini(&q);
-  pc_series_fini(&s);
-  free(text);
-  pc_calendar_fini(&cal);
+  injected_fini(&in);
 }
 
 int main(void) {

@@ -136,6 +136,16 @@ static const pc_field *field(const pc_record *r, const char *name) {
   return f;
 }
 
+/* The records of two fitted models (pc_record_fini both). */
+static void save_pair(const pc_model *a, const pc_model *b, pc_record *ra,
+                      pc_record *rb) {
+  pc_error e;
+  pc_record_init(ra);
+  pc_record_init(rb);
+  assert_int_equal(pc_model_save(a, ra, &e), PC_OK);
+  assert_int_equal(pc_model_save(b, rb, &e), PC_OK);
+}
+
 static void assert_fields_equal(const pc_record *a, const pc_record *b,
                                 const char *name) {
   const pc_field *fa = field(a, name), *fb = field(b, name);
@@ -278,11 +288,7 @@ static void test_no_leakage_fit(void **state) {
   pc_history ha = view(a, T), hb = view(b, T);
   pc_model *ma = fit_model(&ha, kv), *mb = fit_model(&hb, kv);
   pc_record ra, rb;
-  pc_error e;
-  pc_record_init(&ra);
-  pc_record_init(&rb);
-  assert_int_equal(pc_model_save(ma, &ra, &e), PC_OK);
-  assert_int_equal(pc_model_save(mb, &rb, &e), PC_OK);
+  save_pair(ma, mb, &ra, &rb);
   assert_fields_equal(&ra, &rb, "booster");
   assert_fields_equal(&ra, &rb, "residuals");
   double *pa = paths(ma, &ha, 50, 3), *pb = paths(mb, &hb, 50, 3);
@@ -386,10 +392,7 @@ static void test_residual_pool(void **state) {
   pc_model *raw = fit_model(&a->h, raw_kv), *win = fit_model(&a->h, NULL);
   pc_record r1, r2;
   pc_error e;
-  pc_record_init(&r1);
-  pc_record_init(&r2);
-  assert_int_equal(pc_model_save(raw, &r1, &e), PC_OK);
-  assert_int_equal(pc_model_save(win, &r2, &e), PC_OK);
+  save_pair(raw, win, &r1, &r2);
   assert_fields_equal(&r1, &r2, "booster");
   assert_null(pc_record_get(&r1, "residual_method"));
   assert_null(pc_record_get(&r1, "residuals_clipped"));
