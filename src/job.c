@@ -58,7 +58,8 @@ const opt_def pc_job_options[] = {
      "observations required before a training date", NULL},
     {"max_gap", OPT_LONG, "5", 0, 1e6, FIELD(max_gap),
      "a forecast fails when more trading days than this lie between the "
-     "last observation and the forecast date (stale data)", NULL},
+     "last observation and the forecast date (stale data); the data check "
+     "reports more than this between two closes as a gap", NULL},
     {"catch_up", OPT_LONG, "10", 0, 1000, FIELD(catch_up),
      "daily: also forecast the trading days of the last catch_up days before "
      "forecast_date that the store lacks (missed runs, failures that can now "

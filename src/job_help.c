@@ -260,7 +260,8 @@ void pc_job_print_help(const pc_job *job, FILE *out) {
   }
   print_model_keys(out);
   fprintf(out, "\nexit status: 0 all done; 3 finished but some model/date "
-               "failed, or a damaged file was left out; 2 bad input or usage;\n"
+               "failed, a damaged file was left out, or check flagged the "
+               "data;\n2 bad input or usage; "
                "1 fatal; 4 stopped by a signal after saving progress; 5 store "
                "in use by another writer\n");
 }
