@@ -14,13 +14,17 @@
 #
 #   tools/eval_series.sh [WORKDIR]     (default: a new temporary folder)
 #
+# A WORKDIR of an earlier run keeps each evaluated series' CSV files: the
+# tables are printed again from them without running anything.
+#
 # Needs a built bin/pathcast, mpirun, R with fGarch and timeSeries; about
-# half an hour on two shared cores, 2 GB of disk in WORKDIR (each series'
+# ten minutes on two shared cores, 2 GB of disk in WORKDIR (each series'
 # store is removed once evaluated).  R's EuStockMarkets and forecast's gold
 # are reserved for independent acceptance and are not used here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source tests/lib/env.sh
+source tools/bench_lib.sh
 work=${1:-$(mktemp -d "${TMPDIR:-/tmp}/pathcast-eval.XXXXXX")}
 mkdir -p "$work"
 NP=${PATHCAST_EVAL_NP:-2}
@@ -37,31 +41,20 @@ ORDER="naive random_walk arima_auto xgboost_raw rw_ewma garch garch_normal xgboo
 job() {
   local name=$1 data=$2 start=$3 end=$4
   shift 4
-  cat > "$work/$name.job" <<JOB
-commodity = $name
-data = $data
-models = $MODELS
-rw_ewma.volatility = ewma
-arima_auto.order = auto
-xgboost_raw.residuals = raw
-garch_normal.dist = normal
-train_frequency = semiannually
-train_anchor = $start
-start = $start
-end = $end
-paths = 2000
-horizon = 14
-store = $work/$name
-log_dir = $work/logs
-fsync = no
-JOB
-  printf '%s\n' "$@" >> "$work/$name.job"
+  series_job "$work/$name.job" "$name" "$data" "$start" "$end" semiannually \
+    "$work/$name" "$work/logs" "models = $MODELS" "rw_ewma.volatility = ewma" \
+    "arima_auto.order = auto" "xgboost_raw.residuals = raw" \
+    "garch_normal.dist = normal" "paths = 2000" "horizon = 14" "$@"
 }
 
 # evaluate NAME: backfill (its summary into NAME.out), evaluate into
-# NAME.h.csv and NAME.m.csv.
+# NAME.h.csv and NAME.m.csv.  A series already evaluated in WORKDIR is not
+# run again (so the tables can be printed again from its files).
 evaluate() {
   local name=$1
+  if [[ -s "$work/$name.m.csv" && -s "$work/$name.out" ]]; then
+    return
+  fi
   mpirun -np "$NP" bin/pathcast backfill --job "$work/$name.job" \
     > "$work/$name.out" 2>>"$work/run.log" || true
   mpirun -np "$NP" bin/pathcast evaluate --job "$work/$name.job" \
@@ -71,12 +64,6 @@ evaluate() {
   rm -rf "${work:?}/$name"
 }
 
-# why NAME MODEL: the model's first failure in the backfill's summary
-# (trainings come first there): a model without forecasts says why.
-why() {
-  awk -v m="$2" '$1 ~ /^(train|forecast)$/ && $2 == m {
-      sub(/^ +[a-z]+ +[^ ]+ +/, ""); print "failed: " $0; exit }' "$work/$1.out"
-}
 
 # table NAME TITLE: the markdown table of one series.
 table() {
@@ -88,7 +75,7 @@ table() {
   echo "|---|---|---|---|---|---|---|---|---|---|"
   for m in $ORDER; do
     if ! grep -q "^$m," "$work/$name.m.csv"; then
-      echo "| $m | ${AGE[$m]} | 0 | $(why "$name" "$m") | | | | | | |"
+      echo "| $m | ${AGE[$m]} | 0 | no forecasts (failures below) | | | | | | |"
       continue
     fi
     awk -F, -v m="$m" -v age="${AGE[$m]}" '
@@ -101,6 +88,18 @@ table() {
       "$work/$name.h.csv" "$work/$name.m.csv"
   done
   echo "| ensemble | new | TODO: the ensemble model has not landed on main | | | | | | | |"
+  failures "$name"
+}
+
+# failures NAME: per model with failures in the backfill's summary, their
+# count and the first one listed (trainings come first).
+failures() {
+  awk '$1 ~ /^(train|forecast)$/ && $3 ~ /^[0-9-]+$/ {
+      n[$2]++; if (!($2 in first)) { w = $0; sub(/^ +[a-z]+ +[^ ]+ +/, "", w)
+        first[$2] = $1 " " w; order[++k] = $2 } }
+    END { for (i = 1; i <= k; i++) { m = order[i]
+      printf "%s%s: %d failure(s) listed, the first: %s", (i == 1 ? "\nFailures: " : "; "),
+        m, n[m], first[m] } if (k) print "." }' "$work/$1.out"
 }
 
 # targets NAME: the best calibrated new model and whether it meets the

@@ -15,6 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source tests/lib/env.sh
+source tools/bench_lib.sh
 work=${1:-$(mktemp -d "${TMPDIR:-/tmp}/pathcast-coverage.XXXXXX")}
 Rscript tools/real_series.R "$work/data"
 
@@ -22,21 +23,10 @@ Rscript tools/real_series.R "$work/data"
 run() {
   local name=$1 start=$2 end=$3
   shift 3
-  cat > "$work/$name.job" <<JOB
-commodity = $name
-data = $work/data/$name.csv
-models = random_walk,rw_ewma:random_walk,garch,garch_normal:garch
-rw_ewma.volatility = ewma
-garch_normal.dist = normal
-train_frequency = monthly
-train_anchor = $start
-start = $start
-end = $end
-store = $work/$name
-log_dir = $work/logs
-fsync = no
-JOB
-  printf '%s\n' "$@" >> "$work/$name.job"
+  series_job "$work/$name.job" "$name" "$work/data/$name.csv" "$start" "$end" \
+    monthly "$work/$name" "$work/logs" \
+    "models = random_walk,rw_ewma:random_walk,garch,garch_normal:garch" \
+    "rw_ewma.volatility = ewma" "garch_normal.dist = normal" "$@"
   mpirun -np 2 bin/pathcast backfill --job "$work/$name.job" \
     >>"$work/run.log" 2>&1
   mpirun -np 2 bin/pathcast evaluate --job "$work/$name.job" --format csv \
