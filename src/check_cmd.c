@@ -8,6 +8,8 @@
 #include "pathcast/run.h"
 #include "pathcast/series.h"
 
+/* The findings first, the summary last: the last line is what a person
+ * (or `tail -1` in a cron mail) reads first. */
 static void print_text(FILE *out, const pc_job *job, const pc_quality *q,
                        const pc_quality_params *p) {
   const pc_quality_source src = {job->data, 1};
@@ -25,6 +27,7 @@ static void print_text(FILE *out, const pc_job *job, const pc_quality *q,
                                         : "FLAGGED (exit 3)");
 }
 
+/* One object, as `daily --format json`: a monitor parses one line. */
 static void print_json(FILE *out, const pc_job *job, const pc_quality *q,
                        const pc_quality_params *p) {
   const pc_quality_source src = {job->data, 1};
@@ -44,6 +47,9 @@ static void print_json(FILE *out, const pc_job *job, const pc_quality *q,
           q->n == 0 ? "ok" : "flagged", q->n == 0 ? 0 : 3);
 }
 
+/* The same scan the runs make, with the same keys, on the file as it is
+ * now: what `check` prints is what the next train or daily run reports
+ * (and, with outliers = clean, hides). */
 pc_status pc_check(const pc_job *job, FILE *out, pc_error *e) {
   pc_series s;
   pc_quality q;
@@ -62,6 +68,8 @@ pc_status pc_check(const pc_job *job, FILE *out, pc_error *e) {
     } else {
       print_text(out, job, &q, &p);
     }
+    /* Flagged is exit 3, like `status` and `verify` when something needs
+     * attention: a script tells "look at the data" from "bad input". */
     st = q.n == 0 ? PC_OK : PC_PARTIAL;
   }
   pc_quality_fini(&q);

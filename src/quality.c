@@ -15,14 +15,48 @@
 
 /* ---- robust statistics ------------------------------------------------ */
 
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
+/* The k-th smallest of a[0..n) (Wirth's selection, 1976), leaving every
+ * value before index k no larger and every value after it no smaller. */
+static double select_kth(double *a, size_t n, size_t k) {
+  long lo = 0, hi = (long)n - 1, at = (long)k;
+  while (lo < hi) {
+    double pivot = a[at];
+    long i = lo, j = hi;
+    do {
+      while (a[i] < pivot) {
+        i++;
+      }
+      while (pivot < a[j]) {
+        j--;
+      }
+      if (i <= j) {
+        double t = a[i];
+        a[i++] = a[j];
+        a[j--] = t;
+      }
+    } while (i <= j);
+    lo = j < at ? i : lo;
+    hi = at < i ? j : hi;
+  }
+  return a[at];
 }
 
-/* R's median of sorted values: the middle one, or the mean of the two. */
-static double sorted_median(const double *x, size_t n) {
-  return n % 2 ? x[n / 2] : (x[n / 2 - 1] + x[n / 2]) / 2.0;
+/* R's median: the middle value, or the mean of the two middle ones.  The
+ * selected values are the sorted ones exactly, so the result is the sort's
+ * to the last bit (the reference test compares R's mad that way); a
+ * selection costs a few passes over the window, a sort of each window of
+ * each return made the check of a long series take a second. */
+static double median_inplace(double *a, size_t n) {
+  size_t k = n / 2;
+  double upper = select_kth(a, n, k);
+  if (n % 2) {
+    return upper;
+  }
+  double lower = a[0];
+  for (size_t i = 1; i < k; i++) {
+    lower = a[i] > lower ? a[i] : lower;
+  }
+  return (lower + upper) / 2.0;
 }
 
 double pc_robust_sd(const double *x, size_t n, double *work) {
@@ -30,15 +64,16 @@ double pc_robust_sd(const double *x, size_t n, double *work) {
     return 0.0;
   }
   memcpy(work, x, n * sizeof *work);
-  qsort(work, n, sizeof *work, cmp_double);
-  double med = sorted_median(work, n);
+  double med = median_inplace(work, n);
   for (size_t i = 0; i < n; i++) {
     work[i] = fabs(x[i] - med);
   }
-  qsort(work, n, sizeof *work, cmp_double);
-  return PC_QUALITY_MAD_SCALE * sorted_median(work, n);
+  return PC_QUALITY_MAD_SCALE * median_inplace(work, n);
 }
 
+/* The quantiles come from a sorted copy, so x keeps its order: the pool's
+ * order is how paths index it, and a path must draw the same residual
+ * slot whether or not the pool was clipped. */
 pc_status pc_winsorize(double *x, size_t n, double low, double high,
                        size_t *clipped) {
   *clipped = 0;
@@ -94,6 +129,8 @@ static void closes_free(closes *c) {
   free(c->work);
 }
 
+/* The arrays are sized for every row (a series with no missing close uses
+ * them all), plus one so a series of no rows still allocates. */
 static pc_status closes_make(const pc_series *s, int window, closes *c) {
   memset(c, 0, sizeof *c);
   c->row = malloc((s->n + 1) * sizeof *c->row);
@@ -117,6 +154,8 @@ static pc_status closes_make(const pc_series *s, int window, closes *c) {
   return PC_OK;
 }
 
+/* Findings are few (a clean series has none), but a damaged feed can
+ * produce one per row: the list doubles rather than growing by one. */
 static pc_status add_finding(pc_quality *q, const pc_finding *f) {
   if ((q->n & (q->n - 1)) == 0) { /* 0 or a power of two: grow */
     pc_finding *grown = realloc(q->f, (q->n ? 2 * q->n : 1) * sizeof *grown);
@@ -147,6 +186,9 @@ static int is_spike(const closes *c, size_t j, const pc_quality_params *p,
          fabs(r + next) <= PC_QUALITY_REVERSAL * fabs(r);
 }
 
+/* Return j ends at present close j + 1, so the close that may be a spike
+ * is c->row[j + 1], its neighbours c->row[j] and c->row[j + 2]; the last
+ * close is never tested (no return follows it to reverse it). */
 static pc_status find_spikes(const pc_series *s, const closes *c,
                              const pc_quality_params *p, pc_quality *q) {
   pc_status st = PC_OK;
@@ -198,7 +240,10 @@ static pc_status find_stale(const pc_series *s, const closes *c,
   return st;
 }
 
-/* More than max_gap trading days between two consecutive closes. */
+/* More than max_gap trading days between two consecutive closes: the same
+ * count the forecasts' stale-data rule uses (docs/DESIGN.md), so a gap the
+ * check reports is one a forecast across it would refuse.  Without a
+ * calendar there is no notion of a missing trading day: no gaps. */
 static pc_status find_gaps(const pc_series *s, const closes *c,
                            const pc_quality_params *p, pc_quality *q) {
   pc_status st = PC_OK;
@@ -219,6 +264,8 @@ static pc_status find_gaps(const pc_series *s, const closes *c,
   return st;
 }
 
+/* Findings in date order, as a person reads the data; on one date a spike
+ * before a stale run before a gap (the kinds' order). */
 static int cmp_finding(const void *pa, const void *pb) {
   const pc_finding *a = pa, *b = pb;
   if (a->first != b->first) {
@@ -227,6 +274,10 @@ static int cmp_finding(const void *pa, const void *pb) {
   return (int)a->kind - (int)b->kind;
 }
 
+/* Each rule adds its findings and sets `confirmed` for the closes it
+ * flags; gaps flag no close (there is none to hide).  A close flagged by
+ * two rules keeps the later rule's date: spikes and stale repeats cannot
+ * coincide (a repeat is a zero return, never beyond k robust sds). */
 pc_status pc_quality_scan(const pc_series *s, const pc_quality_params *p,
                           pc_quality *q, pc_error *e) {
   closes c;
@@ -267,6 +318,9 @@ void pc_quality_fini(pc_quality *q) {
   memset(q, 0, sizeof *q);
 }
 
+/* A copy per view: views of different dates hide different closes, and a
+ * copy of a few thousand doubles costs microseconds against a forecast's
+ * milliseconds. */
 void pc_quality_clean(const pc_quality *q, const double *close, size_t n,
                       pc_date d, double *out) {
   memcpy(out, close, n * sizeof *out);
@@ -279,6 +333,7 @@ void pc_quality_clean(const pc_quality *q, const double *close, size_t n,
 
 /* ---- output ------------------------------------------------------------- */
 
+/* In pc_finding_kind order; the words of the output and the JSON. */
 static const char *const kind_names[] = {"spike", "stale", "gap"};
 
 const char *pc_finding_kind_name(pc_finding_kind k) { return kind_names[k]; }
@@ -298,6 +353,9 @@ static void print_where(FILE *out, const pc_quality_source *src, size_t row) {
   }
 }
 
+/* Closes print in their shortest exact form (what the file says, not a
+ * rounding of it); the moves print as percentage changes of the price,
+ * which is how a person checks them against the file. */
 static void print_spike(FILE *out, const pc_quality_params *p,
                         const pc_finding *f) {
   char c[40], b[40], a[40];
@@ -310,6 +368,8 @@ static void print_spike(FILE *out, const pc_quality_params *p,
           p->spike_k, 100.0 * (f->after / f->close - 1.0));
 }
 
+/* The parameters are printed with each finding so a line read alone (in a
+ * log, a page) says which threshold made it. */
 void pc_quality_print_finding(FILE *out, const pc_quality_source *src,
                               const pc_quality_params *p,
                               const pc_finding *f) {
@@ -353,6 +413,8 @@ static void json_key_number(FILE *out, const char *key, double v) {
   pc_json_number(out, v);
 }
 
+/* Every kind has every key (null where it does not apply), so a monitor
+ * reads the objects with one schema. */
 void pc_quality_json_finding(FILE *out, const pc_quality_source *src,
                              const pc_finding *f) {
   char d1[PC_DATE_STRLEN], d2[PC_DATE_STRLEN];

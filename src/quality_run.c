@@ -12,6 +12,8 @@
 /* Findings a rank's log lists one by one; the rest are counted. */
 #define LOGGED_MAX 50
 
+/* The key's value is validated when the job is read: one of keep, flag,
+ * clean. */
 static int outliers_are(const pc_job *job, const char *what) {
   return strcmp(job->outliers, what) == 0;
 }
@@ -24,6 +26,8 @@ static void log_finding(pc_ctx *c, const pc_quality_source *src,
   pc_log_warn(c->log, "data: %s", line);
 }
 
+/* Every rank logs what it found: a person reading one rank's log (the one
+ * whose forecast looks odd) sees the data it worked from. */
 static void log_findings(pc_ctx *c, const pc_quality_params *p) {
   const pc_quality *q = &c->quality;
   const pc_quality_source src = {c->job->data, 1};
@@ -64,6 +68,8 @@ pc_status pc_run_check_data(pc_ctx *c, pc_error *e) {
   return PC_OK;
 }
 
+/* One buffer serves every view: a rank works on one date at a time, and a
+ * model is done with its view when its fit or simulation returns. */
 pc_history pc_run_history(pc_ctx *c, pc_date d) {
   const pc_series *s = &c->series;
   pc_history h;
@@ -82,6 +88,7 @@ pc_history pc_run_history(pc_ctx *c, pc_date d) {
   return h;
 }
 
+/* What the run did with the findings, said where they are listed. */
 static const char *treatment(const pc_job *job) {
   return outliers_are(job, "clean")
              ? "flagged closes are missing for the models (the actuals keep "
@@ -89,6 +96,8 @@ static const char *treatment(const pc_job *job) {
              : "reported only";
 }
 
+/* The report lists a few findings and points to `check` for the rest: a
+ * feed that went bad for weeks would otherwise bury the run's summary. */
 void pc_run_print_data(const pc_ctx *c, FILE *out, size_t max) {
   const pc_job *job = c->job;
   const pc_quality *q = &c->quality;
@@ -114,6 +123,8 @@ void pc_run_print_data(const pc_ctx *c, FILE *out, size_t max) {
   }
 }
 
+/* A monitor gets every finding: it filters, a person reading text does
+ * not. */
 void pc_run_json_data(const pc_ctx *c, FILE *out) {
   const pc_quality *q = &c->quality;
   const pc_quality_source src = {c->job->data, 1};
@@ -133,6 +144,7 @@ void pc_run_json_data(const pc_ctx *c, FILE *out) {
   fputc('}', out);
 }
 
+/* Safe after a run that never scanned (keep, or an earlier error). */
 void pc_run_quality_fini(pc_ctx *c) {
   pc_quality_fini(&c->quality);
   free(c->clean);

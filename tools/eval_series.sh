@@ -18,7 +18,7 @@
 # tables are printed again from them without running anything.
 #
 # Needs a built bin/pathcast, mpirun, R with fGarch and timeSeries; about
-# ten minutes on two shared cores, 2 GB of disk in WORKDIR (each series'
+# five minutes on two shared cores, 2 GB of disk in WORKDIR (each series'
 # store is removed once evaluated).  R's EuStockMarkets and forecast's gold
 # are reserved for independent acceptance and are not used here.
 set -euo pipefail

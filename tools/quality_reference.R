@@ -168,7 +168,7 @@ write_robust_sd <- function(path) {
   r <- diff(log(d$close))
   con <- file(path, "w")
   writeLines("# stats::mad of windows of coffee's daily log returns", con)
-  for (at in c(21, 61, 500, 1801, 2500)) {
+  for (at in c(21, 22, 40, 61, 500, 1801, 2500)) { # even and odd sizes
     x <- r[(at - min(60, at - 1)):(at - 1)]
     writeLines(paste(sprintf("%.17g", c(mad(x), length(x), x)),
                      collapse = " "), con)
