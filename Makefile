@@ -7,6 +7,8 @@
 CC      := mpicc
 PKGS    := hdf5-openmpi gsl cairo
 WARN    := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+# CI builds with WERROR=1: a warning fails the build.
+WARN    += $(if $(WERROR),-Werror)
 CFLAGS  ?= -O2 -g
 CPPFLAGS += -Iinclude -D_POSIX_C_SOURCE=200809L
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
@@ -28,8 +30,11 @@ all: $(BIN) $(UNIT_BIN)
 deps:
 	@tools/deps.sh
 
-$(BUILD)/obj/%.o: src/%.c $(wildcard include/pathcast/*.h src/*.h) | $(BUILD)/obj
-	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -c $< -o $@
+# Each object lists the headers it includes (-MMD, read back below), so a
+# header change rebuilds exactly what uses it; -MP keeps a removed header
+# from breaking the build.
+$(BUILD)/obj/%.o: src/%.c | $(BUILD)/obj
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
 # The path kernels must compute the same numbers at every SIMD width: no
 # multiply-add may be fused in one width and not in another.
@@ -42,13 +47,15 @@ $(BUILD)/tests/test_paths_wide: private override CFLAGS += -Wno-psabi
 $(LIB): $(LIB_OBJ)
 	ar rcs $@ $^
 
-$(BIN): src/main.c $(LIB) | bin
-	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) $< $(LIB) $(PKG_LIBS) $(LDFLAGS) -o $@
+$(BIN): src/main.c $(LIB) | bin $(BUILD)/deps
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -MMD -MP -MF $(BUILD)/deps/main.d -MT $@ $< $(LIB) $(PKG_LIBS) $(LDFLAGS) -o $@
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB) | $(BUILD)/tests
-	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) $< $(LIB) $(PKG_LIBS) $(TEST_LIBS) $(LDFLAGS) -o $@
+$(BUILD)/tests/%: tests/unit/%.c $(LIB) | $(BUILD)/tests $(BUILD)/deps
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -MMD -MP -MF $(BUILD)/deps/$*.d -MT $@ $< $(LIB) $(PKG_LIBS) $(TEST_LIBS) $(LDFLAGS) -o $@
 
-$(BUILD)/obj $(BUILD)/tests bin:
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/deps/*.d)
+
+$(BUILD)/obj $(BUILD)/tests $(BUILD)/deps bin:
 	mkdir -p $@
 
 # The quick start.
@@ -56,9 +63,11 @@ demo: deps
 	$(MAKE) $(BIN)
 	tools/demo.sh
 
+# `make test T=test_store` runs one test (a unit program, an integration or
+# Slurm script), `C=pattern` one or some of a unit program's cmocka cases.
 test: deps
 	$(MAKE) all
-	tests/run.sh
+	PC_TEST_CASE='$(C)' tests/run.sh $(if $(T),one $(T))
 
 unit: all
 	tests/run.sh unit

@@ -63,20 +63,21 @@ void pc_garch_t_factors(pc_rng *scale, double nu, double *out, int n) {
 /* The innovations of paths first..first+nb-1, path k's steps at
  * z[k * steps ..]: standard normals, and for the t their variance factors
  * at w[k * steps ..] (w is NULL for the normal). */
-static void draw_innovations(double nu, const pc_sim_request *req, int first,
-                             int nb, double *z, double *w) {
+static int draw_innovations(double nu, const pc_sim_request *req, int first,
+                            int nb, double *z, double *w) {
   int steps = req->steps;
-  for (int k = 0; k < nb; k++) {
-    size_t row = (size_t)k * (size_t)steps;
-    pc_rng r;
-    pc_rng_init(&r, req->key, (uint32_t)(first + k), PC_RNG_INNOVATIONS);
-    pc_rng_normals(&r, z + row, steps);
-    if (w != NULL) {
-      pc_rng g;
-      pc_rng_init(&g, req->key, (uint32_t)(first + k), PC_RNG_T_SCALE);
-      pc_garch_t_factors(&g, nu, w + row, steps);
-    }
+  /* The normals of the whole block at the widest SIMD width: the same
+   * values as each path's own pc_rng_normals (pathcast/paths.h). */
+  if (pc_paths_normals(pc_simd_active(), req->key, PC_RNG_INNOVATIONS,
+                       (uint32_t)first, nb, steps, z, (size_t)steps) != PC_OK) {
+    return -1;
   }
+  for (int k = 0; w != NULL && k < nb; k++) {
+    pc_rng g;
+    pc_rng_init(&g, req->key, (uint32_t)(first + k), PC_RNG_T_SCALE);
+    pc_garch_t_factors(&g, nu, w + (size_t)k * (size_t)steps, steps);
+  }
+  return 0;
 }
 
 /* The recursion state of a block, one lane per path. */
@@ -116,7 +117,7 @@ static void lanes_step11(const pc_garch_spec *s, const pc_garch_par *par,
     double eps = sqrt(w != NULL ? h * w[at] : h) * z[at];
     l->r[k] = mu + phi * l->r[k] + eps;
     l->x[k] += l->r[k];
-    out[at] = pc_exp(l->x[k]);
+    out[at] = l->x[k]; /* exponentiated per block */
     l->h[k] = omega + alpha * eps * eps + beta * h;
   }
 }
@@ -134,7 +135,7 @@ static void lanes_step(const pc_garch_spec *s, const pc_garch_par *par,
     double eps = sqrt(w != NULL ? l->h[k] * w[at] : l->h[k]) * z[at];
     l->r[k] = mu + phi * l->r[k] + eps;
     l->x[k] += l->r[k];
-    out[at] = pc_exp(l->x[k]);
+    out[at] = l->x[k]; /* exponentiated per block */
     for (int i = s->q - 1; i > 0; i--) {
       l->e[i][k] = l->e[i - 1][k];
     }
@@ -172,7 +173,11 @@ int pc_garch_simulate_paths(const pc_garch_spec *spec, const pc_garch_par *par,
   for (int first = 0; first < req->npaths; first += BLOCK) {
     int nb = req->npaths - first < BLOCK ? req->npaths - first : BLOCK;
     double *block_out = out + (size_t)first * (size_t)req->steps;
-    draw_innovations(par->nu, req, first, nb, z, w);
+    if (draw_innovations(par->nu, req, first, nb, z, w) != 0) {
+      free(z);
+      free(l);
+      return -1;
+    }
     lanes_init(spec, st, x0, nb, l);
     for (int j = 0; j < req->steps; j++) {
       if (spec->p == 1 && spec->q == 1) {
@@ -181,6 +186,8 @@ int pc_garch_simulate_paths(const pc_garch_spec *spec, const pc_garch_par *par,
         lanes_step(spec, par, z, w, req->steps, j, nb, l, block_out);
       }
     }
+    /* Log prices to prices, the whole block at the SIMD width. */
+    pc_paths_exp(pc_simd_active(), block_out, (size_t)nb * (size_t)req->steps);
   }
   free(z);
   free(l);

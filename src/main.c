@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mpi_check.h"
 #include "pathcast/job.h"
 #include "pathcast/paths.h"
 #include "pathcast/run.h"
@@ -29,19 +30,30 @@ static void keep_large_blocks(void) {
 #endif
 }
 
+/* MPI start-up and shut-down are checked too: a failure is a message and
+ * exit 1, not an abort (pc_run checks every call in between). */
 static int run_mpi(const pc_job *job) {
-  MPI_Init(NULL, NULL);
-  int rank = 0;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   pc_error e;
   pc_error_clear(&e);
+  if (MPI_Init(NULL, NULL) != MPI_SUCCESS) {
+    fprintf(stderr, "pathcast: MPI_Init failed\n");
+    return pc_status_exit_code(PC_FATAL);
+  }
+  MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+  int rank = 0;
+  pc_status st = PC_MPI(&e, MPI_Comm_rank(MPI_COMM_WORLD, &rank));
   pc_summary sum;
-  pc_status st = pc_run(job, MPI_COMM_WORLD, &sum, &e);
+  if (st == PC_OK) {
+    st = pc_run(job, MPI_COMM_WORLD, &sum, &e);
+  }
   if (rank == 0 && e.msg[0] != '\0' && st != PC_OK && st != PC_PARTIAL &&
       st != PC_INTERRUPTED) {
     fprintf(stderr, "pathcast: %s\n", e.msg);
   }
-  MPI_Finalize();
+  if (MPI_Finalize() != MPI_SUCCESS) {
+    fprintf(stderr, "pathcast: MPI_Finalize failed\n");
+    st = pc_status_worst(st, PC_FATAL);
+  }
   return pc_status_exit_code(st);
 }
 

@@ -87,12 +87,12 @@ static pc_status plan_training(pc_ctx *c, int m, size_t *ucap, pc_error *e) {
     }
     last = t;
     if (pc_dates_contain(stored, nstored, t) && trained_intact(c, m, t)) {
-      c->plan.train_skipped++;
+      c->plan.counts.train_skipped++;
       continue;
     }
     pc_unit u = {PC_UNIT_TRAIN, m, t, 0, 0, 0};
     st = add_unit(&c->plan, ucap, u);
-    c->plan.train_total++;
+    c->plan.counts.train_total++;
   }
   free(stored);
   return st;
@@ -117,7 +117,7 @@ static pc_status plan_month(pc_ctx *c, int m, int32_t month, pc_date from,
   for (pc_date d = pc_calendar_on_or_after(&job->calendar, from);
        st == PC_OK && d <= to; d = pc_calendar_next(&job->calendar, d)) {
     if (pc_dates_contain(stored.date, stored.n, d)) {
-      c->plan.forecast_skipped++;
+      c->plan.counts.forecast_skipped++;
     } else {
       st = add_date(&c->plan, dcap, d);
       u.count++;
@@ -125,7 +125,7 @@ static pc_status plan_month(pc_ctx *c, int m, int32_t month, pc_date from,
   }
   pc_partition_fini(&stored);
   if (st == PC_OK && u.count > 0) {
-    c->plan.forecast_total += u.count;
+    c->plan.counts.forecast_total += u.count;
     st = add_unit(&c->plan, ucap, u);
   }
   return st;
@@ -184,11 +184,11 @@ static pc_status plan_score_month(pc_ctx *c, int m, int32_t month,
     return PC_OK;
   }
   if (current) {
-    c->plan.score_skipped += stored;
+    c->plan.counts.score_skipped += stored;
     return PC_OK;
   }
   pc_unit u = {PC_UNIT_SCORE, m, month, 0, 0, count};
-  c->plan.score_total += u.count;
+  c->plan.counts.score_total += u.count;
   return add_unit(&c->plan, ucap, u);
 }
 
@@ -277,33 +277,37 @@ pc_status pc_plan_build(pc_ctx *c, pc_error *e) {
   return st;
 }
 
-/* Every rank gets the same plan; counts first, then the arrays. */
-pc_status pc_plan_broadcast(pc_ctx *c) {
+/* The plan's sizes and counts, sent as one struct (every rank runs the
+ * same binary, so the bytes mean the same everywhere). */
+typedef struct {
+  uint64_t nunits, ndates;
+  pc_plan_counts counts;
+} plan_head;
+
+/* Every rank gets the same plan; the head first, then the arrays. */
+pc_status pc_plan_broadcast(pc_ctx *c, pc_error *e) {
   pc_plan *p = &c->plan;
-  long head[8] = {(long)p->nunits,     (long)p->ndates, p->train_skipped,
-                  p->forecast_skipped, p->train_total,  p->forecast_total,
-                  p->score_skipped,    p->score_total};
-  MPI_Bcast(head, 8, MPI_LONG, 0, c->comm);
+  plan_head head = {p->nunits, p->ndates, p->counts};
+  if (!PC_CTX_MPI(c, MPI_Bcast(&head, (int)sizeof head, MPI_BYTE, 0,
+                               c->comm))) {
+    return c->mpi_failed;
+  }
   if (c->rank != 0) {
-    p->nunits = (size_t)head[0];
-    p->ndates = (size_t)head[1];
+    p->nunits = (size_t)head.nunits;
+    p->ndates = (size_t)head.ndates;
+    p->counts = head.counts;
     p->units = malloc((p->nunits ? p->nunits : 1) * sizeof *p->units);
     p->dates = malloc((p->ndates ? p->ndates : 1) * sizeof *p->dates);
   }
-  p->train_skipped = head[2];
-  p->forecast_skipped = head[3];
-  p->train_total = head[4];
-  p->forecast_total = head[5];
-  p->score_skipped = head[6];
-  p->score_total = head[7];
   int ok = (p->nunits == 0 || p->units != NULL) &&
            (p->ndates == 0 || p->dates != NULL);
   int all_ok = 0;
-  MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_MIN, c->comm);
+  PC_CTX_MPI(c, MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_MIN, c->comm));
   if (!all_ok) {
-    return PC_NOMEM;
+    return pc_error_set(e, PC_NOMEM, "out of memory receiving the plan");
   }
-  MPI_Bcast(p->units, (int)(p->nunits * sizeof *p->units), MPI_BYTE, 0, c->comm);
-  MPI_Bcast(p->dates, (int)p->ndates, MPI_INT32_T, 0, c->comm);
-  return PC_OK;
+  PC_CTX_MPI(c, MPI_Bcast(p->units, (int)(p->nunits * sizeof *p->units),
+                          MPI_BYTE, 0, c->comm));
+  PC_CTX_MPI(c, MPI_Bcast(p->dates, (int)p->ndates, MPI_INT32_T, 0, c->comm));
+  return c->mpi_failed;
 }

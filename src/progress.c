@@ -42,9 +42,14 @@ static void show(pc_progress *p, int final) {
   fflush(stderr);
 }
 
+/* Collective: progress is shown only when every rank could start it, so
+ * rank 0 never waits for the END of a rank that sends none. */
 pc_progress *pc_progress_start(pc_ctx *c, const char *phase, long total) {
   pc_progress *p = calloc(1, sizeof *p);
-  if (p == NULL) {
+  int ok = p != NULL, all = 0;
+  if (!PC_CTX_MPI(c, MPI_Allreduce(&ok, &all, 1, MPI_INT, MPI_MIN, c->comm)) ||
+      !all) {
+    free(p);
     return NULL;
   }
   p->c = c;
@@ -60,13 +65,14 @@ static void drain(pc_progress *p) {
   int flag = 1;
   while (flag) {
     MPI_Status status;
-    MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, p->c->comm, &flag, &status);
-    if (!flag || (status.MPI_TAG != TAG_STEP && status.MPI_TAG != TAG_END)) {
+    if (!PC_CTX_MPI(p->c, MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, p->c->comm,
+                                     &flag, &status)) ||
+        !flag || (status.MPI_TAG != TAG_STEP && status.MPI_TAG != TAG_END)) {
       return;
     }
     long items = 0;
-    MPI_Recv(&items, 1, MPI_LONG, status.MPI_SOURCE, status.MPI_TAG,
-             p->c->comm, MPI_STATUS_IGNORE);
+    PC_CTX_MPI(p->c, MPI_Recv(&items, 1, MPI_LONG, status.MPI_SOURCE,
+                              status.MPI_TAG, p->c->comm, MPI_STATUS_IGNORE));
     p->done += items;
     p->ended += status.MPI_TAG == TAG_END;
   }
@@ -77,7 +83,7 @@ void pc_progress_step(pc_progress *p, long items) {
     return;
   }
   if (p->c->rank != 0) {
-    MPI_Send(&items, 1, MPI_LONG, 0, TAG_STEP, p->c->comm);
+    PC_CTX_MPI(p->c, MPI_Send(&items, 1, MPI_LONG, 0, TAG_STEP, p->c->comm));
     return;
   }
   p->done += items;
@@ -91,15 +97,17 @@ void pc_progress_finish(pc_progress *p) {
   }
   if (p->c->rank != 0) {
     long zero = 0;
-    MPI_Send(&zero, 1, MPI_LONG, 0, TAG_END, p->c->comm);
+    PC_CTX_MPI(p->c, MPI_Send(&zero, 1, MPI_LONG, 0, TAG_END, p->c->comm));
     free(p);
     return;
   }
   while (p->ended < p->c->size - 1) {
     MPI_Status status;
     long items = 0;
-    MPI_Recv(&items, 1, MPI_LONG, MPI_ANY_SOURCE, MPI_ANY_TAG, p->c->comm,
-             &status);
+    if (!PC_CTX_MPI(p->c, MPI_Recv(&items, 1, MPI_LONG, MPI_ANY_SOURCE,
+                                   MPI_ANY_TAG, p->c->comm, &status))) {
+      break; /* the failure is voted on after the phase */
+    }
     p->done += items;
     p->ended += status.MPI_TAG == TAG_END;
     show(p, 0);

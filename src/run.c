@@ -16,18 +16,28 @@
 #include "pathcast/version.h"
 #include "run_internal.h"
 
-/* Every rank contributes a status; all get the most severe one. */
-static pc_status vote(const pc_ctx *c, pc_status mine) {
-  int code = pc_status_severity(mine) * 64 + (int)mine, worst = 0;
-  MPI_Allreduce(&code, &worst, 1, MPI_INT, MPI_MAX, c->comm);
-  return (pc_status)(worst % 64);
+int pc_ctx_mpi(pc_ctx *c, pc_status st) {
+  if (st != PC_OK && c->mpi_failed == PC_OK) {
+    c->mpi_failed = st;
+    pc_log_error(c->log, "%s", c->mpi_error.msg);
+  }
+  return st == PC_OK;
+}
+
+/* Every rank contributes a status; all get the most severe one.  A rank
+ * whose MPI calls failed contributes that failure. */
+static pc_status vote(pc_ctx *c, pc_status mine) {
+  mine = pc_status_worst(mine, c->mpi_failed);
+  int code = pc_status_severity(mine) * 64 + (int)mine, worst = code;
+  PC_CTX_MPI(c, MPI_Allreduce(&code, &worst, 1, MPI_INT, MPI_MAX, c->comm));
+  return pc_status_worst((pc_status)(worst % 64), c->mpi_failed);
 }
 
 /* Rank 0's message travels with its status, so a shared error is told once
  * by rank 0 even when another rank first saw it. */
-static pc_status vote_root(const pc_ctx *c, pc_status mine, pc_error *e) {
+static pc_status vote_root(pc_ctx *c, pc_status mine, pc_error *e) {
   pc_status st = vote(c, mine);
-  MPI_Bcast(e->msg, (int)sizeof e->msg, MPI_CHAR, 0, c->comm);
+  PC_CTX_MPI(c, MPI_Bcast(e->msg, (int)sizeof e->msg, MPI_CHAR, 0, c->comm));
   return st;
 }
 
@@ -47,7 +57,8 @@ static void make_run_id(pc_ctx *c) {
                (long)getpid());
     }
   }
-  MPI_Bcast(c->run_id, (int)sizeof c->run_id, MPI_CHAR, 0, c->comm);
+  PC_CTX_MPI(c, MPI_Bcast(c->run_id, (int)sizeof c->run_id, MPI_CHAR, 0,
+                          c->comm));
 }
 
 /* ---- input ------------------------------------------------------------ */
@@ -63,7 +74,9 @@ static pc_status load_series(pc_ctx *c, pc_error *e) {
     st = pc_file_read(c->job->data, &buf, &n, e);
     len = st == PC_OK ? (long)n : -1;
   }
-  MPI_Bcast(&len, 1, MPI_LONG, 0, c->comm);
+  if (!PC_CTX_MPI(c, MPI_Bcast(&len, 1, MPI_LONG, 0, c->comm))) {
+    len = -1;
+  }
   if (len < 0) {
     return vote_root(c, st == PC_OK ? PC_INPUT : st, e);
   }
@@ -71,14 +84,15 @@ static pc_status load_series(pc_ctx *c, pc_error *e) {
     buf = malloc(len ? (size_t)len : 1);
   }
   int ok = buf != NULL, all = 0;
-  MPI_Allreduce(&ok, &all, 1, MPI_INT, MPI_MIN, c->comm);
+  PC_CTX_MPI(c, MPI_Allreduce(&ok, &all, 1, MPI_INT, MPI_MIN, c->comm));
   if (!all) {
     free(buf);
-    return pc_error_set(e, PC_NOMEM, "out of memory reading %s", c->job->data);
+    return vote_root(c, pc_error_set(e, PC_NOMEM, "out of memory reading %s",
+                                     c->job->data), e);
   }
   for (long off = 0; off < len; off += 1 << 30) {
     long chunk = len - off < (1L << 30) ? len - off : (1L << 30);
-    MPI_Bcast(buf + off, (int)chunk, MPI_CHAR, 0, c->comm);
+    PC_CTX_MPI(c, MPI_Bcast(buf + off, (int)chunk, MPI_CHAR, 0, c->comm));
   }
   st = pc_series_parse(&c->series, c->job->data, buf, (size_t)len, e);
   free(buf);
@@ -257,9 +271,9 @@ static pc_status work_unit(pc_ctx *c, const pc_unit *u, pc_error *e) {
 }
 
 static pc_status run_phase(pc_ctx *c, int kind, pc_error *e) {
-  long total = kind == PC_UNIT_TRAIN      ? c->plan.train_total
-               : kind == PC_UNIT_FORECAST ? c->plan.forecast_total
-                                          : c->plan.score_total;
+  long total = kind == PC_UNIT_TRAIN      ? c->plan.counts.train_total
+               : kind == PC_UNIT_FORECAST ? c->plan.counts.forecast_total
+                                          : c->plan.counts.score_total;
   pc_progress *prog = pc_progress_start(c, phase_names[kind], total);
   pc_status st = PC_OK;
   for (size_t i = 0; i < c->plan.nunits && st == PC_OK; i++) {
@@ -285,46 +299,71 @@ static pc_status run_phase(pc_ctx *c, int kind, pc_error *e) {
 
 /* ---- summary ---------------------------------------------------------- */
 
+/* The counts of every rank summed on rank 0, field by field by name
+ * (PC_SUMMARY_FIELDS), then what the plan skipped added in. */
 static void reduce_summary(pc_ctx *c) {
-  long mine[9] = {c->sum.trained,          c->sum.train_skipped,
-                  c->sum.train_failed,     c->sum.generated,
-                  c->sum.forecast_skipped, c->sum.forecast_failed,
-                  c->sum.scored,           c->sum.score_skipped,
-                  c->sum.score_failed};
-  long all[9];
-  MPI_Reduce(mine, all, 9, MPI_LONG, MPI_SUM, 0, c->comm);
+  enum {
+#define SUMMARY_INDEX(name) SUM_##name,
+    PC_SUMMARY_FIELDS(SUMMARY_INDEX)
+#undef SUMMARY_INDEX
+    SUM_COUNT
+  };
+  long mine[SUM_COUNT], all[SUM_COUNT];
+#define SUMMARY_PACK(name) mine[SUM_##name] = c->sum.name;
+  PC_SUMMARY_FIELDS(SUMMARY_PACK)
+#undef SUMMARY_PACK
+  memcpy(all, mine, sizeof all);
+  PC_CTX_MPI(c, MPI_Reduce(mine, all, SUM_COUNT, MPI_LONG, MPI_SUM, 0,
+                           c->comm));
   if (c->rank == 0) {
-    c->sum = (pc_summary){all[0], all[1] + c->plan.train_skipped,
-                          all[2], all[3],
-                          all[4] + c->plan.forecast_skipped,
-                          all[5], all[6],
-                          all[7] + c->plan.score_skipped,
-                          all[8]};
+#define SUMMARY_UNPACK(name) c->sum.name = all[SUM_##name];
+    PC_SUMMARY_FIELDS(SUMMARY_UNPACK)
+#undef SUMMARY_UNPACK
+    c->sum.train_skipped += c->plan.counts.train_skipped;
+    c->sum.forecast_skipped += c->plan.counts.forecast_skipped;
+    c->sum.score_skipped += c->plan.counts.score_skipped;
   }
 }
 
-/* Moves every rank's failures to rank 0 (as bytes: pc_failure is plain). */
-static pc_status gather_failures(pc_ctx *c) {
+/* Moves every rank's failures to rank 0 (as bytes: pc_failure is plain).
+ * Rank 0's buffers are checked and the outcome voted on before the bytes
+ * move, so no rank sends into a gather rank 0 cannot hold. */
+static pc_status gather_failures(pc_ctx *c, pc_error *e) {
   int mine = (int)(c->nfailures * sizeof *c->failures);
   int *counts = c->rank == 0 ? calloc((size_t)c->size, sizeof *counts) : NULL;
   int *displs = c->rank == 0 ? calloc((size_t)c->size, sizeof *displs) : NULL;
-  MPI_Gather(&mine, 1, MPI_INT, counts, 1, MPI_INT, 0, c->comm);
+  int ok = c->rank != 0 || (counts != NULL && displs != NULL);
+  pc_status st = vote(c, ok ? PC_OK : PC_NOMEM);
+  if (st == PC_OK) {
+    PC_CTX_MPI(c, MPI_Gather(&mine, 1, MPI_INT, counts, 1, MPI_INT, 0,
+                             c->comm));
+  }
   long total = 0;
-  for (int r = 0; c->rank == 0 && r < c->size; r++) {
+  for (int r = 0; st == PC_OK && c->rank == 0 && r < c->size; r++) {
     displs[r] = (int)total;
     total += counts[r];
   }
-  pc_failure *all = c->rank == 0 ? malloc(total ? (size_t)total : 1) : NULL;
-  MPI_Gatherv(c->failures, mine, MPI_BYTE, all, counts, displs, MPI_BYTE, 0,
-              c->comm);
+  pc_failure *all = c->rank == 0 && st == PC_OK
+                        ? malloc(total ? (size_t)total : 1)
+                        : NULL;
+  if (st == PC_OK) {
+    st = vote(c, c->rank != 0 || all != NULL ? PC_OK : PC_NOMEM);
+  }
+  if (st == PC_OK) {
+    PC_CTX_MPI(c, MPI_Gatherv(c->failures, mine, MPI_BYTE, all, counts,
+                              displs, MPI_BYTE, 0, c->comm));
+  }
   free(counts);
   free(displs);
-  if (c->rank == 0) {
+  if (st == PC_OK && c->rank == 0) {
     free(c->failures);
     c->failures = all;
     c->nfailures = c->capfailures = (size_t)total / sizeof *all;
+  } else {
+    free(all);
   }
-  return PC_OK;
+  return st == PC_NOMEM ? pc_error_set(e, st, "out of memory gathering "
+                                       "failures") : st;
 }
 
 /* ---- the run ---------------------------------------------------------- */
@@ -362,7 +401,7 @@ static pc_status run_phases(pc_ctx *c, pc_error *e) {
   }
   st = vote_root(c, st, e);
   if (st == PC_OK) {
-    st = vote(c, pc_plan_broadcast(c));
+    st = vote(c, pc_plan_broadcast(c, e));
   }
   if (pc_command_scores(c->job->command)) {
     return st == PC_OK ? run_phase(c, PC_UNIT_SCORE, e) : st;
@@ -395,11 +434,29 @@ pc_status pc_run(const pc_job *job, MPI_Comm comm, pc_summary *sum,
   pc_ctx c;
   memset(&c, 0, sizeof c);
   c.job = job;
-  c.comm = comm;
+  c.comm = MPI_COMM_NULL;
   c.cached_index = -1;
-  MPI_Comm_rank(comm, &c.rank);
-  MPI_Comm_size(comm, &c.size);
   pc_error_clear(e);
+  /* A communicator of our own: no message of the caller's can match the
+   * progress probes (any source, any tag), and MPI failures come back as
+   * errors instead of aborting. */
+  pc_status mst = PC_MPI(e, MPI_Comm_dup(comm, &c.comm));
+  if (mst == PC_OK) {
+    mst = PC_MPI(e, MPI_Comm_set_errhandler(c.comm, MPI_ERRORS_RETURN));
+  }
+  if (mst == PC_OK) {
+    mst = PC_MPI(e, MPI_Comm_rank(c.comm, &c.rank));
+  }
+  if (mst == PC_OK) {
+    mst = PC_MPI(e, MPI_Comm_size(c.comm, &c.size));
+  }
+  if (mst != PC_OK) {
+    if (c.comm != MPI_COMM_NULL) {
+      MPI_Comm_free(&c.comm);
+    }
+    memset(sum, 0, sizeof *sum);
+    return mst;
+  }
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
   set_range(&c);
   open_log(&c);
@@ -424,12 +481,12 @@ pc_status pc_run(const pc_job *job, MPI_Comm comm, pc_summary *sum,
   if (store_ready) {
     /* A model whose every fit failed holds no results: its settings are not
      * kept, so a corrected job is not refused for them. */
-    pc_status mst = c.rank == 0 && !pc_command_scores(job->command)
+    pc_status sst = c.rank == 0 && !pc_command_scores(job->command)
                         ? pc_store_sync_manifest(c.store, e)
                         : PC_OK;
-    st = pc_status_worst(st, vote_root(&c, mst, e));
+    st = pc_status_worst(st, vote_root(&c, sst, e));
     reduce_summary(&c);
-    gather_failures(&c);
+    st = pc_status_worst(st, gather_failures(&c, e));
     /* Scoring failures are reported, not stored: failures.h5 belongs to
      * training and forecasting. */
     pc_status rst = c.rank == 0 && !pc_command_scores(job->command)
@@ -457,8 +514,12 @@ pc_status pc_run(const pc_job *job, MPI_Comm comm, pc_summary *sum,
     st = pc_status_worst(st, jst);
   }
   st = vote(&c, st);
+  if (c.mpi_failed != PC_OK && e->msg[0] == '\0') {
+    pc_error_set(e, c.mpi_failed, "%s", c.mpi_error.msg);
+  }
   pc_log_info(c.log, "finished: %s", pc_strerror(st));
   *sum = c.sum;
   ctx_fini(&c);
+  PC_MPI(NULL, MPI_Comm_free(&c.comm));
   return st;
 }

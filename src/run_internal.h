@@ -12,6 +12,7 @@
 #include "pathcast/run.h"
 #include "pathcast/series.h"
 #include "pathcast/store.h"
+#include "mpi_check.h"
 
 enum { PC_UNIT_TRAIN = 0, PC_UNIT_FORECAST = 1, PC_UNIT_SCORE = 2 };
 
@@ -27,17 +28,22 @@ typedef struct {
   int32_t count;
 } pc_unit;
 
+/* What the plan counts, broadcast with it as one named struct. */
 typedef struct {
-  pc_unit *units;
-  size_t nunits;
-  pc_date *dates;
-  size_t ndates;
   long train_skipped;
   long forecast_skipped;
   long train_total;    /* units of training planned */
   long forecast_total; /* forecast dates planned */
   long score_skipped;  /* forecasts whose stored scores are up to date */
   long score_total;    /* forecasts to score */
+} pc_plan_counts;
+
+typedef struct {
+  pc_unit *units;
+  size_t nunits;
+  pc_date *dates;
+  size_t ndates;
+  pc_plan_counts counts;
 } pc_plan;
 
 /* Per-model settings text and store identity, computed once. */
@@ -49,7 +55,7 @@ typedef struct {
 
 typedef struct {
   const pc_job *job;
-  MPI_Comm comm;
+  MPI_Comm comm; /* the driver's own duplicate, with MPI_ERRORS_RETURN */
   int rank, size;
   char run_id[128];
   char log_dir[4096 + 256];
@@ -73,11 +79,20 @@ typedef struct {
   pc_quality quality;
   int quality_scanned;
   double *clean;
+  pc_status mpi_failed; /* this rank's first failed MPI call, else PC_OK */
+  pc_error mpi_error;   /* ... and what it was */
 } pc_ctx;
+
+/* A checked MPI call of the driver: true when it succeeded; a failure is
+ * kept in the context (the first one's message), and every later vote
+ * reports it, so the run ends with the call, file and line. */
+#define PC_CTX_MPI(c, call)                                                   \
+  pc_ctx_mpi((c), PC_MPI(&(c)->mpi_error, call))
+int pc_ctx_mpi(pc_ctx *c, pc_status st);
 
 /* plan.c */
 pc_status pc_plan_build(pc_ctx *c, pc_error *e);
-pc_status pc_plan_broadcast(pc_ctx *c);
+pc_status pc_plan_broadcast(pc_ctx *c, pc_error *e);
 void pc_plan_fini(pc_plan *p);
 
 /* work.c */

@@ -4,6 +4,10 @@
 # single-node cluster, tests/slurm/run.sh).  Prints "N passed, N failed" last
 # and exits non-zero when anything failed.
 #   tests/run.sh [all|unit|integration|slurm]
+#   tests/run.sh one NAME    one unit program (build/tests/NAME), integration
+#                            script (tests/integration/NAME[.sh]) or Slurm
+#                            case (tests/slurm/NAME[.sh]); PC_TEST_CASE picks
+#                            cmocka cases of a unit program
 set -u
 cd "$(dirname "$0")/.."
 source tests/lib/env.sh
@@ -30,7 +34,7 @@ run_unit() {
 
 run_integration() {
   local t=$1 out rc p f
-  out=$(timeout 1200 bash "$t" 2>&1); rc=$?
+  out=$(timeout 1200 bash "$t" "${@:2}" 2>&1); rc=$?
   p=$(grep -c '^ok ' <<<"$out"); f=$(grep -c '^not ok ' <<<"$out")
   if [[ $rc -ne 0 && $f -eq 0 ]]; then f=1; fi
   pass=$((pass + p)); fail=$((fail + f))
@@ -42,8 +46,18 @@ run_integration() {
   fi
 }
 
+if [[ $what == one ]]; then
+  name=${2:?tests/run.sh one NAME}
+  name=${name%.sh}
+  if [[ -x $build/tests/$name ]]; then run_unit "$build/tests/$name"
+  elif [[ -f tests/integration/$name.sh ]]; then run_integration "tests/integration/$name.sh"
+  elif [[ -f tests/slurm/$name.sh ]]; then run_integration tests/slurm/run.sh "${name#test_}"
+  else echo "no test named $name"; exit 2; fi
+fi
 if [[ $what == all || $what == unit ]]; then
-  for t in "$build"/tests/test_*; do run_unit "$t"; done
+  for t in "$build"/tests/test_*; do
+    [[ -x $t && $t != *.d ]] && run_unit "$t" # (programs only)
+  done
 fi
 if [[ $what == all || $what == integration ]]; then
   for t in tests/integration/test_*.sh; do run_integration "$t"; done

@@ -9,10 +9,18 @@
 #include "pathcast/job.h"
 #include "pathcast/status.h"
 
+/* The counts of a run, one X(name) each: the struct and every place that
+ * moves the counts between ranks are made from this one list, so a count is
+ * never packed or unpacked by its position. */
+#define PC_SUMMARY_FIELDS(X)                                                  \
+  X(trained) X(train_skipped) X(train_failed)                                 \
+  X(generated) X(forecast_skipped) X(forecast_failed)                         \
+  X(scored) X(score_skipped) X(score_failed) /* evaluate: forecasts */
+
 typedef struct {
-  long trained, train_skipped, train_failed;
-  long generated, forecast_skipped, forecast_failed;
-  long scored, score_skipped, score_failed; /* evaluate: forecasts */
+#define PC_SUMMARY_MEMBER(name) long name;
+  PC_SUMMARY_FIELDS(PC_SUMMARY_MEMBER)
+#undef PC_SUMMARY_MEMBER
 } pc_summary;
 
 /* Runs a train/forecast/backfill/daily/evaluate job on every rank of comm (a

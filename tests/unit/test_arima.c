@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "test_filter.h"
+
 #include "../../src/arima.h"
 #include "pathcast/model.h"
 
@@ -555,5 +557,6 @@ int main(void) {
       cmocka_unit_test(test_bootstrap_spread),
       cmocka_unit_test(test_auto_bounds),
   };
+  pc_test_filter();
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

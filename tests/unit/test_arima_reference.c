@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "test_filter.h"
+
 #include "../../src/arima.h"
 #include "pathcast/model.h"
 
@@ -338,5 +340,6 @@ int main(void) {
       cmocka_unit_test(test_coffee_110_weather),
       cmocka_unit_test(test_kpss_against_urca),
   };
+  pc_test_filter();
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

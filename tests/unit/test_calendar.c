@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "test_filter.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -340,5 +342,6 @@ int main(void) {
       cmocka_unit_test(test_count_matches_brute_force),
       cmocka_unit_test(test_count_long_range_exact),
   };
+  pc_test_filter();
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

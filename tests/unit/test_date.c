@@ -7,6 +7,8 @@
 
 #include <cmocka.h>
 
+#include "test_filter.h"
+
 #include <string.h>
 #include <time.h>
 
@@ -250,5 +252,6 @@ int main(void) {
       cmocka_unit_test(test_month_index),
       cmocka_unit_test(test_today_utc),
   };
+  pc_test_filter();
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "test_filter.h"
+
 #include "../../src/garch.h"
 #include "pathcast/model.h"
 
@@ -479,5 +481,6 @@ int main(void) {
       cmocka_unit_test(test_fallback),
       cmocka_unit_test(test_keys),
   };
+  pc_test_filter();
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,6 +23,8 @@
 
 #include <cmocka.h>
 
+#include "test_filter.h"
+
 #include "../../src/garch.h"
 #include "pathcast/model.h"
 
@@ -280,5 +282,6 @@ int main(void) {
       cmocka_unit_test(test_fgarch),
       cmocka_unit_test(test_model_interface),
   };
+  pc_test_filter();
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

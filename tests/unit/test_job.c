@@ -14,6 +14,8 @@
 
 #include <cmocka.h> /* after the four headers above, as cmocka requires */
 
+#include "test_filter.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1090,5 +1092,6 @@ int main(void) {
       cmocka_unit_test(test_holidays_loaded),
       cmocka_unit_test(test_fini_after_failures),
   };
+  pc_test_filter();
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

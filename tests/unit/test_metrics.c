@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "test_filter.h"
+
 #include "pathcast/metrics.h"
 #include "pathcast/rng.h"
 
@@ -317,5 +319,6 @@ int main(void) {
       cmocka_unit_test(test_sort_column_skipped_passes),
       cmocka_unit_test(test_sort_column_edges),
   };
+  pc_test_filter();
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

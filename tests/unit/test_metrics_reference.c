@@ -26,6 +26,8 @@
 
 #include <cmocka.h>
 
+#include "test_filter.h"
+
 #include "pathcast/metrics.h"
 
 #define DIR "tests/unit/data/metrics/"
@@ -332,5 +334,6 @@ int main(void) {
       cmocka_unit_test(test_energy_walk50x14),
       cmocka_unit_test(test_point_errors_against_accuracy),
   };
+  pc_test_filter();
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

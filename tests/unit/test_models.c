@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "test_filter.h"
+
 #include "pathcast/model.h"
 #include "pathcast/settings.h"
 #include "pathcast/paths.h"
@@ -571,5 +573,6 @@ int main(void) {
       cmocka_unit_test(test_random_walk_settings_unchanged),
       cmocka_unit_test(test_random_walk_ewma),
   };
+  pc_test_filter();
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,8 @@
 
 #include <cmocka.h>
 
+#include "test_filter.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,5 +173,6 @@ int main(void) {
       cmocka_unit_test(test_matches_reference_and_is_deterministic),
       cmocka_unit_test(test_balance_bounds),
   };
+  pc_test_filter();
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "test_filter.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -378,5 +380,6 @@ int main(void) {
       cmocka_unit_test(test_rng_init_at),
       cmocka_unit_test(test_simd_names_and_env),
   };
+  pc_test_filter();
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

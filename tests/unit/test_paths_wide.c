@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "test_filter.h"
+
 #define PK_WIDE_ON_AVX2 1
 #include "../../src/paths.c"
 
@@ -110,5 +112,6 @@ int main(void) {
       cmocka_unit_test_setup(test_wide_below, need_avx2),
       cmocka_unit_test_setup(test_wide_exp_and_float, need_avx2),
   };
+  pc_test_filter();
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,6 +9,8 @@
 
 #include <cmocka.h>
 
+#include "test_filter.h"
+
 #include <cairo.h>
 #include <math.h>
 #include <stdio.h>
@@ -530,5 +532,6 @@ int main(void) {
       cmocka_unit_test(test_number_ticks),
       cmocka_unit_test(test_date_ticks),
   };
+  pc_test_filter();
   return cmocka_run_group_tests(tests, make_tmp_dir, remove_tmp_dir);
 }

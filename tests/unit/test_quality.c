@@ -22,6 +22,7 @@
 #include "pathcast/file.h"
 #include "pathcast/quality.h"
 #include "pathcast/series.h"
+#include "test_filter.h"
 
 #define DIR "tests/unit/data/quality/"
 #define LINE_CHARS 8192
@@ -586,5 +587,6 @@ int main(void) {
       cmocka_unit_test(test_winsorize_edges),
       cmocka_unit_test(test_output),
   };
+  pc_test_filter();
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

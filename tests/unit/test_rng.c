@@ -7,6 +7,8 @@
 
 #include <cmocka.h>
 
+#include "test_filter.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -447,5 +449,6 @@ int main(void) {
       cmocka_unit_test(test_below_has_no_modulo_bias),
       cmocka_unit_test(test_below_exact_words),
   };
+  pc_test_filter();
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,8 @@
 
 #include <cmocka.h>
 
+#include "test_filter.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -342,5 +344,6 @@ int main(void) {
       cmocka_unit_test(test_freq_names),
       cmocka_unit_test(test_freq_parse_rejects),
   };
+  pc_test_filter();
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

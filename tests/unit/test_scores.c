@@ -10,6 +10,8 @@
 
 #include <cmocka.h>
 
+#include "test_filter.h"
+
 #include <hdf5.h>
 #include <math.h>
 #include <stdio.h>
@@ -295,5 +297,6 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_store_round_trip, setup, teardown),
       cmocka_unit_test_setup_teardown(test_store_damage, setup, teardown),
   };
+  pc_test_filter();
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,8 @@
 
 #include <cmocka.h> /* after the four headers above, as cmocka requires */
 
+#include "test_filter.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -570,5 +572,6 @@ int main(void) {
       cmocka_unit_test(test_read_missing_file),
       cmocka_unit_test(test_read_directory),
   };
+  pc_test_filter();
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

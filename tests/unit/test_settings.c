@@ -7,6 +7,8 @@
 
 #include <cmocka.h>
 
+#include "test_filter.h"
+
 #include "pathcast/settings.h"
 
 /* Today's text of a random_walk model and one of the same settings written
@@ -139,5 +141,6 @@ int main(void) {
       cmocka_unit_test(test_key_with_legacy_value),
       cmocka_unit_test(test_outliers_words),
   };
+  pc_test_filter();
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "test_filter.h"
+
 #include "pathcast/job.h"
 #include "pathcast/run.h"
 #include "pathcast/store.h"
@@ -108,5 +110,6 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_leak_flag_is_an_error),
   };
+  pc_test_filter();
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

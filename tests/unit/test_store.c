@@ -14,6 +14,8 @@
 
 #include <cmocka.h> /* after the four headers above, as cmocka requires */
 
+#include "test_filter.h"
+
 #include <dirent.h>
 #include <hdf5.h>
 #include <math.h>
@@ -961,5 +963,6 @@ int main(void) {
       STORE_TEST(test_leftover_partial_removed),
       STORE_TEST(test_no_partials_after_writes),
   };
+  pc_test_filter();
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "test_filter.h"
+
 #include "../../src/xgb.h"
 #include "pathcast/model.h"
 #include "pathcast/paths.h"
@@ -658,5 +660,6 @@ int main(void) {
       cmocka_unit_test(test_damaged_booster),
       cmocka_unit_test(test_timing),
   };
+  pc_test_filter();
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
