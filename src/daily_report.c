@@ -333,7 +333,9 @@ void pc_daily_report_json(const pc_ctx *c, pc_status st, FILE *out) {
       first = 0;
     }
   }
-  fprintf(out, "],\"counts\":{\"trained\":%ld,\"train_skipped\":%ld,"
+  fputs("],", out);
+  pc_run_json_data(c, out);
+  fprintf(out, ",\"counts\":{\"trained\":%ld,\"train_skipped\":%ld,"
           "\"train_failed\":%ld,\"forecasts_generated\":%ld,"
           "\"forecasts_skipped\":%ld,\"forecasts_failed\":%ld},"
           "\"status\":\"%s\",\"exit\":%d}\n",

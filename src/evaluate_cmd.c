@@ -59,7 +59,8 @@ static int group_key(pc_eval_by by, pc_date d, int horizon) {
   pc_date_to_ymd(d, &y, &m, &dd);
   return by == PC_BY_HORIZON ? horizon
          : by == PC_BY_MONTH ? pc_date_month_index(d)
-                             : y;
+         : by == PC_BY_YEAR  ? y
+                             : 0;
 }
 
 /* Adds horizon k of forecast i (its actual known) to a group. */
@@ -196,6 +197,8 @@ void pc_eval_free(pc_eval_groups *lists, size_t n) {
 static void group_label(pc_eval_by by, int key, char *buf, size_t len) {
   if (by == PC_BY_MONTH) {
     snprintf(buf, len, "%04d-%02d", key / 12, key % 12 + 1);
+  } else if (by == PC_BY_MODEL) {
+    snprintf(buf, len, "all");
   } else {
     snprintf(buf, len, "%d", key);
   }
@@ -222,7 +225,10 @@ double pc_eval_skill(const pc_eval_group *g, const pc_eval_groups *baseline,
   return NAN;
 }
 
-static const char *const by_names[] = {"horizon", "month", "year"};
+/* The group column's name: by model, the one row is every horizon ("all"),
+ * so a by-model table reads like a by-horizon one with a pooled row. */
+static const char *const by_names[] = {"horizon", "month", "year",
+                                       "horizon"};
 
 /* One printed row: a model's group with its means, energy and skill. */
 typedef struct {
@@ -364,9 +370,10 @@ void pc_eval_print(FILE *out, const pc_job *job, pc_eval_by by,
 /* ---- after the scoring phase (rank 0) ---------------------------------- */
 
 static pc_eval_by by_of(const char *by) {
-  return strcmp(by, "month") == 0  ? PC_BY_MONTH
-         : strcmp(by, "year") == 0 ? PC_BY_YEAR
-                                   : PC_BY_HORIZON;
+  return strcmp(by, "month") == 0   ? PC_BY_MONTH
+         : strcmp(by, "year") == 0  ? PC_BY_YEAR
+         : strcmp(by, "model") == 0 ? PC_BY_MODEL
+                                    : PC_BY_HORIZON;
 }
 
 void pc_report_score_counts(const pc_ctx *c, pc_status st) {

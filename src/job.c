@@ -59,7 +59,8 @@ const opt_def pc_job_options[] = {
      "observations required before a training date", NULL},
     {"max_gap", OPT_LONG, "5", 0, 1e6, FIELD(max_gap),
      "a forecast fails when more trading days than this lie between the "
-     "last observation and the forecast date (stale data)", NULL},
+     "last observation and the forecast date (stale data); the data check "
+     "reports more than this between two closes as a gap", NULL},
     {"catch_up", OPT_LONG, "10", 0, 1000, FIELD(catch_up),
      "daily: also forecast the trading days of the last catch_up days before "
      "forecast_date that the store lacks (missed runs, failures that can now "
@@ -67,6 +68,19 @@ const opt_def pc_job_options[] = {
     {"lock_wait", OPT_LONG, "0", 0, 86400, FIELD(lock_wait),
      "seconds a writer waits for the store's lock before giving up (exit 5)",
      NULL},
+    {"outliers", OPT_OUTLIERS, "flag", 0, 0, FIELD(outliers),
+     "isolated spikes and stale closes of the data (pathcast check): keep "
+     "(not checked), flag (reported by runs), clean (reported, and hidden "
+     "from the models as missing closes; never from the actuals)", NULL},
+    {"spike_threshold", OPT_LONG, "8", 2, 1000, FIELD(spike_threshold),
+     "a spike is a move beyond this many robust standard deviations "
+     "(1.4826 MAD of the trailing spike_window returns) that the next close "
+     "reverses", NULL},
+    {"spike_window", OPT_LONG, "60", 20, 1000, FIELD(spike_window),
+     "trailing daily returns of the spike test's robust standard deviation",
+     NULL},
+    {"stale_days", OPT_LONG, "5", 1, 1000, FIELD(stale_days),
+     "a close repeated more than this many times in a row is stale", NULL},
     {"fsync", OPT_YESNO, "yes", 0, 0, FIELD(fsync),
      "flush each committed store file to disk (yes: survives power loss; "
      "no: survives process crashes only, faster on slow disks)", NULL},
@@ -79,7 +93,8 @@ const opt_def pc_job_options[] = {
      "auto, table, json, or csv (evaluate); auto is a table, except that "
      "evaluate writes CSV when its output is not a terminal", NULL},
     {"by", OPT_BY, "horizon", 0, 0, FIELD(by),
-     "evaluate: average scores by horizon, month or year", NULL},
+     "evaluate: average scores by horizon, month or year, or one row per "
+     "model (model: every horizon pooled)", NULL},
     {"model", OPT_TEXT, "", 0, 0, FIELD(model_filter),
      "only these models of the job (NAME[,NAME...]); the job's keys for the "
      "others stay valid", NULL},
@@ -104,7 +119,8 @@ static const char *const command_names[] = {
     [PC_CMD_FORECAST] = "forecast", [PC_CMD_BACKFILL] = "backfill",
     [PC_CMD_DAILY] = "daily", [PC_CMD_MODELS] = "models",
     [PC_CMD_EXPORT] = "export", [PC_CMD_STATUS] = "status",
-    [PC_CMD_VERIFY] = "verify", [PC_CMD_EVALUATE] = "evaluate",
+    [PC_CMD_VERIFY] = "verify", [PC_CMD_CHECK] = "check",
+    [PC_CMD_EVALUATE] = "evaluate",
     [PC_CMD_REPORT] = "report",
     [PC_CMD_HELP] = "help",
     [PC_CMD_VERSION] = "version",
@@ -410,11 +426,18 @@ static pc_status set_choice(const opt_def *o, pc_job *job, const char *v,
     snprintf(job->fsync, sizeof job->fsync, "%s", v);
   } else if (o->kind == OPT_BY) {
     if (strcmp(v, "horizon") != 0 && strcmp(v, "month") != 0 &&
-        strcmp(v, "year") != 0) {
+        strcmp(v, "year") != 0 && strcmp(v, "model") != 0) {
       return pc_error_set(e, PC_INPUT, "%s: by: '%s' is not one of horizon, "
-                          "month, year", origin, v);
+                          "month, year, model", origin, v);
     }
     snprintf(job->by, sizeof job->by, "%s", v);
+  } else if (o->kind == OPT_OUTLIERS) {
+    if (strcmp(v, "keep") != 0 && strcmp(v, "flag") != 0 &&
+        strcmp(v, "clean") != 0) {
+      return pc_error_set(e, PC_INPUT, "%s: outliers: '%s' is not one of "
+                          "keep, flag, clean", origin, v);
+    }
+    snprintf(job->outliers, sizeof job->outliers, "%s", v);
   } else {
     if (strcmp(v, "auto") != 0 && strcmp(v, "table") != 0 &&
         strcmp(v, "json") != 0 && strcmp(v, "csv") != 0) {
@@ -834,7 +857,7 @@ static pc_status check_format(const pc_job *job, pc_error *e) {
   pc_command c = job->command;
   const char *valid = c == PC_CMD_EVALUATE ? "auto, table, csv, json"
                       : c == PC_CMD_DAILY || c == PC_CMD_MODELS ||
-                              c == PC_CMD_STATUS
+                              c == PC_CMD_STATUS || c == PC_CMD_CHECK
                           ? "auto, table, json"
                       : c == PC_CMD_EXPORT ? "auto, csv"
                                            : "auto, table";
@@ -853,11 +876,14 @@ static pc_status check_format(const pc_job *job, pc_error *e) {
 
 static pc_status check_required(pc_job *job, pc_error *e) {
   pc_command c = job->command;
-  pc_status st = require(job, "store", job->store[0] != '\0', e);
+  /* check reads the data file only: it needs no store. */
+  pc_status st = c == PC_CMD_CHECK
+                     ? PC_OK
+                     : require(job, "store", job->store[0] != '\0', e);
   if (st == PC_OK && is_run_command(c)) {
     st = require(job, "commodity", job->commodity[0] != '\0', e);
   }
-  if (st == PC_OK && is_run_command(c)) {
+  if (st == PC_OK && (is_run_command(c) || c == PC_CMD_CHECK)) {
     st = require(job, "data", job->data[0] != '\0', e);
   }
   bool ranged = c == PC_CMD_TRAIN || c == PC_CMD_FORECAST || c == PC_CMD_BACKFILL;
@@ -897,14 +923,14 @@ pc_status pc_job_from_args(pc_job *job, int argc, char **argv, pc_error *e) {
   job_defaults(job);
   if (argc < 2) {
     return pc_error_set(e, PC_INPUT, "missing command (train, forecast, "
-                        "backfill, daily, models, export, status, verify, evaluate, report; see "
-                        "pathcast --help)");
+                        "backfill, daily, models, export, status, verify, "
+                        "check, evaluate, report; see pathcast --help)");
   }
   job->command = command_of(argv[1]);
   if (job->command == PC_CMD_NONE) {
     return pc_error_set(e, PC_INPUT, "unknown command '%s' (valid: train, "
                         "forecast, backfill, daily, models, export, status, verify, "
-                        "evaluate, report)",
+                        "check, evaluate, report)",
                         argv[1]);
   }
   if (job->command == PC_CMD_HELP || job->command == PC_CMD_VERSION) {
@@ -994,9 +1020,29 @@ static size_t listed_settings(const pc_job *job, const pc_model_spec *s,
   return used;
 }
 
+void pc_job_quality_params(const pc_job *job, pc_quality_params *p) {
+  *p = (pc_quality_params){(int)job->spike_threshold, (int)job->spike_window,
+                           (int)job->stale_days, job->max_gap,
+                           &job->calendar};
+}
+
+/* The words `outliers = clean` adds to the settings: it changes what the
+ * models see, and so the results, while keep and flag change nothing (their
+ * text is the text of before the key existed, docs/STORE.md).  max_gap is
+ * not among them: gaps are reported, never cleaned. */
+static void quality_words(const pc_job *job, char *buf, size_t len) {
+  buf[0] = '\0';
+  if (strcmp(job->outliers, "clean") == 0) {
+    snprintf(buf, len, " outliers=clean spike_threshold=%ld spike_window=%ld "
+             "stale_days=%ld", job->spike_threshold, job->spike_window,
+             job->stale_days);
+  }
+}
+
 size_t pc_job_model_settings(const pc_job *job, size_t model, char *buf,
                              size_t len) {
-  char spec[PC_SETTINGS_MAX], anchor[PC_DATE_STRLEN], holidays[32];
+  char spec[PC_SETTINGS_MAX], anchor[PC_DATE_STRLEN], holidays[32],
+      quality[128];
   pc_model_spec_settings(&job->models[model], spec, sizeof spec);
   size_t used = strlen(spec);
   used += listed_settings(job, &job->models[model], spec + used,
@@ -1005,14 +1051,15 @@ size_t pc_job_model_settings(const pc_job *job, size_t model, char *buf,
     return used + 1; /* cannot fit: the caller refuses the job */
   }
   pc_calendar_fingerprint(&job->calendar, holidays, sizeof holidays);
+  quality_words(job, quality, sizeof quality);
   int n = snprintf(buf, len, "%s seed=%llu paths=%d horizon=%d calendar=%s "
                    "holidays=%s train_frequency=%s train_anchor=%s "
-                   "numerics=%d", spec, (unsigned long long)job->seed,
+                   "numerics=%d%s", spec, (unsigned long long)job->seed,
                    job->paths, job->horizon,
                    job->calendar.kind == PC_CAL_WEEKDAYS ? "weekdays" : "daily",
                    holidays, pc_freq_name(job->train_frequency),
                    pc_date_format(job->train_anchor, anchor),
-                   PC_NUMERICS_VERSION);
+                   PC_NUMERICS_VERSION, quality);
   return n > 0 ? (size_t)n : 0;
 }
 

@@ -21,7 +21,8 @@ typedef struct {
 #define RUN_KEYS                                                              \
   "commodity data models model_version train_frequency train_anchor paths "  \
   "horizon calendar holidays seed store log_dir min_history max_gap fsync "  \
-  "lock_wait summary_json model"
+  "lock_wait summary_json model outliers spike_threshold spike_window "     \
+  "stale_days"
 #define RUN_EXITS                                                             \
   "0 everything asked for is done (or was already stored); 3 some model or " \
   "date failed (listed, recorded in the store); 2 bad input (nothing "       \
@@ -95,9 +96,10 @@ static const command_help commands[] = {
      "trained models, the latest on or before the range's end and the next "
      "scheduled after it, trainings due but missing; recorded failures of the "
      "range; damaged files with the command that rebuilds each; leakage "
-     "flags. Exit 3 when anything needs attention.",
+     "flags; a data line with the data check's findings of the store's "
+     "series (informational). Exit 3 when anything needs attention.",
      "store model_version start end train_frequency train_anchor calendar "
-     "holidays model format",
+     "holidays model format max_gap spike_threshold spike_window stale_days",
      "pathcast status --job jobs/coffee.job --end today",
      "0 complete and clean; 3 something needs attention; 2 bad input or no "
      "such store; 1 a failed write of the output"},
@@ -109,12 +111,28 @@ static const command_help commands[] = {
      "store model", "pathcast verify --job jobs/coffee.job",
      "0 every file intact; 3 a file is damaged; 2 bad input or no such "
      "store"},
+    {PC_CMD_CHECK, "pathcast check --job FILE [--format json]",
+     "check the data file: isolated spikes, stale closes, gaps",
+     "Checks the data file for isolated spikes (a move beyond spike_threshold "
+     "robust standard deviations of the trailing spike_window returns that "
+     "the next close reverses), stale closes (one close repeated more than "
+     "stale_days times in a row) and gaps (more than max_gap trading days "
+     "without a close). Prints one line per finding (file:line, dates, kind, "
+     "values) and a summary. Reads the file only; train, forecast, backfill "
+     "and daily run the same check (docs/DATA.md).",
+     "data calendar holidays max_gap outliers spike_threshold spike_window "
+     "stale_days format",
+     "pathcast check --job jobs/coffee.job",
+     "0 nothing flagged; 3 something flagged; 2 bad input (the data file "
+     "does not parse, a bad key); 1 a failed write of the output"},
     {PC_CMD_EVALUATE, "pathcast evaluate --job FILE [--start D] [--end D] "
-                      "[--by horizon|month|year] [--format table|csv|json]",
+                      "[--by horizon|month|year|model] "
+                      "[--format table|csv|json]",
      "score stored forecasts against the actuals",
      "Scores stored forecasts against the store's actuals (CRPS, pinball, "
      "coverage, energy score, ...), stores the scores (a rerun scores only "
-     "what is new) and prints them by horizon, month or year.",
+     "what is new) and prints them by horizon, month or year, or one row "
+     "per model with every horizon pooled (--by model).",
      "store model_version models start end by format model summary_json "
      "log_dir lock_wait",
      "mpirun -np 4 pathcast evaluate --job jobs/coffee.job --start 2023-01-01 "
@@ -124,9 +142,11 @@ static const command_help commands[] = {
      "evaluate, then an HTML page with figures",
      "Scores like evaluate, then writes DIR/index.html (default "
      "reports/<commodity>) with PNG figures: fan charts, CRPS and coverage by "
-     "horizon, calibration, PIT histograms, rolling skill.",
+     "horizon, calibration (with a calibration summary table), PIT "
+     "histograms, rolling skill, and the data check's findings of the "
+     "store's series.",
      "store model_version models start end output model summary_json log_dir "
-     "lock_wait",
+     "lock_wait max_gap spike_threshold spike_window stale_days",
      "pathcast report --job jobs/coffee.job --output reports/coffee",
      RUN_EXITS},
 };
@@ -240,7 +260,8 @@ void pc_job_print_help(const pc_job *job, FILE *out) {
   }
   print_model_keys(out);
   fprintf(out, "\nexit status: 0 all done; 3 finished but some model/date "
-               "failed, or a damaged file was left out; 2 bad input or usage;\n"
+               "failed, a damaged file was left out, or check flagged the "
+               "data;\n2 bad input or usage; "
                "1 fatal; 4 stopped by a signal after saving progress; 5 store "
                "in use by another writer\n");
 }

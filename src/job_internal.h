@@ -19,7 +19,8 @@ typedef enum {
   OPT_MODELS, /* name[:type],... */
   OPT_FORMAT, /* table | json */
   OPT_YESNO,  /* yes | no */
-  OPT_BY      /* horizon | month | year */
+  OPT_BY,     /* horizon | month | year | model */
+  OPT_OUTLIERS /* keep | flag | clean */
 } opt_kind;
 
 typedef struct {

@@ -71,6 +71,9 @@ static int run_read_only(const pc_job *job) {
   case PC_CMD_VERIFY:
     st = pc_verify(job, stdout, &e);
     break;
+  case PC_CMD_CHECK:
+    st = pc_check(job, stdout, &e);
+    break;
   default:
     st = pc_export(job, stdout, &e);
   }
@@ -128,7 +131,7 @@ int main(int argc, char **argv) {
   } else if (job.command == PC_CMD_VERSION) {
     printf("pathcast %s (numerics %d, SIMD %s)\n", PC_VERSION,
            PC_NUMERICS_VERSION, pc_simd_name(pc_simd_active()));
-  } else if (job.command >= PC_CMD_MODELS && job.command <= PC_CMD_VERIFY) {
+  } else if (job.command >= PC_CMD_MODELS && job.command <= PC_CMD_CHECK) {
     code = run_read_only(&job);
   } else {
     code = run_mpi(&job);

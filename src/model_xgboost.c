@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "pathcast/paths.h"
+#include "pathcast/quality.h"
 #include "xgb.h"
 
 static const pc_param_def xgboost_params[] = {
@@ -43,12 +44,18 @@ static const pc_param_def xgboost_params[] = {
      "trained without the validation tail (no)"},
     {"seed", PC_PARAM_INT, "0", 0, 2147483647, NULL,
      "XGBoost's seed for row and column sampling"},
+    {"residuals", PC_PARAM_CHOICE, "winsorized", 0, 0, "raw|winsorized",
+     "innovation pool: the validation tail's residuals as they are (raw), or "
+     "winsorised at their 0.5% and 99.5% quantiles so that one bad tick "
+     "cannot make extreme paths"},
 };
 
 typedef struct {
   pc_xgb_layout layout;
   pc_xgb_hyper hyper;
   pc_xgb_model model;
+  int winsorized;    /* the residual pool was winsorised at fit time */
+  int64_t clipped;   /* residuals the winsorising moved */
 } xgb_state;
 
 static void xgb_release(void *state) {
@@ -70,6 +77,21 @@ static void hyper_of(const pc_model_spec *spec, pc_xgb_hyper *hp) {
   hp->valid_fraction = pc_model_spec_double(spec, "valid_fraction");
   hp->seed = (int)pc_model_spec_long(spec, "seed");
   hp->refit = strcmp(pc_model_spec_str(spec, "refit"), "yes") == 0;
+}
+
+/* A bad tick in the validation tail leaves a pair of huge residuals (the
+ * jump and its reversal) that a path would draw as often as any other:
+ * clipped to the pool's 0.5% and 99.5% quantiles, they stay the largest
+ * shocks without being extreme ones (docs/MODELS.md). */
+static pc_status winsorize_pool(xgb_state *s, pc_error *e) {
+  size_t clipped = 0;
+  if (pc_winsorize(s->model.resid, s->model.nresid, PC_QUALITY_WINSOR_LOW,
+                   PC_QUALITY_WINSOR_HIGH, &clipped) != PC_OK) {
+    return pc_error_set(e, PC_NOMEM, "out of memory");
+  }
+  s->winsorized = 1;
+  s->clipped = (int64_t)clipped;
+  return PC_OK;
 }
 
 static pc_status xgb_fit(void *state, const pc_model_spec *spec,
@@ -97,6 +119,10 @@ static pc_status xgb_fit(void *state, const pc_model_spec *spec,
     st = pc_xgb_train(&s->hyper, &smp, &s->model, e);
   }
   pc_xgb_samples_free(&smp);
+  if (st == PC_OK &&
+      strcmp(pc_model_spec_str(spec, "residuals"), "winsorized") == 0) {
+    st = winsorize_pool(s, e);
+  }
   return st;
 }
 
@@ -328,6 +354,22 @@ static pc_status save_model(const pc_xgb_model *m, pc_record *out,
   return st == PC_OK ? PC_OK : pc_error_set(e, st, "cannot save model");
 }
 
+/* A winsorised pool says so; a raw one stores what models stored before
+ * the key existed (so their records are unchanged). */
+static pc_status save_residual_method(const xgb_state *s, pc_record *out,
+                                      pc_error *e) {
+  if (!s->winsorized) {
+    return PC_OK;
+  }
+  pc_status st = pc_record_add_str(out, PC_SECTION_PARAMS, "residual_method",
+                                   "winsorized");
+  if (st == PC_OK) {
+    st = pc_record_add_int(out, PC_SECTION_DIAGNOSTICS, "residuals_clipped",
+                           s->clipped);
+  }
+  return st == PC_OK ? PC_OK : pc_error_set(e, st, "cannot save model");
+}
+
 static pc_status xgb_save(const void *state, pc_record *out, pc_error *e) {
   const xgb_state *s = state;
   if (s->model.booster == NULL) {
@@ -340,7 +382,8 @@ static pc_status xgb_save(const void *state, pc_record *out, pc_error *e) {
   if (st != PC_OK) {
     return pc_error_set(e, st, "cannot save model");
   }
-  return save_model(&s->model, out, e);
+  st = save_model(&s->model, out, e);
+  return st == PC_OK ? save_residual_method(s, out, e) : st;
 }
 
 /* An I64 list field as the comma-separated text the keys use. */
@@ -453,6 +496,27 @@ static pc_status load_booster(xgb_state *s, const pc_record *in, pc_error *e) {
   return st == PC_MODEL ? PC_FATAL : st;
 }
 
+/* Both fields or neither: a record with one of them is damaged. */
+static pc_status load_residual_method(xgb_state *s, const pc_record *in,
+                                      pc_error *e) {
+  char method[32];
+  if (pc_record_get(in, "residual_method") == NULL &&
+      pc_record_get(in, "residuals_clipped") == NULL) {
+    return PC_OK; /* raw, as every model before the key */
+  }
+  pc_status st = pc_record_get_str(in, "residual_method", method,
+                                   sizeof method, e);
+  if (st == PC_OK) {
+    st = pc_record_get_int(in, "residuals_clipped", &s->clipped, e);
+  }
+  if (st == PC_OK && strcmp(method, "winsorized") != 0) {
+    st = pc_error_set(e, PC_FATAL, "trained model field 'residual_method' "
+                      "is '%s', not 'winsorized'", method);
+  }
+  s->winsorized = st == PC_OK;
+  return st;
+}
+
 static pc_status xgb_load(void *state, const pc_record *in, pc_error *e) {
   xgb_state *s = state;
   xgb_release(s);
@@ -461,6 +525,7 @@ static pc_status xgb_load(void *state, const pc_record *in, pc_error *e) {
   if (st == PC_OK) st = load_hyper(&s->hyper, in, e);
   if (st == PC_OK) st = load_model(&s->model, in, e);
   if (st == PC_OK) st = load_booster(s, in, e);
+  if (st == PC_OK) st = load_residual_method(s, in, e);
   if (st != PC_OK) {
     xgb_release(s); /* nothing half-loaded survives */
   }
@@ -482,4 +547,6 @@ const pc_model_type pc_model_xgboost = {
     .save = xgb_save,
     .load = xgb_load,
     .release = xgb_release,
+    /* Trained before `residuals` existed: the raw pool. */
+    .legacy = "residuals=raw",
 };

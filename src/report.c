@@ -152,6 +152,7 @@ void pc_report_summary(pc_ctx *c, pc_status st, FILE *out) {
           s->train_skipped, s->train_failed);
   fprintf(out, "Forecasts: generated %ld, skipped %ld, failed %ld\n",
           s->generated, s->forecast_skipped, s->forecast_failed);
+  pc_run_print_data(c, out, 10);
   list_failures(c, out);
   fprintf(out, "Status:    %s (exit %d)\n", pc_strerror(st),
           pc_status_exit_code(st));

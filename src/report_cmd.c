@@ -12,6 +12,7 @@
 #include "pathcast/evaluate.h"
 #include "pathcast/file.h"
 #include "pathcast/plot.h"
+#include "pathcast/quality.h"
 #include "pathcast/scores.h"
 #include "run_internal.h"
 
@@ -26,6 +27,7 @@ typedef struct {
   char dir[4096];
   pc_eval_groups *by_h; /* per model, by horizon */
   pc_eval_groups *by_m; /* per model, by month */
+  pc_eval_groups *all;  /* per model, every horizon pooled (one group) */
   long rw;              /* index of random_walk, or -1 */
   FILE *html;
   pc_error *e;
@@ -55,21 +57,36 @@ static pc_status new_figure(report *r, pc_plot **p, const char *title,
   return pc_plot_new(p, FIG_W, FIG_H, title, xlabel, ylabel, r->e);
 }
 
-/* ---- pooled summary ---------------------------------------------------- */
-
-/* All horizons of a model in one group (key 0). */
-static void pool(const pc_eval_groups *l, pc_eval_group *out) {
-  memset(out, 0, sizeof *out);
-  for (size_t i = 0; i < l->n; i++) {
-    const pc_eval_group *g = &l->g[i];
-    out->n += g->n;
-    out->n_dir += g->n_dir;
-    for (int k = 0; k < PC_EV_COUNT; k++) {
-      out->sum[k] += g->sum[k];
+/* Text from the job (a store path may hold any character) as HTML. */
+static void html_text(FILE *f, const char *s) {
+  for (; *s != '\0'; s++) {
+    switch (*s) {
+    case '<':
+      fputs("&lt;", f);
+      break;
+    case '>':
+      fputs("&gt;", f);
+      break;
+    case '&':
+      fputs("&amp;", f);
+      break;
+    case '"':
+      fputs("&quot;", f);
+      break;
+    default:
+      fputc(*s, f);
     }
   }
-  out->es = l->es;
-  out->n_es = l->n_es;
+}
+
+/* ---- pooled summary ---------------------------------------------------- */
+
+/* All horizons of a model in one group (key 0): the row `evaluate --by
+ * model` prints, the same sums in the same order, so the page and the
+ * table agree to the last digit. */
+static const pc_eval_group *pooled(const report *r, long m) {
+  static const pc_eval_group none = {0};
+  return m >= 0 && r->all[m].n > 0 ? &r->all[m].g[0] : &none;
 }
 
 static void html_number(FILE *f, double v, const char *fmt) {
@@ -84,10 +101,7 @@ static void html_number(FILE *f, double v, const char *fmt) {
 
 static void summary_table(report *r) {
   FILE *f = r->html;
-  pc_eval_group base;
-  pool(r->rw >= 0 ? &r->by_h[r->rw] : &(pc_eval_groups){0}, &base);
-  base.key = 0;
-  pc_eval_groups baseline = {&base, r->rw >= 0 ? 1 : 0, 0, 0};
+  const pc_eval_groups *baseline = r->rw >= 0 ? &r->all[r->rw] : NULL;
   fputs("<table>\n<tr><th>model</th><th>pairs</th><th>CRPS</th>"
         "<th>MAE (median)</th><th>RMSE (median)</th><th>MAPE %</th>"
         "<th>coverage 50%</th><th>coverage 80%</th><th>coverage 95%</th>"
@@ -97,15 +111,14 @@ static void summary_table(report *r) {
     if (!pc_job_model_selected(r->job, m)) {
       continue;
     }
-    pc_eval_group g;
+    const pc_eval_group *g = pooled(r, (long)m);
     double v[PC_EV_PRINTED];
-    pool(&r->by_h[m], &g);
-    pc_eval_means(&g, v);
+    pc_eval_means(g, v);
     uint32_t rgb = pc_plot_color_rgb((int)m);
     /* the model's colour in the figures, as a square before its name */
     fprintf(f, "<tr><td><span class=\"key\" style=\"color:#%06x\">"
             "&#9632;</span>%s</td><td>%ld</td>", (unsigned)rgb,
-            model_name(r, m), g.n);
+            model_name(r, m), g->n);
     html_number(f, v[PC_EV_CRPS], "%.4f");
     html_number(f, v[PC_EV_AE_MED], "%.4f");
     html_number(f, v[PC_EV_SE_MED], "%.4f");
@@ -114,8 +127,8 @@ static void summary_table(report *r) {
     html_number(f, v[PC_EV_COV80], "%.3f");
     html_number(f, v[PC_EV_COV95], "%.3f");
     html_number(f, v[PC_EV_PIT], "%.3f");
-    html_number(f, g.n_es ? g.es / (double)g.n_es : NAN, "%.4f");
-    html_number(f, pc_eval_skill(&g, &baseline, PC_EV_CRPS), "%.4f");
+    html_number(f, g->n_es ? g->es / (double)g->n_es : NAN, "%.4f");
+    html_number(f, pc_eval_skill(g, baseline, PC_EV_CRPS), "%.4f");
     fputs("</tr>\n", f);
   }
   fputs("</table>\n", f);
@@ -308,11 +321,10 @@ static pc_status calibration_figure(report *r) {
   pc_plot_y_range(p, 0.0, 1.0);
   pc_plot_line(p, diag, diag, 2, "ideal", PC_PLOT_GREY, true);
   for (size_t m = 0; m < r->job->nmodels; m++) {
-    pc_eval_group g;
+    const pc_eval_group *g = pooled(r, (long)m);
     double y[5];
-    pool(&r->by_h[m], &g);
     for (int i = 0; i < 5; i++) {
-      y[i] = g.n ? g.sum[cov[i]] / (double)g.n : NAN;
+      y[i] = g->n ? g->sum[cov[i]] / (double)g->n : NAN;
     }
     if (pc_job_model_selected(r->job, m)) {
       pc_plot_line(p, nominal, y, 5, model_name(r, m), (int)m, false);
@@ -325,16 +337,16 @@ static pc_status calibration_figure(report *r) {
 static pc_status pit_figure(report *r, size_t m) {
   double left[PC_EV_PIT_BINS], height[PC_EV_PIT_BINS];
   char title[256], name[128];
-  pc_eval_group g;
-  pool(&r->by_h[m], &g);
+  const pc_eval_group *g = pooled(r, (long)m);
   for (int b = 0; b < PC_EV_PIT_BINS; b++) {
     left[b] = (double)b / PC_EV_PIT_BINS;
     /* density: a calibrated model's bars all stand at 1 */
-    height[b] = g.n ? g.sum[PC_EV_PIT_BIN + b] * PC_EV_PIT_BINS / (double)g.n
-                    : NAN;
+    height[b] = g->n ? g->sum[PC_EV_PIT_BIN + b] * PC_EV_PIT_BINS /
+                           (double)g->n
+                     : NAN;
   }
   snprintf(title, sizeof title, "%s: PIT histogram (%ld pairs, all horizons)",
-           model_name(r, m), g.n);
+           model_name(r, m), g->n);
   snprintf(name, sizeof name, "pit-%s.png", model_name(r, m));
   pc_plot *p = NULL;
   pc_status st = new_figure(r, &p, title, "PIT", "density");
@@ -346,6 +358,95 @@ static pc_status pit_figure(report *r, size_t m) {
                model_name(r, m), (int)m);
   pc_plot_hline(p, 1.0, "uniform", PC_PLOT_GREY);
   return emit_figure(r, p, name, title);
+}
+
+/* The calibration summary: per model, the empirical coverage of each
+ * central interval against its nominal level, the PIT's mean and its
+ * histogram's largest departure from flat, and a verdict on the 80% and
+ * 95% intervals against the acceptance bands of docs/EVALUATION.md. */
+static const char *verdict(double c80, double c95) {
+  int narrow = c80 < PC_CAL80_LOW || c95 < PC_CAL95_LOW;
+  int wide = c80 > PC_CAL80_HIGH || c95 > PC_CAL95_HIGH;
+  if (isnan(c80) || isnan(c95)) {
+    return "&ndash;";
+  }
+  return narrow && wide ? "mixed" : narrow ? "too narrow"
+                                  : wide   ? "too wide"
+                                           : "calibrated";
+}
+
+/* The largest |density - 1| of the 10-bin PIT histogram (0: flat). */
+static double pit_departure(const pc_eval_group *g) {
+  double worst = g->n ? 0.0 : NAN;
+  for (int b = 0; g->n && b < PC_EV_PIT_BINS; b++) {
+    double d = g->sum[PC_EV_PIT_BIN + b] * PC_EV_PIT_BINS / (double)g->n;
+    worst = fabs(d - 1.0) > worst ? fabs(d - 1.0) : worst;
+  }
+  return worst;
+}
+
+static void calibration_table(report *r) {
+  static const int cov[5] = {PC_EV_COV50, PC_EV_COV67, PC_EV_COV80,
+                             PC_EV_COV95, PC_EV_COV99};
+  FILE *f = r->html;
+  fputs("<table>\n<tr><th>model</th><th>pairs</th><th>50%</th><th>67%</th>"
+        "<th>80%</th><th>95%</th><th>99%</th><th>mean PIT</th>"
+        "<th>PIT: largest |density &minus; 1|</th><th>80% and 95% "
+        "intervals</th></tr>\n", f);
+  for (size_t m = 0; m < r->job->nmodels; m++) {
+    const pc_eval_group *g = pooled(r, (long)m);
+    double c[5];
+    if (!pc_job_model_selected(r->job, m)) {
+      continue;
+    }
+    fprintf(f, "<tr><td>%s</td><td>%ld</td>", model_name(r, m), g->n);
+    for (int i = 0; i < 5; i++) {
+      c[i] = g->n ? g->sum[cov[i]] / (double)g->n : NAN;
+      html_number(f, c[i], "%.3f");
+    }
+    html_number(f, g->n ? g->sum[PC_EV_PIT] / (double)g->n : NAN, "%.3f");
+    html_number(f, pit_departure(g), "%.2f");
+    fprintf(f, "<td>%s</td></tr>\n", verdict(c[2], c[3]));
+  }
+  fprintf(f, "</table>\n<p>Empirical coverage of the central intervals, all "
+          "horizons pooled. Calibrated: 80%% intervals cover %.2f&ndash;%.2f "
+          "and 95%% intervals %.2f&ndash;%.2f of the actuals; too narrow "
+          "(below) understates the risk, too wide (above) overstates "
+          "it.</p>\n", PC_CAL80_LOW, PC_CAL80_HIGH, PC_CAL95_LOW,
+          PC_CAL95_HIGH);
+}
+
+/* The data check's findings of the store's series (the actuals the
+ * scores use): a spike there also distorts the scores of the forecasts
+ * whose days it falls on. */
+static pc_status data_section(report *r) {
+  pc_quality q;
+  pc_quality_params p;
+  const pc_quality_source src = {"series.h5", 0};
+  char counts[128];
+  pc_job_quality_params(r->job, &p);
+  pc_status st = pc_quality_scan(&r->c->series, &p, &q, r->e);
+  if (st != PC_OK) {
+    return st;
+  }
+  pc_quality_counts(&q, counts, sizeof counts);
+  fprintf(r->html, "<h2>Data</h2>\n<p>The data check (docs/DATA.md) of the "
+          "stored series, %zu rows: %s.</p>\n", q.rows, counts);
+  if (q.n > 0) {
+    fputs("<ul>\n", r->html);
+  }
+  for (size_t i = 0; i < q.n; i++) {
+    char line[512];
+    pc_quality_format_finding(line, sizeof line, &src, &p, &q.f[i]);
+    fputs("<li>", r->html);
+    html_text(r->html, line);
+    fputs("</li>\n", r->html);
+  }
+  if (q.n > 0) {
+    fputs("</ul>\n", r->html);
+  }
+  pc_quality_fini(&q);
+  return PC_OK;
 }
 
 /* ---- monthly skill ------------------------------------------------------ */
@@ -415,28 +516,6 @@ static pc_status skill_figure(report *r) {
 
 /* ---- the page ----------------------------------------------------------- */
 
-/* Text from the job (a store path may hold any character) as HTML. */
-static void html_text(FILE *f, const char *s) {
-  for (; *s != '\0'; s++) {
-    switch (*s) {
-    case '<':
-      fputs("&lt;", f);
-      break;
-    case '>':
-      fputs("&gt;", f);
-      break;
-    case '&':
-      fputs("&amp;", f);
-      break;
-    case '"':
-      fputs("&quot;", f);
-      break;
-    default:
-      fputc(*s, f);
-    }
-  }
-}
-
 static void page_head(report *r) {
   const pc_job *job = r->job;
   const char *commodity = pc_store_commodity(r->c->store);
@@ -485,6 +564,7 @@ static pc_status page_body(report *r) {
                         "horizon", "empirical coverage", cov, 2, nominal);
   }
   fputs("<h2>Calibration</h2>\n", r->html);
+  calibration_table(r);
   if (st == PC_OK) {
     st = calibration_figure(r);
   }
@@ -495,6 +575,9 @@ static pc_status page_body(report *r) {
   if (st == PC_OK) {
     st = skill_figure(r);
   }
+  if (st == PC_OK) {
+    st = data_section(r);
+  }
   fputs("</body>\n</html>\n", r->html);
   return st;
 }
@@ -503,12 +586,14 @@ static pc_status collect(report *r) {
   size_t n = r->job->nmodels;
   r->by_h = calloc(n, sizeof *r->by_h);
   r->by_m = calloc(n, sizeof *r->by_m);
-  if (r->by_h == NULL || r->by_m == NULL) {
+  r->all = calloc(n, sizeof *r->all);
+  if (r->by_h == NULL || r->by_m == NULL || r->all == NULL) {
     return pc_error_set(r->e, PC_NOMEM, "out of memory");
   }
-  const pc_eval_view views[2] = {{PC_BY_HORIZON, r->by_h},
-                                 {PC_BY_MONTH, r->by_m}};
-  return pc_eval_collect(r->c->store, r->job, views, 2, r->e);
+  const pc_eval_view views[3] = {{PC_BY_HORIZON, r->by_h},
+                                 {PC_BY_MONTH, r->by_m},
+                                 {PC_BY_MODEL, r->all}};
+  return pc_eval_collect(r->c->store, r->job, views, 3, r->e);
 }
 
 /* index.html is written as .partial and renamed: a reader never sees half
@@ -550,8 +635,10 @@ pc_status pc_report_html(pc_ctx *c, pc_status st, pc_error *e) {
   }
   pc_eval_free(r.by_h, c->job->nmodels);
   pc_eval_free(r.by_m, c->job->nmodels);
+  pc_eval_free(r.all, c->job->nmodels);
   free(r.by_h);
   free(r.by_m);
+  free(r.all);
   st = pc_status_worst(st, rst);
   pc_report_score_counts(c, st);
   if (rst == PC_OK) {

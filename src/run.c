@@ -418,6 +418,7 @@ static pc_status run_phases(pc_ctx *c, pc_error *e) {
 
 static void ctx_fini(pc_ctx *c) {
   pc_work_release(c);
+  pc_run_quality_fini(c);
   pc_plan_fini(&c->plan);
   pc_store_close(c->store);
   pc_series_fini(&c->series);
@@ -468,6 +469,9 @@ pc_status pc_run(const pc_job *job, MPI_Comm comm, pc_summary *sum,
   }
   if (st == PC_OK && !pc_command_scores(job->command)) {
     st = check_models(&c, e);
+  }
+  if (st == PC_OK && !pc_command_scores(job->command)) {
+    st = vote_root(&c, pc_run_check_data(&c, e), e);
   }
   if (st == PC_OK) {
     st = prepare_store(&c, e);

@@ -9,6 +9,7 @@
 #include "pathcast/forecast.h"
 #include "pathcast/job.h"
 #include "pathcast/log.h"
+#include "pathcast/quality.h"
 #include "pathcast/run.h"
 #include "pathcast/series.h"
 #include "pathcast/store.h"
@@ -73,6 +74,12 @@ typedef struct {
   pc_date cached_date;
   pc_forecast_work fw; /* the forecasts' simulation workspace */
   pc_model_context mctx; /* what models may know of the job */
+  /* Data-quality findings of the series (run commands: unless outliers =
+   * keep; report: of the store's series), and with outliers = clean the
+   * closes a history view shows (series.n values, rewritten per view). */
+  pc_quality quality;
+  int quality_scanned;
+  double *clean;
   pc_status mpi_failed; /* this rank's first failed MPI call, else PC_OK */
   pc_error mpi_error;   /* ... and what it was */
 } pc_ctx;
@@ -104,6 +111,17 @@ pc_progress *pc_progress_start(pc_ctx *c, const char *phase, long total);
 void pc_progress_step(pc_progress *p, long items);
 /* Collective over the ranks that started it: waits for every rank's end. */
 void pc_progress_finish(pc_progress *p);
+
+/* quality_run.c: the data check of a run, its cleaned history views and
+ * its place in the reports. */
+pc_status pc_run_check_data(pc_ctx *c, pc_error *e);
+/* The rows a model may see for date d: everything strictly before d, with
+ * outliers = clean the flagged closes confirmed before d as missing. */
+pc_history pc_run_history(pc_ctx *c, pc_date d);
+/* The findings for a run's summary (and its log), at most `max` listed. */
+void pc_run_print_data(const pc_ctx *c, FILE *out, size_t max);
+void pc_run_json_data(const pc_ctx *c, FILE *out);
+void pc_run_quality_fini(pc_ctx *c);
 
 /* report.c */
 pc_status pc_report_failures(pc_ctx *c, pc_error *e);

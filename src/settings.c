@@ -23,9 +23,11 @@ typedef struct {
   char type[PC_MODEL_NAME_MAX];
 } settings;
 
-static const char *job_words[] = {"seed",      "paths",           "horizon",
-                                  "calendar",  "holidays",        "train_frequency",
-                                  "train_anchor", "numerics"};
+static const char *job_words[] = {
+    "seed",         "paths",    "horizon",  "calendar",
+    "holidays",     "train_frequency",      "train_anchor",
+    "numerics",     "outliers", "spike_threshold", "spike_window",
+    "stale_days"};
 
 static bool is_job_word(const char *key) {
   for (size_t i = 0; i < sizeof job_words / sizeof job_words[0]; i++) {
@@ -100,10 +102,28 @@ static const word *find(const settings *s, const char *key) {
   return NULL;
 }
 
+/* The value a text without the type's key stood for, when the type says
+ * it differs from the key's default: a pointer to it in t->legacy (it ends
+ * at a space or the end), else NULL. */
+static const char *legacy_value(const pc_model_type *t, const char *key) {
+  size_t klen = strlen(key);
+  for (const char *p = t->legacy; p != NULL && *p != '\0';) {
+    size_t len = strcspn(p, " ");
+    if (len > klen && strncmp(p, key, klen) == 0 && p[klen] == '=') {
+      return p + klen + 1;
+    }
+    p += len;
+    p += strspn(p, " ");
+  }
+  return NULL;
+}
+
 /* Whether a word that the other text lacks (it was written before the word
  * existed) matches: holidays were not recorded, so any content does; a
  * missing numerics is version 1; a model key added later matches its
- * default. */
+ * default, or the value the type's `legacy` names (xgboost's residuals:
+ * results stored before the key were made with raw residuals, while the
+ * default is now winsorized). */
 static bool absent_matches(const char *type, const char *key,
                            const char *value, unsigned flags) {
   if (strcmp(key, "holidays") == 0) {
@@ -116,6 +136,11 @@ static bool absent_matches(const char *type, const char *key,
   size_t plen = strlen(type);
   if (t == NULL || strncmp(key, type, plen) != 0 || key[plen] != '.') {
     return false;
+  }
+  const char *legacy = legacy_value(t, key + plen + 1);
+  if (legacy != NULL) {
+    return strlen(value) == strcspn(legacy, " ") &&
+           strncmp(legacy, value, strlen(value)) == 0;
   }
   for (size_t i = 0; i < t->nparams; i++) {
     if (strcmp(t->params[i].key, key + plen + 1) == 0) {

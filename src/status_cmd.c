@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "pathcast/json.h"
+#include "pathcast/quality.h"
 #include "pathcast/run.h"
 #include "pathcast/schedule.h"
 #include "pathcast/scores.h"
@@ -45,6 +46,7 @@ typedef struct {
   pc_date start, end, anchor;
   model_status *models;
   pc_series series; /* the store's actuals, for the scores' state */
+  pc_quality quality; /* the data check of the store's series */
 } status_ctx;
 
 /* Appends to a malloc'd array, doubling; returns 0 when memory runs out. */
@@ -327,6 +329,11 @@ static pc_status gather(status_ctx *c, pc_error *e) {
     }
   }
   free(all);
+  if (st == PC_OK) {
+    pc_quality_params p;
+    pc_job_quality_params(c->job, &p);
+    st = pc_quality_scan(&c->series, &p, &c->quality, e);
+  }
   return st;
 }
 
@@ -416,6 +423,27 @@ static void print_model(FILE *out, const model_status *m, const pc_job *job) {
   }
 }
 
+/* The data check's findings of the stored series: informational, like
+ * the scores line (old findings stay in the actuals for good, so they
+ * cannot be something to fix before the exit status is 0 again). */
+static void print_data(FILE *out, const status_ctx *c) {
+  const pc_quality *q = &c->quality;
+  char counts[128], d[PC_DATE_STRLEN];
+  if (q->rows == 0) {
+    fprintf(out, "data         no series stored yet\n");
+    return;
+  }
+  pc_quality_counts(q, counts, sizeof counts);
+  fprintf(out, "data         series.h5: %zu rows, %zu closes; %s", q->rows,
+          q->closes, counts);
+  if (q->n > 0) {
+    fprintf(out, "; latest %s %s (pathcast check lists them)",
+            pc_finding_kind_name(q->f[q->n - 1].kind),
+            pc_date_format(q->f[q->n - 1].first, d));
+  }
+  fputc('\n', out);
+}
+
 static void print_table(FILE *out, const status_ctx *c, int ok) {
   char a[PC_DATE_STRLEN], b[PC_DATE_STRLEN], t[PC_DATE_STRLEN];
   fprintf(out, "pathcast status  %s  store %s (schema %lld, %.1f MB)\n",
@@ -426,6 +454,7 @@ static void print_table(FILE *out, const status_ctx *c, int ok) {
           fmt(c->start, a), fmt(c->end, b),
           c->job->calendar.kind == PC_CAL_WEEKDAYS ? "weekdays" : "daily",
           pc_freq_name(c->job->train_frequency), fmt(c->anchor, t));
+  print_data(out, c);
   for (size_t i = 0; i < c->job->nmodels; i++) {
     if (pc_job_model_selected(c->job, i)) {
       print_model(out, &c->models[i], c->job);
@@ -493,6 +522,18 @@ static void json_model(FILE *out, const model_status *m, const pc_job *job) {
           model_ok(m) ? "true" : "false");
 }
 
+static void json_data(FILE *out, const pc_quality *q) {
+  const pc_quality_source src = {"series.h5", 0};
+  fprintf(out, ",\"data\":{\"rows\":%zu,\"closes\":%zu,\"spikes\":%zu,"
+          "\"stale\":%zu,\"gaps\":%zu,\"findings\":[", q->rows, q->closes,
+          q->nspike, q->nstale, q->ngap);
+  for (size_t i = 0; i < q->n; i++) {
+    fputs(i ? "," : "", out);
+    pc_quality_json_finding(out, &src, &q->f[i]);
+  }
+  fputs("]}", out);
+}
+
 static void print_json(FILE *out, const status_ctx *c, int ok) {
   fputs("{\"commodity\":", out);
   pc_json_string(out, pc_store_commodity(c->store));
@@ -503,6 +544,7 @@ static void print_json(FILE *out, const status_ctx *c, int ok) {
           (unsigned long long)pc_store_size(c->store));
   json_date(out, "start", c->start, 1);
   json_date(out, "end", c->end, 1);
+  json_data(out, &c->quality);
   fprintf(out, ",\"ok\":%s,\"models\":[", ok ? "true" : "false");
   int first = 1;
   for (size_t i = 0; i < c->job->nmodels; i++) {
@@ -555,6 +597,7 @@ pc_status pc_status_report(const pc_job *job, FILE *out, pc_error *e) {
     print_table(out, &c, ok);
   }
   free_models(&c);
+  pc_quality_fini(&c.quality);
   pc_series_fini(&c.series);
   pc_store_close(c.store);
   return st == PC_OK && !ok ? PC_PARTIAL : st;

@@ -34,18 +34,6 @@ pc_status pc_ctx_add_failure(pc_ctx *c, pc_failure_kind kind, int model,
   return PC_OK;
 }
 
-/* The rows a model may see for date d: everything strictly before d. */
-static pc_history history_before(const pc_series *s, pc_date d) {
-  pc_history h;
-  h.n = pc_series_rows_before(s, d);
-  h.date = s->date;
-  h.close = s->close;
-  h.ncov = s->ncov;
-  h.cov_name = (const char *const *)s->cov_name;
-  h.cov = s->cov;
-  return h;
-}
-
 /* ---- training --------------------------------------------------------- */
 
 static pc_status fit_and_store(pc_ctx *c, int m, const pc_history *h,
@@ -71,7 +59,7 @@ static pc_status fit_and_store(pc_ctx *c, int m, const pc_history *h,
 pc_status pc_work_train(pc_ctx *c, const pc_unit *u, pc_error *e) {
   const pc_job *job = c->job;
   char d[PC_DATE_STRLEN];
-  pc_history h = history_before(&c->series, u->key);
+  pc_history h = pc_run_history(c, u->key);
   size_t present = pc_history_count_present(&h);
   pc_error why;
   pc_error_clear(&why);
@@ -150,7 +138,7 @@ static pc_status forecast_one(pc_ctx *c, int m, pc_date d, pc_partition *p,
                         "training date %s (training failed or has not run)",
                         pc_date_format(t, td));
   }
-  pc_history h = history_before(&c->series, d);
+  pc_history h = pc_run_history(c, d);
   pc_status st = pc_forecast_simulate(model, &c->mctx, &h, d, &c->fw, why);
   if (st == PC_OK) {
     st = pc_forecast_paths(&c->fw, job->paths, job->horizon,

@@ -36,3 +36,24 @@ times() {
 smaller() {
   if [[ -z $1 ]] || awk -v a="$2" -v b="$1" 'BEGIN { exit !(a < b) }'; then echo "$2"; else echo "$1"; fi
 }
+
+# series_job FILE NAME DATA START END FREQUENCY STORE LOGS [KEY LINES...]:
+# a job over one series' forecast dates [START, END], its schedule anchored
+# at START, fsync off (measurements, not production); the key lines
+# (models and their keys) follow.
+series_job() {
+  local file=$1 name=$2 data=$3 start=$4 end=$5 freq=$6 store=$7 logs=$8
+  shift 8
+  cat > "$file" <<JOB
+commodity = $name
+data = $data
+train_frequency = $freq
+train_anchor = $start
+start = $start
+end = $end
+store = $store
+log_dir = $logs
+fsync = no
+JOB
+  printf '%s\n' "$@" >> "$file"
+}

@@ -27,7 +27,7 @@ source tools/series_eval.sh
 run() {
   local name=$1 freq=$2 start=$3 end=$4 models=$5 members=$6
   shift 6
-  series_job "$name" "$freq" "$start" "$end" "$models,ens:ensemble" \
+  work_job "$name" "$freq" "$start" "$end" "$models,ens:ensemble" \
     "ens.members = $members" "${ENSEMBLE_KEYS:-}" "$@"
   series_evaluate "$name"
   # The mean over horizons weighted by their forecasts: every scored

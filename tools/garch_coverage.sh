@@ -15,6 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source tests/lib/env.sh
+source tools/bench_lib.sh
 work=${1:-$(mktemp -d "${TMPDIR:-/tmp}/pathcast-coverage.XXXXXX")}
 Rscript tools/real_series.R "$work/data"
 
@@ -24,7 +25,7 @@ source tools/series_eval.sh
 run() {
   local name=$1 start=$2 end=$3
   shift 3
-  series_job "$name" monthly "$start" "$end" \
+  work_job "$name" monthly "$start" "$end" \
     random_walk,rw_ewma:random_walk,garch,garch_normal:garch \
     "rw_ewma.volatility = ewma" "garch_normal.dist = normal" "$@"
   series_evaluate "$name"

@@ -3,25 +3,16 @@
 # way for every measurement on series.  Needs $work set and tests/lib/env.sh
 # sourced.
 
-# series_job NAME FREQUENCY START END MODELS [KEY LINES...]: writes
+source tools/bench_lib.sh
+
+# work_job NAME FREQUENCY START END MODELS [KEY LINES...]: writes
 # $work/NAME.job (data $work/data/NAME.csv, store $work/NAME, fsync off),
 # forecasting START..END with training every FREQUENCY from START.
-series_job() {
+work_job() {
   local name=$1 freq=$2 start=$3 end=$4 models=$5
   shift 5
-  cat > "$work/$name.job" <<JOB
-commodity = $name
-data = $work/data/$name.csv
-models = $models
-train_frequency = $freq
-train_anchor = $start
-start = $start
-end = $end
-store = $work/$name
-log_dir = $work/logs
-fsync = no
-JOB
-  printf '%s\n' "$@" >> "$work/$name.job"
+  series_job "$work/$name.job" "$name" "$work/data/$name.csv" "$start" "$end" \
+    "$freq" "$work/$name" "$work/logs" "models = $models" "$@"
 }
 
 # series_evaluate NAME: backfills $work/NAME.job on 2 ranks and writes its

@@ -9,6 +9,14 @@
 #include "pathcast/job.h"
 #include "pathcast/store.h"
 
+/* The acceptance bands of calibration (issue 14, docs/EVALUATION.md): a
+ * calibrated model's 80% intervals cover 0.74-0.86 of the actuals, its 95%
+ * intervals 0.92-0.98. */
+#define PC_CAL80_LOW 0.74
+#define PC_CAL80_HIGH 0.86
+#define PC_CAL95_LOW 0.92
+#define PC_CAL95_HIGH 0.98
+
 /* Sums kept per group; the printed columns are their means. */
 enum {
   PC_EV_AE_MED, PC_EV_SE_MED, PC_EV_AE_MEAN, PC_EV_SE_MEAN, PC_EV_APE,
@@ -22,10 +30,16 @@ enum {
 };
 extern const char *const pc_eval_column_names[PC_EV_PRINTED];
 
-typedef enum { PC_BY_HORIZON = 0, PC_BY_MONTH = 1, PC_BY_YEAR = 2 } pc_eval_by;
+/* PC_BY_MODEL: one group per model (key 0), every horizon pooled. */
+typedef enum {
+  PC_BY_HORIZON = 0,
+  PC_BY_MONTH = 1,
+  PC_BY_YEAR = 2,
+  PC_BY_MODEL = 3
+} pc_eval_by;
 
 typedef struct {
-  int key;    /* horizon 1..H, month index, or year */
+  int key;    /* horizon 1..H, month index, year, or 0 (by model) */
   long n;     /* scored (forecast, horizon) pairs */
   long n_dir; /* pairs with a direction to call */
   long n_es;  /* forecasts with every actual known (energy score) */

@@ -12,6 +12,7 @@
 #include "pathcast/date.h"
 #include "pathcast/model.h"
 #include "pathcast/name.h"
+#include "pathcast/quality.h"
 #include "pathcast/schedule.h"
 #include "pathcast/status.h"
 
@@ -25,6 +26,7 @@ typedef enum {
   PC_CMD_EXPORT,
   PC_CMD_STATUS,
   PC_CMD_VERIFY,
+  PC_CMD_CHECK,
   PC_CMD_EVALUATE,
   PC_CMD_REPORT,
   PC_CMD_HELP,
@@ -63,11 +65,16 @@ typedef struct {
   long catch_up;  /* daily: trading days before forecast_date to fill */
   long lock_wait; /* seconds to wait for the store's lock */
   char fsync[8]; /* "yes" or "no" */
+  /* data-quality checks (pathcast/quality.h, docs/DATA.md) */
+  char outliers[8]; /* "keep", "flag" or "clean" */
+  long spike_threshold; /* robust sds */
+  long spike_window;    /* trailing returns */
+  long stale_days;      /* repeats of one close */
   /* command-line-only options */
   char summary_json[PC_TEXT_MAX];
   char output[PC_TEXT_MAX];
   char format[16];
-  char by[16]; /* evaluate: horizon | month | year */
+  char by[16]; /* evaluate: horizon | month | year | model */
   char model_filter[PC_TEXT_MAX]; /* --model NAME[,NAME...]; "" = all */
 } pc_job;
 
@@ -89,6 +96,8 @@ size_t pc_job_model_settings(const pc_job *job, size_t model, char *buf,
                              size_t len);
 /* The job context models see (pathcast/model.h); it points into job. */
 void pc_job_model_context(const pc_job *job, pc_model_context *ctx);
+/* The data-quality parameters of the job's keys (outliers aside). */
+void pc_job_quality_params(const pc_job *job, pc_quality_params *p);
 /* Whether model m is one the command works on: all of them, or those
  * --model names. */
 bool pc_job_model_selected(const pc_job *job, size_t m);

@@ -131,6 +131,11 @@ struct pc_model_type {
    * may be NULL (nothing to check). */
   pc_status (*check)(const pc_model_spec *spec, const pc_history *columns,
                      long min_history, pc_error *e);
+  /* Keys added after stores held the type's results whose default is not
+   * what those results were made with, as "key=value ..." (the value a
+   * settings text without the key stands for); NULL when every later key's
+   * default reproduces the earlier results (pathcast/settings.h). */
+  const char *legacy;
 };
 
 /* The registry: NULL-terminated. */

@@ -41,6 +41,10 @@ pc_status pc_status_report(const pc_job *job, FILE *out, pc_error *e);
 /* `verify`: PC_OK when every file is intact, PC_PARTIAL (exit 3) when any is
  * damaged (each named on its own DAMAGED line). */
 pc_status pc_verify(const pc_job *job, FILE *out, pc_error *e);
+/* `check`: the data-quality findings of the job's data file, one line each
+ * (pathcast/quality.h).  PC_OK when there are none, PC_PARTIAL (exit 3) when
+ * something is flagged, PC_INPUT when the file does not parse. */
+pc_status pc_check(const pc_job *job, FILE *out, pc_error *e);
 
 /* Signals: SIGTERM, SIGINT and SIGUSR1 ask a run to stop after the unit in
  * flight, commit, and return PC_INTERRUPTED. */

@@ -21,7 +21,7 @@ expect_status "help COMMAND" 0 "$PC" help export
 check "help export is export's help" grep -q "^usage: pathcast export " "$WORK/out"
 expect_status "no command" 2 "$PC"
 expect_status "unknown command" 2 "$PC" frobnicate
-expect_err "unknown command lists commands" "unknown command 'frobnicate' (valid: train, forecast, backfill, daily, models, export, status, verify, evaluate, report)"
+expect_err "unknown command lists commands" "unknown command 'frobnicate' (valid: train, forecast, backfill, daily, models, export, status, verify, check, evaluate, report)"
 
 expect_status "unknown key on the command line" 2 "$PC" backfill --job "$WORK/job" --colour blue
 expect_err "unknown key lists valid keys" "unknown key 'colour' (valid keys: commodity, data, models,"

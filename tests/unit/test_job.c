@@ -29,7 +29,8 @@
 static const char valid_keys[] =
     "commodity, data, models, train_frequency, train_anchor, model_version, "
     "start, end, forecast_date, paths, horizon, calendar, holidays, seed, "
-    "store, log_dir, min_history, max_gap, catch_up, lock_wait, fsync, summary_json, output, "
+    "store, log_dir, min_history, max_gap, catch_up, lock_wait, outliers, "
+    "spike_threshold, spike_window, stale_days, fsync, summary_json, output, "
     "format, by, model";
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -803,14 +804,14 @@ static void test_command_line_errors(void **state) {
   pc_error e;
   assert_int_equal(PARSE(&job, &e, "frobnicate", RUN_KEYS), PC_INPUT);
   assert_string_equal(e.msg, "unknown command 'frobnicate' (valid: train, "
-                             "forecast, backfill, daily, models, export, status, verify, evaluate, report)");
+                             "forecast, backfill, daily, models, export, status, verify, check, evaluate, report)");
   pc_job_fini(&job);
 
   char *argv0[] = {(char *)"pathcast", NULL};
   memset(&e, 0, sizeof e);
   assert_int_equal(pc_job_from_args(&job, 1, argv0, &e), PC_INPUT);
   assert_string_equal(e.msg, "missing command (train, forecast, backfill, "
-                             "daily, models, export, status, verify, evaluate, report; see pathcast --help)");
+                             "daily, models, export, status, verify, check, evaluate, report; see pathcast --help)");
   pc_job_fini(&job);
 
   assert_int_equal(PARSE(&job, &e, "backfill", RUN_KEYS, "--paths"), PC_INPUT);
@@ -902,6 +903,7 @@ static const setting shaping[] = {
     {"--train_anchor", "2019-07-01"},
     {"--start", "2019-12-31"}, /* moves the default anchor */
     {"--random_walk.lookback", "100"},
+    {"--outliers", "clean"}, /* the models see other closes */
 };
 
 /* ...and keys that do not shape them leave it alone. */
@@ -917,7 +919,69 @@ static const setting neutral[] = {
     {"--summary_json", "/tmp/x.json"},
     {"--train_anchor", "2020-01-01"},  /* the same as the default */
     {"--models", "random_walk,naive"}, /* same spec, other position */
+    /* outliers = keep or flag changes what is reported, not what the models
+     * see; the check's parameters matter only with clean. */
+    {"--outliers", "keep"},
+    {"--outliers", "flag"},
+    {"--spike_threshold", "6"},
+    {"--stale_days", "9"},
 };
+
+/* With outliers = clean the check's parameters are part of the text. */
+static void test_model_settings_clean(void **state) {
+  (void)state;
+  char text[1024];
+  pc_job job;
+  pc_error e;
+  assert_int_equal(PARSE(&job, &e, "backfill", RUN_KEYS, "--outliers", "clean",
+                         "--spike_threshold", "7"),
+                   PC_OK);
+  pc_job_model_settings(&job, 0, text, sizeof text);
+  assert_string_equal(text, "type=naive seed=1 paths=2000 horizon=14 "
+                            "calendar=weekdays holidays=none "
+                            "train_frequency=semiannually "
+                            "train_anchor=2020-01-01 numerics=2 "
+                            "outliers=clean spike_threshold=7 "
+                            "spike_window=60 stale_days=5");
+  pc_job_fini(&job);
+  assert_int_equal(PARSE(&job, &e, "backfill", RUN_KEYS, "--outliers", "drop"),
+                   PC_INPUT);
+  assert_string_equal(e.msg, "command line option --outliers: outliers: "
+                             "'drop' is not one of keep, flag, clean");
+  pc_job_fini(&job);
+  assert_int_equal(PARSE(&job, &e, "backfill", RUN_KEYS, "--spike_window",
+                         "10"),
+                   PC_INPUT);
+  assert_string_equal(e.msg, "command line option --spike_window: "
+                             "spike_window: 10 is out of range [20, 1000]");
+  pc_job_fini(&job);
+}
+
+/* check reads the data file only: it needs data, not a store; evaluate
+ * takes --by model. */
+static void test_check_and_by_model(void **state) {
+  (void)state;
+  pc_job job;
+  pc_error e;
+  assert_int_equal(PARSE(&job, &e, "check", "--data", "/tmp/x.csv"), PC_OK);
+  assert_int_equal(job.command, PC_CMD_CHECK);
+  pc_job_fini(&job);
+  assert_int_equal(PARSE(&job, &e, "check", "--store", "/tmp/s"), PC_INPUT);
+  assert_string_equal(e.msg, "check needs the key 'data' (in the job file or "
+                             "as --data)");
+  pc_job_fini(&job);
+  assert_int_equal(PARSE(&job, &e, "check", "--data", "/tmp/x.csv",
+                         "--format", "csv"),
+                   PC_INPUT);
+  assert_string_equal(e.msg, "--format csv: check does not print that "
+                             "(valid: auto, table, json)");
+  pc_job_fini(&job);
+  assert_int_equal(PARSE(&job, &e, "evaluate", "--store", "/tmp/s", "--by",
+                         "model"),
+                   PC_OK);
+  assert_string_equal(job.by, "model");
+  pc_job_fini(&job);
+}
 
 static void test_model_settings_compare(void **state) {
   (void)state;
@@ -1098,6 +1162,8 @@ int main(void) {
       cmocka_unit_test(test_help_and_version),
       cmocka_unit_test(test_model_settings_text),
       cmocka_unit_test(test_model_settings_compare),
+      cmocka_unit_test(test_model_settings_clean),
+      cmocka_unit_test(test_check_and_by_model),
       cmocka_unit_test(test_model_settings_holidays),
       cmocka_unit_test(test_ensemble_settings_text),
       cmocka_unit_test(test_holidays_loaded),

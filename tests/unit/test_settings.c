@@ -86,6 +86,41 @@ static void test_model_key_added_later(void **state) {
                                  0));
 }
 
+static void test_key_with_legacy_value(void **state) {
+  (void)state;
+  /* xgboost's residuals came with a default (winsorized) that is not what
+   * results stored before it were made with (raw): a text without the key
+   * stands for raw, and only for raw. */
+  const char *before = "type=xgboost xgboost.lags=1,2 seed=1";
+  assert_true(pc_settings_match(before,
+                                "type=xgboost xgboost.lags=1,2 "
+                                "xgboost.residuals=raw seed=1",
+                                0));
+  assert_false(pc_settings_match(before,
+                                 "type=xgboost xgboost.lags=1,2 "
+                                 "xgboost.residuals=winsorized seed=1",
+                                 0));
+  assert_false(pc_settings_match("type=xgboost xgboost.residuals=winsorized",
+                                 "type=xgboost xgboost.residuals=raw", 0));
+}
+
+static void test_outliers_words(void **state) {
+  (void)state;
+  /* outliers = clean changes what the models see: its words make other
+   * settings; keep and flag add no word, so they share results with each
+   * other and with texts written before the key. */
+  const char *flag = "type=naive seed=1 numerics=2";
+  const char *clean = "type=naive seed=1 numerics=2 outliers=clean "
+                      "spike_threshold=8 spike_window=60 stale_days=5";
+  assert_false(pc_settings_match(flag, clean, 0));
+  assert_false(pc_settings_match(clean, flag, PC_SETTINGS_IGNORE_NUMERICS));
+  assert_true(pc_settings_match(clean, clean, 0));
+  assert_false(pc_settings_match(
+      clean, "type=naive seed=1 numerics=2 outliers=clean spike_threshold=6 "
+             "spike_window=60 stale_days=5",
+      0));
+}
+
 static void test_holidays(void **state) {
   (void)state;
   const char *a = "type=naive seed=1 holidays=none numerics=1";
@@ -103,6 +138,8 @@ int main(void) {
       cmocka_unit_test(test_legacy_text),
       cmocka_unit_test(test_model_key_added_later),
       cmocka_unit_test(test_holidays),
+      cmocka_unit_test(test_key_with_legacy_value),
+      cmocka_unit_test(test_outliers_words),
   };
   pc_test_filter();
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,6 +20,7 @@
 #include "../../src/xgb.h"
 #include "pathcast/model.h"
 #include "pathcast/paths.h"
+#include "pathcast/quality.h"
 
 #define NCOV 3
 #define STEPS 14
@@ -135,6 +136,16 @@ static const pc_field *field(const pc_record *r, const char *name) {
     fail_msg("record lacks field %s", name);
   }
   return f;
+}
+
+/* The records of two fitted models (pc_record_fini both). */
+static void save_pair(const pc_model *a, const pc_model *b, pc_record *ra,
+                      pc_record *rb) {
+  pc_error e;
+  pc_record_init(ra);
+  pc_record_init(rb);
+  assert_int_equal(pc_model_save(a, ra, &e), PC_OK);
+  assert_int_equal(pc_model_save(b, rb, &e), PC_OK);
 }
 
 static void assert_fields_equal(const pc_record *a, const pc_record *b,
@@ -279,11 +290,7 @@ static void test_no_leakage_fit(void **state) {
   pc_history ha = view(a, T), hb = view(b, T);
   pc_model *ma = fit_model(&ha, kv), *mb = fit_model(&hb, kv);
   pc_record ra, rb;
-  pc_error e;
-  pc_record_init(&ra);
-  pc_record_init(&rb);
-  assert_int_equal(pc_model_save(ma, &ra, &e), PC_OK);
-  assert_int_equal(pc_model_save(mb, &rb, &e), PC_OK);
+  save_pair(ma, mb, &ra, &rb);
   assert_fields_equal(&ra, &rb, "booster");
   assert_fields_equal(&ra, &rb, "residuals");
   double *pa = paths(ma, &ha, 50, 3), *pb = paths(mb, &hb, 50, 3);
@@ -363,6 +370,56 @@ static void test_save_load_identity(void **state) {
   pc_record_fini(&r2);
   pc_model_free(m);
   pc_model_free(copy);
+  free_series(a);
+}
+
+static double max_abs_field(const pc_record *r, const char *name) {
+  const pc_field *f = field(r, name);
+  double m = 0.0;
+  for (size_t i = 0; i < f->len; i++) {
+    m = fmax(m, fabs(((const double *)f->data)[i]));
+  }
+  return m;
+}
+
+/* A bad tick (a close x 1.2 for one day) in the validation tail: the raw
+ * pool keeps its pair of huge residuals, the winsorised one (the default)
+ * clips them to the pool's 0.5% and 99.5% quantiles.  The trees are the
+ * same; a raw record holds exactly the fields of before the key. */
+static void test_residual_pool(void **state) {
+  (void)state;
+  series *a = make_series(800, 11);
+  a->close[760] *= 1.2;
+  const char *raw_kv[] = {"residuals", "raw", NULL};
+  pc_model *raw = fit_model(&a->h, raw_kv), *win = fit_model(&a->h, NULL);
+  pc_record r1, r2;
+  pc_error e;
+  save_pair(raw, win, &r1, &r2);
+  assert_fields_equal(&r1, &r2, "booster");
+  assert_null(pc_record_get(&r1, "residual_method"));
+  assert_null(pc_record_get(&r1, "residuals_clipped"));
+  assert_int_equal(r2.n, r1.n + 2);
+  assert_true(max_abs_field(&r1, "residuals") > 0.15);
+  assert_true(max_abs_field(&r2, "residuals") < 0.08);
+  /* The stored pool is pc_winsorize of the raw one, value for value. */
+  const pc_field *fr = field(&r1, "residuals");
+  double *want = malloc(fr->len * sizeof *want);
+  size_t clipped = 0;
+  int64_t stored = 0;
+  memcpy(want, fr->data, fr->len * sizeof *want);
+  assert_int_equal(pc_winsorize(want, fr->len, PC_QUALITY_WINSOR_LOW,
+                                PC_QUALITY_WINSOR_HIGH, &clipped),
+                   PC_OK);
+  assert_memory_equal(field(&r2, "residuals")->data, want,
+                      fr->len * sizeof *want);
+  assert_int_equal(pc_record_get_int(&r2, "residuals_clipped", &stored, &e),
+                   PC_OK);
+  assert_int_equal(stored, (int64_t)clipped);
+  free(want);
+  pc_record_fini(&r1);
+  pc_record_fini(&r2);
+  pc_model_free(raw);
+  pc_model_free(win);
   free_series(a);
 }
 
@@ -595,6 +652,7 @@ int main(void) {
       cmocka_unit_test(test_no_leakage_fit),
       cmocka_unit_test(test_booster_round_trip),
       cmocka_unit_test(test_save_load_identity),
+      cmocka_unit_test(test_residual_pool),
       cmocka_unit_test(test_determinism),
       cmocka_unit_test(test_calendar_dates),
       cmocka_unit_test(test_fit_failures),
