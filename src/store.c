@@ -92,8 +92,16 @@ int pc_store_write_identity(const pc_store *s, hid_t f, const char *what) {
   return ok ? 0 : -1;
 }
 
-int pc_store_write_model_identity(hid_t f, const pc_store_model *m) {
-  int ok = pc_h5_attr_str(f, "model", m->model) == 0;
+/* Model files (forecast partitions, scores, trained models) are what
+ * analysts open with netCDF tools: they follow the CF conventions (named
+ * dimensions, CF time, a title and a source).  No `history`: a file's bytes
+ * must depend on its content only. */
+int pc_store_write_model_identity(hid_t f, const pc_store_model *m,
+                                  const char *title) {
+  int ok = pc_h5_attr_str(f, "Conventions", "CF-1.8") == 0;
+  ok = ok && pc_h5_attr_str(f, "title", title) == 0;
+  ok = ok && pc_h5_attr_str(f, "source", "pathcast " PC_VERSION) == 0;
+  ok = ok && pc_h5_attr_str(f, "model", m->model) == 0;
   ok = ok && pc_h5_attr_str(f, "model_type", m->model_type) == 0;
   ok = ok && pc_h5_attr_str(f, "model_version", m->version) == 0;
   ok = ok && pc_h5_attr_str(f, "settings", m->settings) == 0;
@@ -432,6 +440,36 @@ void pc_store_diag_note(pc_store *s, const char *msg) {
 }
 
 int64_t pc_store_schema(const pc_store *s) { return s->schema; }
+
+long pc_store_schema_files(const pc_store *s, int version) {
+  return version >= 1 && version <= PC_SCHEMA_VERSION
+             ? s->schema_files[version]
+             : 0;
+}
+
+int pc_store_schema_oldest(const pc_store *s) {
+  for (int v = 1; v <= PC_SCHEMA_VERSION; v++) {
+    if (s->schema_files[v] > 0) {
+      return v;
+    }
+  }
+  return (int)s->schema;
+}
+
+const char *pc_store_schema_text(const pc_store *s, char *buf, size_t len) {
+  size_t used = 0;
+  buf[0] = '\0';
+  for (int v = 1; v <= PC_SCHEMA_VERSION && used < len; v++) {
+    if (s->schema_files[v] > 0) {
+      int n = snprintf(buf + used, len - used, "%s%d", used ? " and " : "", v);
+      used += n > 0 ? (size_t)n : 0;
+    }
+  }
+  if (used == 0) {
+    snprintf(buf, len, "%lld", (long long)s->schema);
+  }
+  return buf;
+}
 
 const char *pc_store_commodity(const pc_store *s) { return s->commodity; }
 

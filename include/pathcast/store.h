@@ -19,7 +19,12 @@
 #include "pathcast/series.h"
 #include "pathcast/status.h"
 
-#define PC_SCHEMA_VERSION 1
+/* The layout new files are written in, and the oldest one still read.
+ * Schema 2 (named dimensions, CF time: docs/STORE.md) holds the same values
+ * as schema 1 (dates as ISO strings, no dimensions); every reader reads
+ * both, and a store may hold files of both. */
+#define PC_SCHEMA_VERSION 2
+#define PC_SCHEMA_OLDEST 1
 
 typedef enum {
   PC_STORE_READ,   /* read-only: no lock, nothing created */
@@ -83,6 +88,13 @@ pc_status pc_store_check_model(pc_store *s, const pc_store_model *m,
 const char *pc_store_commodity(const pc_store *s);
 /* The manifest's schema_version (0 when the store has none yet). */
 int64_t pc_store_schema(const pc_store *s);
+/* The files of a schema version this handle has read so far; the oldest
+ * schema among them (the manifest's when none); and the versions in words
+ * ("2", or "1 and 2" for a store written before schema 2 and extended
+ * since), into buf. */
+long pc_store_schema_files(const pc_store *s, int version);
+int pc_store_schema_oldest(const pc_store *s);
+const char *pc_store_schema_text(const pc_store *s, char *buf, size_t len);
 /* Bytes of every file in the store. */
 uint64_t pc_store_size(const pc_store *s);
 
