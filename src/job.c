@@ -30,8 +30,9 @@ const opt_def pc_job_options[] = {
     {"train_anchor", OPT_DATE, NULL, 0, 0, FIELD(train_anchor),
      "first scheduled training date; schedule dates are anchor + k*step",
      "start"},
-    {"model_version", OPT_NAME, "v1.0", 0, 0, FIELD(model_version),
-     "version label stored with every result", NULL},
+    {"model_version", OPT_VERSIONS, "v1.0", 0, 0, FIELD(model_versions),
+     "version label stored with every result; export, models and evaluate "
+     "take a list (v1.0,v2.0) to show versions side by side", NULL},
     {"start", OPT_DATE, NULL, 0, 0, FIELD(start),
      "first forecast date of train/forecast/backfill (YYYY-MM-DD or today)",
      "required by train, forecast, backfill"},
@@ -78,6 +79,12 @@ const opt_def pc_job_options[] = {
      "evaluate writes CSV when its output is not a terminal", NULL},
     {"by", OPT_BY, "horizon", 0, 0, FIELD(by),
      "evaluate: average scores by horizon, month or year", NULL},
+    {"levels", OPT_LEVELS, "0.05,0.5,0.95", 0, 0, FIELD(levels_text),
+     "export --format quantiles: the quantile levels (type 7, as evaluate)",
+     NULL},
+    {"with_dates", OPT_YESNO, "no", 0, 0, FIELD(with_dates),
+     "export: also give the trading date of every day (day_1_date.."
+     "day_H_date)", NULL},
     {"model", OPT_TEXT, "", 0, 0, FIELD(model_filter),
      "only these models of the job (NAME[,NAME...]); the job's keys for the "
      "others stay valid", NULL},
@@ -405,7 +412,7 @@ static pc_status set_choice(const opt_def *o, pc_job *job, const char *v,
       return pc_error_set(e, PC_INPUT, "%s: %s: '%s' is not one of yes, no",
                           origin, o->key, v);
     }
-    snprintf(job->fsync, sizeof job->fsync, "%s", v);
+    snprintf((char *)job + o->offset, o->size, "%s", v);
   } else if (o->kind == OPT_BY) {
     if (strcmp(v, "horizon") != 0 && strcmp(v, "month") != 0 &&
         strcmp(v, "year") != 0) {
@@ -415,9 +422,10 @@ static pc_status set_choice(const opt_def *o, pc_job *job, const char *v,
     snprintf(job->by, sizeof job->by, "%s", v);
   } else {
     if (strcmp(v, "auto") != 0 && strcmp(v, "table") != 0 &&
-        strcmp(v, "json") != 0 && strcmp(v, "csv") != 0) {
+        strcmp(v, "json") != 0 && strcmp(v, "csv") != 0 &&
+        strcmp(v, "quantiles") != 0) {
       return pc_error_set(e, PC_INPUT, "%s: format: '%s' is not one of "
-                          "auto, table, csv, json", origin, v);
+                          "auto, table, csv, json, quantiles", origin, v);
     }
     snprintf(job->format, sizeof job->format, "%s", v);
   }
@@ -520,6 +528,10 @@ static pc_status set_option(pc_job *job, const opt_def *o, const char *v,
     return set_u64(o, field, v, origin, e);
   case OPT_MODELS:
     return set_models(job, v, origin, e);
+  case OPT_VERSIONS:
+    return pc_job_set_versions(job, v, origin, e);
+  case OPT_LEVELS:
+    return pc_job_set_levels(job, v, origin, e);
   default:
     return set_choice(o, job, v, origin, e);
   }
@@ -755,7 +767,7 @@ static pc_status check_format(const pc_job *job, pc_error *e) {
                       : c == PC_CMD_DAILY || c == PC_CMD_MODELS ||
                               c == PC_CMD_STATUS
                           ? "auto, table, json"
-                      : c == PC_CMD_EXPORT ? "auto, csv"
+                      : c == PC_CMD_EXPORT ? "auto, csv, quantiles"
                                            : "auto, table";
   size_t len = strlen(job->format);
   for (const char *p = valid; *p != '\0';) {
@@ -801,6 +813,9 @@ static pc_status check_required(pc_job *job, pc_error *e) {
   }
   if (st == PC_OK) {
     st = check_model_filter(job, e);
+  }
+  if (st == PC_OK) {
+    st = pc_job_check_versions(job, e);
   }
   return st;
 }

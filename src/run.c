@@ -391,6 +391,16 @@ static void ctx_fini(pc_ctx *c) {
 
 pc_status pc_run(const pc_job *job, MPI_Comm comm, pc_summary *sum,
                  pc_error *e) {
+  /* Versions side by side: evaluate runs once per version and prints one
+   * table (evaluate_cmd.c). */
+  if (job->command == PC_CMD_EVALUATE && job->nversions > 1) {
+    return pc_evaluate_versions(job, comm, sum, e);
+  }
+  return pc_run_job(job, comm, sum, NULL, e);
+}
+
+pc_status pc_run_job(const pc_job *job, MPI_Comm comm, pc_summary *sum,
+                     pc_eval_table *table, pc_error *e) {
   pc_ctx c;
   memset(&c, 0, sizeof c);
   c.job = job;
@@ -441,15 +451,15 @@ pc_status pc_run(const pc_job *job, MPI_Comm comm, pc_summary *sum,
   if (c.rank == 0 && store_ready && job->command == PC_CMD_REPORT) {
     st = pc_report_html(&c, st, e);
   } else if (c.rank == 0 && store_ready && job->command == PC_CMD_EVALUATE) {
-    st = pc_report_evaluation(&c, st, stdout, e);
+    st = pc_report_evaluation(&c, st, table, stdout, e);
   } else if (c.rank == 0 && store_ready && job->command == PC_CMD_DAILY &&
              strcmp(job->format, "json") == 0) {
     pc_daily_report_json(&c, st, stdout);
   } else if (c.rank == 0 && store_ready) {
     pc_report_summary(&c, st, stdout);
   }
-  if (c.rank == 0 && store_ready) {
-    pc_status jst = pc_report_summary_json(&c, e);
+  if (c.rank == 0 && store_ready && table == NULL) {
+    pc_status jst = pc_report_summary_json(c.job, &c.sum, e);
     st = pc_status_worst(st, jst);
   }
   st = vote(&c, st);

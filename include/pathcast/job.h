@@ -35,6 +35,8 @@ typedef enum {
 #define PC_CMD_LAST PC_CMD_REPORT
 
 #define PC_TEXT_MAX 4096
+#define PC_VERSIONS_MAX 16 /* model versions side by side */
+#define PC_LEVELS_MAX 99   /* quantile levels of export --format quantiles */
 
 typedef struct {
   pc_command command;
@@ -48,7 +50,13 @@ typedef struct {
   pc_model_spec *models; /* owned */
   pc_freq train_frequency;
   pc_date train_anchor; /* resolved: the key, else start */
+  /* The version the command works on: the first of model_versions.  The
+   * key model_version may list versions (NAME[,NAME...]) for the commands
+   * that show them side by side: export, models, evaluate. */
   char model_version[PC_NAME_LEN_MAX + 1];
+  char model_versions[PC_TEXT_MAX]; /* the key as given */
+  size_t nversions;
+  char versions[PC_VERSIONS_MAX][PC_NAME_LEN_MAX + 1];
   pc_date start, end; /* PC_DATE_NONE when not given */
   pc_date forecast_date;
   int paths;
@@ -68,6 +76,11 @@ typedef struct {
   char output[PC_TEXT_MAX];
   char format[16];
   char by[16]; /* evaluate: horizon | month | year */
+  /* export --format quantiles: the levels, in the order given */
+  char levels_text[PC_TEXT_MAX];
+  size_t nlevels;
+  double levels[PC_LEVELS_MAX];
+  char with_dates[8]; /* export: "yes" adds day_1_date..day_H_date */
   char model_filter[PC_TEXT_MAX]; /* --model NAME[,NAME...]; "" = all */
 } pc_job;
 

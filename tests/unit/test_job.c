@@ -28,7 +28,7 @@ static const char valid_keys[] =
     "commodity, data, models, train_frequency, train_anchor, model_version, "
     "start, end, forecast_date, paths, horizon, calendar, holidays, seed, "
     "store, log_dir, min_history, max_gap, catch_up, lock_wait, fsync, summary_json, output, "
-    "format, by, model";
+    "format, by, levels, with_dates, model";
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -467,7 +467,8 @@ static void test_choices(void **state) {
                       "daily");
   expect_option_error("--format", "xml",
                       "command line option --format: "
-                      "format: 'xml' is not one of auto, table, csv, json");
+                      "format: 'xml' is not one of auto, table, csv, json, "
+                      "quantiles");
   expect_option_error("--fsync", "true",
                       "command line option --fsync: "
                       "fsync: 'true' is not one of yes, no");
