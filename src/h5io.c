@@ -538,10 +538,14 @@ int pc_h5_write_scalar(hid_t loc, const char *name, pc_h5_kind kind,
     return write_dataset(loc, name, H5T_STD_U8LE, H5T_NATIVE_UINT8, 0, NULL,
                          NULL, v, NULL, NULL);
   default: {
-    hid_t t = string_type(strlen(v));
-    int rc = t < 0 ? -1
-                   : write_dataset(loc, name, t, t, 0, NULL, NULL, v, NULL,
-                                   NULL);
+    /* With its terminating NUL: netCDF-C (4.9) reads a fixed-length string
+     * as a C string, past the end of one that fills its width. */
+    hid_t t = H5Tcopy(H5T_C_S1);
+    int rc = t >= 0 && H5Tset_size(t, strlen(v) + 1) >= 0 &&
+                     H5Tset_strpad(t, H5T_STR_NULLTERM) >= 0
+                 ? write_dataset(loc, name, t, t, 0, NULL, NULL, v, NULL,
+                                 NULL)
+                 : -1;
     if (t >= 0) {
       H5Tclose(t);
     }
