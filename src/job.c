@@ -110,7 +110,7 @@ static const char *const command_names[] = {
     [PC_CMD_DAILY] = "daily", [PC_CMD_MODELS] = "models",
     [PC_CMD_EXPORT] = "export", [PC_CMD_STATUS] = "status",
     [PC_CMD_VERIFY] = "verify", [PC_CMD_EVALUATE] = "evaluate",
-    [PC_CMD_REPORT] = "report",
+    [PC_CMD_REPORT] = "report", [PC_CMD_MIGRATE] = "migrate",
     [PC_CMD_HELP] = "help",
     [PC_CMD_VERSION] = "version",
 };
@@ -236,7 +236,7 @@ static pc_status read_job_file(entry_list *l, const char *path, pc_error *e) {
 /* ---- the command line -------------------------------------------------- */
 
 static pc_command command_of(const char *word) {
-  for (int c = PC_CMD_TRAIN; c <= PC_CMD_REPORT; c++) {
+  for (int c = PC_CMD_FIRST; c <= PC_CMD_LAST; c++) {
     if (strcmp(word, command_names[c]) == 0) {
       return (pc_command)c;
     }
@@ -831,14 +831,14 @@ pc_status pc_job_from_args(pc_job *job, int argc, char **argv, pc_error *e) {
   job_defaults(job);
   if (argc < 2) {
     return pc_error_set(e, PC_INPUT, "missing command (train, forecast, "
-                        "backfill, daily, models, export, status, verify, evaluate, report; see "
-                        "pathcast --help)");
+                        "backfill, daily, models, export, status, verify, "
+                        "evaluate, report, migrate; see pathcast --help)");
   }
   job->command = command_of(argv[1]);
   if (job->command == PC_CMD_NONE) {
     return pc_error_set(e, PC_INPUT, "unknown command '%s' (valid: train, "
-                        "forecast, backfill, daily, models, export, status, verify, "
-                        "evaluate, report)",
+                        "forecast, backfill, daily, models, export, status, "
+                        "verify, evaluate, report, migrate)",
                         argv[1]);
   }
   if (job->command == PC_CMD_HELP || job->command == PC_CMD_VERSION) {

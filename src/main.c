@@ -30,6 +30,7 @@ static int run_mpi(const pc_job *job) {
   return pc_status_exit_code(st);
 }
 
+/* The commands of one process: the readers, and migrate. */
 static int run_read_only(const pc_job *job) {
   pc_error e;
   pc_error_clear(&e);
@@ -43,6 +44,9 @@ static int run_read_only(const pc_job *job) {
     break;
   case PC_CMD_VERIFY:
     st = pc_verify(job, stdout, &e);
+    break;
+  case PC_CMD_MIGRATE:
+    st = pc_migrate(job, stdout, &e);
     break;
   default:
     st = pc_export(job, stdout, &e);
@@ -93,7 +97,8 @@ int main(int argc, char **argv) {
     pc_job_print_help(&job, stdout);
   } else if (job.command == PC_CMD_VERSION) {
     printf("pathcast %s\n", PC_VERSION);
-  } else if (job.command >= PC_CMD_MODELS && job.command <= PC_CMD_VERIFY) {
+  } else if ((job.command >= PC_CMD_MODELS && job.command <= PC_CMD_VERIFY) ||
+             job.command == PC_CMD_MIGRATE) {
     code = run_read_only(&job);
   } else {
     code = run_mpi(&job);

@@ -83,7 +83,7 @@ pc_status pc_store_commit_partial(const char *partial, const char *path,
 /* Identity attributes of every file. */
 int pc_store_write_identity(const pc_store *s, hid_t f, const char *what) {
   int ok = pc_h5_attr_i64(f, "schema_version", PC_SCHEMA_VERSION) == 0;
-  ok = ok && pc_h5_attr_str(f, "pathcast_version", PC_VERSION) == 0;
+  ok = ok && pc_h5_attr_str(f, "pathcast_version", s->writer) == 0;
   ok = ok && pc_h5_attr_str(f, "commodity", s->commodity) == 0;
   ok = ok && pc_h5_attr_u64(f, "seed", s->seed) == 0;
   ok = ok && pc_h5_attr_str(f, "job_id", s->job_id) == 0;
@@ -96,11 +96,13 @@ int pc_store_write_identity(const pc_store *s, hid_t f, const char *what) {
  * analysts open with netCDF tools: they follow the CF conventions (named
  * dimensions, CF time, a title and a source).  No `history`: a file's bytes
  * must depend on its content only. */
-int pc_store_write_model_identity(hid_t f, const pc_store_model *m,
-                                  const char *title) {
+int pc_store_write_model_identity(const pc_store *s, hid_t f,
+                                  const pc_store_model *m, const char *title) {
+  char source[sizeof s->writer + 16];
+  snprintf(source, sizeof source, "pathcast %s", s->writer);
   int ok = pc_h5_attr_str(f, "Conventions", "CF-1.8") == 0;
   ok = ok && pc_h5_attr_str(f, "title", title) == 0;
-  ok = ok && pc_h5_attr_str(f, "source", "pathcast " PC_VERSION) == 0;
+  ok = ok && pc_h5_attr_str(f, "source", source) == 0;
   ok = ok && pc_h5_attr_str(f, "model", m->model) == 0;
   ok = ok && pc_h5_attr_str(f, "model_type", m->model_type) == 0;
   ok = ok && pc_h5_attr_str(f, "model_version", m->version) == 0;
@@ -393,6 +395,7 @@ pc_status pc_store_open(pc_store **out, const char *dir, pc_store_mode mode,
   }
   s->lock_fd = -1;
   s->mode = mode;
+  snprintf(s->writer, sizeof s->writer, "%s", PC_VERSION);
   snprintf(s->dir, sizeof s->dir, "%s", dir);
   if (info != NULL) {
     snprintf(s->commodity, sizeof s->commodity, "%s", info->commodity);
@@ -401,6 +404,7 @@ pc_status pc_store_open(pc_store **out, const char *dir, pc_store_mode mode,
              info->provenance ? info->provenance : "local");
     s->seed = info->seed;
     s->durable = info->durable;
+    s->should_stop = info->should_stop;
   }
   pc_status st = PC_OK;
   if (mode != PC_STORE_READ && info == NULL) {

@@ -340,7 +340,7 @@ pc_status pc_store_write_month_file(pc_store *s, const pc_store_model *m,
   snprintf(title, sizeof title, "%s %s of model %s (%s), forecast dates of %s",
            s->commodity, noun, m->model, m->version, label);
   int ok = pc_store_write_identity(s, f, what) == 0;
-  ok = ok && pc_store_write_model_identity(f, m, title) == 0;
+  ok = ok && pc_store_write_model_identity(s, f, m, title) == 0;
   ok = ok && pc_h5_attr_str(f, "month", label) == 0;
   ok = ok && body(f, arg) == 0;
   return pc_store_file_commit(s, f, ok, path, e);

@@ -29,6 +29,10 @@ struct pc_store {
   char job_id[128];
   char provenance[512];
   uint64_t seed;
+  /* The pathcast_version written into files: this pathcast's, or, while
+   * pathcast migrate rewrites a file, the version that wrote it. */
+  char writer[64];
+  int (*should_stop)(void); /* a stop was requested (may be NULL) */
   int durable;
   FILE *diag;
   manifest_entry *models;
@@ -87,8 +91,8 @@ pc_status pc_store_commit_partial(const char *partial, const char *path,
 int pc_store_write_identity(const pc_store *s, hid_t f, const char *what);
 /* Model files also carry the CF attributes Conventions, title (what the
  * file holds, in words) and source (the pathcast version). */
-int pc_store_write_model_identity(hid_t f, const pc_store_model *m,
-                                  const char *title);
+int pc_store_write_model_identity(const pc_store *s, hid_t f,
+                                  const pc_store_model *m, const char *title);
 /* PC_DAMAGED "path: what is wrong" unless the model file f matches its
  * folder (model, version), the store (commodity) and the manifest's entry
  * (type, settings).  The one identity rule of every reader and of verify. */
@@ -106,6 +110,10 @@ void pc_store_manifest_clear(pc_store *s);
  * attributes, and writes it when that changed it. */
 pc_status pc_store_manifest_reconcile(pc_store *s, const char *commodity,
                                       pc_error *e);
+/* Writes the manifest as it is (pathcast migrate: in the current schema). */
+pc_status pc_store_manifest_rewrite(pc_store *s, pc_error *e);
+/* Writes series.h5 again as it is, with its source (pathcast migrate). */
+pc_status pc_store_series_rewrite(pc_store *s, pc_error *e);
 /* The settings the manifest records for a model and version, or NULL. */
 const char *pc_store_manifest_settings(const pc_store *s, const char *model,
                                        const char *version);

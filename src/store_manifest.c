@@ -267,6 +267,10 @@ static pc_status write_manifest(pc_store *s, pc_error *e) {
   return st;
 }
 
+pc_status pc_store_manifest_rewrite(pc_store *s, pc_error *e) {
+  return write_manifest(s, e);
+}
+
 /* ---- registration ----------------------------------------------------- */
 
 /* Writers need the very settings (flags 0); readers of stored results, any

@@ -140,7 +140,7 @@ pc_status pc_store_write_trained(pc_store *s, const pc_store_model *m,
                               "diagnostics in /diagnostics") == 0;
   snprintf(title, sizeof title, "%s model %s (%s) trained on %s", s->commodity,
            m->model, m->version, pc_date_format(meta->training_date, t));
-  ok = ok && pc_store_write_model_identity(f, m, title) == 0;
+  ok = ok && pc_store_write_model_identity(s, f, m, title) == 0;
   ok = ok && pc_h5_attr_str(f, "training_date",
                             pc_date_format(meta->training_date, t)) == 0;
   ok = ok && pc_h5_attr_str(f, "data_cutoff_date",

@@ -27,12 +27,13 @@ typedef enum {
   PC_CMD_VERIFY,
   PC_CMD_EVALUATE,
   PC_CMD_REPORT,
+  PC_CMD_MIGRATE,
   PC_CMD_HELP,
   PC_CMD_VERSION
 } pc_command;
 /* The commands a person runs, in help order. */
 #define PC_CMD_FIRST PC_CMD_TRAIN
-#define PC_CMD_LAST PC_CMD_REPORT
+#define PC_CMD_LAST PC_CMD_MIGRATE
 
 #define PC_TEXT_MAX 4096
 #define PC_VERSIONS_MAX 16 /* model versions side by side */

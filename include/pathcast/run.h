@@ -33,6 +33,10 @@ pc_status pc_status_report(const pc_job *job, FILE *out, pc_error *e);
 /* `verify`: PC_OK when every file is intact, PC_PARTIAL (exit 3) when any is
  * damaged (each named on its own DAMAGED line). */
 pc_status pc_verify(const pc_job *job, FILE *out, pc_error *e);
+/* `migrate`: rewrites the store's files of an older schema in the current
+ * one under the writer's lock (pc_store_migrate); PC_DAMAGED (exit 3) when
+ * a damaged file was left as it is. */
+pc_status pc_migrate(const pc_job *job, FILE *out, pc_error *e);
 
 /* Signals: SIGTERM, SIGINT and SIGUSR1 ask a run to stop after the unit in
  * flight, commit, and return PC_INTERRUPTED. */

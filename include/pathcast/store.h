@@ -195,6 +195,23 @@ pc_status pc_store_read_failures(pc_store *s, pc_failure **list, size_t *n,
 pc_status pc_store_write_failures(pc_store *s, const pc_failure *list,
                                   size_t n, pc_error *e);
 
+/* ---- migration (pathcast migrate) -------------------------------------- */
+typedef struct {
+  long rewritten; /* files of an older schema, now in the current one */
+  long current;   /* files already in the current schema, untouched */
+  long damaged;   /* files that failed a reader's checks, left as they are */
+} pc_migrate_counts;
+/* Writer: rewrites every file of an older schema in the current one, each
+ * committed whole like any write, with the same values, content checksum
+ * and identity (seed, job_id, provenance, pathcast_version, settings) it
+ * was written with; the manifest last.  Files already current are not
+ * touched, so a migration is resumable after any interruption and a second
+ * one changes nothing.  Damaged files are named on report (may be NULL)
+ * and left for the next run of the job to rebuild.  PC_INTERRUPTED when
+ * the store's should_stop asks, between files. */
+pc_status pc_store_migrate(pc_store *s, FILE *report, pc_migrate_counts *n,
+                           pc_error *e);
+
 /* ---- verification ----------------------------------------------------- */
 /* Models and versions the manifest lists, with their settings. */
 size_t pc_store_model_count(const pc_store *s);

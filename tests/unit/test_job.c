@@ -769,14 +769,14 @@ static void test_command_line_errors(void **state) {
   pc_error e;
   assert_int_equal(PARSE(&job, &e, "frobnicate", RUN_KEYS), PC_INPUT);
   assert_string_equal(e.msg, "unknown command 'frobnicate' (valid: train, "
-                             "forecast, backfill, daily, models, export, status, verify, evaluate, report)");
+                             "forecast, backfill, daily, models, export, status, verify, evaluate, report, migrate)");
   pc_job_fini(&job);
 
   char *argv0[] = {(char *)"pathcast", NULL};
   memset(&e, 0, sizeof e);
   assert_int_equal(pc_job_from_args(&job, 1, argv0, &e), PC_INPUT);
   assert_string_equal(e.msg, "missing command (train, forecast, backfill, "
-                             "daily, models, export, status, verify, evaluate, report; see pathcast --help)");
+                             "daily, models, export, status, verify, evaluate, report, migrate; see pathcast --help)");
   pc_job_fini(&job);
 
   assert_int_equal(PARSE(&job, &e, "backfill", RUN_KEYS, "--paths"), PC_INPUT);
