@@ -77,6 +77,28 @@ done
 check "kill -9 at 8 instants: every rerun gave the uninterrupted bytes ($mid landed mid-migration)" test "$mid" -ge 1
 check "no partial file left" test -z "$(find "$WORK/k" -name '*.partial')"
 
+# SIGTERM stops it between files (exit 4, saying so); again, it finishes.
+# (A SIGTERM before the process has started -- 143 -- kills it like any.)
+stopped=0
+for delay in 0.1 0.14 0.18 0.22 0.26 0.3; do
+  fresh "$WORK/t"
+  "$PC" migrate "${args[@]}" --store "$WORK/t" >"$WORK/t.out" 2>&1 &
+  pid=$!
+  sleep "$delay"
+  kill -TERM "$pid" 2>/dev/null
+  wait "$pid"
+  rc=$?
+  if [[ $rc -eq 4 ]]; then
+    stopped=$((stopped + 1))
+    grep -q '; stopped: migrate again to finish$' "$WORK/t.out" || notok "SIGTERM after ${delay}s: exit 4 without saying so"
+  elif [[ $rc -ne 0 && $rc -ne 143 ]]; then
+    notok "SIGTERM after ${delay}s: exit $rc"
+  fi
+  "$PC" migrate "${args[@]}" --store "$WORK/t" >/dev/null 2>&1
+  [[ "$(store_sums "$WORK/t")" == "$ref" ]] || notok "SIGTERM after ${delay}s: the rerun differs from an uninterrupted migrate"
+done
+check "SIGTERM at 6 instants: exit 4 or done, every rerun the uninterrupted bytes ($stopped stopped)" test "$stopped" -ge 1
+
 # A damaged file is named and left as it is; the others are migrated.
 fresh "$WORK/d"
 part=$WORK/d/naive/v1.0/forecasts/2020-01.h5
