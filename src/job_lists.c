@@ -12,7 +12,9 @@
 #include "job_internal.h"
 
 /* The next comma-separated item of *cursor into buf (trimmed of blanks);
- * 0 at the end of the list, -1 when an item does not fit. */
+ * 0 at the end of the list, -1 when an item does not fit.  An empty item
+ * ("a,,b") is returned as "" so that its owner refuses it by name, rather
+ * than being skipped as if the user had not typed it. */
 static int next_item(const char **cursor, char *buf, size_t len) {
   const char *p = *cursor + strspn(*cursor, " ");
   if (*p == '\0') {
@@ -42,6 +44,7 @@ static pc_status keep_text(char *field, size_t size, const char *key,
   return PC_OK;
 }
 
+/* A version listed twice would print its rows twice: refused. */
 static bool version_listed(const pc_job *job, const char *name) {
   for (size_t i = 0; i < job->nversions; i++) {
     if (strcmp(job->versions[i], name) == 0) {
@@ -98,6 +101,8 @@ static pc_status each_item(pc_job *job, const char *v, item_fn add,
   return st;
 }
 
+/* model_version keeps its first version in job->model_version, so that
+ * every command that works on one version reads the field it always did. */
 pc_status pc_job_set_versions(pc_job *job, const char *v, const char *origin,
                               pc_error *e) {
   job->nversions = 0;
@@ -114,7 +119,9 @@ pc_status pc_job_set_versions(pc_job *job, const char *v, const char *origin,
   return st;
 }
 
-/* One level: a decimal number in [0, 1]. */
+/* One level: a decimal number in [0, 1].  Levels are kept in the order
+ * given (the rows of export follow it); 0 and 1 are the sample's minimum
+ * and maximum, as in R's quantile. */
 static pc_status parse_level(const char *text, double *out, const char *origin,
                              pc_error *e) {
   char *end = NULL;
@@ -129,6 +136,8 @@ static pc_status parse_level(const char *text, double *out, const char *origin,
   return PC_OK;
 }
 
+/* Bounded: the levels live in a fixed array of the job (no allocation in
+ * parsing, nothing to free on an error path). */
 static pc_status add_level(pc_job *job, const char *item, const char *origin,
                            pc_error *e) {
   if (job->nlevels == PC_LEVELS_MAX) {

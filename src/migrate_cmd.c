@@ -27,6 +27,8 @@ static pc_status store_commodity(const pc_job *job, char *buf, size_t len,
   return st;
 }
 
+/* One line a person or a script can read: what was rewritten, what was
+ * already current, what is damaged, and whether to run it again. */
 static void print_counts(FILE *out, const pc_job *job,
                          const pc_migrate_counts *n, pc_status st) {
   fprintf(out, "migrate: %ld file(s) of %s rewritten in schema %d, %ld "
@@ -58,11 +60,14 @@ pc_status pc_migrate(const pc_job *job, FILE *out, pc_error *e) {
   if (st != PC_OK) {
     return st;
   }
+  /* DAMAGED lines go to the same stream as the counts: one report. */
   pc_migrate_counts n;
   st = pc_store_migrate(s, out, &n, e);
   if (st == PC_OK || st == PC_INTERRUPTED) {
     print_counts(out, job, &n, st);
   }
   pc_store_close(s);
+  /* A damaged file left behind is not a failure of the migration but must
+   * not pass unnoticed: exit 3, like a reader that left one out. */
   return st == PC_OK && n.damaged > 0 ? PC_DAMAGED : st;
 }

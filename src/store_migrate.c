@@ -19,7 +19,9 @@
 #include "pathcast/scores.h"
 #include "store_internal.h"
 
-/* What a file was written with: its schema and its writer's identity. */
+/* What a file was written with: its schema and its writer's identity.
+ * The typed readers check a file's identity but do not return it, so it is
+ * read here first, from the same checked container. */
 typedef struct {
   int64_t schema;
   uint64_t seed;
@@ -60,7 +62,10 @@ static pc_status read_identity(pc_store *s, const char *path, int model,
 }
 
 /* The store's writer identity, swapped for a file's while it is written
- * again, and put back after. */
+ * again, and put back after.  The writers take the identity from the store
+ * handle (one run, one identity); a migration writes files of many runs,
+ * each under its own, so the handle's is exchanged around each write
+ * rather than threading an identity through every writer. */
 typedef struct {
   uint64_t seed;
   char job_id[sizeof ((pc_store *)0)->job_id];
@@ -96,6 +101,10 @@ enum { KIND_FORECASTS, KIND_SCORES, KIND_TRAINED, KIND_COUNT };
 static const char *const kind_folder[KIND_COUNT] = {"forecasts", "scores",
                                                     "trained"};
 
+/* Each kind is read by the reader every command uses (any shape: a
+ * migration does not know the job's paths and horizon) and written by the
+ * writer every run uses, so a migrated file is exactly what a run would
+ * write for the same content. */
 static pc_status rewrite_partition(pc_store *s, const pc_store_model *m,
                                    int32_t month, pc_error *e) {
   pc_partition p;
@@ -136,6 +145,8 @@ static pc_status rewrite_trained(pc_store *s, const pc_store_model *m,
   return st;
 }
 
+/* key: the month index of a partition or scores file, the training date
+ * of a trained model. */
 static pc_status rewrite(pc_store *s, int kind, const pc_store_model *m,
                          int32_t key, pc_error *e) {
   switch (kind) {
@@ -150,6 +161,8 @@ static pc_status rewrite(pc_store *s, int kind, const pc_store_model *m,
 
 /* ---- the walk ---------------------------------------------------------- */
 
+/* What every step of the walk needs: the store, where damage is named,
+ * and the counts the command prints. */
 typedef struct {
   pc_store *s;
   FILE *report;
@@ -176,6 +189,9 @@ static pc_status migrate_file(walk *w, const char *path, int kind,
   file_identity id;
   pc_error why;
   pc_status st = read_identity(w->s, path, kind >= 0, &id, &why);
+  /* A file already current is left alone: that is what makes a rerun after
+   * an interruption finish the work, and a second migration change
+   * nothing. */
   if (st == PC_OK && id.schema >= PC_SCHEMA_VERSION) {
     w->n->current++;
     return PC_OK;
@@ -187,6 +203,8 @@ static pc_status migrate_file(walk *w, const char *path, int kind,
     st = kind >= 0 ? rewrite(w->s, kind, &m, key, &why) : top(w->s, &why);
     swap_identity(w->s, &wi);
   }
+  /* Damage is a property of one file, not of the migration: the others
+   * go on.  Anything else (a full disk, no memory) ends it. */
   if (st == PC_OK) {
     w->n->rewritten++;
   } else if (st == PC_DAMAGED) {
@@ -197,6 +215,7 @@ static pc_status migrate_file(walk *w, const char *path, int kind,
   return PC_OK;
 }
 
+/* Where the file of a kind and key lies (the writers' own naming). */
 static void file_path(const pc_store *s, char *path, int kind,
                       const char *model, const char *version, int32_t key) {
   char day[PC_DATE_STRLEN];
@@ -221,6 +240,8 @@ static pc_status migrate_folder(walk *w, int kind, const char *model,
                                 : pc_store_parse_month_name,
       &keys, &n, e);
   for (size_t i = 0; st == PC_OK && i < n; i++) {
+    /* Between files, never inside one: every file is either as it was or
+     * migrated, and a stop costs at most the file in flight. */
     if (w->s->should_stop != NULL && w->s->should_stop()) {
       st = pc_error_set(e, PC_INTERRUPTED, "stopped: every file migrated so "
                         "far is committed; migrate again to finish");
@@ -233,6 +254,8 @@ static pc_status migrate_folder(walk *w, int kind, const char *model,
   return st;
 }
 
+/* failures.h5 has no writer of its own to call: it is read and written
+ * back whole, like a run that changes nothing in it. */
 static pc_status rewrite_failures(pc_store *s, pc_error *e) {
   pc_failure *list = NULL;
   size_t n = 0;
@@ -268,10 +291,14 @@ pc_status pc_store_migrate(pc_store *s, FILE *report, pc_migrate_counts *n,
                            pc_error *e) {
   walk w = {s, report, n};
   memset(n, 0, sizeof *n);
+  /* Rewriting files needs the lock a writer holds: a reader's handle must
+   * never write. */
   if (s->mode != PC_STORE_WRITER) {
     return pc_error_set(e, PC_FATAL, "migrate needs the store's writer");
   }
   pc_status st = PC_OK;
+  /* The manifest lists every model and version with results (opening the
+   * writer reconciled it with the folders), in a fixed order. */
   for (size_t i = 0; st == PC_OK && i < s->nmodels; i++) {
     for (int kind = 0; st == PC_OK && kind < KIND_COUNT; kind++) {
       st = migrate_folder(&w, kind, s->models[i].model, s->models[i].version,

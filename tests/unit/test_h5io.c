@@ -20,13 +20,15 @@
 
 #include "../../src/h5io.h"
 
-/* One HDF5 file per test, removed afterwards. */
+/* One HDF5 file per test, removed afterwards: a real file on disk, as the
+ * helpers are used (through the core driver) by the store. */
 typedef struct {
   char dir[64];
   char path[128];
   hid_t f;
 } fixture;
 
+/* Errors go to the test's assertions, not to HDF5's printed stack. */
 static int setup(void **state) {
   fixture *fx = calloc(1, sizeof *fx);
   if (fx == NULL) {
@@ -56,6 +58,8 @@ static int teardown(void **state) {
 /* Dates: 1800-01-01, 1970-01-01, 2020-01-02, 9999-12-31 as day numbers. */
 static const pc_date days[4] = {PC_DATE_MIN, 0, 18263, PC_DATE_MAX};
 
+/* The dataset reads back as `days`, with rows x cols as written (cols 0:
+ * one dimension). */
 static void assert_dates(hid_t f, const char *name, size_t rows,
                          size_t cols) {
   pc_date *d = NULL;
@@ -71,6 +75,7 @@ static void assert_dates(hid_t f, const char *name, size_t rows,
  * one dimension and two. */
 static void test_dates_both_schemas(void **state) {
   fixture *fx = *state;
+  /* Each schema in one and two dimensions (forecast_date, day_date). */
   assert_int_equal(pc_h5_write_days(fx->f, "cf", days, 4, 0, "d"), 0);
   assert_int_equal(pc_h5_write_days(fx->f, "cf2", days, 2, 2, "d"), 0);
   assert_int_equal(pc_h5_write_dates(fx->f, "iso", days, 4, 0, "d"), 0);
@@ -79,6 +84,7 @@ static void test_dates_both_schemas(void **state) {
   assert_dates(fx->f, "cf2", 2, 2);
   assert_dates(fx->f, "iso", 4, 0);
   assert_dates(fx->f, "iso2", 2, 2);
+  /* What xarray and ncdump decode the integers by. */
   char units[64], calendar[64];
   hid_t d = H5Dopen2(fx->f, "cf", H5P_DEFAULT);
   assert_int_equal(pc_h5_read_attr_str(d, "units", units, sizeof units), 0);
@@ -97,14 +103,17 @@ static void test_dates_refused(void **state) {
   hsize_t dims[1] = {2};
   pc_date *d = NULL;
   size_t n = 0;
+  /* Integers without units: some other count, not dates. */
   assert_int_equal(pc_h5_write_i32(fx->f, "plain", v, 1, dims, "x"), 0);
   assert_int_equal(pc_h5_read_dates(fx->f, "plain", &d, &n, NULL), -1);
+  /* One day past either end of pathcast's dates. */
   pc_date outside[2] = {0, PC_DATE_MAX + 1};
   assert_int_equal(pc_h5_write_days(fx->f, "late", outside, 2, 0, "x"), 0);
   assert_int_equal(pc_h5_read_dates(fx->f, "late", &d, &n, NULL), -1);
   outside[1] = PC_DATE_MIN - 1;
   assert_int_equal(pc_h5_write_days(fx->f, "early", outside, 2, 0, "x"), 0);
   assert_int_equal(pc_h5_read_dates(fx->f, "early", &d, &n, NULL), -1);
+  /* And a dataset that is not there is no dates either. */
   assert_int_equal(pc_h5_read_dates(fx->f, "missing", &d, &n, NULL), -1);
 }
 
@@ -120,8 +129,11 @@ static void test_scalars(void **state) {
   assert_int_equal(pc_h5_write_scalar(fx->f, "x", PC_H5_F64, &x), 0);
   assert_int_equal(pc_h5_write_scalar(fx->f, "k", PC_H5_I64, &k), 0);
   assert_int_equal(pc_h5_write_scalar(fx->f, "b", PC_H5_U8, &b), 0);
+  /* A short string and the empty one: netCDF-C once read past the first
+   * (no terminator); the second has only its terminator. */
   assert_int_equal(pc_h5_write_scalar(fx->f, "s", PC_H5_STRING, "log"), 0);
   assert_int_equal(pc_h5_write_scalar(fx->f, "e", PC_H5_STRING, ""), 0);
+  /* Rank 0: a scalar, which netCDF shows without a dimension. */
   hsize_t dims[1];
   assert_int_equal(pc_h5_dims(fx->f, "x", dims, 1), 0);
   assert_int_equal(pc_h5_read_f64(fx->f, "x", &xs, &n), 0);
@@ -170,6 +182,8 @@ static void test_dimensions(void **state) {
   assert_axis(fx->f, "v", 1, "col");
   assert_true(pc_h5_is_scale(fx->f, "row") && pc_h5_is_scale(fx->f, "col"));
   assert_false(pc_h5_is_scale(fx->f, "v"));
+  /* The coordinate variable names itself, carries its netCDF dimension
+   * number and holds 1..n. */
   char name[128];
   hid_t d = H5Dopen2(fx->f, "row", H5P_DEFAULT);
   assert_true(H5DSget_scale_name(d, name, sizeof name) > 0);
@@ -188,6 +202,7 @@ static void test_dimensions(void **state) {
   H5Dclose(d);
   assert_string_equal(name, "This is a netCDF dimension but not a netCDF "
                             "variable.         3");
+  /* Attaching a dimension that does not exist is an error, not a no-op. */
   assert_int_equal(pc_h5_attach(fx->f, "v", (const char *const[]){"nope"}, 1),
                    -1);
 }
