@@ -300,6 +300,8 @@ int pc_store_write_forecast_dates(hid_t f, const char *name, const pc_date *d,
 }
 
 static int write_partition_data(hid_t f, const pc_partition *p) {
+  static const char *const leak_label[] = {"long_name", "data leakage flag",
+                                           NULL};
   static const char *const paths_label[] = {
       "long_name", "Monte Carlo price path", "coordinates", "day_date", NULL};
   int ok = pc_store_write_axes(f, p->date, p->day, p->n, p->horizon, 2) == 0;
@@ -317,6 +319,7 @@ static int write_partition_data(hid_t f, const pc_partition *p) {
   ok = ok && pc_h5_write_u8(f, "has_data_leakage", p->leak, p->n,
                             "1 if data_cutoff_date >= forecast_date "
                             "(never expected)") == 0;
+  ok = ok && pc_h5_label(f, "has_data_leakage", leak_label) == 0;
   ok = ok && pc_h5_attach(f, "has_data_leakage", pc_store_by_forecast, 1) == 0;
   ok = ok && pc_h5_write_paths(f, "paths", p->values, p->n, p->paths,
                                p->horizon, "Monte Carlo price paths "

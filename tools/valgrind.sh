@@ -29,6 +29,13 @@ step status status "${job[@]}" --end 2023-08-01
 step evaluate evaluate "${job[@]}"
 step report report "${job[@]}" --output "$work/report"
 step verify verify "${job[@]}"
+# Quantiles, versions side by side, and a schema-1 store migrated.
+step backfill_v2 backfill "${job[@]}" --model_version v2.0 --start 2023-07-03 --end 2023-07-31
+step export_quantiles export "${job[@]}" --format quantiles --model_version v1.0,v2.0 --with_dates yes \
+  --output "$work/q.csv"
+step evaluate_versions evaluate "${job[@]}" --model_version v1.0,v2.0 --model naive --format csv
+cp -r tests/data/schema1 "$work/old"
+step migrate migrate --job tests/data/schema1.job --store "$work/old" --log_dir "$work/logs"
 # The garch model (t and AR(1) variants) and the ewma random walk, which
 # jobs/coffee.job does not run.
 cat > "$work/garch.job" <<JOB
