@@ -251,6 +251,16 @@ static pc_command command_of(const char *word) {
   return PC_CMD_NONE;
 }
 
+static const opt_def *option_find(const char *key);
+
+/* A yes/no key written without a value (the end of the line, or another
+ * option next) is a flag that says yes. */
+static bool is_flag(const char *key, const char *next) {
+  const opt_def *o = option_find(key);
+  return o != NULL && o->kind == OPT_YESNO &&
+         (next == NULL || strncmp(next, "--", 2) == 0);
+}
+
 /* Accepts `--key value` and `--key=value`; dashes in keys may be written as
  * underscores or dashes (--summary-json, --train_frequency). */
 static pc_status parse_cli(entry_list *l, pc_job *job, int argc, char **argv,
@@ -269,17 +279,21 @@ static pc_status parse_cli(entry_list *l, pc_job *job, int argc, char **argv,
     char key[128];
     snprintf(key, sizeof key, "%s", arg + 2);
     char *eq = strchr(key, '=');
-    const char *value = NULL;
     if (eq != NULL) {
       *eq = '\0';
+    }
+    for (char *p = key; *p != '\0' && *p != '.'; p++) {
+      *p = *p == '-' ? '_' : *p;
+    }
+    const char *value = NULL;
+    if (eq != NULL) {
       value = strchr(arg, '=') + 1;
+    } else if (is_flag(key, i + 1 < argc ? argv[i + 1] : NULL)) {
+      value = "yes"; /* `--with-dates` alone: a yes/no key says yes */
     } else if (i + 1 < argc) {
       value = argv[++i];
     } else {
       return pc_error_set(e, PC_INPUT, "option --%s needs a value", key);
-    }
-    for (char *p = key; *p != '\0' && *p != '.'; p++) {
-      *p = *p == '-' ? '_' : *p;
     }
     if (strcmp(key, "job") == 0) {
       snprintf(job->job_path, sizeof job->job_path, "%s", value);
