@@ -12,7 +12,10 @@ WARN    += $(if $(WERROR),-Werror)
 CFLAGS  ?= -O2 -g
 CPPFLAGS += -Iinclude -D_POSIX_C_SOURCE=200809L
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lxgboost -lm
+# HDF5's high-level library (dimension scales, H5DS) comes with the same
+# build, but pkg-config lists only -lhdf5.
+HDF5_HL    = $(shell pkg-config --libs-only-L hdf5-openmpi) -lhdf5_hl
+PKG_LIBS   = $(HDF5_HL) $(shell pkg-config --libs $(PKGS)) -lxgboost -lm
 TEST_LIBS  = $(shell pkg-config --libs cmocka)
 
 BUILD   ?= build

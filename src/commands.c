@@ -9,6 +9,7 @@
 
 #include "pathcast/file.h"
 #include "pathcast/json.h"
+#include "pathcast/metrics.h"
 #include "pathcast/run.h"
 #include "pathcast/store.h"
 
@@ -90,7 +91,8 @@ static void json_section(FILE *out, const pc_record *rec, pc_section sec) {
 }
 
 static void print_model_json(FILE *out, const pc_job *job, const char *commodity,
-                             size_t m, const pc_trained_meta *meta,
+                             size_t m, const char *version,
+                             const pc_trained_meta *meta,
                              const pc_record *rec) {
   char t[PC_DATE_STRLEN], c[PC_DATE_STRLEN];
   fputs("{\"commodity\":", out);
@@ -100,7 +102,7 @@ static void print_model_json(FILE *out, const pc_job *job, const char *commodity
   fputs(",\"model_type\":", out);
   pc_json_string(out, job->models[m].type->name);
   fputs(",\"model_version\":", out);
-  pc_json_string(out, job->model_version);
+  pc_json_string(out, version);
   fprintf(out, ",\"training_date\":\"%s\",\"data_cutoff_date\":\"%s\","
           "\"n_obs\":%lld,\"params\":", pc_date_format(meta->training_date, t),
           pc_date_format(meta->data_cutoff, c), (long long)meta->n_obs);
@@ -111,10 +113,11 @@ static void print_model_json(FILE *out, const pc_job *job, const char *commodity
 }
 
 static void print_model_row(FILE *out, const pc_job *job, size_t m,
-                            const pc_trained_meta *meta, const pc_record *rec) {
+                            const char *version, const pc_trained_meta *meta,
+                            const pc_record *rec) {
   char t[PC_DATE_STRLEN], c[PC_DATE_STRLEN];
-  fprintf(out, "%-20s %-8s %s  %s  %6lld ", job->models[m].name,
-          job->model_version, pc_date_format(meta->training_date, t),
+  fprintf(out, "%-20s %-8s %s  %s  %6lld ", job->models[m].name, version,
+          pc_date_format(meta->training_date, t),
           pc_date_format(meta->data_cutoff, c), (long long)meta->n_obs);
   for (size_t i = 0; i < rec->n; i++) {
     const pc_field *f = &rec->fields[i];
@@ -146,33 +149,44 @@ static void report_damaged(const pc_error *why, const char *hint) {
           why->msg, hint);
 }
 
+/* A rebuild hint for a version of a list names that version (the job's
+ * own needs no option). */
+static void version_hint(const pc_job *job, const char *version, char *hint,
+                         size_t len) {
+  size_t used = strlen(hint);
+  if (job->nversions > 1 && used < len) {
+    snprintf(hint + used, len - used, " --model_version %s", version);
+  }
+}
+
 static pc_status list_model(pc_store *s, const pc_job *job, size_t m,
-                            int json, FILE *out, pc_error *e) {
+                            const char *version, int json, FILE *out,
+                            pc_error *e) {
   pc_date *dates = NULL;
   size_t n = 0;
   const char *name = job->models[m].name;
-  pc_status st = pc_store_trained_dates(s, name, job->model_version, &dates,
-                                        &n, e);
+  pc_status st = pc_store_trained_dates(s, name, version, &dates, &n, e);
   pc_status damaged = PC_OK;
   for (size_t i = 0; st == PC_OK && i < n; i++) {
     pc_trained_meta meta;
     pc_record rec;
     pc_error why;
     pc_record_init(&rec);
-    st = pc_store_read_trained(s, name, job->model_version, dates[i], &meta,
-                               &rec, &why);
+    st = pc_store_read_trained(s, name, version, dates[i], &meta, &rec, &why);
     if (st == PC_DAMAGED) {
-      char hint[PC_TEXT_MAX + 256];
+      char hint[PC_TEXT_MAX + 512];
       pc_job_rebuild_trained_hint(job, name, dates[i], hint, sizeof hint);
+      version_hint(job, version, hint, sizeof hint);
       report_damaged(&why, hint);
       damaged = PC_DAMAGED;
       st = PC_OK;
     } else if (st != PC_OK) {
       pc_error_set(e, st, "%s", why.msg);
     } else if (json) {
-      print_model_json(out, job, pc_store_commodity(s), m, &meta, &rec);
+      print_model_json(out, job, pc_store_commodity(s), m, version, &meta,
+                       &rec);
     } else {
-      print_model_row(out, job, m, &meta, &rec);
+      print_model_row(out, job, m, version, &meta, &rec);
     }
     pc_record_fini(&rec);
   }
@@ -191,8 +205,10 @@ pc_status pc_models(const pc_job *job, FILE *out, pc_error *e) {
   pc_status damaged = PC_OK;
   for (size_t m = 0; (st == PC_OK || st == PC_DAMAGED) && m < job->nmodels;
        m++) {
-    if (pc_job_model_selected(job, m)) {
-      st = list_model(s, job, m, json, out, e);
+    for (size_t v = 0; pc_job_model_selected(job, m) && v < job->nversions &&
+                       (st == PC_OK || st == PC_DAMAGED);
+         v++) {
+      st = list_model(s, job, m, job->versions[v], json, out, e);
       damaged = st == PC_DAMAGED ? st : damaged;
     }
   }
@@ -202,82 +218,154 @@ pc_status pc_models(const pc_job *job, FILE *out, pc_error *e) {
 
 /* ---- export ----------------------------------------------------------- */
 
+/* What one export writes with: the shared inputs, the version being
+ * exported, and the workspace of the quantile format. */
+typedef struct {
+  const pc_job *job;
+  const pc_series *series;
+  const char *commodity;
+  FILE *out;
+  const char *model, *version;
+  int quantiles, with_dates;
+  double *sorted; /* paths values of one day, sorted (quantiles) */
+  uint32_t *work; /* 2 * paths: pc_sort_column's scratch */
+} export_ctx;
+
 static int in_range(const pc_job *job, pc_date d) {
   return (job->start == PC_DATE_NONE || d >= job->start) &&
          (job->end == PC_DATE_NONE || d <= job->end);
 }
 
-static void row_head(FILE *out, long path_id, const pc_partition *p, size_t i,
-                     const char *commodity, const pc_job *job, size_t m,
-                     int actuals) {
+static void row_head(const export_ctx *x, long path_id, const pc_partition *p,
+                     size_t i, int actuals) {
   char d[PC_DATE_STRLEN], c[PC_DATE_STRLEN], t[PC_DATE_STRLEN];
-  fprintf(out, "%ld,%s,%s,%s,%s,%s,%s,%d,%d", path_id,
+  fprintf(x->out, "%ld,%s,%s,%s,%s,%s,%s,%d,%d", path_id,
           pc_date_format(p->date[i], d), pc_date_format(p->cutoff[i], c),
-          pc_date_format(p->training[i], t), commodity, job->models[m].name,
-          job->model_version, actuals, p->leak[i]);
+          pc_date_format(p->training[i], t), x->commodity, x->model,
+          x->version, actuals, p->leak[i]);
+}
+
+/* --with_dates: the trading date of every day, after day_H, on every row
+ * (each row stands alone in a spreadsheet or a filter). */
+static void row_end(const export_ctx *x, const pc_partition *p, size_t i) {
+  const pc_date *day = p->day + i * (size_t)p->horizon;
+  char d[PC_DATE_STRLEN];
+  for (int k = 0; x->with_dates && k < p->horizon; k++) {
+    fprintf(x->out, ",%s", pc_date_format(day[k], d));
+  }
+  fputc('\n', x->out);
 }
 
 /* path_id 0: the observed closes of day_1..day_H, empty where unknown. */
-static void actuals_row(FILE *out, const pc_partition *p, size_t i,
-                        const pc_series *series, const char *commodity,
-                        const pc_job *job, size_t m) {
-  row_head(out, 0, p, i, commodity, job, m, 1);
+static void actuals_row(const export_ctx *x, const pc_partition *p, size_t i) {
+  row_head(x, 0, p, i, 1);
   for (int k = 0; k < p->horizon; k++) {
-    long r = pc_series_find(series, p->day[i * (size_t)p->horizon + (size_t)k]);
+    long r = pc_series_find(x->series,
+                            p->day[i * (size_t)p->horizon + (size_t)k]);
     char buf[40] = "";
-    if (r >= 0 && !isnan(series->close[r])) {
-      pc_format_double(series->close[r], buf, sizeof buf);
+    if (r >= 0 && !isnan(x->series->close[r])) {
+      pc_format_double(x->series->close[r], buf, sizeof buf);
     }
-    fprintf(out, ",%s", buf);
+    fprintf(x->out, ",%s", buf);
   }
-  fputc('\n', out);
+  row_end(x, p, i);
 }
 
 /* %.9g prints every float32 so that it reads back as the same float32. */
-static void export_forecast(FILE *out, const pc_partition *p, size_t i,
-                            const pc_series *series, const char *commodity,
-                            const pc_job *job, size_t m) {
-  actuals_row(out, p, i, series, commodity, job, m);
+static void export_paths(const export_ctx *x, const pc_partition *p,
+                         size_t i) {
+  actuals_row(x, p, i);
   const float *v = pc_partition_values(p, i);
+  size_t h = (size_t)p->horizon;
   for (int path = 0; path < p->paths; path++) {
-    row_head(out, path + 1, p, i, commodity, job, m, 0);
-    for (int k = 0; k < p->horizon; k++) {
-      fprintf(out, ",%.9g", (double)v[(size_t)path * (size_t)p->horizon + (size_t)k]);
+    row_head(x, path + 1, p, i, 0);
+    for (size_t k = 0; k < h; k++) {
+      fprintf(x->out, ",%.9g", (double)v[(size_t)path * h + k]);
     }
-    fputc('\n', out);
+    row_end(x, p, i);
   }
 }
 
-static pc_status export_model(pc_store *s, const pc_series *series,
-                              const pc_job *job, size_t m, FILE *out,
-                              pc_error *e) {
-  int32_t *months = NULL;
-  size_t n = 0;
-  const char *name = job->models[m].name;
-  pc_status st = pc_store_forecast_months(s, name, job->model_version, &months,
-                                          &n, e);
-  pc_partition p;
-  pc_partition_init(&p, job->paths, job->horizon);
-  pc_status damaged = PC_OK;
-  for (size_t j = 0; st == PC_OK && j < n; j++) {
-    pc_error why;
-    st = pc_store_read_partition(s, name, job->model_version, months[j], &p, 0,
-                                 &why);
-    if (st == PC_DAMAGED) {
-      char hint[PC_TEXT_MAX + 256];
-      pc_job_rebuild_month_hint(job, name, months[j], hint, sizeof hint);
-      report_damaged(&why, hint);
-      damaged = PC_DAMAGED;
-      st = PC_OK;
+/* --format quantiles: one row per day and level, the type-7 sample
+ * quantile of the day's path values -- the very sort and interpolation of
+ * evaluate's stored quantiles (pc_sort_column, pc_quantile). */
+static void export_quantiles(const export_ctx *x, const pc_partition *p,
+                             size_t i) {
+  const float *v = pc_partition_values(p, i);
+  size_t n = (size_t)p->paths, h = (size_t)p->horizon;
+  char fd[PC_DATE_STRLEN], dd[PC_DATE_STRLEN], level[40], value[40];
+  pc_date_format(p->date[i], fd);
+  for (size_t k = 0; k < h; k++) {
+    pc_sort_column(v + k, n, h, x->sorted, x->work);
+    pc_date_format(p->day[i * h + k], dd);
+    for (size_t l = 0; l < x->job->nlevels; l++) {
+      double q = pc_quantile(x->sorted, n, x->job->levels[l]);
+      pc_format_double(x->job->levels[l], level, sizeof level);
+      pc_format_double(q, value, sizeof value);
+      fprintf(x->out, "%s,%s,%s,%s,%zu,%s,%s,%s\n", x->commodity, x->model,
+              x->version, fd, k + 1, dd, level, value);
+    }
+  }
+}
+
+/* A damaged partition is named with the command that rebuilds it (for a
+ * version other than the job's own, with --model_version). */
+static void report_damaged_month(const export_ctx *x, const pc_error *why,
+                                 int32_t month) {
+  char hint[PC_TEXT_MAX + 512];
+  pc_job_rebuild_month_hint(x->job, x->model, month, hint, sizeof hint);
+  version_hint(x->job, x->version, hint, sizeof hint);
+  report_damaged(why, hint);
+}
+
+/* The quantile workspace for partitions of `paths` paths. */
+static pc_status export_workspace(export_ctx *x, int paths) {
+  free(x->sorted);
+  free(x->work);
+  x->sorted = malloc((size_t)paths * sizeof *x->sorted);
+  x->work = malloc(2 * (size_t)paths * sizeof *x->work);
+  return x->sorted != NULL && x->work != NULL ? PC_OK : PC_NOMEM;
+}
+
+static pc_status export_month(pc_store *s, export_ctx *x, int32_t month,
+                              pc_partition *p, pc_error *e) {
+  pc_error why;
+  pc_status st = pc_store_read_partition(s, x->model, x->version, month, p, 0,
+                                         &why);
+  if (st == PC_DAMAGED) {
+    report_damaged_month(x, &why, month);
+    return PC_DAMAGED;
+  }
+  if (st != PC_OK) {
+    return pc_error_set(e, st, "%s", why.msg);
+  }
+  for (size_t i = 0; i < p->n; i++) {
+    if (!in_range(x->job, p->date[i])) {
       continue;
     }
-    if (st != PC_OK) {
-      pc_error_set(e, st, "%s", why.msg);
+    if (x->quantiles) {
+      export_quantiles(x, p, i);
+    } else {
+      export_paths(x, p, i);
     }
-    for (size_t i = 0; st == PC_OK && i < p.n; i++) {
-      if (in_range(job, p.date[i])) {
-        export_forecast(out, &p, i, series, pc_store_commodity(s), job, m);
-      }
+  }
+  return PC_OK;
+}
+
+/* Every stored forecast of x->model at x->version, month by month. */
+static pc_status export_model(pc_store *s, export_ctx *x, pc_error *e) {
+  int32_t *months = NULL;
+  size_t n = 0;
+  pc_status st = pc_store_forecast_months(s, x->model, x->version, &months,
+                                          &n, e);
+  pc_partition p;
+  pc_partition_init(&p, x->job->paths, x->job->horizon);
+  pc_status damaged = PC_OK;
+  for (size_t j = 0; st == PC_OK && j < n; j++) {
+    st = export_month(s, x, months[j], &p, e);
+    if (st == PC_DAMAGED) {
+      damaged = PC_DAMAGED;
+      st = PC_OK;
     }
   }
   pc_partition_fini(&p);
@@ -290,40 +378,71 @@ static int cmp_name(const void *a, const void *b) {
   return strcmp((*x)->name, (*y)->name);
 }
 
+static void export_header(const export_ctx *x) {
+  const pc_job *job = x->job;
+  if (x->quantiles) {
+    fputs("commodity,model,model_version,forecast_date,day,day_date,level,"
+          "value\n", x->out);
+    return;
+  }
+  fprintf(x->out, "path_id,forecast_start_date,data_cutoff_date,"
+                  "training_date,commodity,model,model_version,is_actuals,"
+                  "has_data_leakage");
+  for (int k = 1; k <= job->horizon; k++) {
+    fprintf(x->out, ",day_%d", k);
+  }
+  for (int k = 1; x->with_dates && k <= job->horizon; k++) {
+    fprintf(x->out, ",day_%d_date", k);
+  }
+  fputc('\n', x->out);
+}
+
+/* Models in name order, each model's versions in the order listed. */
+static pc_status export_models(pc_store *s, export_ctx *x,
+                               const pc_model_spec **order, pc_error *e) {
+  const pc_job *job = x->job;
+  pc_status st = PC_OK, damaged = PC_OK;
+  for (size_t i = 0; st == PC_OK && i < job->nmodels; i++) {
+    size_t m = (size_t)(order[i] - job->models);
+    for (size_t v = 0; st == PC_OK && pc_job_model_selected(job, m) &&
+                       v < job->nversions;
+         v++) {
+      x->model = job->models[m].name;
+      x->version = job->versions[v];
+      st = export_model(s, x, e);
+      if (st == PC_DAMAGED) {
+        damaged = st;
+        st = PC_OK;
+      }
+    }
+  }
+  return st == PC_OK ? damaged : st;
+}
+
 static pc_status export_all(pc_store *s, const pc_job *job, FILE *out,
                             pc_error *e) {
   pc_series series;
   pc_status st = pc_store_read_series(s, &series, e);
   int have_series = st == PC_OK;
+  export_ctx x = {job, &series, pc_store_commodity(s), out, NULL, NULL,
+                  strcmp(job->format, "quantiles") == 0,
+                  strcmp(job->with_dates, "yes") == 0, NULL, NULL};
   const pc_model_spec **order = calloc(job->nmodels, sizeof *order);
-  if (st == PC_OK && order == NULL) {
+  if (st == PC_OK && (order == NULL || export_workspace(&x, job->paths) !=
+                                           PC_OK)) {
     st = pc_error_set(e, PC_NOMEM, "out of memory");
   }
   for (size_t m = 0; order != NULL && m < job->nmodels; m++) {
     order[m] = &job->models[m];
   }
-  if (order != NULL) {
+  if (st == PC_OK) {
     qsort(order, job->nmodels, sizeof *order, cmp_name);
+    export_header(&x);
+    st = export_models(s, &x, order, e);
   }
-  fprintf(out, "path_id,forecast_start_date,data_cutoff_date,training_date,"
-               "commodity,model,model_version,is_actuals,has_data_leakage");
-  for (int k = 1; k <= job->horizon; k++) {
-    fprintf(out, ",day_%d", k);
-  }
-  fputc('\n', out);
-  pc_status damaged = PC_OK;
-  for (size_t i = 0; st == PC_OK && i < job->nmodels; i++) {
-    size_t m = (size_t)(order[i] - job->models);
-    if (pc_job_model_selected(job, m)) {
-      st = export_model(s, &series, job, m, out, e);
-    }
-    if (st == PC_DAMAGED) {
-      damaged = st;
-      st = PC_OK;
-    }
-  }
-  st = st == PC_OK ? damaged : st;
   free(order);
+  free(x.sorted);
+  free(x.work);
   if (have_series) {
     pc_series_fini(&series);
   }

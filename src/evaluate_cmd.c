@@ -232,7 +232,7 @@ static const char *const by_names[] = {"horizon", "month", "year",
 
 /* One printed row: a model's group with its means, energy and skill. */
 typedef struct {
-  const char *model;
+  const char *model, *version;
   char label[16];
   const pc_eval_group *g;
   double m[PC_EV_PRINTED];
@@ -244,9 +244,20 @@ static const char *const skill_names[4] = {
     "mae_skill_vs_random_walk", "pinball_skill_vs_random_walk",
     "energy_skill_vs_random_walk", "crps_skill_vs_random_walk"};
 
-static void print_header(FILE *out, int csv, const char *by) {
-  if (csv) {
-    fprintf(out, "model,%s,n", by);
+/* How rows are printed: CSV, JSON lines or the aligned table, with a
+ * model_version column when versions are shown side by side (JSON always
+ * names the version). */
+typedef struct {
+  FILE *out;
+  int csv, json, versions;
+  const char *by;
+} printer;
+
+static void print_header(const printer *pr) {
+  FILE *out = pr->out;
+  if (pr->csv) {
+    fprintf(out, "model,%s%s,n", pr->versions ? "model_version," : "",
+            pr->by);
     for (int i = 0; i < PC_EV_PRINTED; i++) {
       fprintf(out, ",%s", pc_eval_column_names[i]);
     }
@@ -257,28 +268,45 @@ static void print_header(FILE *out, int csv, const char *by) {
     fputc('\n', out);
     return;
   }
-  fprintf(out, "%-16s %-8s %6s %9s %9s %7s %6s %9s %9s %6s %6s %6s %9s %6s "
-          "%9s %7s\n", "MODEL", by, "N", "MAE(med)", "RMSE(med)", "MAPE%",
-          "DIR%", "CRPS", "PINBALL", "COV50", "COV80", "COV95", "W80",
-          "PIT", "ENERGY", "SKILL");
+  fprintf(out, "%-16s ", "MODEL");
+  if (pr->versions) {
+    fprintf(out, "%-8s ", "VERSION");
+  }
+  fprintf(out, "%-8s %6s %9s %9s %7s %6s %9s %9s %6s %6s %6s %9s %6s %9s "
+          "%7s\n", pr->by, "N", "MAE(med)", "RMSE(med)", "MAPE%", "DIR%",
+          "CRPS", "PINBALL", "COV50", "COV80", "COV95", "W80", "PIT",
+          "ENERGY", "SKILL");
 }
 
-static void print_row(FILE *out, int csv, const row *r) {
+static void print_csv_row(FILE *out, int versions, const row *r) {
+  fprintf(out, "%s,", r->model);
+  if (versions) {
+    fprintf(out, "%s,", r->version);
+  }
+  fprintf(out, "%s,%ld", r->label, r->g->n);
+  for (int i = 0; i < PC_EV_PRINTED; i++) {
+    fprintf(out, ",%.10g", r->m[i]);
+  }
+  fprintf(out, ",%.10g", r->es);
+  for (int i = 0; i < 4; i++) {
+    fprintf(out, ",%.10g", r->skill[i]);
+  }
+  fputc('\n', out);
+}
+
+static void print_row(const printer *pr, const row *r) {
   const double *m = r->m;
-  if (csv) {
-    fprintf(out, "%s,%s,%ld", r->model, r->label, r->g->n);
-    for (int i = 0; i < PC_EV_PRINTED; i++) {
-      fprintf(out, ",%.10g", m[i]);
-    }
-    fprintf(out, ",%.10g", r->es);
-    for (int i = 0; i < 4; i++) {
-      fprintf(out, ",%.10g", r->skill[i]);
-    }
-    fputc('\n', out);
+  FILE *out = pr->out;
+  if (pr->csv) {
+    print_csv_row(out, pr->versions, r);
     return;
   }
-  fprintf(out, "%-16s %-8s %6ld %9.4f %9.4f %7.3f %6.1f %9.4f %9.4f %6.3f "
-          "%6.3f %6.3f %9.4f %6.3f %9.4f %7.3f\n", r->model, r->label,
+  fprintf(out, "%-16s ", r->model);
+  if (pr->versions) {
+    fprintf(out, "%-8s ", r->version);
+  }
+  fprintf(out, "%-8s %6ld %9.4f %9.4f %7.3f %6.1f %9.4f %9.4f %6.3f "
+          "%6.3f %6.3f %9.4f %6.3f %9.4f %7.3f\n", r->label,
           r->g->n, m[PC_EV_AE_MED], m[PC_EV_SE_MED], m[PC_EV_APE],
           m[PC_EV_DIR], m[PC_EV_CRPS], m[PC_EV_PINBALL], m[PC_EV_COV50],
           m[PC_EV_COV80], m[PC_EV_COV95], m[PC_EV_W80], m[PC_EV_PIT], r->es,
@@ -288,6 +316,8 @@ static void print_row(FILE *out, int csv, const row *r) {
 static void print_json_row(FILE *out, const char *by, const row *r) {
   fputs("{\"model\":", out);
   pc_json_string(out, r->model);
+  fputs(",\"model_version\":", out);
+  pc_json_string(out, r->version);
   fprintf(out, ",\"%s\":", by);
   pc_json_string(out, r->label);
   fprintf(out, ",\"n\":%ld", r->g->n);
@@ -325,10 +355,8 @@ static double energy_skill(pc_eval_by by, double es, const pc_eval_group *g,
   return NAN;
 }
 
-static void make_row(row *r, const char *model, pc_eval_by by,
-                     const pc_eval_groups *l, const pc_eval_group *g,
-                     const pc_eval_groups *baseline) {
-  r->model = model;
+static void make_row(row *r, pc_eval_by by, const pc_eval_groups *l,
+                     const pc_eval_group *g, const pc_eval_groups *baseline) {
   r->g = g;
   group_label(by, g->key, r->label, sizeof r->label);
   pc_eval_means(g, r->m);
@@ -339,30 +367,38 @@ static void make_row(row *r, const char *model, pc_eval_by by,
   r->skill[3] = pc_eval_skill(g, baseline, PC_EV_CRPS);
 }
 
+/* One model of one version: its rows, with skill against the random_walk
+ * of the same version. */
+static void print_model(const printer *pr, const pc_job *job, pc_eval_by by,
+                        size_t m, const char *version,
+                        const pc_eval_groups *lists) {
+  long rw = pc_job_find_model(job, "random_walk");
+  for (size_t i = 0; i < lists[m].n; i++) {
+    row r = {.model = job->models[m].name, .version = version};
+    make_row(&r, by, &lists[m], &lists[m].g[i], rw >= 0 ? &lists[rw] : NULL);
+    if (pr->json) {
+      print_json_row(pr->out, pr->by, &r);
+    } else {
+      print_row(pr, &r);
+    }
+  }
+}
+
 void pc_eval_print(FILE *out, const pc_job *job, pc_eval_by by,
-                   pc_eval_groups *lists) {
+                   const pc_eval_version *versions, size_t nversions) {
   /* auto: an aligned table for a person at a terminal, CSV for a pipe or
    * a file. */
-  int csv = strcmp(job->format, "csv") == 0 ||
-            (strcmp(job->format, "auto") == 0 && !isatty(fileno(out)));
-  int json = strcmp(job->format, "json") == 0;
-  long rw = pc_job_find_model(job, "random_walk");
-  if (!json) {
-    print_header(out, csv, by_names[by]);
+  printer pr = {out,
+                strcmp(job->format, "csv") == 0 ||
+                    (strcmp(job->format, "auto") == 0 && !isatty(fileno(out))),
+                strcmp(job->format, "json") == 0, nversions > 1, by_names[by]};
+  if (!pr.json) {
+    print_header(&pr);
   }
+  /* Model by model, each model's versions in the order listed. */
   for (size_t m = 0; m < job->nmodels; m++) {
-    if (!pc_job_model_selected(job, m)) {
-      continue; /* scored only as the skill baseline */
-    }
-    for (size_t i = 0; i < lists[m].n; i++) {
-      row r;
-      make_row(&r, job->models[m].name, by, &lists[m], &lists[m].g[i],
-               rw >= 0 ? &lists[rw] : NULL);
-      if (json) {
-        print_json_row(out, by_names[by], &r);
-      } else {
-        print_row(out, csv, &r);
-      }
+    for (size_t v = 0; pc_job_model_selected(job, m) && v < nversions; v++) {
+      print_model(&pr, job, by, m, versions[v].version, versions[v].lists);
     }
   }
 }
@@ -375,6 +411,14 @@ static pc_eval_by by_of(const char *by) {
          : strcmp(by, "model") == 0 ? PC_BY_MODEL
                                     : PC_BY_HORIZON;
 }
+
+/* The averages of each version of evaluate --model_version A,B (rank 0;
+ * each version's lists are moved here by pc_report_evaluation). */
+struct pc_eval_table {
+  size_t n;
+  char version[PC_VERSIONS_MAX][PC_NAME_LEN_MAX + 1];
+  pc_eval_groups *lists[PC_VERSIONS_MAX];
+};
 
 void pc_report_score_counts(const pc_ctx *c, pc_status st) {
   const pc_summary *s = &c->sum;
@@ -396,8 +440,8 @@ void pc_report_score_counts(const pc_ctx *c, pc_status st) {
   }
 }
 
-pc_status pc_report_evaluation(pc_ctx *c, pc_status st, FILE *out,
-                               pc_error *e) {
+pc_status pc_report_evaluation(pc_ctx *c, pc_status st, pc_eval_table *table,
+                               FILE *out, pc_error *e) {
   const pc_job *job = c->job;
   pc_eval_by by = by_of(job->by);
   pc_eval_groups *lists = calloc(job->nmodels, sizeof *lists);
@@ -410,13 +454,94 @@ pc_status pc_report_evaluation(pc_ctx *c, pc_status st, FILE *out,
   }
   /* The counts first, so that on a terminal they stand before the table,
    * not inside it (mpirun forwards the two streams separately). */
+  if (table != NULL) {
+    fprintf(stderr, "model_version %s:\n", job->model_version);
+  }
   pc_report_score_counts(c, st);
   fflush(stderr);
-  if (lists != NULL && cst == PC_OK && (st == PC_OK || st == PC_PARTIAL)) {
-    pc_eval_print(out, job, by, lists);
+  int scored = lists != NULL && cst == PC_OK &&
+               (st == PC_OK || st == PC_PARTIAL);
+  if (scored && table != NULL) {
+    snprintf(table->version[table->n], sizeof table->version[0], "%s",
+             job->model_version);
+    table->lists[table->n++] = lists;
+    return st;
+  }
+  if (scored) {
+    pc_eval_version one = {job->model_version, lists};
+    pc_eval_print(out, job, by, &one, 1);
     fflush(out);
   }
   pc_eval_free(lists, job->nmodels);
   free(lists);
+  return st;
+}
+
+/* ---- versions side by side -------------------------------------------- */
+
+/* The job as it runs for one version of its list. */
+static void select_version(pc_job *one, const pc_job *job, size_t v) {
+  *one = *job;
+  snprintf(one->model_version, sizeof one->model_version, "%s",
+           job->versions[v]);
+  snprintf(one->model_versions, sizeof one->model_versions, "%s",
+           job->versions[v]);
+  snprintf(one->versions[0], sizeof one->versions[0], "%s", job->versions[v]);
+  one->nversions = 1;
+}
+
+static void add_counts(pc_summary *sum, const pc_summary *s) {
+  sum->scored += s->scored;
+  sum->score_skipped += s->score_skipped;
+  sum->score_failed += s->score_failed;
+}
+
+static void print_table(const pc_job *job, const pc_eval_table *table) {
+  pc_eval_version v[PC_VERSIONS_MAX];
+  for (size_t i = 0; i < table->n; i++) {
+    v[i] = (pc_eval_version){table->version[i], table->lists[i]};
+  }
+  pc_eval_print(stdout, job, by_of(job->by), v, table->n);
+  fflush(stdout);
+}
+
+pc_status pc_evaluate_versions(const pc_job *job, MPI_Comm comm,
+                               pc_summary *sum, pc_error *e) {
+  int rank = 0;
+  MPI_Comm_rank(comm, &rank);
+  /* The job is large (its texts): the copies live on the heap.  Every
+   * rank allocates alike; a rank that could not would leave the others in
+   * a collective, so all of them agree first. */
+  pc_job *one = malloc(sizeof *one);
+  pc_eval_table *table = calloc(1, sizeof *table);
+  int ok = one != NULL && table != NULL, all = 0;
+  MPI_Allreduce(&ok, &all, 1, MPI_INT, MPI_MIN, comm);
+  pc_status st = all ? PC_OK : pc_error_set(e, PC_NOMEM, "out of memory");
+  memset(sum, 0, sizeof *sum);
+  for (size_t v = 0; v < job->nversions && (st == PC_OK || st == PC_PARTIAL);
+       v++) {
+    pc_summary s;
+    select_version(one, job, v);
+    /* Every rank returns the same status: the loop ends alike. */
+    st = pc_status_worst(st, pc_run_job(one, comm, &s, table, e));
+    add_counts(sum, &s);
+  }
+  if (rank == 0 && table != NULL && table->n == job->nversions &&
+      (st == PC_OK || st == PC_PARTIAL)) {
+    print_table(job, table);
+  }
+  if (rank == 0 && all) {
+    st = pc_status_worst(st, pc_report_summary_json(job, sum, e));
+  }
+  /* Rank 0's word on the summary file is every rank's. */
+  int code = (int)st;
+  MPI_Bcast(&code, 1, MPI_INT, 0, comm);
+  st = (pc_status)code;
+  for (size_t i = 0; table != NULL && i < table->n; i++) {
+    pc_eval_free(table->lists[i], job->nmodels);
+    free(table->lists[i]);
+  }
+  free(table);
+  free(one);
   return st;
 }

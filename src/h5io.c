@@ -1,6 +1,7 @@
 /* HDF5 helpers for the store (see h5io.h). */
 #include "h5io.h"
 
+#include <hdf5_hl.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -121,12 +122,14 @@ int pc_h5_read_attr_u64(hid_t loc, const char *name, uint64_t *value) {
   return read_attr(loc, name, H5T_NATIVE_UINT64, value);
 }
 
-/* Creates and writes one dataset of rank 1..3; chunk may be NULL. */
+/* Creates and writes one dataset of rank 0 (a scalar) to 3; chunk may be
+ * NULL. */
 static int write_dataset(hid_t loc, const char *name, hid_t ftype, hid_t mtype,
                          int rank, const hsize_t *dims, const hsize_t *chunk,
                          const void *v, const char *description,
                          const char *units) {
-  hid_t space = H5Screate_simple(rank, dims, NULL);
+  hid_t space = rank == 0 ? H5Screate(H5S_SCALAR)
+                          : H5Screate_simple(rank, dims, NULL);
   hid_t dcpl = dcpl_untimed();
   int ok = space >= 0 && dcpl >= 0;
   if (ok && chunk != NULL) {
@@ -276,11 +279,21 @@ int pc_h5_dims(hid_t loc, const char *name, hsize_t *dims, int maxdims) {
   return rank;
 }
 
+/* The length of a 1-D dataset; a scalar (schema 2 stores single values as
+ * scalars) counts as one element. */
+static int dims_1d(hid_t loc, const char *name, hsize_t *dims) {
+  int rank = pc_h5_dims(loc, name, dims, 1);
+  if (rank == 0) {
+    dims[0] = 1;
+  }
+  return rank == 0 || rank == 1 ? 0 : -1;
+}
+
 /* Reads a whole 1-D dataset of `size`-byte elements in memory type mtype. */
 static int read_1d(hid_t loc, const char *name, hid_t mtype, size_t size,
                    void **out, size_t *n) {
   hsize_t dims[1];
-  if (pc_h5_dims(loc, name, dims, 1) != 1) {
+  if (dims_1d(loc, name, dims) != 0) {
     return -1;
   }
   void *buf = malloc(dims[0] ? dims[0] * size : 1);
@@ -348,7 +361,7 @@ int pc_h5_read_strings(hid_t loc, const char *name, char ***s, size_t *n) {
   hsize_t dims[1];
   char *buf = NULL;
   size_t w = 0;
-  if (pc_h5_dims(loc, name, dims, 1) != 1 ||
+  if (dims_1d(loc, name, dims) != 0 ||
       read_packed(loc, name, &buf, &w, dims[0]) != 0) {
     return -1;
   }
@@ -381,16 +394,13 @@ void pc_h5_free_strings(char **s, size_t n) {
   free(s);
 }
 
-int pc_h5_read_dates(hid_t loc, const char *name, pc_date **d, size_t *n,
-                     size_t *cols) {
-  hsize_t dims[2] = {0, 0};
-  int rank = pc_h5_dims(loc, name, dims, 2);
-  size_t c = rank == 2 ? dims[1] : 1;
-  size_t count = rank > 0 ? dims[0] * c : 0;
+/* Schema 1: ISO text, "YYYY-MM-DD" in fixed-width strings; count dates
+ * into a new array. */
+static pc_date *parse_iso_dates(hid_t loc, const char *name, size_t count) {
   char *buf = NULL;
   size_t w = 0;
-  if (rank < 1 || read_packed(loc, name, &buf, &w, count) != 0) {
-    return -1;
+  if (read_packed(loc, name, &buf, &w, count) != 0) {
+    return NULL;
   }
   pc_date *out = malloc((count ? count : 1) * sizeof *out);
   /* An empty dataset has no strings to give it the date width. */
@@ -404,6 +414,63 @@ int pc_h5_read_dates(hid_t loc, const char *name, pc_date **d, size_t *n,
   free(buf);
   if (!ok) {
     free(out);
+    return NULL;
+  }
+  return out;
+}
+
+/* Schema 2: CF time, integer days since 1970-01-01.  The units attribute
+ * must say so (an integer dataset of another meaning is not dates), and
+ * every day must lie in the domain pathcast's dates have. */
+static pc_date *read_cf_days(hid_t loc, const char *name, size_t count) {
+  char units[64];
+  hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
+  pc_date *out = malloc((count ? count : 1) * sizeof *out);
+  int ok = d >= 0 && out != NULL &&
+           pc_h5_read_attr_str(d, "units", units, sizeof units) == 0 &&
+           strcmp(units, PC_CF_DAYS) == 0;
+  if (ok && count > 0) {
+    ok = H5Dread(d, H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, out) >= 0;
+  }
+  for (size_t i = 0; ok && i < count; i++) {
+    ok = out[i] >= PC_DATE_MIN && out[i] <= PC_DATE_MAX;
+  }
+  if (d >= 0) {
+    H5Dclose(d);
+  }
+  if (!ok) {
+    free(out);
+    return NULL;
+  }
+  return out;
+}
+
+static H5T_class_t dataset_class(hid_t loc, const char *name) {
+  hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
+  hid_t t = d >= 0 ? H5Dget_type(d) : -1;
+  H5T_class_t cls = t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS;
+  if (t >= 0) {
+    H5Tclose(t);
+  }
+  if (d >= 0) {
+    H5Dclose(d);
+  }
+  return cls;
+}
+
+int pc_h5_read_dates(hid_t loc, const char *name, pc_date **d, size_t *n,
+                     size_t *cols) {
+  hsize_t dims[2] = {0, 0};
+  int rank = pc_h5_dims(loc, name, dims, 2);
+  size_t c = rank == 2 ? dims[1] : 1;
+  size_t count = rank > 0 ? dims[0] * c : 0;
+  if (rank < 1) {
+    return -1;
+  }
+  pc_date *out = dataset_class(loc, name) == H5T_INTEGER
+                     ? read_cf_days(loc, name, count)
+                     : parse_iso_dates(loc, name, count);
+  if (out == NULL) {
     return -1;
   }
   *d = out;
@@ -440,4 +507,159 @@ int pc_h5_read_floats(hid_t loc, const char *name, float *v, size_t count) {
 
 int pc_h5_read_doubles(hid_t loc, const char *name, double *v, size_t count) {
   return read_exact(loc, name, H5T_NATIVE_DOUBLE, v, count);
+}
+
+/* ---- netCDF-4 and CF (schema 2) ---------------------------------------
+ * HDF5 dimension scales are how netCDF-4 stores named dimensions: a
+ * dataset marked as the scale of a dimension (H5DSset_scale) is that
+ * dimension, and its values, when it has any, are the coordinate variable
+ * of the same name; every other dataset lists the scale of each of its axes
+ * (H5DSattach_scale).  netCDF-C, h5netcdf and xarray then show named
+ * dimensions instead of phony_dim_N.  Attaching writes object references
+ * (file addresses) into attributes: they are deterministic because the
+ * objects are always created in the same order. */
+
+int pc_h5_write_i32(hid_t loc, const char *name, const int32_t *v, int rank,
+                    const hsize_t *dims, const char *description) {
+  return write_dataset(loc, name, H5T_STD_I32LE, H5T_NATIVE_INT32, rank, dims,
+                       NULL, v, description, NULL);
+}
+
+int pc_h5_write_scalar(hid_t loc, const char *name, pc_h5_kind kind,
+                       const void *v) {
+  switch (kind) {
+  case PC_H5_F64:
+    return write_dataset(loc, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 0, NULL,
+                         NULL, v, NULL, NULL);
+  case PC_H5_I64:
+    return write_dataset(loc, name, H5T_STD_I64LE, H5T_NATIVE_INT64, 0, NULL,
+                         NULL, v, NULL, NULL);
+  case PC_H5_U8:
+    return write_dataset(loc, name, H5T_STD_U8LE, H5T_NATIVE_UINT8, 0, NULL,
+                         NULL, v, NULL, NULL);
+  default: {
+    /* With its terminating NUL: netCDF-C (4.9) reads a fixed-length string
+     * as a C string, past the end of one that fills its width. */
+    hid_t t = H5Tcopy(H5T_C_S1);
+    int rc = t >= 0 && H5Tset_size(t, strlen(v) + 1) >= 0 &&
+                     H5Tset_strpad(t, H5T_STR_NULLTERM) >= 0
+                 ? write_dataset(loc, name, t, t, 0, NULL, NULL, v, NULL,
+                                 NULL)
+                 : -1;
+    if (t >= 0) {
+      H5Tclose(t);
+    }
+    return rc;
+  }
+  }
+}
+
+int pc_h5_write_days(hid_t loc, const char *name, const pc_date *d, size_t n,
+                     size_t cols, const char *description) {
+  hsize_t dims[2] = {n, cols};
+  hid_t ds = -1;
+  int ok = pc_h5_write_i32(loc, name, d, cols ? 2 : 1, dims, description) == 0;
+  ds = ok ? H5Dopen2(loc, name, H5P_DEFAULT) : -1;
+  ok = ds >= 0 && pc_h5_attr_str(ds, "units", PC_CF_DAYS) == 0 &&
+       pc_h5_attr_str(ds, "calendar", PC_CF_CALENDAR) == 0;
+  if (ds >= 0) {
+    H5Dclose(ds);
+  }
+  return ok ? 0 : -1;
+}
+
+int pc_h5_label(hid_t loc, const char *name, const char *const *pairs) {
+  hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
+  int ok = ds >= 0;
+  for (size_t i = 0; ok && pairs[i] != NULL && pairs[i + 1] != NULL; i += 2) {
+    ok = pc_h5_attr_str(ds, pairs[i], pairs[i + 1]) == 0;
+  }
+  if (ds >= 0) {
+    H5Dclose(ds);
+  }
+  return ok ? 0 : -1;
+}
+
+int pc_h5_set_scale(hid_t loc, const char *name, int dimid) {
+  hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
+  int32_t id = dimid;
+  int ok = ds >= 0 && H5DSset_scale(ds, name) >= 0;
+  /* netCDF numbers the dimensions of a file; given, the number orders them
+   * (ncdump, xarray) as they are meant to be read, not by name. */
+  if (ok && dimid >= 0) {
+    ok = write_attr(ds, "_Netcdf4Dimid", H5T_STD_I32LE, &id) == 0;
+  }
+  if (ds >= 0) {
+    H5Dclose(ds);
+  }
+  return ok ? 0 : -1;
+}
+
+int pc_h5_write_index(hid_t loc, const char *name, size_t n, int dimid,
+                      const char *long_name) {
+  int32_t *v = malloc((n ? n : 1) * sizeof *v);
+  hsize_t dims[1] = {n};
+  int ok = v != NULL;
+  for (size_t i = 0; ok && i < n; i++) {
+    v[i] = (int32_t)(i + 1);
+  }
+  const char *const label[] = {"long_name", long_name, NULL};
+  ok = ok && pc_h5_write_i32(loc, name, v, 1, dims, NULL) == 0 &&
+       pc_h5_label(loc, name, label) == 0 &&
+       pc_h5_set_scale(loc, name, dimid) == 0;
+  free(v);
+  return ok ? 0 : -1;
+}
+
+/* netCDF-C's marker of a dimension that has no coordinate variable: the
+ * scale's NAME is this text followed by the length in ten columns. */
+#define PC_NETCDF_DIM_ONLY "This is a netCDF dimension but not a netCDF variable."
+
+int pc_h5_write_dimension(hid_t loc, const char *name, size_t n) {
+  char marker[sizeof PC_NETCDF_DIM_ONLY + 16];
+  hsize_t dims[1] = {n};
+  hid_t space = H5Screate_simple(1, dims, NULL);
+  hid_t dcpl = dcpl_untimed();
+  hid_t ds = space >= 0 && dcpl >= 0
+                 ? H5Dcreate2(loc, name, H5T_IEEE_F32LE, space, H5P_DEFAULT,
+                              dcpl, H5P_DEFAULT)
+                 : -1;
+  snprintf(marker, sizeof marker, "%s%10zu", PC_NETCDF_DIM_ONLY, n);
+  int ok = ds >= 0 && H5DSset_scale(ds, marker) >= 0;
+  if (ds >= 0) {
+    H5Dclose(ds);
+  }
+  if (dcpl >= 0) {
+    H5Pclose(dcpl);
+  }
+  if (space >= 0) {
+    H5Sclose(space);
+  }
+  return ok ? 0 : -1;
+}
+
+int pc_h5_attach(hid_t loc, const char *name, const char *const *dims,
+                 int rank) {
+  hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
+  int ok = ds >= 0;
+  for (int i = 0; ok && i < rank; i++) {
+    hid_t scale = H5Dopen2(loc, dims[i], H5P_DEFAULT);
+    ok = scale >= 0 && H5DSattach_scale(ds, scale, (unsigned)i) >= 0;
+    if (scale >= 0) {
+      H5Dclose(scale);
+    }
+  }
+  if (ds >= 0) {
+    H5Dclose(ds);
+  }
+  return ok ? 0 : -1;
+}
+
+int pc_h5_is_scale(hid_t loc, const char *name) {
+  hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
+  int scale = ds >= 0 && H5DSis_scale(ds) > 0;
+  if (ds >= 0) {
+    H5Dclose(ds);
+  }
+  return scale;
 }

@@ -60,4 +60,43 @@ int pc_h5_read_doubles(hid_t loc, const char *name, double *v, size_t count);
 int pc_h5_dims(hid_t loc, const char *name, hsize_t *dims, int maxdims);
 int pc_h5_exists(hid_t loc, const char *name);
 
+/* ---- netCDF-4 and CF (store schema 2) ----------------------------------
+ * Dates are CF time: int32 days since 1970-01-01, proleptic Gregorian
+ * (pc_date itself).  pc_h5_read_dates reads these as well as the ISO
+ * strings of schema 1. */
+#define PC_CF_DAYS "days since 1970-01-01"
+#define PC_CF_CALENDAR "proleptic_gregorian"
+
+/* int32 array of rank 1..3. */
+int pc_h5_write_i32(hid_t loc, const char *name, const int32_t *v, int rank,
+                    const hsize_t *dims, const char *description);
+/* Dates as CF time, shape n or n x cols (cols > 0), with `units`,
+ * `calendar` and a `description`. */
+int pc_h5_write_days(hid_t loc, const char *name, const pc_date *d, size_t n,
+                     size_t cols, const char *description);
+/* One value as a scalar dataset (no dimension). */
+typedef enum { PC_H5_F64, PC_H5_I64, PC_H5_U8, PC_H5_STRING } pc_h5_kind;
+int pc_h5_write_scalar(hid_t loc, const char *name, pc_h5_kind kind,
+                       const void *v);
+/* String attributes of a dataset from NULL-terminated key, value pairs
+ * (long_name, standard_name, coordinates, ...). */
+int pc_h5_label(hid_t loc, const char *name, const char *const *pairs);
+/* Makes the dataset the dimension scale of its own name: a netCDF
+ * dimension whose values are its coordinate variable.  dimid >= 0 numbers
+ * the dimension in the file (netCDF's _Netcdf4Dimid: the order readers list
+ * dimensions in); -1 leaves it to the reader. */
+int pc_h5_set_scale(hid_t loc, const char *name, int dimid);
+/* A coordinate variable 1..n (int32) that is the dimension `name`. */
+int pc_h5_write_index(hid_t loc, const char *name, size_t n, int dimid,
+                      const char *long_name);
+/* A dimension of length n without a coordinate variable (netCDF's
+ * "dimension but not a variable"). */
+int pc_h5_write_dimension(hid_t loc, const char *name, size_t n);
+/* Attaches the dimensions dims[0..rank-1] (datasets of loc) to the axes of
+ * dataset `name`, in order. */
+int pc_h5_attach(hid_t loc, const char *name, const char *const *dims,
+                 int rank);
+/* Whether a dataset is a dimension scale (schema 2 readers skip them). */
+int pc_h5_is_scale(hid_t loc, const char *name);
+
 #endif

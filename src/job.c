@@ -32,8 +32,9 @@ const opt_def pc_job_options[] = {
     {"train_anchor", OPT_DATE, NULL, 0, 0, FIELD(train_anchor),
      "first scheduled training date; schedule dates are anchor + k*step",
      "start"},
-    {"model_version", OPT_NAME, "v1.0", 0, 0, FIELD(model_version),
-     "version label stored with every result", NULL},
+    {"model_version", OPT_VERSIONS, "v1.0", 0, 0, FIELD(model_versions),
+     "version label stored with every result; export, models and evaluate "
+     "take a list (v1.0,v2.0) to show versions side by side", NULL},
     {"start", OPT_DATE, NULL, 0, 0, FIELD(start),
      "first forecast date of train/forecast/backfill (YYYY-MM-DD or today)",
      "required by train, forecast, backfill"},
@@ -95,6 +96,12 @@ const opt_def pc_job_options[] = {
     {"by", OPT_BY, "horizon", 0, 0, FIELD(by),
      "evaluate: average scores by horizon, month or year, or one row per "
      "model (model: every horizon pooled)", NULL},
+    {"levels", OPT_LEVELS, "0.05,0.5,0.95", 0, 0, FIELD(levels_text),
+     "export --format quantiles: the quantile levels (type 7, as evaluate)",
+     NULL},
+    {"with_dates", OPT_YESNO, "no", 0, 0, FIELD(with_dates),
+     "export: also give the trading date of every day (day_1_date.."
+     "day_H_date)", NULL},
     {"model", OPT_TEXT, "", 0, 0, FIELD(model_filter),
      "only these models of the job (NAME[,NAME...]); the job's keys for the "
      "others stay valid", NULL},
@@ -120,8 +127,8 @@ static const char *const command_names[] = {
     [PC_CMD_DAILY] = "daily", [PC_CMD_MODELS] = "models",
     [PC_CMD_EXPORT] = "export", [PC_CMD_STATUS] = "status",
     [PC_CMD_VERIFY] = "verify", [PC_CMD_CHECK] = "check",
-    [PC_CMD_EVALUATE] = "evaluate",
-    [PC_CMD_REPORT] = "report",
+    [PC_CMD_EVALUATE] = "evaluate", [PC_CMD_REPORT] = "report",
+    [PC_CMD_MIGRATE] = "migrate",
     [PC_CMD_HELP] = "help",
     [PC_CMD_VERSION] = "version",
 };
@@ -247,7 +254,7 @@ static pc_status read_job_file(entry_list *l, const char *path, pc_error *e) {
 /* ---- the command line -------------------------------------------------- */
 
 static pc_command command_of(const char *word) {
-  for (int c = PC_CMD_TRAIN; c <= PC_CMD_REPORT; c++) {
+  for (int c = PC_CMD_FIRST; c <= PC_CMD_LAST; c++) {
     if (strcmp(word, command_names[c]) == 0) {
       return (pc_command)c;
     }
@@ -260,6 +267,16 @@ static pc_command command_of(const char *word) {
     return PC_CMD_VERSION;
   }
   return PC_CMD_NONE;
+}
+
+static const opt_def *option_find(const char *key);
+
+/* A yes/no key written without a value (the end of the line, or another
+ * option next) is a flag that says yes. */
+static bool is_flag(const char *key, const char *next) {
+  const opt_def *o = option_find(key);
+  return o != NULL && o->kind == OPT_YESNO &&
+         (next == NULL || strncmp(next, "--", 2) == 0);
 }
 
 /* Accepts `--key value` and `--key=value`; dashes in keys may be written as
@@ -280,17 +297,21 @@ static pc_status parse_cli(entry_list *l, pc_job *job, int argc, char **argv,
     char key[128];
     snprintf(key, sizeof key, "%s", arg + 2);
     char *eq = strchr(key, '=');
-    const char *value = NULL;
     if (eq != NULL) {
       *eq = '\0';
+    }
+    for (char *p = key; *p != '\0' && *p != '.'; p++) {
+      *p = *p == '-' ? '_' : *p;
+    }
+    const char *value = NULL;
+    if (eq != NULL) {
       value = strchr(arg, '=') + 1;
+    } else if (is_flag(key, i + 1 < argc ? argv[i + 1] : NULL)) {
+      value = "yes"; /* `--with-dates` alone: a yes/no key says yes */
     } else if (i + 1 < argc) {
       value = argv[++i];
     } else {
       return pc_error_set(e, PC_INPUT, "option --%s needs a value", key);
-    }
-    for (char *p = key; *p != '\0' && *p != '.'; p++) {
-      *p = *p == '-' ? '_' : *p;
     }
     if (strcmp(key, "job") == 0) {
       snprintf(job->job_path, sizeof job->job_path, "%s", value);
@@ -423,7 +444,7 @@ static pc_status set_choice(const opt_def *o, pc_job *job, const char *v,
       return pc_error_set(e, PC_INPUT, "%s: %s: '%s' is not one of yes, no",
                           origin, o->key, v);
     }
-    snprintf(job->fsync, sizeof job->fsync, "%s", v);
+    snprintf((char *)job + o->offset, o->size, "%s", v);
   } else if (o->kind == OPT_BY) {
     if (strcmp(v, "horizon") != 0 && strcmp(v, "month") != 0 &&
         strcmp(v, "year") != 0 && strcmp(v, "model") != 0) {
@@ -440,9 +461,10 @@ static pc_status set_choice(const opt_def *o, pc_job *job, const char *v,
     snprintf(job->outliers, sizeof job->outliers, "%s", v);
   } else {
     if (strcmp(v, "auto") != 0 && strcmp(v, "table") != 0 &&
-        strcmp(v, "json") != 0 && strcmp(v, "csv") != 0) {
+        strcmp(v, "json") != 0 && strcmp(v, "csv") != 0 &&
+        strcmp(v, "quantiles") != 0) {
       return pc_error_set(e, PC_INPUT, "%s: format: '%s' is not one of "
-                          "auto, table, csv, json", origin, v);
+                          "auto, table, csv, json, quantiles", origin, v);
     }
     snprintf(job->format, sizeof job->format, "%s", v);
   }
@@ -545,6 +567,10 @@ static pc_status set_option(pc_job *job, const opt_def *o, const char *v,
     return set_u64(o, field, v, origin, e);
   case OPT_MODELS:
     return set_models(job, v, origin, e);
+  case OPT_VERSIONS:
+    return pc_job_set_versions(job, v, origin, e);
+  case OPT_LEVELS:
+    return pc_job_set_levels(job, v, origin, e);
   default:
     return set_choice(o, job, v, origin, e);
   }
@@ -859,7 +885,7 @@ static pc_status check_format(const pc_job *job, pc_error *e) {
                       : c == PC_CMD_DAILY || c == PC_CMD_MODELS ||
                               c == PC_CMD_STATUS || c == PC_CMD_CHECK
                           ? "auto, table, json"
-                      : c == PC_CMD_EXPORT ? "auto, csv"
+                      : c == PC_CMD_EXPORT ? "auto, csv, quantiles"
                                            : "auto, table";
   size_t len = strlen(job->format);
   for (const char *p = valid; *p != '\0';) {
@@ -909,6 +935,9 @@ static pc_status check_required(pc_job *job, pc_error *e) {
   if (st == PC_OK) {
     st = check_model_filter(job, e);
   }
+  if (st == PC_OK) {
+    st = pc_job_check_versions(job, e);
+  }
   return st;
 }
 
@@ -924,13 +953,13 @@ pc_status pc_job_from_args(pc_job *job, int argc, char **argv, pc_error *e) {
   if (argc < 2) {
     return pc_error_set(e, PC_INPUT, "missing command (train, forecast, "
                         "backfill, daily, models, export, status, verify, "
-                        "check, evaluate, report; see pathcast --help)");
+                        "check, evaluate, report, migrate; see pathcast --help)");
   }
   job->command = command_of(argv[1]);
   if (job->command == PC_CMD_NONE) {
     return pc_error_set(e, PC_INPUT, "unknown command '%s' (valid: train, "
-                        "forecast, backfill, daily, models, export, status, verify, "
-                        "check, evaluate, report)",
+                        "forecast, backfill, daily, models, export, status, "
+                        "verify, check, evaluate, report, migrate)",
                         argv[1]);
   }
   if (job->command == PC_CMD_HELP || job->command == PC_CMD_VERSION) {

@@ -149,6 +149,20 @@ static const command_help commands[] = {
      "lock_wait max_gap spike_threshold spike_window stale_days",
      "pathcast report --job jobs/coffee.job --output reports/coffee",
      RUN_EXITS},
+    {PC_CMD_MIGRATE, "pathcast migrate --job FILE",
+     "rewrite a store's files of an older schema in the current one",
+     "Rewrites every file of an older store schema (1: dates as text, no "
+     "named dimensions) in the current one (2: netCDF-4 dimensions, CF "
+     "time), file by file, each committed whole: the same values, content "
+     "checksums and identity. pathcast reads both schemas; netCDF tools and "
+     "xarray see named dimensions in schema 2 only. Takes the store's lock; "
+     "resumable after any interruption; a second migrate changes nothing.",
+     "store fsync lock_wait",
+     "pathcast migrate --job jobs/coffee.job",
+     "0 every file is in the current schema; 3 a damaged file was left as "
+     "it is (named; the next run of the job rebuilds it); 2 bad input or no "
+     "such store; 1 fatal I/O error; 4 stopped by a signal (migrate again "
+     "to finish); 5 the store is in use by another writer"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -20,7 +20,9 @@ typedef enum {
   OPT_FORMAT, /* table | json */
   OPT_YESNO,  /* yes | no */
   OPT_BY,     /* horizon | month | year | model */
-  OPT_OUTLIERS /* keep | flag | clean */
+  OPT_OUTLIERS, /* keep | flag | clean */
+  OPT_VERSIONS, /* model_version: NAME[,NAME...] (job_lists.c) */
+  OPT_LEVELS    /* quantile levels: P[,P...], each in [0, 1] (job_lists.c) */
 } opt_kind;
 
 typedef struct {
@@ -40,5 +42,15 @@ extern const size_t pc_job_noptions;
 /* The one-line help of a command (for the global --help) and its full
  * help (pathcast COMMAND --help). */
 void pc_job_print_command_help(pc_command c, FILE *out);
+
+/* job_lists.c: the list-valued keys.  Each fills its arrays of pc_job and
+ * its text (for the settings echo), or refuses the value (PC_INPUT, naming
+ * origin, the key and the item). */
+pc_status pc_job_set_versions(pc_job *job, const char *v, const char *origin,
+                              pc_error *e);
+pc_status pc_job_set_levels(pc_job *job, const char *v, const char *origin,
+                            pc_error *e);
+/* PC_INPUT when a command that works on one version is given several. */
+pc_status pc_job_check_versions(const pc_job *job, pc_error *e);
 
 #endif

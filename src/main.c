@@ -57,6 +57,7 @@ static int run_mpi(const pc_job *job) {
   return pc_status_exit_code(st);
 }
 
+/* The commands of one process: the readers, and migrate. */
 static int run_read_only(const pc_job *job) {
   pc_error e;
   pc_error_clear(&e);
@@ -73,6 +74,9 @@ static int run_read_only(const pc_job *job) {
     break;
   case PC_CMD_CHECK:
     st = pc_check(job, stdout, &e);
+    break;
+  case PC_CMD_MIGRATE:
+    st = pc_migrate(job, stdout, &e);
     break;
   default:
     st = pc_export(job, stdout, &e);
@@ -131,7 +135,8 @@ int main(int argc, char **argv) {
   } else if (job.command == PC_CMD_VERSION) {
     printf("pathcast %s (numerics %d, SIMD %s)\n", PC_VERSION,
            PC_NUMERICS_VERSION, pc_simd_name(pc_simd_active()));
-  } else if (job.command >= PC_CMD_MODELS && job.command <= PC_CMD_CHECK) {
+  } else if ((job.command >= PC_CMD_MODELS && job.command <= PC_CMD_CHECK) ||
+             job.command == PC_CMD_MIGRATE) {
     code = run_read_only(&job);
   } else {
     code = run_mpi(&job);

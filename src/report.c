@@ -166,19 +166,19 @@ void pc_report_summary(pc_ctx *c, pc_status st, FILE *out) {
   fflush(out);
 }
 
-pc_status pc_report_summary_json(const pc_ctx *c, pc_error *e) {
-  const char *path = c->job->summary_json;
+pc_status pc_report_summary_json(const pc_job *job, const pc_summary *s,
+                                 pc_error *e) {
+  const char *path = job->summary_json;
   if (path[0] == '\0') {
     return PC_OK;
   }
   char partial[PC_TEXT_MAX + 16];
   FILE *f = pc_file_begin(path, partial, sizeof partial, e);
-  const pc_summary *s = &c->sum;
   if (f == NULL) {
     return PC_IO;
   }
   int ok = 1;
-  if (pc_command_scores(c->job->command)) {
+  if (pc_command_scores(job->command)) {
     ok = fprintf(f, "{\"scored\":%ld,\"score_skipped\":%ld,"
                  "\"score_failed\":%ld}\n", s->scored, s->score_skipped,
                  s->score_failed) > 0;

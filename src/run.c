@@ -189,6 +189,17 @@ static pc_status check_evaluated_store(pc_ctx *c, char *commodity, size_t len,
       st = pc_store_check_model(s, &c->idents[m].id, e);
     }
   }
+  /* The scores carry the settings of the results they score, as the
+   * manifest spells them (the job's text may differ in what the check
+   * ignores: the numerics version of a store written before it). */
+  for (size_t m = 0; st == PC_OK && m < c->job->nmodels; m++) {
+    pc_model_ident *id = &c->idents[m];
+    const char *stored =
+        pc_store_manifest_settings(s, id->id.model, id->id.version);
+    if (stored != NULL) {
+      snprintf(id->settings, sizeof id->settings, "%s", stored);
+    }
+  }
   if (st == PC_OK) {
     snprintf(commodity, len, "%s", pc_store_commodity(s));
   }
@@ -227,6 +238,14 @@ static pc_status prepare_store(pc_ctx *c, pc_error *e) {
     info.commodity = commodity;
   }
   if (evaluate) {
+    st = vote_root(c, st, e);
+    for (size_t m = 0; st == PC_OK && m < c->job->nmodels; m++) {
+      char *text = c->idents[m].settings;
+      if (!PC_CTX_MPI(c, MPI_Bcast(text, (int)sizeof c->idents[m].settings,
+                                   MPI_CHAR, 0, c->comm))) {
+        st = c->mpi_failed;
+      }
+    }
     st = vote_root(c, st, e);
   }
   if (st == PC_OK) {
@@ -432,6 +451,16 @@ static void ctx_fini(pc_ctx *c) {
 
 pc_status pc_run(const pc_job *job, MPI_Comm comm, pc_summary *sum,
                  pc_error *e) {
+  /* Versions side by side: evaluate runs once per version and prints one
+   * table (evaluate_cmd.c). */
+  if (job->command == PC_CMD_EVALUATE && job->nversions > 1) {
+    return pc_evaluate_versions(job, comm, sum, e);
+  }
+  return pc_run_job(job, comm, sum, NULL, e);
+}
+
+pc_status pc_run_job(const pc_job *job, MPI_Comm comm, pc_summary *sum,
+                     pc_eval_table *table, pc_error *e) {
   pc_ctx c;
   memset(&c, 0, sizeof c);
   c.job = job;
@@ -504,15 +533,15 @@ pc_status pc_run(const pc_job *job, MPI_Comm comm, pc_summary *sum,
   if (c.rank == 0 && store_ready && job->command == PC_CMD_REPORT) {
     st = pc_report_html(&c, st, e);
   } else if (c.rank == 0 && store_ready && job->command == PC_CMD_EVALUATE) {
-    st = pc_report_evaluation(&c, st, stdout, e);
+    st = pc_report_evaluation(&c, st, table, stdout, e);
   } else if (c.rank == 0 && store_ready && job->command == PC_CMD_DAILY &&
              strcmp(job->format, "json") == 0) {
     pc_daily_report_json(&c, st, stdout);
   } else if (c.rank == 0 && store_ready) {
     pc_report_summary(&c, st, stdout);
   }
-  if (c.rank == 0 && store_ready) {
-    pc_status jst = pc_report_summary_json(&c, e);
+  if (c.rank == 0 && store_ready && table == NULL) {
+    pc_status jst = pc_report_summary_json(c.job, &c.sum, e);
     st = pc_status_worst(st, jst);
   }
   st = vote(&c, st);

@@ -91,6 +91,13 @@ typedef struct {
   pc_ctx_mpi((c), PC_MPI(&(c)->mpi_error, call))
 int pc_ctx_mpi(pc_ctx *c, pc_status st);
 
+/* run.c: one run of the job on comm (pc_run's body).  evaluate with a
+ * table (not NULL) adds the version's averages to it instead of printing
+ * them, and leaves --summary-json to the caller. */
+typedef struct pc_eval_table pc_eval_table;
+pc_status pc_run_job(const pc_job *job, MPI_Comm comm, pc_summary *sum,
+                     pc_eval_table *table, pc_error *e);
+
 /* plan.c */
 pc_status pc_plan_build(pc_ctx *c, pc_error *e);
 pc_status pc_plan_broadcast(pc_ctx *c, pc_error *e);
@@ -126,10 +133,18 @@ void pc_run_quality_fini(pc_ctx *c);
 /* report.c */
 pc_status pc_report_failures(pc_ctx *c, pc_error *e);
 void pc_report_summary(pc_ctx *c, pc_status st, FILE *out);
-pc_status pc_report_summary_json(const pc_ctx *c, pc_error *e);
-/* evaluate: the scores table on out, the counts and failures on stderr. */
-pc_status pc_report_evaluation(pc_ctx *c, pc_status st, FILE *out,
-                               pc_error *e);
+/* --summary-json: the counts of a run (of every version of an evaluate). */
+pc_status pc_report_summary_json(const pc_job *job, const pc_summary *s,
+                                 pc_error *e);
+/* evaluate: the counts and failures on stderr, then the scores table on
+ * out -- or, given a table, the version's averages added to it. */
+pc_status pc_report_evaluation(pc_ctx *c, pc_status st, pc_eval_table *table,
+                               FILE *out, pc_error *e);
+/* evaluate --model_version A,B: pc_run_job per version, then one table of
+ * every model and version (each version's skill against its own
+ * random_walk), on rank 0; the counts summed. */
+pc_status pc_evaluate_versions(const pc_job *job, MPI_Comm comm,
+                               pc_summary *sum, pc_error *e);
 void pc_report_score_counts(const pc_ctx *c, pc_status st);
 
 /* daily_report.c */

@@ -445,10 +445,12 @@ static void print_data(FILE *out, const status_ctx *c) {
 }
 
 static void print_table(FILE *out, const status_ctx *c, int ok) {
-  char a[PC_DATE_STRLEN], b[PC_DATE_STRLEN], t[PC_DATE_STRLEN];
-  fprintf(out, "pathcast status  %s  store %s (schema %lld, %.1f MB)\n",
+  char a[PC_DATE_STRLEN], b[PC_DATE_STRLEN], t[PC_DATE_STRLEN], schema[32];
+  /* The schemas of the files status read: "1 and 2" tells that files
+   * written before schema 2 remain (pathcast reads both). */
+  fprintf(out, "pathcast status  %s  store %s (schema %s, %.1f MB)\n",
           pc_store_commodity(c->store), c->job->store,
-          (long long)pc_store_schema(c->store),
+          pc_store_schema_text(c->store, schema, sizeof schema),
           (double)pc_store_size(c->store) / 1e6);
   fprintf(out, "range %s..%s, %s calendar, %s training from %s\n",
           fmt(c->start, a), fmt(c->end, b),
@@ -539,8 +541,15 @@ static void print_json(FILE *out, const status_ctx *c, int ok) {
   pc_json_string(out, pc_store_commodity(c->store));
   fputs(",\"store\":", out);
   pc_json_string(out, c->job->store);
-  fprintf(out, ",\"schema_version\":%lld,\"size_bytes\":%llu",
-          (long long)pc_store_schema(c->store),
+  fprintf(out, ",\"schema_version\":%d,\"schema_versions\":[",
+          pc_store_schema_oldest(c->store));
+  for (int v = 1, first = 1; v <= PC_SCHEMA_VERSION; v++) {
+    if (pc_store_schema_files(c->store, v) > 0) {
+      fprintf(out, "%s%d", first ? "" : ",", v);
+      first = 0;
+    }
+  }
+  fprintf(out, "],\"size_bytes\":%llu",
           (unsigned long long)pc_store_size(c->store));
   json_date(out, "start", c->start, 1);
   json_date(out, "end", c->end, 1);

@@ -83,7 +83,7 @@ pc_status pc_store_commit_partial(const char *partial, const char *path,
 /* Identity attributes of every file. */
 int pc_store_write_identity(const pc_store *s, hid_t f, const char *what) {
   int ok = pc_h5_attr_i64(f, "schema_version", PC_SCHEMA_VERSION) == 0;
-  ok = ok && pc_h5_attr_str(f, "pathcast_version", PC_VERSION) == 0;
+  ok = ok && pc_h5_attr_str(f, "pathcast_version", s->writer) == 0;
   ok = ok && pc_h5_attr_str(f, "commodity", s->commodity) == 0;
   ok = ok && pc_h5_attr_u64(f, "seed", s->seed) == 0;
   ok = ok && pc_h5_attr_str(f, "job_id", s->job_id) == 0;
@@ -92,8 +92,18 @@ int pc_store_write_identity(const pc_store *s, hid_t f, const char *what) {
   return ok ? 0 : -1;
 }
 
-int pc_store_write_model_identity(hid_t f, const pc_store_model *m) {
-  int ok = pc_h5_attr_str(f, "model", m->model) == 0;
+/* Model files (forecast partitions, scores, trained models) are what
+ * analysts open with netCDF tools: they follow the CF conventions (named
+ * dimensions, CF time, a title and a source).  No `history`: a file's bytes
+ * must depend on its content only. */
+int pc_store_write_model_identity(const pc_store *s, hid_t f,
+                                  const pc_store_model *m, const char *title) {
+  char source[sizeof s->writer + 16];
+  snprintf(source, sizeof source, "pathcast %s", s->writer);
+  int ok = pc_h5_attr_str(f, "Conventions", "CF-1.8") == 0;
+  ok = ok && pc_h5_attr_str(f, "title", title) == 0;
+  ok = ok && pc_h5_attr_str(f, "source", source) == 0;
+  ok = ok && pc_h5_attr_str(f, "model", m->model) == 0;
   ok = ok && pc_h5_attr_str(f, "model_type", m->model_type) == 0;
   ok = ok && pc_h5_attr_str(f, "model_version", m->version) == 0;
   ok = ok && pc_h5_attr_str(f, "settings", m->settings) == 0;
@@ -385,6 +395,7 @@ pc_status pc_store_open(pc_store **out, const char *dir, pc_store_mode mode,
   }
   s->lock_fd = -1;
   s->mode = mode;
+  snprintf(s->writer, sizeof s->writer, "%s", PC_VERSION);
   snprintf(s->dir, sizeof s->dir, "%s", dir);
   if (info != NULL) {
     snprintf(s->commodity, sizeof s->commodity, "%s", info->commodity);
@@ -393,6 +404,7 @@ pc_status pc_store_open(pc_store **out, const char *dir, pc_store_mode mode,
              info->provenance ? info->provenance : "local");
     s->seed = info->seed;
     s->durable = info->durable;
+    s->should_stop = info->should_stop;
   }
   pc_status st = PC_OK;
   if (mode != PC_STORE_READ && info == NULL) {
@@ -432,6 +444,36 @@ void pc_store_diag_note(pc_store *s, const char *msg) {
 }
 
 int64_t pc_store_schema(const pc_store *s) { return s->schema; }
+
+long pc_store_schema_files(const pc_store *s, int version) {
+  return version >= 1 && version <= PC_SCHEMA_VERSION
+             ? s->schema_files[version]
+             : 0;
+}
+
+int pc_store_schema_oldest(const pc_store *s) {
+  for (int v = 1; v <= PC_SCHEMA_VERSION; v++) {
+    if (s->schema_files[v] > 0) {
+      return v;
+    }
+  }
+  return (int)s->schema;
+}
+
+const char *pc_store_schema_text(const pc_store *s, char *buf, size_t len) {
+  size_t used = 0;
+  buf[0] = '\0';
+  for (int v = 1; v <= PC_SCHEMA_VERSION && used < len; v++) {
+    if (s->schema_files[v] > 0) {
+      int n = snprintf(buf + used, len - used, "%s%d", used ? " and " : "", v);
+      used += n > 0 ? (size_t)n : 0;
+    }
+  }
+  if (used == 0) {
+    snprintf(buf, len, "%lld", (long long)s->schema);
+  }
+  return buf;
+}
 
 const char *pc_store_commodity(const pc_store *s) { return s->commodity; }
 

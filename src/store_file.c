@@ -34,6 +34,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "h5io.h"
 #include "pathcast/log.h"
 #include "store_internal.h"
 
@@ -330,6 +331,16 @@ static hid_t open_image(unsigned char *buf, size_t n, image_udata *u) {
   return f;
 }
 
+/* Tallies the schema of every file read, for status and verify (a file
+ * without the attribute is not a store file of any schema: not counted). */
+static void count_schema(pc_store *s, hid_t f) {
+  int64_t v = 0;
+  if (pc_h5_read_attr_i64(f, "schema_version", &v) == 0 && v >= 1 &&
+      v <= PC_SCHEMA_VERSION) {
+    s->schema_files[v]++;
+  }
+}
+
 pc_status pc_store_file_open(pc_store *s, const char *path, pc_store_file *sf,
                              pc_error *e) {
   const char *why = NULL;
@@ -356,6 +367,7 @@ pc_status pc_store_file_open(pc_store *s, const char *path, pc_store_file *sf,
   sf->f = f;
   sf->image = buf;
   sf->legacy = kind == 0;
+  count_schema(s, f);
   return PC_OK;
 }
 

@@ -260,38 +260,93 @@ pc_status pc_store_check_month_rows(const char *path, int32_t month,
   return PC_OK;
 }
 
+/* ---- writing (schema 2: netCDF-4 dimensions, CF time) ------------------
+ * Dimensions forecast_date (n), path (paths) and day (horizon); forecast_date
+ * is also the coordinate variable of its dimension (CF time), path and day
+ * count 1..N and 1..H.  Opened with xarray or netCDF, a partition is a
+ * labeled cube paths[forecast_date, path, day] with day_date[forecast_date,
+ * day] as its auxiliary coordinate; open_mfdataset joins the months along
+ * forecast_date. */
+
+const char *const pc_store_by_forecast[] = {"forecast_date"};
+const char *const pc_store_by_forecast_day[] = {"forecast_date", "day"};
+static const char *const by_forecast_path_day[] = {"forecast_date", "path",
+                                                   "day"};
+
+int pc_store_write_axes(hid_t f, const pc_date *date, const pc_date *day,
+                        size_t n, int horizon, int day_dimid) {
+  static const char *const date_label[] = {
+      "long_name", "forecast date (the date of day_1)", "axis", "T", NULL};
+  static const char *const day_label[] = {
+      "long_name", "trading date of day_k", "standard_name", "time", NULL};
+  int ok = pc_h5_write_days(f, "forecast_date", date, n, 0,
+                            "forecast start date: the date of day_1") == 0;
+  ok = ok && pc_h5_label(f, "forecast_date", date_label) == 0;
+  ok = ok && pc_h5_set_scale(f, "forecast_date", 0) == 0;
+  ok = ok && pc_h5_write_index(f, "day", (size_t)horizon, day_dimid,
+                               "trading day of the horizon (day 1 is the "
+                               "forecast date)") == 0;
+  ok = ok && pc_h5_write_days(f, "day_date", day, n, (size_t)horizon,
+                              "trading date of day_k, k = 1..horizon") == 0;
+  ok = ok && pc_h5_label(f, "day_date", day_label) == 0;
+  ok = ok && pc_h5_attach(f, "day_date", pc_store_by_forecast_day, 2) == 0;
+  return ok ? 0 : -1;
+}
+
+int pc_store_write_forecast_dates(hid_t f, const char *name, const pc_date *d,
+                                  size_t n, const char *long_name,
+                                  const char *description) {
+  const char *const label[] = {"long_name", long_name, NULL};
+  int ok = pc_h5_write_days(f, name, d, n, 0, description) == 0;
+  ok = ok && pc_h5_label(f, name, label) == 0;
+  return ok && pc_h5_attach(f, name, pc_store_by_forecast, 1) == 0 ? 0 : -1;
+}
+
 static int write_partition_data(hid_t f, const pc_partition *p) {
-  int ok = pc_h5_write_dates(f, "forecast_date", p->date, p->n, 0,
-                             "forecast start date: the date of day_1") == 0;
-  ok = ok && pc_h5_write_dates(f, "data_cutoff_date", p->cutoff, p->n, 0,
-                               "last observation the forecast used") == 0;
-  ok = ok && pc_h5_write_dates(f, "training_date", p->training, p->n, 0,
-                               "training date of the model used") == 0;
+  static const char *const leak_label[] = {"long_name", "data leakage flag",
+                                           NULL};
+  static const char *const paths_label[] = {
+      "long_name", "Monte Carlo price path", "coordinates", "day_date", NULL};
+  int ok = pc_store_write_axes(f, p->date, p->day, p->n, p->horizon, 2) == 0;
+  ok = ok && pc_h5_write_index(f, "path", (size_t)p->paths, 1,
+                               "Monte Carlo path number") == 0;
+  ok = ok && pc_store_write_forecast_dates(f, "data_cutoff_date", p->cutoff,
+                                           p->n, "last observation used",
+                                           "last observation the forecast "
+                                           "used") == 0;
+  ok = ok && pc_store_write_forecast_dates(f, "training_date", p->training,
+                                           p->n,
+                                           "training date of the model used",
+                                           "training date of the model "
+                                           "used") == 0;
   ok = ok && pc_h5_write_u8(f, "has_data_leakage", p->leak, p->n,
                             "1 if data_cutoff_date >= forecast_date "
                             "(never expected)") == 0;
-  ok = ok && pc_h5_write_dates(f, "day_date", p->day, p->n,
-                               (size_t)p->horizon,
-                               "trading date of day_k, k = 1..horizon") == 0;
+  ok = ok && pc_h5_label(f, "has_data_leakage", leak_label) == 0;
+  ok = ok && pc_h5_attach(f, "has_data_leakage", pc_store_by_forecast, 1) == 0;
   ok = ok && pc_h5_write_paths(f, "paths", p->values, p->n, p->paths,
                                p->horizon, "Monte Carlo price paths "
                                "[forecast, path, day]") == 0;
+  ok = ok && pc_h5_label(f, "paths", paths_label) == 0;
+  ok = ok && pc_h5_attach(f, "paths", by_forecast_path_day, 3) == 0;
   return ok ? 0 : -1;
 }
 
 pc_status pc_store_write_month_file(pc_store *s, const pc_store_model *m,
-                                   const char *path, int32_t month,
-                                   const char *what, pc_store_body_fn body,
-                                   const void *arg, size_t size_hint,
-                                   pc_error *e) {
-  char label[16];
+                                    const char *path, int32_t month,
+                                    const char *noun, const char *what,
+                                    pc_store_body_fn body, const void *arg,
+                                    size_t size_hint, pc_error *e) {
+  char label[16], title[512];
   hid_t f = pc_store_file_create(size_hint);
   if (f < 0) {
     return pc_error_set(e, PC_IO, "%s: cannot create the file", path);
   }
   snprintf(label, sizeof label, "%04d-%02d", month / 12, month % 12 + 1);
+  snprintf(title, sizeof title, "%s %s of model %s (%s), forecast dates of %s",
+           s->commodity, noun, m->model, m->version, label);
   int ok = pc_store_write_identity(s, f, what) == 0;
-  ok = ok && pc_store_write_model_identity(f, m) == 0;
+  ok = ok && pc_store_write_model_identity(s, f, m, title) == 0;
   ok = ok && pc_h5_attr_str(f, "month", label) == 0;
   ok = ok && body(f, arg) == 0;
   return pc_store_file_commit(s, f, ok, path, e);
@@ -313,7 +368,7 @@ pc_status pc_store_write_partition(pc_store *s, const pc_store_model *m,
   if (pc_store_partition_path(s, path, m->model, m->version, month) != 0) {
     return pc_error_set(e, PC_INPUT, "store path too long");
   }
-  return pc_store_write_month_file(s, m, path, month,
+  return pc_store_write_month_file(s, m, path, month, "forecast paths",
                                    "forecast distributions of one model for "
                                    "the forecast dates of one month",
                                    write_partition_body, p,

@@ -29,11 +29,18 @@ struct pc_store {
   char job_id[128];
   char provenance[512];
   uint64_t seed;
+  /* The pathcast_version written into files: this pathcast's, or, while
+   * pathcast migrate rewrites a file, the version that wrote it. */
+  char writer[64];
+  int (*should_stop)(void); /* a stop was requested (may be NULL) */
   int durable;
   FILE *diag;
   manifest_entry *models;
   size_t nmodels;
   int manifest_legacy; /* read from a file without a checksum */
+  /* Files read so far by schema_version (1..PC_SCHEMA_VERSION): a store
+   * written before schema 2 and extended since holds both. */
+  long schema_files[PC_SCHEMA_VERSION + 1];
 };
 
 /* "<store>/<fmt...>" into buf (PATH_LEN); -1 when it does not fit. */
@@ -85,7 +92,10 @@ pc_status pc_store_commit_partial(const char *partial, const char *path,
 /* ---- identity --------------------------------------------------------- */
 /* Identity attributes of every file, and of every model file. */
 int pc_store_write_identity(const pc_store *s, hid_t f, const char *what);
-int pc_store_write_model_identity(hid_t f, const pc_store_model *m);
+/* Model files also carry the CF attributes Conventions, title (what the
+ * file holds, in words) and source (the pathcast version). */
+int pc_store_write_model_identity(const pc_store *s, hid_t f,
+                                  const pc_store_model *m, const char *title);
 /* PC_DAMAGED "path: what is wrong" unless the model file f matches its
  * folder (model, version), the store (commodity) and the manifest's entry
  * (type, settings).  The one identity rule of every reader and of verify. */
@@ -103,9 +113,10 @@ void pc_store_manifest_clear(pc_store *s);
  * attributes, and writes it when that changed it. */
 pc_status pc_store_manifest_reconcile(pc_store *s, const char *commodity,
                                       pc_error *e);
-/* The settings the manifest records for a model and version, or NULL. */
-const char *pc_store_manifest_settings(const pc_store *s, const char *model,
-                                       const char *version);
+/* Writes the manifest as it is (pathcast migrate: in the current schema). */
+pc_status pc_store_manifest_rewrite(pc_store *s, pc_error *e);
+/* Writes series.h5 again as it is, with its source (pathcast migrate). */
+pc_status pc_store_series_rewrite(pc_store *s, pc_error *e);
 
 /* ---- content checksums ------------------------------------------------ */
 /* pc_checksum_add folds bytes into h, starting from pc_checksum_seed;
@@ -134,13 +145,14 @@ int pc_store_parse_day_name(const char *name, int32_t *key);
 int pc_store_partition_path(const pc_store *s, char *buf, const char *model,
                             const char *version, int32_t month);
 /* A file of one model and month: identity and month attributes, then body
- * writes the rest (0 on success), committed whole. */
+ * writes the rest (0 on success), committed whole.  noun names the content
+ * in its title ("forecast paths"). */
 typedef int (*pc_store_body_fn)(hid_t f, const void *arg);
 pc_status pc_store_write_month_file(pc_store *s, const pc_store_model *m,
                                     const char *path, int32_t month,
-                                    const char *what, pc_store_body_fn body,
-                                    const void *arg, size_t size_hint,
-                                    pc_error *e);
+                                    const char *noun, const char *what,
+                                    pc_store_body_fn body, const void *arg,
+                                    size_t size_hint, pc_error *e);
 /* Opens a month file for reading after the container check, the identity
  * check and the check that its `month` attribute is the month of its name;
  * PC_DAMAGED (or PC_IO) with "path: what is wrong" otherwise. */
@@ -148,6 +160,21 @@ pc_status pc_store_open_month_file(pc_store *s, const char *path,
                                    const char *model, const char *version,
                                    int32_t month, pc_store_file *sf,
                                    pc_error *e);
+/* Schema 2's axes of a month file (partitions and scores), as netCDF-4
+ * dimensions: forecast_date (dimension 0, CF time, its own coordinate
+ * variable), day (1..horizon, numbered day_dimid) and the auxiliary
+ * coordinate day_date[forecast_date, day]. */
+int pc_store_write_axes(hid_t f, const pc_date *date, const pc_date *day,
+                        size_t n, int horizon, int day_dimid);
+/* A date per forecast (data_cutoff_date, training_date) as CF time on the
+ * forecast_date dimension. */
+int pc_store_write_forecast_dates(hid_t f, const char *name, const pc_date *d,
+                                  size_t n, const char *long_name,
+                                  const char *description);
+/* The dimension lists of one and two axes ({forecast_date}, {forecast_date,
+ * day}), for pc_h5_attach. */
+extern const char *const pc_store_by_forecast[];
+extern const char *const pc_store_by_forecast_day[];
 /* PC_DAMAGED unless every date of a month file lies in its month. */
 pc_status pc_store_check_month_rows(const char *path, int32_t month,
                                     const pc_date *dates, size_t n,

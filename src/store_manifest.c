@@ -202,11 +202,12 @@ pc_status pc_store_manifest_load(pc_store *s, pc_error *e) {
     pc_store_manifest_clear(s);
     return pc_error_set(e, PC_IO, "%s: %s", path, why);
   }
-  if (schema != PC_SCHEMA_VERSION) {
+  if (schema < PC_SCHEMA_OLDEST || schema > PC_SCHEMA_VERSION) {
     pc_store_manifest_clear(s);
     return pc_error_set(e, PC_INPUT, "%s: unsupported schema_version %lld "
-                        "(this pathcast reads version %d)", path,
-                        (long long)schema, PC_SCHEMA_VERSION);
+                        "(this pathcast reads versions %d to %d)", path,
+                        (long long)schema, PC_SCHEMA_OLDEST,
+                        PC_SCHEMA_VERSION);
   }
   s->schema = schema;
   s->manifest_legacy = sf.legacy;
@@ -264,6 +265,10 @@ static pc_status write_manifest(pc_store *s, pc_error *e) {
     s->manifest_legacy = 0;
   }
   return st;
+}
+
+pc_status pc_store_manifest_rewrite(pc_store *s, pc_error *e) {
+  return write_manifest(s, e);
 }
 
 /* ---- registration ----------------------------------------------------- */

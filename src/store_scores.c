@@ -1,6 +1,7 @@
 /* Scores files in the store: <model>/<version>/scores/YYYY-MM.h5, one per
  * forecast partition, written whole and renamed into place like every
  * store file (see pathcast/scores.h and docs/STORE.md). */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -132,38 +133,82 @@ pc_status pc_store_scores_current(pc_store *st, const char *model,
 
 /* ---- writing ---------------------------------------------------------- */
 
-static int write_scores_data(hid_t f, const pc_scores *s) {
-  size_t n = s->n, h = (size_t)s->horizon;
-  hsize_t nh[2] = {n, h}, nhl[3] = {n, h, PC_SCORE_NLEVELS};
+/* Schema 2: dimensions forecast_date (CF time, its own coordinate), day
+ * (1..horizon) and quantile_level (the levels, its own coordinate), as in
+ * the forecast partitions, so that xarray aligns scores with forecasts. */
+static const char *const by_forecast_day_level[] = {"forecast_date", "day",
+                                                    "quantile_level"};
+
+static int write_scores_coordinates(hid_t f, const pc_scores *s) {
+  static const char *const level_label[] = {"long_name", "quantile level",
+                                            NULL};
   hsize_t nl = PC_SCORE_NLEVELS;
-  int ok = pc_h5_write_dates(f, "forecast_date", s->date, n, 0,
-                             "forecast date (day_1), ascending") == 0;
-  ok = ok && pc_h5_write_dates(f, "data_cutoff_date", s->cutoff, n, 0,
-                               "last observation the forecast used") == 0;
-  ok = ok && pc_h5_write_dates(f, "day_date", s->day, n, h,
-                               "trading date of day_k, k = 1..horizon") == 0;
-  ok = ok && pc_h5_write_f64(f, "last_close", s->last, n,
-                             "observed close at data_cutoff_date (NaN if "
-                             "none)", "price") == 0;
-  ok = ok && pc_h5_write_nd_f64(f, "actual", s->actual, 2, nh,
-                                "observed close of day_k; NaN: not observed "
-                                "(yet)") == 0;
-  ok = ok && pc_h5_write_nd_f64(f, "mean", s->mean, 2, nh,
-                                "mean of the path values of day_k") == 0;
-  ok = ok && pc_h5_write_nd_f64(f, "quantile", s->quantile, 3, nhl,
-                                "type-7 sample quantiles of day_k at "
-                                "quantile_level") == 0;
+  int ok = pc_store_write_axes(f, s->date, s->day, s->n, s->horizon, 1) == 0;
   ok = ok && pc_h5_write_nd_f64(f, "quantile_level", pc_score_levels, 1, &nl,
                                 "levels of the quantile dataset") == 0;
-  ok = ok && pc_h5_write_nd_f64(f, "crps", s->crps, 2, nh,
-                                "CRPS of day_k (exact sample formula); NaN "
-                                "where the actual is unknown") == 0;
-  ok = ok && pc_h5_write_nd_f64(f, "pit", s->pit, 2, nh,
-                                "probability integral transform of the "
-                                "actual; NaN where unknown") == 0;
-  ok = ok && pc_h5_write_f64(f, "energy_score", s->energy, n,
-                             "energy score of the horizon-day path; NaN "
-                             "unless every day is observed", NULL) == 0;
+  ok = ok && pc_h5_label(f, "quantile_level", level_label) == 0;
+  ok = ok && pc_h5_set_scale(f, "quantile_level", 2) == 0;
+  return ok ? 0 : -1;
+}
+
+/* One float64 variable over the given dimensions, with its long_name (and
+ * the day_date coordinate where it has a day axis). */
+static int write_score(hid_t f, const char *name, const double *v,
+                       const pc_scores *s, int rank, const char *long_name,
+                       const char *description) {
+  hsize_t dims[3] = {s->n, (hsize_t)s->horizon, PC_SCORE_NLEVELS};
+  const char *const *axes = rank == 1   ? pc_store_by_forecast
+                            : rank == 2 ? pc_store_by_forecast_day
+                                        : by_forecast_day_level;
+  const char *const label[] = {"long_name", long_name, "coordinates",
+                               rank > 1 ? "day_date" : NULL, NULL};
+  int ok = pc_h5_write_nd_f64(f, name, v, rank, dims, description) == 0;
+  ok = ok && pc_h5_label(f, name, label) == 0;
+  return ok && pc_h5_attach(f, name, axes, rank) == 0 ? 0 : -1;
+}
+
+/* The scores variables: name, field, rank (1 forecast_date, 2 and day, 3
+ * and quantile_level), long_name and description. */
+static const struct {
+  const char *name;
+  size_t field; /* offsetof the double * in pc_scores */
+  int rank;
+  const char *long_name, *description;
+} score_vars[] = {
+    {"last_close", offsetof(pc_scores, last), 1,
+     "observed close at data_cutoff_date",
+     "observed close at data_cutoff_date (NaN if none)"},
+    {"actual", offsetof(pc_scores, actual), 2, "observed close",
+     "observed close of day_k; NaN: not observed (yet)"},
+    {"mean", offsetof(pc_scores, mean), 2, "mean of the paths",
+     "mean of the path values of day_k"},
+    {"quantile", offsetof(pc_scores, quantile), 3,
+     "sample quantile of the paths",
+     "type-7 sample quantiles of day_k at quantile_level"},
+    {"crps", offsetof(pc_scores, crps), 2, "CRPS",
+     "CRPS of day_k (exact sample formula); NaN where the actual is "
+     "unknown"},
+    {"pit", offsetof(pc_scores, pit), 2, "probability integral transform",
+     "probability integral transform of the actual; NaN where unknown"},
+    {"energy_score", offsetof(pc_scores, energy), 1, "energy score",
+     "energy score of the horizon-day path; NaN unless every day is "
+     "observed"},
+};
+
+static int write_scores_data(hid_t f, const pc_scores *s) {
+  int ok = write_scores_coordinates(f, s) == 0;
+  ok = ok && pc_store_write_forecast_dates(f, "data_cutoff_date", s->cutoff,
+                                           s->n, "last observation used",
+                                           "last observation the forecast "
+                                           "used") == 0;
+  for (size_t i = 0; ok && i < sizeof score_vars / sizeof score_vars[0];
+       i++) {
+    const double *v =
+        *(const double *const *)(const void *)((const char *)s +
+                                               score_vars[i].field);
+    ok = write_score(f, score_vars[i].name, v, s, score_vars[i].rank,
+                     score_vars[i].long_name, score_vars[i].description) == 0;
+  }
   return ok ? 0 : -1;
 }
 
@@ -183,7 +228,7 @@ pc_status pc_store_write_scores(pc_store *st, const pc_store_model *m,
   if (scores_path(st, path, m->model, m->version, month) != 0) {
     return pc_error_set(e, PC_INPUT, "store path too long");
   }
-  return pc_store_write_month_file(st, m, path, month,
+  return pc_store_write_month_file(st, m, path, month, "forecast scores",
                                    "scores of one model's forecasts of one "
                                    "month against the actuals",
                                    write_scores_body, s,

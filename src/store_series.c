@@ -151,6 +151,27 @@ pc_status pc_store_read_series(pc_store *s, pc_series *series, pc_error *e) {
   return read_series(s, series, &legacy, e);
 }
 
+pc_status pc_store_series_rewrite(pc_store *s, pc_error *e) {
+  char path[PATH_LEN], source[PATH_LEN] = "";
+  pc_series series;
+  pc_store_file sf;
+  int legacy = 0;
+  pc_status st = read_series(s, &series, &legacy, e);
+  if (st != PC_OK) {
+    return st;
+  }
+  pc_store_path(s, path, "series.h5");
+  st = pc_store_file_open(s, path, &sf, e);
+  if (st == PC_OK) {
+    /* Written by every pathcast that wrote a series; "" if not. */
+    pc_h5_read_attr_str(sf.f, "source", source, sizeof source);
+    pc_store_file_close(&sf);
+    st = write_series(s, &series, source, e);
+  }
+  pc_series_fini(&series);
+  return st;
+}
+
 const char *pc_failure_kind_name(pc_failure_kind kind) {
   return kind == PC_FAIL_TRAIN      ? "train"
          : kind == PC_FAIL_FORECAST ? "forecast"

@@ -62,19 +62,42 @@ static const char *section_name(pc_section sec) {
   return sec == PC_SECTION_PARAMS ? "params" : "diagnostics";
 }
 
-static int write_field(hid_t g, const pc_field *f) {
+/* Schema 2: a single value (a scalar number, a string) is a scalar
+ * dataset, which netCDF readers show without a dimension. */
+static int write_single(hid_t g, const pc_field *f) {
+  static const pc_h5_kind kinds[] = {[PC_FIELD_F64] = PC_H5_F64,
+                                     [PC_FIELD_I64] = PC_H5_I64,
+                                     [PC_FIELD_STR] = PC_H5_STRING,
+                                     [PC_FIELD_BYTES] = PC_H5_U8};
+  return pc_h5_write_scalar(g, f->name, kinds[f->kind], f->data);
+}
+
+/* An array gets a dimension of its own, `<name>_index` (netCDF's
+ * dimension without a coordinate variable), so that its axis has a name. */
+static int write_array(hid_t g, const pc_field *f) {
+  char dim[sizeof f->name + 8];
+  const char *const dims[] = {dim};
+  int rc = -1;
+  snprintf(dim, sizeof dim, "%s_index", f->name);
+  if (pc_h5_write_dimension(g, dim, f->len) != 0) {
+    return -1;
+  }
   switch (f->kind) {
   case PC_FIELD_F64:
-    return pc_h5_write_f64(g, f->name, f->data, f->len, NULL, NULL);
+    rc = pc_h5_write_f64(g, f->name, f->data, f->len, NULL, NULL);
+    break;
   case PC_FIELD_I64:
-    return pc_h5_write_i64(g, f->name, f->data, f->len, NULL);
-  case PC_FIELD_STR: {
-    const char *text = f->data;
-    return pc_h5_write_strings(g, f->name, &text, 1, NULL);
-  }
+    rc = pc_h5_write_i64(g, f->name, f->data, f->len, NULL);
+    break;
   default:
-    return pc_h5_write_u8(g, f->name, f->data, f->len, NULL);
+    rc = pc_h5_write_u8(g, f->name, f->data, f->len, NULL);
   }
+  return rc == 0 ? pc_h5_attach(g, f->name, dims, 1) : -1;
+}
+
+static int write_field(hid_t g, const pc_field *f) {
+  int single = f->kind == PC_FIELD_STR || (f->scalar && f->len == 1);
+  return single ? write_single(g, f) : write_array(g, f);
 }
 
 /* Fields go to /params and /diagnostics as datasets, each marked with its
@@ -106,7 +129,7 @@ static int write_record(hid_t f, const pc_record *rec) {
 pc_status pc_store_write_trained(pc_store *s, const pc_store_model *m,
                                  const pc_trained_meta *meta,
                                  const pc_record *rec, pc_error *e) {
-  char path[PATH_LEN], t[PC_DATE_STRLEN], c[PC_DATE_STRLEN];
+  char path[PATH_LEN], t[PC_DATE_STRLEN], c[PC_DATE_STRLEN], title[512];
   if (trained_path(s, path, m->model, m->version, meta->training_date) != 0) {
     return pc_error_set(e, PC_INPUT, "store path too long");
   }
@@ -115,7 +138,9 @@ pc_status pc_store_write_trained(pc_store *s, const pc_store_model *m,
       pc_store_write_identity(s, f,
                               "a trained model: parameters in /params, fit "
                               "diagnostics in /diagnostics") == 0;
-  ok = ok && pc_store_write_model_identity(f, m) == 0;
+  snprintf(title, sizeof title, "%s model %s (%s) trained on %s", s->commodity,
+           m->model, m->version, pc_date_format(meta->training_date, t));
+  ok = ok && pc_store_write_model_identity(s, f, m, title) == 0;
   ok = ok && pc_h5_attr_str(f, "training_date",
                             pc_date_format(meta->training_date, t)) == 0;
   ok = ok && pc_h5_attr_str(f, "data_cutoff_date",
@@ -184,6 +209,10 @@ static herr_t read_field_cb(hid_t g, const char *name, const H5L_info_t *info,
   (void)info;
   read_ctx *ctx = data;
   pc_field f;
+  /* Schema 2 names the axes of arrays with dimensions: not fields. */
+  if (pc_h5_is_scale(g, name)) {
+    return 0;
+  }
   memset(&f, 0, sizeof f);
   snprintf(f.name, sizeof f.name, "%s", name);
   f.section = ctx->sec;

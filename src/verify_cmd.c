@@ -244,6 +244,13 @@ static void print_summary(const verify_ctx *v, const char *dir) {
             "a whole-file checksum (their content checksums were checked)\n",
             v->legacy);
   }
+  long old = pc_store_schema_files(v->store, 1);
+  if (old > 0) {
+    fprintf(v->out, "%ld of them are of schema 1 (dates as text, no named "
+            "dimensions): pathcast reads them as before; netCDF readers and "
+            "xarray see named dimensions in files of schema %d "
+            "(docs/STORE.md)\n", old, PC_SCHEMA_VERSION);
+  }
 }
 
 pc_status pc_verify(const pc_job *job, FILE *out, pc_error *e) {

@@ -29,6 +29,14 @@ step status status "${job[@]}" --end 2023-08-01
 step evaluate evaluate "${job[@]}"
 step report report "${job[@]}" --output "$work/report"
 step verify verify "${job[@]}"
+# Quantiles, versions side by side (naive only: the version's models are
+# not what is checked here), and a schema-1 store migrated.
+step backfill_v2 backfill "${job[@]}" --model_version v2.0 --model naive --start 2023-07-03 --end 2023-07-31
+step export_quantiles export "${job[@]}" --format quantiles --model_version v1.0,v2.0 --model naive \
+  --with_dates yes --output "$work/q.csv"
+step evaluate_versions evaluate "${job[@]}" --model_version v1.0,v2.0 --model naive --format csv
+cp -r tests/data/schema1 "$work/old"
+step migrate migrate --job tests/data/schema1.job --store "$work/old" --log_dir "$work/logs"
 # garch's AR(1) variant and the ewma random walk, which jobs/coffee.job does
 # not run (it runs the default garch and an ensemble).
 cat > "$work/garch.job" <<JOB

@@ -75,8 +75,16 @@ void pc_eval_means(const pc_eval_group *g, double *m);
  * group of the same key; NaN without one. */
 double pc_eval_skill(const pc_eval_group *g, const pc_eval_groups *baseline,
                      int what);
-/* The table, CSV or JSON lines of every selected model (job->format). */
+/* The averages of one model version: lists[m] for each of the job's
+ * models. */
+typedef struct {
+  const char *version;
+  const pc_eval_groups *lists;
+} pc_eval_version;
+/* The table, CSV or JSON lines of every selected model (job->format), of
+ * each version given: one version as always; several side by side, with a
+ * model_version column (JSON names the version on every line). */
 void pc_eval_print(FILE *out, const pc_job *job, pc_eval_by by,
-                   pc_eval_groups *lists);
+                   const pc_eval_version *versions, size_t nversions);
 
 #endif

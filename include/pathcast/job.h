@@ -29,14 +29,17 @@ typedef enum {
   PC_CMD_CHECK,
   PC_CMD_EVALUATE,
   PC_CMD_REPORT,
+  PC_CMD_MIGRATE,
   PC_CMD_HELP,
   PC_CMD_VERSION
 } pc_command;
 /* The commands a person runs, in help order. */
 #define PC_CMD_FIRST PC_CMD_TRAIN
-#define PC_CMD_LAST PC_CMD_REPORT
+#define PC_CMD_LAST PC_CMD_MIGRATE
 
 #define PC_TEXT_MAX 4096
+#define PC_VERSIONS_MAX 16 /* model versions side by side */
+#define PC_LEVELS_MAX 99   /* quantile levels of export --format quantiles */
 
 typedef struct {
   pc_command command;
@@ -50,7 +53,13 @@ typedef struct {
   pc_model_spec *models; /* owned */
   pc_freq train_frequency;
   pc_date train_anchor; /* resolved: the key, else start */
+  /* The version the command works on: the first of model_versions.  The
+   * key model_version may list versions (NAME[,NAME...]) for the commands
+   * that show them side by side: export, models, evaluate. */
   char model_version[PC_NAME_LEN_MAX + 1];
+  char model_versions[PC_TEXT_MAX]; /* the key as given */
+  size_t nversions;
+  char versions[PC_VERSIONS_MAX][PC_NAME_LEN_MAX + 1];
   pc_date start, end; /* PC_DATE_NONE when not given */
   pc_date forecast_date;
   int paths;
@@ -75,6 +84,11 @@ typedef struct {
   char output[PC_TEXT_MAX];
   char format[16];
   char by[16]; /* evaluate: horizon | month | year | model */
+  /* export --format quantiles: the levels, in the order given */
+  char levels_text[PC_TEXT_MAX];
+  size_t nlevels;
+  double levels[PC_LEVELS_MAX];
+  char with_dates[8]; /* export: "yes" adds day_1_date..day_H_date */
   char model_filter[PC_TEXT_MAX]; /* --model NAME[,NAME...]; "" = all */
 } pc_job;
 

@@ -45,6 +45,10 @@ pc_status pc_verify(const pc_job *job, FILE *out, pc_error *e);
  * (pathcast/quality.h).  PC_OK when there are none, PC_PARTIAL (exit 3) when
  * something is flagged, PC_INPUT when the file does not parse. */
 pc_status pc_check(const pc_job *job, FILE *out, pc_error *e);
+/* `migrate`: rewrites the store's files of an older schema in the current
+ * one under the writer's lock (pc_store_migrate); PC_DAMAGED (exit 3) when
+ * a damaged file was left as it is. */
+pc_status pc_migrate(const pc_job *job, FILE *out, pc_error *e);
 
 /* Signals: SIGTERM, SIGINT and SIGUSR1 ask a run to stop after the unit in
  * flight, commit, and return PC_INTERRUPTED. */

@@ -19,7 +19,12 @@
 #include "pathcast/series.h"
 #include "pathcast/status.h"
 
-#define PC_SCHEMA_VERSION 1
+/* The layout new files are written in, and the oldest one still read.
+ * Schema 2 (named dimensions, CF time: docs/STORE.md) holds the same values
+ * as schema 1 (dates as ISO strings, no dimensions); every reader reads
+ * both, and a store may hold files of both. */
+#define PC_SCHEMA_VERSION 2
+#define PC_SCHEMA_OLDEST 1
 
 typedef enum {
   PC_STORE_READ,   /* read-only: no lock, nothing created */
@@ -83,6 +88,13 @@ pc_status pc_store_check_model(pc_store *s, const pc_store_model *m,
 const char *pc_store_commodity(const pc_store *s);
 /* The manifest's schema_version (0 when the store has none yet). */
 int64_t pc_store_schema(const pc_store *s);
+/* The files of a schema version this handle has read so far; the oldest
+ * schema among them (the manifest's when none); and the versions in words
+ * ("2", or "1 and 2" for a store written before schema 2 and extended
+ * since), into buf. */
+long pc_store_schema_files(const pc_store *s, int version);
+int pc_store_schema_oldest(const pc_store *s);
+const char *pc_store_schema_text(const pc_store *s, char *buf, size_t len);
 /* Bytes of every file in the store. */
 uint64_t pc_store_size(const pc_store *s);
 
@@ -183,9 +195,25 @@ pc_status pc_store_read_failures(pc_store *s, pc_failure **list, size_t *n,
 pc_status pc_store_write_failures(pc_store *s, const pc_failure *list,
                                   size_t n, pc_error *e);
 
-/* ---- verification ----------------------------------------------------- */
-/* Models and versions the manifest lists, with their settings. */
-size_t pc_store_model_count(const pc_store *s);
-void pc_store_model_at(const pc_store *s, size_t i, const char **model,
-                       const char **version, const char **settings);
+/* ---- migration (pathcast migrate) -------------------------------------- */
+typedef struct {
+  long rewritten; /* files of an older schema, now in the current one */
+  long current;   /* files already in the current schema, untouched */
+  long damaged;   /* files that failed a reader's checks, left as they are */
+} pc_migrate_counts;
+/* Writer: rewrites every file of an older schema in the current one, each
+ * committed whole like any write, with the same values, content checksum
+ * and identity (seed, job_id, provenance, pathcast_version, settings) it
+ * was written with; the manifest last.  Files already current are not
+ * touched, so a migration is resumable after any interruption and a second
+ * one changes nothing.  Damaged files are named on report (may be NULL)
+ * and left for the next run of the job to rebuild.  PC_INTERRUPTED when
+ * the store's should_stop asks, between files. */
+pc_status pc_store_migrate(pc_store *s, FILE *report, pc_migrate_counts *n,
+                           pc_error *e);
+
+/* The settings the manifest records for a model and version, or NULL (the
+ * store's own spelling: readers write it into the files they add). */
+const char *pc_store_manifest_settings(const pc_store *s, const char *model,
+                                       const char *version);
 #endif

@@ -10,7 +10,7 @@ expect_status "--help" 0 "$PC" --help
 check "--help lists every job key" grep -qE 'train_frequency.*semiannually' "$WORK/out"
 check "--help lists model keys" grep -q 'random_walk.lookback' "$WORK/out"
 check "--help lists the commands, each on its line" grep -qE '^  daily +forecast one day' "$WORK/out"
-for c in train forecast backfill daily models export status verify evaluate report; do
+for c in train forecast backfill daily models export status verify check evaluate report migrate; do
   expect_status "$c --help" 0 "$PC" $c --help
   check "$c --help: synopsis" grep -q "^usage: pathcast $c " "$WORK/out"
   check "$c --help: an example and the exit statuses" bash -c "grep -q '^example:' '$WORK/out' && grep -q '^exit status: 0 ' '$WORK/out'"
@@ -21,7 +21,7 @@ expect_status "help COMMAND" 0 "$PC" help export
 check "help export is export's help" grep -q "^usage: pathcast export " "$WORK/out"
 expect_status "no command" 2 "$PC"
 expect_status "unknown command" 2 "$PC" frobnicate
-expect_err "unknown command lists commands" "unknown command 'frobnicate' (valid: train, forecast, backfill, daily, models, export, status, verify, check, evaluate, report)"
+expect_err "unknown command lists commands" "unknown command 'frobnicate' (valid: train, forecast, backfill, daily, models, export, status, verify, check, evaluate, report, migrate)"
 
 expect_status "unknown key on the command line" 2 "$PC" backfill --job "$WORK/job" --colour blue
 expect_err "unknown key lists valid keys" "unknown key 'colour' (valid keys: commodity, data, models,"

@@ -50,9 +50,9 @@ small_job "$WORK/job"
 check "backfill in two steps = one backfill" cmp -s "$WORK/e1.csv" "$WORK/ext.csv"
 
 # The export prints the stored float32 values exactly (h5dump with 9
-# significant digits reads the same bits).
+# significant digits, no attributes, reads the same bits).
 first=$(ls "$WORK/s1/naive/v1.0/forecasts" | head -1)
-stored=$(h5dump -m "%.9g" -d "/paths[0,0,0;1,1,1;1,1,14]" -y "$WORK/s1/naive/v1.0/forecasts/$first" |
+stored=$(h5dump -A 0 -m "%.9g" -d "/paths[0,0,0;1,1,1;1,1,14]" -y "$WORK/s1/naive/v1.0/forecasts/$first" |
   sed -n '/DATA {/,/}/p' | grep -oE -- '-?[0-9]+(\.[0-9]+)?(e[-+][0-9]+)?' | paste -sd,)
 exported=$(awk -F, '$1 == 1 && $6 == "naive" { print; exit }' "$WORK/e1.csv" | cut -d, -f10-)
 check "export values are the stored float32 values" test -n "$stored" -a "$stored" = "$exported"

@@ -12,7 +12,7 @@ check "coverage line" grep -qE '^  forecasts    128/128 trading days, 2020-01-02
 check "trained line" grep -q '^  trained      2 model(s); latest 2020-04-01 (data through 2020-03-31); next scheduled 2020-07-01$' "$WORK/out"
 check "nothing due" grep -q '^  due          none missing$' "$WORK/out"
 check "status OK" grep -q '^STATUS: OK (exit 0)$' "$WORK/out"
-check "schema and size" grep -qE '^pathcast status  coffee  store .* \(schema 1, [0-9.]+ MB\)$' "$WORK/out"
+check "schema and size" grep -qE '^pathcast status  coffee  store .* \(schema 2, [0-9.]+ MB\)$' "$WORK/out"
 expect_status "json" 0 status --format json
 check "json fields" grep -q '"ok":true,"models":\[{"model":"naive","model_type":"naive","model_version":"v1.0","trading_days":128,"forecasts":128,"first":"2020-01-02","last":"2020-06-30","missing_days":0,"missing":\[\],"trained":2' "$WORK/out"
 

@@ -31,7 +31,7 @@ static const char valid_keys[] =
     "start, end, forecast_date, paths, horizon, calendar, holidays, seed, "
     "store, log_dir, min_history, max_gap, catch_up, lock_wait, outliers, "
     "spike_threshold, spike_window, stale_days, fsync, summary_json, output, "
-    "format, by, model";
+    "format, by, levels, with_dates, model";
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -470,7 +470,8 @@ static void test_choices(void **state) {
                       "daily");
   expect_option_error("--format", "xml",
                       "command line option --format: "
-                      "format: 'xml' is not one of auto, table, csv, json");
+                      "format: 'xml' is not one of auto, table, csv, json, "
+                      "quantiles");
   expect_option_error("--fsync", "true",
                       "command line option --fsync: "
                       "fsync: 'true' is not one of yes, no");
@@ -804,14 +805,14 @@ static void test_command_line_errors(void **state) {
   pc_error e;
   assert_int_equal(PARSE(&job, &e, "frobnicate", RUN_KEYS), PC_INPUT);
   assert_string_equal(e.msg, "unknown command 'frobnicate' (valid: train, "
-                             "forecast, backfill, daily, models, export, status, verify, check, evaluate, report)");
+                             "forecast, backfill, daily, models, export, status, verify, check, evaluate, report, migrate)");
   pc_job_fini(&job);
 
   char *argv0[] = {(char *)"pathcast", NULL};
   memset(&e, 0, sizeof e);
   assert_int_equal(pc_job_from_args(&job, 1, argv0, &e), PC_INPUT);
   assert_string_equal(e.msg, "missing command (train, forecast, backfill, "
-                             "daily, models, export, status, verify, check, evaluate, report; see pathcast --help)");
+                             "daily, models, export, status, verify, check, evaluate, report, migrate; see pathcast --help)");
   pc_job_fini(&job);
 
   assert_int_equal(PARSE(&job, &e, "backfill", RUN_KEYS, "--paths"), PC_INPUT);
@@ -1132,6 +1133,121 @@ static void test_fini_after_failures(void **state) {
   unlink(path);
 }
 
+/* ---- list keys and flags ------------------------------------------------ */
+
+/* Parses an export of /tmp/pc-store with the given options, expecting st
+ * (and, for PC_INPUT, exactly the message want). */
+static void expect_export(pc_job *job, pc_status st, const char *want,
+                          const char *key, const char *value) {
+  pc_error e;
+  pc_status got = PARSE(job, &e, "export", "--store", "/tmp/pc-store", key,
+                        value);
+  assert_int_equal(got, st);
+  if (want != NULL) {
+    assert_string_equal(e.msg, want);
+  }
+}
+
+/* model_version lists versions for export, models and evaluate; the first
+ * is the job's version; other commands take one. */
+static void test_version_lists(void **state) {
+  (void)state;
+  pc_job job;
+  pc_error e;
+  expect_export(&job, PC_OK, NULL, "--model_version", "v1.0, v2.0,v3");
+  assert_int_equal(job.nversions, 3);
+  assert_string_equal(job.model_version, "v1.0");
+  assert_string_equal(job.versions[1], "v2.0");
+  assert_string_equal(job.versions[2], "v3");
+  pc_job_fini(&job);
+  for (const char *const *c = (const char *const[]){"models", "evaluate",
+                                                     NULL};
+       *c != NULL; c++) {
+    assert_int_equal(PARSE(&job, &e, *c, "--store", "/tmp/pc-store",
+                           "--model_version", "a,b"),
+                     PC_OK);
+    pc_job_fini(&job);
+  }
+  assert_int_equal(PARSE(&job, &e, "backfill", RUN_KEYS, "--model_version",
+                         "v1.0,v2.0"),
+                   PC_INPUT);
+  pc_job_fini(&job);
+  assert_string_equal(e.msg, "model_version: backfill works on one version "
+                             "(a list such as 'v1.0,v2.0' is for export, "
+                             "models and evaluate)");
+  expect_export(&job, PC_INPUT,
+                "command line option --model_version: model_version: 'a' "
+                "is listed twice",
+                "--model_version", "a,b,a");
+  pc_job_fini(&job);
+  expect_export(&job, PC_INPUT,
+                "command line option --model_version: model_version: '' is "
+                "not a valid name (1 to 64 letters, digits, '_', '.' or '-', "
+                "not starting with '.')",
+                "--model_version", "a,,b");
+  pc_job_fini(&job);
+}
+
+/* Quantile levels: numbers in [0, 1], in the order given. */
+static void test_levels(void **state) {
+  (void)state;
+  pc_job job;
+  expect_export(&job, PC_OK, NULL, "--levels", "0.95, 0, 1,0.005");
+  assert_int_equal(job.nlevels, 4);
+  assert_true(job.levels[0] == 0.95 && job.levels[1] == 0.0 &&
+              job.levels[2] == 1.0 && job.levels[3] == 0.005);
+  pc_job_fini(&job);
+  expect_export(&job, PC_OK, NULL, "--format", "quantiles");
+  assert_int_equal(job.nlevels, 3); /* the default, 0.05,0.5,0.95 */
+  assert_true(job.levels[1] == 0.5);
+  pc_job_fini(&job);
+  const char *const bad[] = {"1.01", "-0.1", "nan", "0.5x", "", "0.1,,0.2"};
+  const char *const word[] = {"1.01", "-0.1", "nan", "0.5x", "", ""};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    char want[256];
+    snprintf(want, sizeof want, i == 4 ? "command line option --levels: "
+             "levels: '' is not a list of quantile levels (e.g. "
+             "0.05,0.5,0.95)" : "command line option --levels: levels: "
+             "'%s' is not a quantile level (a number from 0 to 1)", word[i]);
+    expect_export(&job, PC_INPUT, want, "--levels", bad[i]);
+    pc_job_fini(&job);
+  }
+}
+
+/* A yes/no key without a value is a flag: --with-dates alone, or before
+ * another option, says yes; with a value it takes the value. */
+static void test_yes_no_flags(void **state) {
+  (void)state;
+  pc_job job;
+  pc_error e;
+  assert_int_equal(PARSE(&job, &e, "export", "--store", "/tmp/pc-store",
+                         "--with-dates"),
+                   PC_OK);
+  assert_string_equal(job.with_dates, "yes");
+  pc_job_fini(&job);
+  assert_int_equal(PARSE(&job, &e, "export", "--with-dates", "--store",
+                         "/tmp/pc-store"),
+                   PC_OK);
+  assert_string_equal(job.with_dates, "yes");
+  pc_job_fini(&job);
+  assert_int_equal(PARSE(&job, &e, "export", "--store", "/tmp/pc-store",
+                         "--with_dates", "no"),
+                   PC_OK);
+  assert_string_equal(job.with_dates, "no");
+  pc_job_fini(&job);
+  /* The last setting wins: the flag after "no" says yes. */
+  assert_int_equal(PARSE(&job, &e, "backfill", RUN_KEYS, "--fsync", "no",
+                         "--fsync"),
+                   PC_OK);
+  assert_string_equal(job.fsync, "yes");
+  pc_job_fini(&job);
+  /* Any other key still needs its value. */
+  assert_int_equal(PARSE(&job, &e, "backfill", RUN_KEYS, "--paths"),
+                   PC_INPUT);
+  pc_job_fini(&job);
+  assert_string_equal(e.msg, "option --paths needs a value");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_defaults),
@@ -1168,6 +1284,9 @@ int main(void) {
       cmocka_unit_test(test_ensemble_settings_text),
       cmocka_unit_test(test_holidays_loaded),
       cmocka_unit_test(test_fini_after_failures),
+      cmocka_unit_test(test_version_lists),
+      cmocka_unit_test(test_levels),
+      cmocka_unit_test(test_yes_no_flags),
   };
   pc_test_filter();
   return cmocka_run_group_tests(tests, NULL, NULL);
