@@ -1,5 +1,5 @@
 /* `pathcast evaluate`: the stored scores (pathcast/scores.h), averaged per
- * model by horizon, month or year, with skill against random_walk.  The
+ * model by horizon, month or year, with skill against the baseline.  The
  * scoring itself runs on every rank as a phase of the driver (run.c,
  * work.c); this file collects and prints.  Metrics are defined in
  * docs/EVALUATION.md exactly as computed here. */
@@ -32,11 +32,6 @@ static const struct {
     {3, 7, PC_EV_COV67, -1},
     {0, 10, PC_EV_COV99, -1},
 };
-
-int pc_eval_model_selected(const pc_job *job, size_t m) {
-  return pc_job_model_selected(job, m) ||
-         strcmp(job->models[m].name, "random_walk") == 0;
-}
 
 static pc_eval_group *group_for(pc_eval_groups *l, int key) {
   for (size_t i = l->n; i-- > 0;) { /* keys mostly arrive in order */
@@ -178,7 +173,7 @@ pc_status pc_eval_collect(pc_store *store, const pc_job *job,
                           pc_error *e) {
   pc_status st = PC_OK;
   for (size_t m = 0; st == PC_OK && m < job->nmodels; m++) {
-    if (pc_eval_model_selected(job, m)) {
+    if (pc_job_model_scored(job, m)) {
       st = collect_model(store, job, m, views, nviews, e);
     }
   }
@@ -237,12 +232,13 @@ typedef struct {
   const pc_eval_group *g;
   double m[PC_EV_PRINTED];
   double es;
-  double skill[4]; /* against random_walk: MAE, pinball, energy, CRPS */
+  double skill[4]; /* against the baseline: MAE, pinball, energy, CRPS */
 } row;
 
-static const char *const skill_names[4] = {
-    "mae_skill_vs_random_walk", "pinball_skill_vs_random_walk",
-    "energy_skill_vs_random_walk", "crps_skill_vs_random_walk"};
+/* The skill columns are named after the baseline they compare against:
+ * <what>_skill_vs_<baseline>. */
+static const char *const skill_names[4] = {"mae", "pinball", "energy",
+                                           "crps"};
 
 /* How rows are printed: CSV, JSON lines or the aligned table, with a
  * model_version column when versions are shown side by side (JSON always
@@ -251,6 +247,7 @@ typedef struct {
   FILE *out;
   int csv, json, versions;
   const char *by;
+  const char *baseline;
 } printer;
 
 static void print_header(const printer *pr) {
@@ -263,7 +260,7 @@ static void print_header(const printer *pr) {
     }
     fputs(",energy_score", out);
     for (int i = 0; i < 4; i++) {
-      fprintf(out, ",%s", skill_names[i]);
+      fprintf(out, ",%s_skill_vs_%s", skill_names[i], pr->baseline);
     }
     fputc('\n', out);
     return;
@@ -313,7 +310,9 @@ static void print_row(const printer *pr, const row *r) {
           r->skill[3]);
 }
 
-static void print_json_row(FILE *out, const char *by, const row *r) {
+static void print_json_row(const printer *pr, const row *r) {
+  FILE *out = pr->out;
+  const char *by = pr->by;
   fputs("{\"model\":", out);
   pc_json_string(out, r->model);
   fputs(",\"model_version\":", out);
@@ -328,7 +327,7 @@ static void print_json_row(FILE *out, const char *by, const row *r) {
   fputs(",\"energy_score\":", out);
   pc_json_number(out, r->es);
   for (int i = 0; i < 4; i++) {
-    fprintf(out, ",\"%s\":", skill_names[i]);
+    fprintf(out, ",\"%s_skill_vs_%s\":", skill_names[i], pr->baseline);
     pc_json_number(out, r->skill[i]);
   }
   fputs("}\n", out);
@@ -367,17 +366,17 @@ static void make_row(row *r, pc_eval_by by, const pc_eval_groups *l,
   r->skill[3] = pc_eval_skill(g, baseline, PC_EV_CRPS);
 }
 
-/* One model of one version: its rows, with skill against the random_walk
+/* One model of one version: its rows, with skill against the baseline
  * of the same version. */
 static void print_model(const printer *pr, const pc_job *job, pc_eval_by by,
                         size_t m, const char *version,
                         const pc_eval_groups *lists) {
-  long rw = pc_job_find_model(job, "random_walk");
+  long rw = pc_job_baseline(job);
   for (size_t i = 0; i < lists[m].n; i++) {
     row r = {.model = job->models[m].name, .version = version};
     make_row(&r, by, &lists[m], &lists[m].g[i], rw >= 0 ? &lists[rw] : NULL);
     if (pr->json) {
-      print_json_row(pr->out, pr->by, &r);
+      print_json_row(pr, &r);
     } else {
       print_row(pr, &r);
     }
@@ -391,7 +390,8 @@ void pc_eval_print(FILE *out, const pc_job *job, pc_eval_by by,
   printer pr = {out,
                 strcmp(job->format, "csv") == 0 ||
                     (strcmp(job->format, "auto") == 0 && !isatty(fileno(out))),
-                strcmp(job->format, "json") == 0, nversions > 1, by_names[by]};
+                strcmp(job->format, "json") == 0, nversions > 1, by_names[by],
+                job->baseline};
   if (!pr.json) {
     print_header(&pr);
   }

@@ -102,6 +102,9 @@ const opt_def pc_job_options[] = {
     {"with_dates", OPT_YESNO, "no", 0, 0, FIELD(with_dates),
      "export: also give the trading date of every day (day_1_date.."
      "day_H_date)", NULL},
+    {"baseline", OPT_TEXT, "random_walk", 0, 0, FIELD(baseline),
+     "evaluate, report: the model of the job the skill columns compare "
+     "against (1 - score / its score)", NULL},
     {"model", OPT_TEXT, "", 0, 0, FIELD(model_filter),
      "only these models of the job (NAME[,NAME...]); the job's keys for the "
      "others stay valid", NULL},
@@ -766,6 +769,32 @@ bool pc_job_model_selected(const pc_job *job, size_t m) {
   return false;
 }
 
+bool pc_job_model_scored(const pc_job *job, size_t m) {
+  return pc_job_model_selected(job, m) ||
+         strcmp(job->models[m].name, job->baseline) == 0;
+}
+
+long pc_job_baseline(const pc_job *job) {
+  return pc_job_find_model(job, job->baseline);
+}
+
+/* A baseline named on purpose must be a model of the job; the default may
+ * be missing (a job without random_walk has no skill columns to fill). */
+static pc_status check_baseline(const pc_job *job, pc_error *e) {
+  if (pc_job_baseline(job) >= 0 || strcmp(job->baseline, "random_walk") == 0) {
+    return PC_OK;
+  }
+  char names[PC_TEXT_MAX] = "";
+  size_t used = 0;
+  for (size_t m = 0; m < job->nmodels && used < sizeof names; m++) {
+    int n = snprintf(names + used, sizeof names - used, "%s%s", m ? ", " : "",
+                     job->models[m].name);
+    used += n > 0 ? (size_t)n : 0;
+  }
+  return pc_error_set(e, PC_INPUT, "baseline: '%s' is not a model of this job "
+                      "(its models: %s)", job->baseline, names);
+}
+
 /* Every name of --model must be a model of the job. */
 static pc_status check_model_filter(const pc_job *job, pc_error *e) {
   const char *cursor = job->model_filter, *name = NULL;
@@ -934,6 +963,9 @@ static pc_status check_required(pc_job *job, pc_error *e) {
   }
   if (st == PC_OK) {
     st = check_model_filter(job, e);
+  }
+  if (st == PC_OK) {
+    st = check_baseline(job, e);
   }
   if (st == PC_OK) {
     st = pc_job_check_versions(job, e);

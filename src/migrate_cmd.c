@@ -61,7 +61,7 @@ pc_status pc_migrate(const pc_job *job, FILE *out, pc_error *e) {
     return st;
   }
   /* DAMAGED lines go to the same stream as the counts: one report. */
-  pc_migrate_counts n;
+  pc_migrate_counts n = {0};
   st = pc_store_migrate(s, out, &n, e);
   if (st == PC_OK || st == PC_INTERRUPTED) {
     print_counts(out, job, &n, st);

@@ -264,7 +264,7 @@ pc_status pc_plan_build(pc_ctx *c, pc_error *e) {
     }
   }
   for (size_t m = 0; st == PC_OK && score && m < job->nmodels; m++) {
-    if (pc_eval_model_selected(job, m)) {
+    if (pc_job_model_scored(job, m)) {
       st = plan_scores(c, (int)m, &ucap, e);
     }
   }

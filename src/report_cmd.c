@@ -2,7 +2,7 @@
  * 0 draws the figures from the stored scores and writes index.html beside
  * them: a summary table, a fan chart of each model's latest forecast, CRPS
  * and coverage by horizon, a calibration plot, PIT histograms and the
- * monthly CRPS skill against random_walk (docs/EVALUATION.md). */
+ * monthly CRPS skill against the baseline (docs/EVALUATION.md). */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -28,7 +28,7 @@ typedef struct {
   pc_eval_groups *by_h; /* per model, by horizon */
   pc_eval_groups *by_m; /* per model, by month */
   pc_eval_groups *all;  /* per model, every horizon pooled (one group) */
-  long rw;              /* index of random_walk, or -1 */
+  long rw;              /* index of the baseline model, or -1 */
   FILE *html;
   pc_error *e;
 } report;
@@ -105,8 +105,9 @@ static void summary_table(report *r) {
   fputs("<table>\n<tr><th>model</th><th>pairs</th><th>CRPS</th>"
         "<th>MAE (median)</th><th>RMSE (median)</th><th>MAPE %</th>"
         "<th>coverage 50%</th><th>coverage 80%</th><th>coverage 95%</th>"
-        "<th>mean PIT</th><th>energy score</th><th>CRPS skill vs "
-        "random_walk</th></tr>\n", f);
+        "<th>mean PIT</th><th>energy score</th><th>CRPS skill vs ", f);
+  html_text(f, r->job->baseline);
+  fputs("</th></tr>\n", f);
   for (size_t m = 0; m < r->job->nmodels; m++) {
     if (!pc_job_model_selected(r->job, m)) {
       continue;
@@ -477,22 +478,24 @@ static double rolling_skill(const pc_eval_groups *l,
 
 static pc_status skill_figure(report *r) {
   if (r->rw < 0) {
-    fputs("<p>No rolling skill: the job has no random_walk model.</p>\n",
-          r->html);
+    fputs("<p>No rolling skill: the job does not run its baseline model "
+          "(the key baseline).</p>\n", r->html);
     return PC_OK;
   }
   const pc_eval_groups *base = &r->by_m[r->rw];
-  const char *title = "Rolling CRPS skill against random_walk (forecasts "
-                      "of the trailing 6 months, at each month end)";
+  char title[PC_MODEL_NAME_MAX + 128], axis[PC_MODEL_NAME_MAX + 32];
+  snprintf(title, sizeof title, "Rolling CRPS skill against %s (forecasts "
+           "of the trailing 6 months, at each month end)", r->job->baseline);
+  snprintf(axis, sizeof axis, "1 - CRPS / CRPS(%s)", r->job->baseline);
   pc_plot *p = NULL;
   double *x = malloc((base->n ? base->n : 1) * sizeof *x);
   double *y = malloc((base->n ? base->n : 1) * sizeof *y);
   pc_status st = x && y ? new_figure(r, &p, title, "month",
-                                     "1 - CRPS / CRPS(random_walk)")
+                                     axis)
                         : PC_NOMEM;
   if (st == PC_OK) {
     pc_plot_x_dates(p);
-    pc_plot_hline(p, 0.0, "random_walk", PC_PLOT_GREY);
+    pc_plot_hline(p, 0.0, r->job->baseline, PC_PLOT_GREY);
   }
   for (size_t m = 0; st == PC_OK && m < r->job->nmodels; m++) {
     if (!pc_job_model_selected(r->job, m) || (long)m == r->rw) {
@@ -617,7 +620,7 @@ pc_status pc_report_html(pc_ctx *c, pc_status st, pc_error *e) {
   r.c = c;
   r.job = c->job;
   r.e = e;
-  r.rw = pc_job_find_model(c->job, "random_walk");
+  r.rw = pc_job_baseline(c->job);
   if (c->job->output[0] != '\0') {
     snprintf(r.dir, sizeof r.dir, "%s", c->job->output);
   } else {

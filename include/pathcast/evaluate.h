@@ -54,9 +54,6 @@ typedef struct {
   long n_es;
 } pc_eval_groups;
 
-/* With --model, only that model is shown; random_walk is always scored (the
- * skill baseline).  Shared by planning and printing. */
-int pc_eval_model_selected(const pc_job *job, size_t m);
 /* One grouping of the scores: lists[m] for each of the job's nmodels models
  * (zeroed by the caller). */
 typedef struct {

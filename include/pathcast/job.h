@@ -90,6 +90,9 @@ typedef struct {
   double levels[PC_LEVELS_MAX];
   char with_dates[8]; /* export: "yes" adds day_1_date..day_H_date */
   char model_filter[PC_TEXT_MAX]; /* --model NAME[,NAME...]; "" = all */
+  /* evaluate, report: the model whose scores the skill columns compare
+   * against (default random_walk) */
+  char baseline[PC_MODEL_NAME_MAX];
 } pc_job;
 
 /* Parses argv (argv[0] is the program, argv[1] the command).  Reads the job
@@ -115,6 +118,12 @@ void pc_job_quality_params(const pc_job *job, pc_quality_params *p);
 /* Whether model m is one the command works on: all of them, or those
  * --model names. */
 bool pc_job_model_selected(const pc_job *job, size_t m);
+/* Whether model m is scored by evaluate and report: a selected model, or
+ * the skill baseline (scored even when --model leaves it out). */
+bool pc_job_model_scored(const pc_job *job, size_t m);
+/* The index of the job's baseline model, or -1 when the job does not run
+ * it (then there is no skill to show). */
+long pc_job_baseline(const pc_job *job);
 /* The command that rebuilds a model's damaged files whose dates lie in
  * [first, last]: "pathcast backfill --job FILE --model M --start .. --end
  * ..", for messages that say how to repair what is not served. */

@@ -36,6 +36,15 @@ expect_status "by month" 0 ev --by month --format csv
 check "two months per model" test "$(grep -c '^naive,2020-0[12],' "$WORK/out")" -eq 2
 check "random_walk's four skills against itself are 0" bash -c "awk -F, '\$1 == \"random_walk\" { n++; for (i = NF - 3; i <= NF; i++) if (\$i != 0) bad = 1 } END { exit bad || !n }' '$WORK/out'"
 check "naive's skills are numbers" bash -c "awk -F, '\$1 == \"naive\" { n++; for (i = NF - 3; i <= NF; i++) if (\$i !~ /^-?[0-9.e-]+\$/ || \$i == 0) bad = 1 } END { exit bad || !n }' '$WORK/out'"
+# Another baseline: the skill columns are named after it and compare with it.
+expect_status "against naive (key baseline)" 0 ev --by month --format csv --baseline naive --model random_walk
+check "the skill columns name the baseline" grep -q ',energy_score,mae_skill_vs_naive,pinball_skill_vs_naive,energy_skill_vs_naive,crps_skill_vs_naive$' "$WORK/out"
+check "naive is scored as the baseline, not shown: random_walk's rows only" bash -c "! grep -q '^naive,' '$WORK/out' && grep -q '^random_walk,2020-01,' '$WORK/out'"
+ev --by month --format csv > "$WORK/rw.csv" 2>/dev/null
+check "random_walk's CRPS skill against naive is -s/(1-s) of naive's against random_walk (s), by month" bash -c "
+  awk -F, 'NR == FNR { if (\$1 == \"naive\") a[\$2] = \$NF; next } \$1 == \"random_walk\" { n++; r = \$NF; want = -a[\$2] / (1 - a[\$2]); if ((r - want)^2 > 1e-12) bad = 1 } END { exit bad || !n }' '$WORK/rw.csv' '$WORK/out'"
+expect_status "a baseline that is not a model of the job" 2 ev --baseline garch
+expect_err "names the job's models" "baseline: 'garch' is not a model of this job (its models: naive, random_walk)"
 expect_status "by year, as a table" 0 ev --by year --format table
 check "table header" grep -q '^MODEL  *year  *N  *MAE(med)' "$WORK/out"
 expect_status "by year, default format into a file" 0 ev --by year

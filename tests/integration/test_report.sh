@@ -50,7 +50,7 @@ check "its fan chart, not random_walk's" bash -c "[[ -f '$WORK/one/fan-naive.png
 
 # Without random_walk there is no skill to draw: the page says so.
 expect_status "a job without random_walk" 0 "$PC" report --job "$WORK/job" --models naive --output "$WORK/norw"
-check "no skill figure, a note instead" bash -c "[[ ! -e '$WORK/norw/skill-rolling.png' ]] && grep -q 'No rolling skill: the job has no random_walk model' '$WORK/norw/index.html'"
+check "no skill figure, a note instead" bash -c "[[ ! -e '$WORK/norw/skill-rolling.png' ]] && grep -q 'No rolling skill: the job does not run its baseline model' '$WORK/norw/index.html'"
 check "the summary's skill cell is empty" grep -q 'naive</td>.*<td>&ndash;</td></tr>' "$WORK/norw/index.html"
 
 # Text from the job is escaped in the page.

@@ -31,7 +31,7 @@ static const char valid_keys[] =
     "start, end, forecast_date, paths, horizon, calendar, holidays, seed, "
     "store, log_dir, min_history, max_gap, catch_up, lock_wait, outliers, "
     "spike_threshold, spike_window, stale_days, fsync, summary_json, output, "
-    "format, by, levels, with_dates, model";
+    "format, by, levels, with_dates, baseline, model";
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -1150,6 +1150,45 @@ static void expect_export(pc_job *job, pc_status st, const char *want,
 
 /* model_version lists versions for export, models and evaluate; the first
  * is the job's version; other commands take one. */
+/* The skill baseline: random_walk by default (and absent without harm from
+ * a job that does not run it), any model of the job when named, scored by
+ * evaluate even when --model leaves it out; a name that is not a model of
+ * the job is refused. */
+static void test_baseline(void **state) {
+  (void)state;
+  pc_job job;
+  pc_error e;
+  assert_int_equal(PARSE(&job, &e, "evaluate", "--store", "/tmp/pc-store",
+                         "--models", "naive,random_walk", "--model", "naive"),
+                   PC_OK);
+  assert_string_equal(job.baseline, "random_walk");
+  assert_int_equal(pc_job_baseline(&job), 1);
+  assert_true(pc_job_model_scored(&job, 0));
+  assert_true(pc_job_model_scored(&job, 1));
+  assert_false(pc_job_model_selected(&job, 1));
+  pc_job_fini(&job);
+  assert_int_equal(PARSE(&job, &e, "evaluate", "--store", "/tmp/pc-store",
+                         "--models", "naive,random_walk", "--model",
+                         "random_walk", "--baseline", "naive"),
+                   PC_OK);
+  assert_int_equal(pc_job_baseline(&job), 0);
+  assert_true(pc_job_model_scored(&job, 0));
+  pc_job_fini(&job);
+  assert_int_equal(PARSE(&job, &e, "evaluate", "--store", "/tmp/pc-store",
+                         "--models", "naive"),
+                   PC_OK);
+  assert_int_equal(pc_job_baseline(&job), -1);
+  assert_true(pc_job_model_scored(&job, 0)); /* selected, no baseline */
+  pc_job_fini(&job);
+  assert_int_equal(PARSE(&job, &e, "evaluate", "--store", "/tmp/pc-store",
+                         "--models", "naive,random_walk", "--baseline",
+                         "garch"),
+                   PC_INPUT);
+  assert_string_equal(e.msg, "baseline: 'garch' is not a model of this job "
+                             "(its models: naive, random_walk)");
+  pc_job_fini(&job);
+}
+
 static void test_version_lists(void **state) {
   (void)state;
   pc_job job;
@@ -1284,6 +1323,7 @@ int main(void) {
       cmocka_unit_test(test_ensemble_settings_text),
       cmocka_unit_test(test_holidays_loaded),
       cmocka_unit_test(test_fini_after_failures),
+      cmocka_unit_test(test_baseline),
       cmocka_unit_test(test_version_lists),
       cmocka_unit_test(test_levels),
       cmocka_unit_test(test_yes_no_flags),
