@@ -5,7 +5,7 @@
 
 #include "pathcast/json.h"
 #include "pathcast/quality.h"
-#include "pathcast/run.h"
+#include "pathcast/commands.h"
 #include "pathcast/series.h"
 
 /* The findings first, the summary last: the last line is what a person

@@ -10,7 +10,7 @@
 #include "pathcast/file.h"
 #include "pathcast/json.h"
 #include "pathcast/metrics.h"
-#include "pathcast/run.h"
+#include "pathcast/commands.h"
 #include "pathcast/store.h"
 
 static pc_status open_store(const pc_job *job, pc_store **s, pc_error *e) {

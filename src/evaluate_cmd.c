@@ -12,7 +12,8 @@
 #include "pathcast/json.h"
 #include "pathcast/metrics.h"
 #include "pathcast/scores.h"
-#include "run_internal.h"
+#include "mpi_check.h"
+#include "present.h"
 
 const char *const pc_eval_column_names[PC_EV_PRINTED] = {
     "mae_median", "rmse_median", "mae_mean", "rmse_mean", "mape_pct",
@@ -412,25 +413,25 @@ static pc_eval_by by_of(const char *by) {
                                     : PC_BY_HORIZON;
 }
 
-/* The averages of each version of evaluate --model_version A,B (rank 0;
- * each version's lists are moved here by pc_report_evaluation). */
-struct pc_eval_table {
+/* The averages of each version of evaluate --model_version A,B (rank 0). */
+typedef struct {
   size_t n;
   char version[PC_VERSIONS_MAX][PC_NAME_LEN_MAX + 1];
   pc_eval_groups *lists[PC_VERSIONS_MAX];
-};
+} eval_table;
 
-void pc_report_score_counts(const pc_ctx *c, pc_status st) {
-  const pc_summary *s = &c->sum;
-  const char *cmd = pc_command_name(c->job->command);
+void pc_report_score_counts(const pc_job *job, const pc_run_result *r,
+                            pc_status st) {
+  const pc_summary *s = &r->sum;
+  const char *cmd = pc_command_name(job->command);
   fprintf(stderr, "%s: scored %ld forecast(s), %ld up to date, %ld "
           "failed, on %d rank(s); scores are stored in %s\n", cmd, s->scored,
-          s->score_skipped, s->score_failed, c->size, c->job->store);
-  for (size_t i = 0; i < c->nfailures && i < 20; i++) {
-    const pc_failure *f = &c->failures[i];
+          s->score_skipped, s->score_failed, r->nranks, job->store);
+  for (size_t i = 0; i < r->nfailures && i < 20; i++) {
+    const pc_failure *f = &r->failures[i];
     fprintf(stderr, "  cannot score %s: %s\n", f->model, f->reason);
   }
-  if (c->nfailures > 0) {
+  if (r->nfailures > 0) {
     fprintf(stderr, "  (a damaged forecast partition is rebuilt by the next "
             "backfill; then evaluate scores it)\n");
   }
@@ -440,24 +441,49 @@ void pc_report_score_counts(const pc_ctx *c, pc_status st) {
   }
 }
 
-pc_status pc_report_evaluation(pc_ctx *c, pc_status st, pc_eval_table *table,
-                               FILE *out, pc_error *e) {
-  const pc_job *job = c->job;
-  pc_eval_by by = by_of(job->by);
-  pc_eval_groups *lists = calloc(job->nmodels, sizeof *lists);
+/* The averages of one version's stored scores, read by a reader of its
+ * own: the run that scored them has closed the store.  lists (of
+ * job->nmodels) is the caller's to free with pc_eval_free and free. */
+static pc_status collect_version(const pc_job *job, pc_eval_groups **lists,
+                                 pc_error *e) {
+  *lists = calloc(job->nmodels, sizeof **lists);
+  if (*lists == NULL) {
+    return pc_error_set(e, PC_NOMEM, "out of memory");
+  }
+  pc_store *store = NULL;
+  pc_status st = pc_store_open(&store, job->store, PC_STORE_READ, NULL, e);
+  if (st == PC_OK) {
+    st = pc_eval_collect(store, job,
+                         &(pc_eval_view){by_of(job->by), *lists}, 1, e);
+  }
+  pc_store_close(store);
+  return st;
+}
+
+static void free_lists(const pc_job *job, pc_eval_groups *lists) {
+  if (lists != NULL) {
+    pc_eval_free(lists, job->nmodels);
+    free(lists);
+  }
+}
+
+/* A run's counts, then (when it scored) its table -- or, given a table,
+ * the version's averages added to it.  The counts come first, so that on
+ * a terminal they stand before the table, not inside it (mpirun forwards
+ * the two streams separately). */
+static pc_status present_version(const pc_job *job, const pc_run_result *r,
+                                 pc_status st, eval_table *table, FILE *out,
+                                 pc_error *e) {
+  pc_eval_groups *lists = NULL;
   pc_status cst = PC_OK;
   if (st == PC_OK || st == PC_PARTIAL) {
-    cst = lists == NULL ? pc_error_set(e, PC_NOMEM, "out of memory")
-                        : pc_eval_collect(c->store, job,
-                                          &(pc_eval_view){by, lists}, 1, e);
+    cst = collect_version(job, &lists, e);
     st = pc_status_worst(st, cst);
   }
-  /* The counts first, so that on a terminal they stand before the table,
-   * not inside it (mpirun forwards the two streams separately). */
   if (table != NULL) {
     fprintf(stderr, "model_version %s:\n", job->model_version);
   }
-  pc_report_score_counts(c, st);
+  pc_report_score_counts(job, r, st);
   fflush(stderr);
   int scored = lists != NULL && cst == PC_OK &&
                (st == PC_OK || st == PC_PARTIAL);
@@ -469,12 +495,16 @@ pc_status pc_report_evaluation(pc_ctx *c, pc_status st, pc_eval_table *table,
   }
   if (scored) {
     pc_eval_version one = {job->model_version, lists};
-    pc_eval_print(out, job, by, &one, 1);
+    pc_eval_print(out, job, by_of(job->by), &one, 1);
     fflush(out);
   }
-  pc_eval_free(lists, job->nmodels);
-  free(lists);
+  free_lists(job, lists);
   return st;
+}
+
+pc_status pc_report_evaluation(const pc_job *job, const pc_run_result *r,
+                               pc_status st, FILE *out, pc_error *e) {
+  return present_version(job, r, st, NULL, out, e);
 }
 
 /* ---- versions side by side -------------------------------------------- */
@@ -496,7 +526,7 @@ static void add_counts(pc_summary *sum, const pc_summary *s) {
   sum->score_failed += s->score_failed;
 }
 
-static void print_table(const pc_job *job, const pc_eval_table *table) {
+static void print_table(const pc_job *job, const eval_table *table) {
   pc_eval_version v[PC_VERSIONS_MAX];
   for (size_t i = 0; i < table->n; i++) {
     v[i] = (pc_eval_version){table->version[i], table->lists[i]};
@@ -505,41 +535,58 @@ static void print_table(const pc_job *job, const pc_eval_table *table) {
   fflush(stdout);
 }
 
+/* One version's run and, on rank 0, its part of the table. */
+static pc_status run_version(const pc_job *one, MPI_Comm comm, int rank,
+                             eval_table *table, pc_summary *sum,
+                             pc_error *e) {
+  pc_run_result r;
+  pc_status st = pc_run(one, comm, &r, e);
+  if (rank == 0 && r.reached_store) {
+    st = present_version(one, &r, st, table, stdout, e);
+  }
+  add_counts(sum, &r.sum);
+  pc_run_result_fini(&r);
+  return st;
+}
+
 pc_status pc_evaluate_versions(const pc_job *job, MPI_Comm comm,
-                               pc_summary *sum, pc_error *e) {
+                               pc_error *e) {
   int rank = 0;
-  MPI_Comm_rank(comm, &rank);
+  pc_status st = PC_MPI(e, MPI_Comm_rank(comm, &rank));
   /* The job is large (its texts): the copies live on the heap.  Every
    * rank allocates alike; a rank that could not would leave the others in
    * a collective, so all of them agree first. */
   pc_job *one = malloc(sizeof *one);
-  pc_eval_table *table = calloc(1, sizeof *table);
-  int ok = one != NULL && table != NULL, all = 0;
-  MPI_Allreduce(&ok, &all, 1, MPI_INT, MPI_MIN, comm);
-  pc_status st = all ? PC_OK : pc_error_set(e, PC_NOMEM, "out of memory");
-  memset(sum, 0, sizeof *sum);
+  eval_table *table = calloc(1, sizeof *table);
+  int ok = st == PC_OK && one != NULL && table != NULL, all = 0;
+  if (PC_MPI(e, MPI_Allreduce(&ok, &all, 1, MPI_INT, MPI_MIN, comm)) != PC_OK) {
+    all = 0;
+  }
+  st = all ? PC_OK : pc_status_worst(st, pc_error_set(e, PC_NOMEM,
+                                                      "out of memory"));
+  pc_summary sum;
+  memset(&sum, 0, sizeof sum);
   for (size_t v = 0; v < job->nversions && (st == PC_OK || st == PC_PARTIAL);
        v++) {
-    pc_summary s;
     select_version(one, job, v);
-    /* Every rank returns the same status: the loop ends alike. */
-    st = pc_status_worst(st, pc_run_job(one, comm, &s, table, e));
-    add_counts(sum, &s);
+    /* Every rank's run returns the same status; rank 0's presentation
+     * may add its own, shared below before the next version. */
+    pc_status vst = run_version(one, comm, rank, table, &sum, e);
+    int code = (int)vst;
+    if (PC_MPI(e, MPI_Bcast(&code, 1, MPI_INT, 0, comm)) != PC_OK) {
+      code = (int)PC_FATAL;
+    }
+    st = pc_status_worst(st, (pc_status)code);
   }
-  if (rank == 0 && table != NULL && table->n == job->nversions &&
+  if (rank == 0 && table->n == job->nversions &&
       (st == PC_OK || st == PC_PARTIAL)) {
     print_table(job, table);
   }
   if (rank == 0 && all) {
-    st = pc_status_worst(st, pc_report_summary_json(job, sum, e));
+    st = pc_status_worst(st, pc_report_summary_json(job, &sum, e));
   }
-  /* Rank 0's word on the summary file is every rank's. */
-  int code = (int)st;
-  MPI_Bcast(&code, 1, MPI_INT, 0, comm);
-  st = (pc_status)code;
   for (size_t i = 0; table != NULL && i < table->n; i++) {
-    pc_eval_free(table->lists[i], job->nmodels);
-    free(table->lists[i]);
+    free_lists(job, table->lists[i]);
   }
   free(table);
   free(one);

@@ -769,6 +769,14 @@ bool pc_job_model_selected(const pc_job *job, size_t m) {
   return false;
 }
 
+pc_date pc_job_catch_up_start(const pc_job *job, pc_date d) {
+  pc_date first = d;
+  for (long k = 0; k < job->catch_up; k++) {
+    first = pc_calendar_prev(&job->calendar, first);
+  }
+  return first;
+}
+
 bool pc_job_model_scored(const pc_job *job, size_t m) {
   return pc_job_model_selected(job, m) ||
          strcmp(job->models[m].name, job->baseline) == 0;

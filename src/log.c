@@ -1,6 +1,8 @@
 /* Per-rank logs that never fail the run (see pathcast/log.h). */
 #include "pathcast/log.h"
 
+#include "pathcast/file.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -14,29 +16,6 @@ struct pc_log {
   int rank;
   char path[4096];
 };
-
-int pc_mkdirs(const char *path) {
-  char buf[4096];
-  size_t n = strlen(path);
-  if (n == 0 || n >= sizeof buf) {
-    errno = ENAMETOOLONG;
-    return -1;
-  }
-  memcpy(buf, path, n + 1);
-  for (char *p = buf + 1; *p != '\0'; p++) {
-    if (*p == '/') {
-      *p = '\0';
-      if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
-        return -1;
-      }
-      *p = '/';
-    }
-  }
-  if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
-    return -1;
-  }
-  return 0;
-}
 
 pc_log *pc_log_stderr(int rank) {
   pc_log *log = calloc(1, sizeof *log);

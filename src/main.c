@@ -12,7 +12,8 @@
 #include "mpi_check.h"
 #include "pathcast/job.h"
 #include "pathcast/paths.h"
-#include "pathcast/run.h"
+#include "pathcast/commands.h"
+#include "pathcast/signal.h"
 #include "pathcast/version.h"
 
 /* XGBoost and OpenMP would start one thread per core in every rank; ranks
@@ -31,7 +32,7 @@ static void keep_large_blocks(void) {
 }
 
 /* MPI start-up and shut-down are checked too: a failure is a message and
- * exit 1, not an abort (pc_run checks every call in between). */
+ * exit 1, not an abort (the driver checks every call in between). */
 static int run_mpi(const pc_job *job) {
   pc_error e;
   pc_error_clear(&e);
@@ -39,12 +40,11 @@ static int run_mpi(const pc_job *job) {
     fprintf(stderr, "pathcast: MPI_Init failed\n");
     return pc_status_exit_code(PC_FATAL);
   }
-  MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+  PC_MPI(&e, MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN));
   int rank = 0;
   pc_status st = PC_MPI(&e, MPI_Comm_rank(MPI_COMM_WORLD, &rank));
-  pc_summary sum;
   if (st == PC_OK) {
-    st = pc_run(job, MPI_COMM_WORLD, &sum, &e);
+    st = pc_command_run(job, MPI_COMM_WORLD, &e);
   }
   if (rank == 0 && e.msg[0] != '\0' && st != PC_OK && st != PC_PARTIAL &&
       st != PC_INTERRUPTED) {

@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pathcast/run.h"
+#include "pathcast/commands.h"
+#include "pathcast/signal.h"
 #include "pathcast/store.h"
 
 /* The store's commodity (a writer must name it): the job's, else the

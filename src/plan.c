@@ -15,6 +15,23 @@ void pc_plan_fini(pc_plan *p) {
   memset(p, 0, sizeof *p);
 }
 
+int pc_run_planned(const pc_run_result *res, pc_unit_kind kind, size_t m,
+                   pc_date d) {
+  const pc_plan *p = res->plan;
+  for (size_t i = 0; p != NULL && i < p->nunits; i++) {
+    const pc_unit *u = &p->units[i];
+    if (u->kind != (int32_t)kind || u->model != (int32_t)m) {
+      continue;
+    }
+    if (kind == PC_UNIT_TRAIN ? u->key == d
+                              : pc_dates_contain(p->dates + u->first,
+                                                 (size_t)u->count, d)) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
 static pc_status add_unit(pc_plan *p, size_t *cap, pc_unit u) {
   if (p->nunits == *cap) {
     *cap = *cap ? 2 * *cap : 64;

@@ -1,12 +1,12 @@
 /* The data check of a run (docs/DATA.md): train, forecast, backfill and
- * daily scan the series they read, log what they find on every rank, show
- * it in their report, and with `outliers = clean` give every model the
+ * daily scan the series they read, log what they find on every rank, hand
+ * it to the command layer for their report (pc_run_result), and with
+ * `outliers = clean` give every model the
  * history views without the flagged closes.  The actuals (series.h5, the
  * scores, export's actuals) always keep what the data file says. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "pathcast/json.h"
 #include "run_internal.h"
 
 /* Findings a rank's log lists one by one; the rest are counted. */
@@ -86,62 +86,6 @@ pc_history pc_run_history(pc_ctx *c, pc_date d) {
     h.close = c->clean;
   }
   return h;
-}
-
-/* What the run did with the findings, said where they are listed. */
-static const char *treatment(const pc_job *job) {
-  return outliers_are(job, "clean")
-             ? "flagged closes are missing for the models (the actuals keep "
-               "them)"
-             : "reported only";
-}
-
-/* The report lists a few findings and points to `check` for the rest: a
- * feed that went bad for weeks would otherwise bury the run's summary. */
-void pc_run_print_data(const pc_ctx *c, FILE *out, size_t max) {
-  const pc_job *job = c->job;
-  const pc_quality *q = &c->quality;
-  if (!c->quality_scanned) {
-    fprintf(out, "Data:      not checked (outliers = keep)\n");
-    return;
-  }
-  char counts[128];
-  pc_quality_params p;
-  pc_job_quality_params(job, &p);
-  pc_quality_counts(q, counts, sizeof counts);
-  fprintf(out, "Data:      %s: %zu finding(s) (%s); outliers = %s%s%s\n",
-          job->data, q->n, counts, job->outliers, q->n ? ": " : "",
-          q->n ? treatment(job) : "");
-  const pc_quality_source src = {job->data, 1};
-  for (size_t i = 0; i < q->n && i < max; i++) {
-    fputs("  WARNING  ", out);
-    pc_quality_print_finding(out, &src, &p, &q->f[i]);
-  }
-  if (q->n > max) {
-    fprintf(out, "  ... and %zu more (pathcast check --job %s lists all)\n",
-            q->n - max, job->job_path[0] ? job->job_path : "FILE");
-  }
-}
-
-/* A monitor gets every finding: it filters, a person reading text does
- * not. */
-void pc_run_json_data(const pc_ctx *c, FILE *out) {
-  const pc_quality *q = &c->quality;
-  const pc_quality_source src = {c->job->data, 1};
-  fputs("\"data\":{\"file\":", out);
-  pc_json_string(out, c->job->data);
-  fprintf(out, ",\"outliers\":\"%s\",\"checked\":%s", c->job->outliers,
-          c->quality_scanned ? "true" : "false");
-  if (c->quality_scanned) {
-    fprintf(out, ",\"spikes\":%zu,\"stale\":%zu,\"gaps\":%zu,\"findings\":[",
-            q->nspike, q->nstale, q->ngap);
-    for (size_t i = 0; i < q->n; i++) {
-      fputs(i ? "," : "", out);
-      pc_quality_json_finding(out, &src, &q->f[i]);
-    }
-    fputc(']', out);
-  }
-  fputc('}', out);
 }
 
 /* Safe after a run that never scanned (keep, or an earlier error). */

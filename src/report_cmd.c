@@ -14,7 +14,9 @@
 #include "pathcast/plot.h"
 #include "pathcast/quality.h"
 #include "pathcast/scores.h"
-#include "run_internal.h"
+#include "pathcast/series.h"
+#include "pathcast/store.h"
+#include "present.h"
 
 #define FIG_W 900
 #define FIG_H 500
@@ -22,7 +24,8 @@
 #define SKILL_MONTHS 6  /* the window of the rolling skill */
 
 typedef struct {
-  pc_ctx *c;
+  pc_store *store;  /* read as a reader, after the run closed it */
+  pc_series series; /* the store's actuals */
   const pc_job *job;
   char dir[4096];
   pc_eval_groups *by_h; /* per model, by horizon */
@@ -145,13 +148,13 @@ static int latest_forecast(report *r, size_t m, pc_scores *s, size_t *row) {
   size_t nm = 0;
   int found = 0;
   pc_error why;
-  if (pc_store_forecast_months(r->c->store, model_name(r, m),
+  if (pc_store_forecast_months(r->store, model_name(r, m),
                                job->model_version, &months, &nm,
                                &why) != PC_OK) {
     return 0;
   }
   for (size_t j = nm; j-- > 0 && !found;) {
-    if (pc_store_read_scores(r->c->store, model_name(r, m), job->model_version,
+    if (pc_store_read_scores(r->store, model_name(r, m), job->model_version,
                              months[j], s, 0, &why) != PC_OK) {
       continue;
     }
@@ -247,7 +250,7 @@ static pc_status fan_chart(report *r, size_t m) {
   pc_status st = new_figure(r, &p, title, "date", "price");
   if (st == PC_OK) {
     pc_plot_x_dates(p);
-    add_history(p, &r->c->series, s.cutoff[row]);
+    add_history(p, &r->series, s.cutoff[row]);
     add_fan(p, &s, row, (int)m);
     st = emit_figure(r, p, name, alt);
   }
@@ -426,7 +429,7 @@ static pc_status data_section(report *r) {
   const pc_quality_source src = {"series.h5", 0};
   char counts[128];
   pc_job_quality_params(r->job, &p);
-  pc_status st = pc_quality_scan(&r->c->series, &p, &q, r->e);
+  pc_status st = pc_quality_scan(&r->series, &p, &q, r->e);
   if (st != PC_OK) {
     return st;
   }
@@ -521,7 +524,7 @@ static pc_status skill_figure(report *r) {
 
 static void page_head(report *r) {
   const pc_job *job = r->job;
-  const char *commodity = pc_store_commodity(r->c->store);
+  const char *commodity = pc_store_commodity(r->store);
   char a[PC_DATE_STRLEN], b[PC_DATE_STRLEN];
   fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8"
         "\">\n<title>pathcast report: ", r->html);
@@ -596,7 +599,7 @@ static pc_status collect(report *r) {
   const pc_eval_view views[3] = {{PC_BY_HORIZON, r->by_h},
                                  {PC_BY_MONTH, r->by_m},
                                  {PC_BY_MODEL, r->all}};
-  return pc_eval_collect(r->c->store, r->job, views, 3, r->e);
+  return pc_eval_collect(r->store, r->job, views, 3, r->e);
 }
 
 /* index.html is written as .partial and renamed: a reader never sees half
@@ -614,36 +617,58 @@ static pc_status write_page(report *r, const char *path) {
   return st;
 }
 
-pc_status pc_report_html(pc_ctx *c, pc_status st, pc_error *e) {
+/* The store the run scored, opened again as a reader, with its actuals:
+ * the page shows what the store holds. */
+static pc_status open_store(report *r) {
+  pc_status st = pc_store_open(&r->store, r->job->store, PC_STORE_READ, NULL,
+                               r->e);
+  if (st == PC_OK) {
+    st = pc_store_read_series(r->store, &r->series, r->e);
+  }
+  return st;
+}
+
+static pc_status make_page(report *r, const char *path) {
+  pc_status st = collect(r);
+  if (st == PC_OK && pc_mkdirs(r->dir) != 0) {
+    st = pc_error_set(r->e, PC_IO, "%s: cannot create folder: %s", r->dir,
+                      strerror(errno));
+  }
+  if (st == PC_OK) {
+    st = write_page(r, path);
+  }
+  return st;
+}
+
+pc_status pc_report_html(const pc_job *job, const pc_run_result *res,
+                         pc_status st, pc_error *e) {
   report r;
   memset(&r, 0, sizeof r);
-  r.c = c;
-  r.job = c->job;
+  r.job = job;
   r.e = e;
-  r.rw = pc_job_baseline(c->job);
-  if (c->job->output[0] != '\0') {
-    snprintf(r.dir, sizeof r.dir, "%s", c->job->output);
+  r.rw = pc_job_baseline(job);
+  pc_status rst = st == PC_OK || st == PC_PARTIAL ? open_store(&r) : st;
+  if (job->output[0] != '\0') {
+    snprintf(r.dir, sizeof r.dir, "%s", job->output);
   } else {
-    snprintf(r.dir, sizeof r.dir, "reports/%s", pc_store_commodity(c->store));
+    snprintf(r.dir, sizeof r.dir, "reports/%s",
+             r.store != NULL ? pc_store_commodity(r.store) : job->commodity);
   }
   char path[4096 + 32];
   snprintf(path, sizeof path, "%s/index.html", r.dir);
-  pc_status rst = st == PC_OK || st == PC_PARTIAL ? collect(&r) : st;
-  if (rst == PC_OK && pc_mkdirs(r.dir) != 0) {
-    rst = pc_error_set(e, PC_IO, "%s: cannot create folder: %s", r.dir,
-                       strerror(errno));
-  }
   if (rst == PC_OK) {
-    rst = write_page(&r, path);
+    rst = make_page(&r, path);
   }
-  pc_eval_free(r.by_h, c->job->nmodels);
-  pc_eval_free(r.by_m, c->job->nmodels);
-  pc_eval_free(r.all, c->job->nmodels);
+  pc_eval_free(r.by_h, job->nmodels);
+  pc_eval_free(r.by_m, job->nmodels);
+  pc_eval_free(r.all, job->nmodels);
   free(r.by_h);
   free(r.by_m);
   free(r.all);
+  pc_series_fini(&r.series);
+  pc_store_close(r.store);
   st = pc_status_worst(st, rst);
-  pc_report_score_counts(c, st);
+  pc_report_score_counts(job, res, st);
   if (rst == PC_OK) {
     printf("report: %s\n", path);
   }

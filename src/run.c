@@ -13,6 +13,7 @@
 
 #include "pathcast/file.h"
 #include "pathcast/schedule.h"
+#include "pathcast/signal.h"
 #include "pathcast/version.h"
 #include "run_internal.h"
 
@@ -394,7 +395,7 @@ static pc_status gather_failures(pc_ctx *c, pc_error *e) {
 static void set_range(pc_ctx *c) {
   const pc_job *job = c->job;
   if (job->command == PC_CMD_DAILY) {
-    c->range_start = pc_daily_window_start(job, job->forecast_date);
+    c->range_start = pc_job_catch_up_start(job, job->forecast_date);
     c->range_end = job->forecast_date;
   } else {
     c->range_start = job->start;
@@ -449,107 +450,134 @@ static void ctx_fini(pc_ctx *c) {
   pc_log_close(c->log);
 }
 
-pc_status pc_run(const pc_job *job, MPI_Comm comm, pc_summary *sum,
-                 pc_error *e) {
-  /* Versions side by side: evaluate runs once per version and prints one
-   * table (evaluate_cmd.c). */
-  if (job->command == PC_CMD_EVALUATE && job->nversions > 1) {
-    return pc_evaluate_versions(job, comm, sum, e);
+/* The context's results move into the caller's hands (rank 0 holds the
+ * complete ones); what stays is released by ctx_fini. */
+static void hand_over(pc_ctx *c, pc_run_result *res, int reached_store) {
+  res->sum = c->sum;
+  res->nranks = c->size;
+  res->reached_store = reached_store;
+  res->failures = c->failures;
+  res->nfailures = c->nfailures;
+  c->failures = NULL;
+  c->nfailures = c->capfailures = 0;
+  res->plan = malloc(sizeof *res->plan);
+  if (res->plan != NULL) {
+    *res->plan = c->plan;
+    memset(&c->plan, 0, sizeof c->plan);
   }
-  return pc_run_job(job, comm, sum, NULL, e);
+  snprintf(res->log_dir, sizeof res->log_dir, "%s", c->log_dir);
+  res->log_written = pc_log_is_file(c->log);
+  res->quality = c->quality;
+  res->quality_checked = c->quality_scanned;
+  memset(&c->quality, 0, sizeof c->quality);
+  c->quality_scanned = 0;
 }
 
-pc_status pc_run_job(const pc_job *job, MPI_Comm comm, pc_summary *sum,
-                     pc_eval_table *table, pc_error *e) {
+void pc_run_result_fini(pc_run_result *res) {
+  free(res->failures);
+  if (res->plan != NULL) {
+    pc_plan_fini(res->plan);
+    free(res->plan);
+  }
+  pc_quality_fini(&res->quality);
+  memset(res, 0, sizeof *res);
+}
+
+/* A run's duplicate of comm: no message of the caller's can match the
+ * progress probes (any source, any tag), and MPI failures come back as
+ * errors instead of aborting. */
+static pc_status join(pc_ctx *c, MPI_Comm comm, pc_error *e) {
+  pc_status st = PC_MPI(e, MPI_Comm_dup(comm, &c->comm));
+  if (st == PC_OK) {
+    st = PC_MPI(e, MPI_Comm_set_errhandler(c->comm, MPI_ERRORS_RETURN));
+  }
+  if (st == PC_OK) {
+    st = PC_MPI(e, MPI_Comm_rank(c->comm, &c->rank));
+  }
+  if (st == PC_OK) {
+    st = PC_MPI(e, MPI_Comm_size(c->comm, &c->size));
+  }
+  if (st != PC_OK && c->comm != MPI_COMM_NULL) {
+    PC_MPI(NULL, MPI_Comm_free(&c->comm));
+  }
+  return st;
+}
+
+/* Everything before the phases: the log, the identities, the series and
+ * the checks of a run command, the store. */
+static pc_status prepare(pc_ctx *c, pc_error *e) {
+  const pc_job *job = c->job;
+  int scores = pc_command_scores(job->command);
+  set_range(c);
+  open_log(c);
+  pc_status st = vote(c, make_idents(c, e));
+  if (st == PC_OK && !scores) {
+    st = load_series(c, e);
+  }
+  if (st == PC_OK && !scores) {
+    st = check_models(c, e);
+  }
+  if (st == PC_OK && !scores) {
+    st = vote_root(c, pc_run_check_data(c, e), e);
+  }
+  if (st == PC_OK) {
+    st = prepare_store(c, e);
+  }
+  return st;
+}
+
+/* After the phases, every rank together: the manifest keeps only models
+ * with results, the counts and failures reach rank 0, and failures.h5
+ * records what is still failed. */
+static pc_status conclude(pc_ctx *c, pc_status st, pc_error *e) {
+  int scores = pc_command_scores(c->job->command);
+  /* A model whose every fit failed holds no results: its settings are not
+   * kept, so a corrected job is not refused for them. */
+  pc_status sst = c->rank == 0 && !scores ? pc_store_sync_manifest(c->store, e)
+                                          : PC_OK;
+  st = pc_status_worst(st, vote_root(c, sst, e));
+  reduce_summary(c);
+  st = pc_status_worst(st, gather_failures(c, e));
+  /* Scoring failures are reported, not stored: failures.h5 belongs to
+   * training and forecasting. */
+  pc_status rst = c->rank == 0 && !scores ? pc_run_record_failures(c, e)
+                                          : PC_OK;
+  return pc_status_worst(st, vote_root(c, rst, e));
+}
+
+pc_status pc_run(const pc_job *job, MPI_Comm comm, pc_run_result *res,
+                 pc_error *e) {
   pc_ctx c;
   memset(&c, 0, sizeof c);
+  memset(res, 0, sizeof *res);
   c.job = job;
   c.comm = MPI_COMM_NULL;
   c.cached_index = -1;
   pc_job_model_context(job, &c.mctx);
   pc_error_clear(e);
-  /* A communicator of our own: no message of the caller's can match the
-   * progress probes (any source, any tag), and MPI failures come back as
-   * errors instead of aborting. */
-  pc_status mst = PC_MPI(e, MPI_Comm_dup(comm, &c.comm));
-  if (mst == PC_OK) {
-    mst = PC_MPI(e, MPI_Comm_set_errhandler(c.comm, MPI_ERRORS_RETURN));
-  }
-  if (mst == PC_OK) {
-    mst = PC_MPI(e, MPI_Comm_rank(c.comm, &c.rank));
-  }
-  if (mst == PC_OK) {
-    mst = PC_MPI(e, MPI_Comm_size(c.comm, &c.size));
-  }
-  if (mst != PC_OK) {
-    if (c.comm != MPI_COMM_NULL) {
-      MPI_Comm_free(&c.comm);
-    }
-    memset(sum, 0, sizeof *sum);
-    return mst;
+  pc_status st = join(&c, comm, e);
+  if (st != PC_OK) {
+    return st;
   }
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-  set_range(&c);
-  open_log(&c);
-  pc_status st = make_idents(&c, e);
-  st = vote(&c, st);
-  if (st == PC_OK && !pc_command_scores(job->command)) {
-    st = load_series(&c, e);
-  }
-  if (st == PC_OK && !pc_command_scores(job->command)) {
-    st = check_models(&c, e);
-  }
-  if (st == PC_OK && !pc_command_scores(job->command)) {
-    st = vote_root(&c, pc_run_check_data(&c, e), e);
-  }
-  if (st == PC_OK) {
-    st = prepare_store(&c, e);
-  }
-  int store_ready = st == PC_OK;
+  st = prepare(&c, e);
+  int reached_store = st == PC_OK;
   if (st == PC_OK) {
     st = run_phases(&c, e);
   }
-  if (store_ready) {
-    /* A model whose every fit failed holds no results: its settings are not
-     * kept, so a corrected job is not refused for them. */
-    pc_status sst = c.rank == 0 && !pc_command_scores(job->command)
-                        ? pc_store_sync_manifest(c.store, e)
-                        : PC_OK;
-    st = pc_status_worst(st, vote_root(&c, sst, e));
-    reduce_summary(&c);
-    st = pc_status_worst(st, gather_failures(&c, e));
-    /* Scoring failures are reported, not stored: failures.h5 belongs to
-     * training and forecasting. */
-    pc_status rst = c.rank == 0 && !pc_command_scores(job->command)
-                        ? pc_report_failures(&c, e)
-                        : PC_OK;
-    st = pc_status_worst(st, vote_root(&c, rst, e));
+  if (reached_store) {
+    st = conclude(&c, st, e);
   }
   if (st == PC_OK && c.rank == 0 &&
       c.sum.train_failed + c.sum.forecast_failed + c.sum.score_failed > 0) {
     st = PC_PARTIAL;
   }
   st = vote(&c, st);
-  if (c.rank == 0 && store_ready && job->command == PC_CMD_REPORT) {
-    st = pc_report_html(&c, st, e);
-  } else if (c.rank == 0 && store_ready && job->command == PC_CMD_EVALUATE) {
-    st = pc_report_evaluation(&c, st, table, stdout, e);
-  } else if (c.rank == 0 && store_ready && job->command == PC_CMD_DAILY &&
-             strcmp(job->format, "json") == 0) {
-    pc_daily_report_json(&c, st, stdout);
-  } else if (c.rank == 0 && store_ready) {
-    pc_report_summary(&c, st, stdout);
-  }
-  if (c.rank == 0 && store_ready && table == NULL) {
-    pc_status jst = pc_report_summary_json(c.job, &c.sum, e);
-    st = pc_status_worst(st, jst);
-  }
-  st = vote(&c, st);
   if (c.mpi_failed != PC_OK && e->msg[0] == '\0') {
     pc_error_set(e, c.mpi_failed, "%s", c.mpi_error.msg);
   }
   pc_log_info(c.log, "finished: %s", pc_strerror(st));
-  *sum = c.sum;
+  hand_over(&c, res, reached_store);
   ctx_fini(&c);
   PC_MPI(NULL, MPI_Comm_free(&c.comm));
   return st;

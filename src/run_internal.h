@@ -1,5 +1,7 @@
-/* Internal: the context of one run, shared by the driver's parts (plan,
- * work, progress, report).  Not installed; not part of the API. */
+/* Internal: the context of one run, shared by the driver's own files
+ * (run, plan, work, progress, failures, quality_run) and by nothing
+ * else: the command layer sees a run only through pc_run_result.  Not
+ * installed; not part of the API. */
 #ifndef PC_RUN_INTERNAL_H
 #define PC_RUN_INTERNAL_H
 
@@ -14,8 +16,6 @@
 #include "pathcast/series.h"
 #include "pathcast/store.h"
 #include "mpi_check.h"
-
-enum { PC_UNIT_TRAIN = 0, PC_UNIT_FORECAST = 1, PC_UNIT_SCORE = 2 };
 
 /* One unit of work: a training (model, training date), a forecast
  * partition (model, month) with the dates it still lacks, or a forecast
@@ -39,7 +39,7 @@ typedef struct {
   long score_total;    /* forecasts to score */
 } pc_plan_counts;
 
-typedef struct {
+typedef struct pc_plan {
   pc_unit *units;
   size_t nunits;
   pc_date *dates;
@@ -91,13 +91,6 @@ typedef struct {
   pc_ctx_mpi((c), PC_MPI(&(c)->mpi_error, call))
 int pc_ctx_mpi(pc_ctx *c, pc_status st);
 
-/* run.c: one run of the job on comm (pc_run's body).  evaluate with a
- * table (not NULL) adds the version's averages to it instead of printing
- * them, and leaves --summary-json to the caller. */
-typedef struct pc_eval_table pc_eval_table;
-pc_status pc_run_job(const pc_job *job, MPI_Comm comm, pc_summary *sum,
-                     pc_eval_table *table, pc_error *e);
-
 /* plan.c */
 pc_status pc_plan_build(pc_ctx *c, pc_error *e);
 pc_status pc_plan_broadcast(pc_ctx *c, pc_error *e);
@@ -119,44 +112,16 @@ void pc_progress_step(pc_progress *p, long items);
 /* Collective over the ranks that started it: waits for every rank's end. */
 void pc_progress_finish(pc_progress *p);
 
-/* quality_run.c: the data check of a run, its cleaned history views and
- * its place in the reports. */
+/* quality_run.c: the data check of a run and its cleaned history views. */
 pc_status pc_run_check_data(pc_ctx *c, pc_error *e);
 /* The rows a model may see for date d: everything strictly before d, with
  * outliers = clean the flagged closes confirmed before d as missing. */
 pc_history pc_run_history(pc_ctx *c, pc_date d);
-/* The findings for a run's summary (and its log), at most `max` listed. */
-void pc_run_print_data(const pc_ctx *c, FILE *out, size_t max);
-void pc_run_json_data(const pc_ctx *c, FILE *out);
 void pc_run_quality_fini(pc_ctx *c);
 
-/* report.c */
-pc_status pc_report_failures(pc_ctx *c, pc_error *e);
-void pc_report_summary(pc_ctx *c, pc_status st, FILE *out);
-/* --summary-json: the counts of a run (of every version of an evaluate). */
-pc_status pc_report_summary_json(const pc_job *job, const pc_summary *s,
-                                 pc_error *e);
-/* evaluate: the counts and failures on stderr, then the scores table on
- * out -- or, given a table, the version's averages added to it. */
-pc_status pc_report_evaluation(pc_ctx *c, pc_status st, pc_eval_table *table,
-                               FILE *out, pc_error *e);
-/* evaluate --model_version A,B: pc_run_job per version, then one table of
- * every model and version (each version's skill against its own
- * random_walk), on rank 0; the counts summed. */
-pc_status pc_evaluate_versions(const pc_job *job, MPI_Comm comm,
-                               pc_summary *sum, pc_error *e);
-void pc_report_score_counts(const pc_ctx *c, pc_status st);
-
-/* daily_report.c */
-void pc_daily_report_text(const pc_ctx *c, FILE *out);
-void pc_daily_report_json(const pc_ctx *c, pc_status st, FILE *out);
-/* The first trading day of a daily run's catch-up window for d. */
-pc_date pc_daily_window_start(const pc_job *job, pc_date d);
-/* How a recorded failure will be retried, in words that hold. */
-void pc_failure_retry_note(const pc_ctx *c, const pc_failure *f, char *buf,
-                           size_t len);
-
-/* report_cmd.c: the HTML page and its figures (job->output), rank 0. */
-pc_status pc_report_html(pc_ctx *c, pc_status st, pc_error *e);
+/* failures.c: rank 0 writes failures.h5 as this run's failures plus the
+ * earlier ones neither retried nor resolved (only when that changed), and
+ * keeps that list in c->failures for the result. */
+pc_status pc_run_record_failures(pc_ctx *c, pc_error *e);
 
 #endif

@@ -4,7 +4,7 @@
 #include <signal.h>
 #include <string.h>
 
-#include "pathcast/run.h"
+#include "pathcast/signal.h"
 
 static volatile sig_atomic_t stop_requested = 0;
 

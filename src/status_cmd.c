@@ -6,7 +6,7 @@
 
 #include "pathcast/json.h"
 #include "pathcast/quality.h"
-#include "pathcast/run.h"
+#include "pathcast/commands.h"
 #include "pathcast/schedule.h"
 #include "pathcast/scores.h"
 #include "pathcast/store.h"

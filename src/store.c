@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "h5io.h"
+#include "pathcast/file.h"
 #include "pathcast/log.h"
 #include "pathcast/settings.h"
 #include "pathcast/version.h"

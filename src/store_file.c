@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "h5io.h"
+#include "pathcast/file.h"
 #include "pathcast/log.h"
 #include "store_internal.h"
 

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "pathcast/run.h"
+#include "pathcast/commands.h"
 #include "pathcast/scores.h"
 #include "pathcast/store.h"
 

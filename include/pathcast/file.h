@@ -37,4 +37,7 @@ FILE *pc_file_begin(const char *path, char *partial, size_t len, pc_error *e);
 pc_status pc_file_commit(FILE *f, int ok, const char *partial,
                          const char *path, pc_error *e);
 
+/* mkdir -p; 0 on success, -1 with errno. */
+int pc_mkdirs(const char *path);
+
 #endif

@@ -118,6 +118,9 @@ void pc_job_quality_params(const pc_job *job, pc_quality_params *p);
 /* Whether model m is one the command works on: all of them, or those
  * --model names. */
 bool pc_job_model_selected(const pc_job *job, size_t m);
+/* The first trading day of daily's catch-up window for forecast date d:
+ * catch_up trading days before d (d itself when catch_up is 0). */
+pc_date pc_job_catch_up_start(const pc_job *job, pc_date d);
 /* Whether model m is scored by evaluate and report: a selected model, or
  * the skill baseline (scored even when --model leaves it out). */
 bool pc_job_model_scored(const pc_job *job, size_t m);

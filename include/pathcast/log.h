@@ -26,7 +26,4 @@ const char *pc_log_path(const pc_log *log);
 /* Whether the log went to its file (not standard error or nowhere). */
 int pc_log_is_file(const pc_log *log);
 
-/* mkdir -p; 0 on success, -1 with errno. */
-int pc_mkdirs(const char *path);
-
 #endif

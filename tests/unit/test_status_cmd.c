@@ -16,7 +16,7 @@
 #include "test_filter.h"
 
 #include "pathcast/job.h"
-#include "pathcast/run.h"
+#include "pathcast/commands.h"
 #include "pathcast/store.h"
 
 static pc_date day(const char *iso) {

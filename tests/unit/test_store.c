@@ -26,6 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "pathcast/file.h"
 #include "pathcast/log.h"
 #include "pathcast/store.h"
 
