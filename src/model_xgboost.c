@@ -7,6 +7,7 @@
  * keys and the glue to the model interface. */
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +125,57 @@ static pc_status xgb_fit(void *state, const pc_model_spec *spec,
     st = winsorize_pool(s, e);
   }
   return st;
+}
+
+/* ---- check ------------------------------------------------------------- */
+
+/* The key holding the longest lag or window (the layout's span). */
+static const char *span_key(const pc_xgb_layout *l, int span) {
+  for (int i = 0; i < l->nlags; i++) {
+    if (l->lags[i] == span) {
+      return "lags";
+    }
+  }
+  return "windows";
+}
+
+/* Before any work, what the keys need of the data, all knowable without
+ * fitting: lists that parse, covariates that are columns of the data, and
+ * a longest lag or window that leaves a training row in a history of
+ * min_history observations.  Every fit before enough history would
+ * otherwise fail, date after date, as a recorded failure (exit 3).  A span
+ * leaving some rows but fewer than a fit needs is not refused: later
+ * training dates have more history than min_history, and their fits work
+ * (docs/MODELS.md). */
+static pc_status xgb_check(const pc_model_spec *spec,
+                           const pc_history *columns, long min_history,
+                           pc_error *e) {
+  pc_xgb_layout l;
+  size_t cols[PC_XGB_MAX_EXOG];
+  pc_status st = pc_xgb_layout_parse(&l, spec->name,
+                                     pc_model_spec_str(spec, "lags"),
+                                     pc_model_spec_str(spec, "windows"),
+                                     pc_model_spec_str(spec, "exog"), e);
+  if (st != PC_OK) {
+    return PC_INPUT;
+  }
+  if (pc_xgb_exog_columns(&l, columns, cols, e) != PC_OK) {
+    char why[sizeof e->msg];
+    snprintf(why, sizeof why, "%s", e->msg);
+    return pc_error_set(e, PC_INPUT, "%s.%s", spec->name, why);
+  }
+  /* n observations give n - 1 returns; a training row needs its own
+   * return and `span` before it. */
+  long span = pc_xgb_span(&l);
+  if (span + 2 > min_history) {
+    const char *key = span_key(&l, (int)span);
+    return pc_error_set(e, PC_INPUT, "%s.%s: a %s of %ld returns leaves no "
+                        "training row in min_history = %ld observations (the "
+                        "first row needs %ld, a fit %ld)", spec->name, key,
+                        key[0] == 'l' ? "lag" : "window", span, min_history,
+                        span + 2, span + 1 + PC_XGB_MIN_SAMPLES);
+  }
+  return PC_OK;
 }
 
 /* ---- simulate ---------------------------------------------------------- */
@@ -278,7 +330,11 @@ static pc_status xgb_simulate(const void *state, const pc_model_spec *spec,
 
 /* ---- save / load ------------------------------------------------------- */
 
-static pc_status save_layout(const xgb_state *s, pc_record *out) {
+/* Saving and loading read as lists of fields through the sticky record
+ * writer and reader (pathcast/record.h): each call does nothing once an
+ * earlier one failed, so the status is looked at once, at the end. */
+
+static void save_layout(const xgb_state *s, pc_record_writer *w) {
   int64_t lags[PC_XGB_MAX_LAGS], windows[PC_XGB_MAX_WINDOWS];
   char names[2048], exog[PC_XGB_MAX_EXOG * PC_XGB_NAME_MAX + 8];
   for (int i = 0; i < s->layout.nlags; i++) {
@@ -290,11 +346,10 @@ static pc_status save_layout(const xgb_state *s, pc_record *out) {
   pc_xgb_feature_names(&s->layout, names, sizeof names);
   pc_xgb_exog_text(&s->layout, exog, sizeof exog);
   pc_section p = PC_SECTION_PARAMS;
-  pc_status st = pc_record_add_str(out, p, "features", names);
-  if (st == PC_OK) st = pc_record_add_i64(out, p, "lags", lags, (size_t)s->layout.nlags);
-  if (st == PC_OK) st = pc_record_add_i64(out, p, "windows", windows, (size_t)s->layout.nwindows);
-  if (st == PC_OK) st = pc_record_add_str(out, p, "exog", exog);
-  return st;
+  pc_put_str(w, p, "features", names);
+  pc_put_i64(w, p, "lags", lags, (size_t)s->layout.nlags);
+  pc_put_i64(w, p, "windows", windows, (size_t)s->layout.nwindows);
+  pc_put_str(w, p, "exog", exog);
 }
 
 /* The hyperparameters as stored, in this order: one list serves saving and
@@ -318,214 +373,202 @@ static const struct {
 };
 #define NHYPER (sizeof hyper_fields / sizeof hyper_fields[0])
 
-static pc_status save_hyper(const pc_xgb_hyper *hp, pc_record *out) {
-  pc_status st = PC_OK;
-  for (size_t i = 0; st == PC_OK && i < NHYPER; i++) {
+static void save_hyper(const pc_xgb_hyper *hp, pc_record_writer *w) {
+  for (size_t i = 0; i < NHYPER; i++) {
     const char *at = (const char *)hp + hyper_fields[i].offset;
-    st = hyper_fields[i].is_int
-             ? pc_record_add_int(out, PC_SECTION_PARAMS, hyper_fields[i].name,
-                                 *(const int *)(const void *)at)
-             : pc_record_add_scalar(out, PC_SECTION_PARAMS,
-                                    hyper_fields[i].name,
-                                    *(const double *)(const void *)at);
+    if (hyper_fields[i].is_int) {
+      pc_put_int(w, PC_SECTION_PARAMS, hyper_fields[i].name,
+                 *(const int *)(const void *)at);
+    } else {
+      pc_put_scalar(w, PC_SECTION_PARAMS, hyper_fields[i].name,
+                    *(const double *)(const void *)at);
+    }
   }
-  return st;
 }
 
-static pc_status save_model(const pc_xgb_model *m, pc_record *out,
-                            pc_error *e) {
-  void *buf = NULL;
-  size_t len = 0;
-  pc_status st = pc_xgb_save_booster(m, &buf, &len, e);
-  if (st != PC_OK) {
-    return st;
-  }
+/* The booster's UBJSON bytes (booster, len), then what simulation needs
+ * next to it, then the fit's diagnostics. */
+static void save_model(const pc_xgb_model *m, const void *booster, size_t len,
+                       pc_record_writer *w) {
   pc_section p = PC_SECTION_PARAMS, d = PC_SECTION_DIAGNOSTICS;
-  st = pc_record_add_bytes(out, p, "booster", buf, len);
-  free(buf);
-  if (st == PC_OK) st = pc_record_add_int(out, p, "rounds", m->rounds);
-  if (st == PC_OK) st = pc_record_add_scalar(out, p, "center", m->center);
-  if (st == PC_OK) st = pc_record_add_f64(out, p, "residuals", m->resid, m->nresid);
-  if (st == PC_OK) st = pc_record_add_scalar(out, d, "valid_rmse", m->valid_rmse);
-  if (st == PC_OK) st = pc_record_add_scalar(out, d, "residual_mean", m->resid_mean);
-  if (st == PC_OK) st = pc_record_add_int(out, d, "rounds_evaluated", m->evaluated);
-  if (st == PC_OK) st = pc_record_add_int(out, d, "n_train", m->n_train);
-  if (st == PC_OK) st = pc_record_add_int(out, d, "n_valid", m->n_valid);
-  return st == PC_OK ? PC_OK : pc_error_set(e, st, "cannot save model");
+  pc_put_bytes(w, p, "booster", booster, len);
+  pc_put_int(w, p, "rounds", m->rounds);
+  pc_put_scalar(w, p, "center", m->center);
+  pc_put_f64(w, p, "residuals", m->resid, m->nresid);
+  pc_put_scalar(w, d, "valid_rmse", m->valid_rmse);
+  pc_put_scalar(w, d, "residual_mean", m->resid_mean);
+  pc_put_int(w, d, "rounds_evaluated", m->evaluated);
+  pc_put_int(w, d, "n_train", m->n_train);
+  pc_put_int(w, d, "n_valid", m->n_valid);
 }
 
 /* A winsorised pool says so; a raw one stores what models stored before
  * the key existed (so their records are unchanged). */
-static pc_status save_residual_method(const xgb_state *s, pc_record *out,
-                                      pc_error *e) {
-  if (!s->winsorized) {
-    return PC_OK;
+static void save_residual_method(const xgb_state *s, pc_record_writer *w) {
+  if (s->winsorized) {
+    pc_put_str(w, PC_SECTION_PARAMS, "residual_method", "winsorized");
+    pc_put_int(w, PC_SECTION_DIAGNOSTICS, "residuals_clipped", s->clipped);
   }
-  pc_status st = pc_record_add_str(out, PC_SECTION_PARAMS, "residual_method",
-                                   "winsorized");
-  if (st == PC_OK) {
-    st = pc_record_add_int(out, PC_SECTION_DIAGNOSTICS, "residuals_clipped",
-                           s->clipped);
-  }
-  return st == PC_OK ? PC_OK : pc_error_set(e, st, "cannot save model");
 }
 
 static pc_status xgb_save(const void *state, pc_record *out, pc_error *e) {
   const xgb_state *s = state;
+  pc_record_writer w;
+  void *booster = NULL;
+  size_t len = 0;
   if (s->model.booster == NULL) {
     return pc_error_set(e, PC_FATAL, "xgboost: no trained booster to save");
   }
-  pc_status st = save_layout(s, out);
-  if (st == PC_OK) {
-    st = save_hyper(&s->hyper, out);
-  }
+  pc_status st = pc_xgb_save_booster(&s->model, &booster, &len, e);
   if (st != PC_OK) {
-    return pc_error_set(e, st, "cannot save model");
+    return st;
   }
-  st = save_model(&s->model, out, e);
-  return st == PC_OK ? save_residual_method(s, out, e) : st;
+  pc_writer_init(&w, out);
+  save_layout(s, &w);
+  save_hyper(&s->hyper, &w);
+  save_model(&s->model, booster, len, &w);
+  save_residual_method(s, &w);
+  free(booster);
+  return pc_writer_finish(&w, e);
 }
 
-/* An I64 list field as the comma-separated text the keys use. */
-static pc_status get_list(const pc_record *in, const char *name, char *buf,
-                          size_t len, pc_error *e) {
-  const pc_field *f = pc_record_get(in, name);
-  if (f == NULL || f->kind != PC_FIELD_I64) {
-    return pc_error_set(e, PC_FATAL, "trained model field '%s' is missing or "
-                        "not integers", name);
-  }
+/* An I64 list field of at most max values as the comma-separated text the
+ * keys use ("none" for an empty one). */
+static void read_list(pc_record_reader *r, const char *name, size_t max,
+                      char *buf, size_t len) {
+  const pc_field *f = pc_read_field(r, name, PC_FIELD_I64, max);
   size_t used = 0;
   snprintf(buf, len, "none");
-  for (size_t i = 0; i < f->len && used < len; i++) {
+  for (size_t i = 0; f != NULL && i < f->len && used < len; i++) {
     int n = snprintf(buf + used, len - used, "%s%lld", i ? "," : "",
                      (long long)((const int64_t *)f->data)[i]);
     used += n > 0 ? (size_t)n : 0;
   }
-  return PC_OK;
 }
 
 /* The layout from lags, windows and exog; the stored feature list must be
  * the one they give, so a foreign or damaged record is refused. */
-static pc_status load_layout(xgb_state *s, const pc_record *in, pc_error *e) {
+static void load_layout(xgb_state *s, pc_record_reader *r) {
   char lags[1024], windows[1024], exog[1024], names[2048], want[2048];
-  pc_status st = get_list(in, "lags", lags, sizeof lags, e);
-  if (st == PC_OK) st = get_list(in, "windows", windows, sizeof windows, e);
-  if (st == PC_OK)
-    st = pc_record_get_str(in, "exog", exog, sizeof exog, e);
-  if (st == PC_OK)
-    st = pc_record_get_str(in, "features", names, sizeof names, e);
-  if (st == PC_OK) st = pc_xgb_layout_parse(&s->layout, "stored", lags, windows, exog, e);
-  if (st != PC_OK) {
-    return st == PC_MODEL ? PC_FATAL : st;
+  read_list(r, "lags", PC_XGB_MAX_LAGS, lags, sizeof lags);
+  read_list(r, "windows", PC_XGB_MAX_WINDOWS, windows, sizeof windows);
+  pc_read_str(r, "exog", exog, sizeof exog);
+  pc_read_str(r, "features", names, sizeof names);
+  if (r->st == PC_OK &&
+      pc_xgb_layout_parse(&s->layout, "stored", lags, windows, exog, r->e) !=
+          PC_OK) {
+    r->st = PC_FATAL; /* a damaged store, not a model failure */
+    return;
+  }
+  if (r->st != PC_OK) {
+    return;
   }
   pc_xgb_feature_names(&s->layout, want, sizeof want);
   if (strcmp(names, want) != 0) {
-    return pc_error_set(e, PC_FATAL, "trained model features '%s' do not "
-                        "match its lags, windows and exog", names);
+    r->st = pc_error_set(r->e, PC_FATAL, "trained model features '%s' do "
+                         "not match its lags, windows and exog", names);
   }
-  return PC_OK;
 }
 
-static pc_status get_int(const pc_record *in, const char *name, int *out,
-                         pc_error *e) {
-  int64_t v = 0;
-  pc_status st = pc_record_get_int(in, name, &v, e);
-  *out = (int)v;
-  return st;
-}
-
-static pc_status load_hyper(pc_xgb_hyper *hp, const pc_record *in,
-                            pc_error *e) {
-  pc_status st = PC_OK;
-  for (size_t i = 0; st == PC_OK && i < NHYPER; i++) {
+static void load_hyper(pc_xgb_hyper *hp, pc_record_reader *r) {
+  for (size_t i = 0; i < NHYPER; i++) {
     char *at = (char *)hp + hyper_fields[i].offset;
-    st = hyper_fields[i].is_int
-             ? get_int(in, hyper_fields[i].name, (int *)(void *)at, e)
-             : pc_record_get_scalar(in, hyper_fields[i].name,
-                                    (double *)(void *)at, e);
+    if (hyper_fields[i].is_int) {
+      int64_t v = 0;
+      pc_read_int(r, hyper_fields[i].name, &v);
+      *(int *)(void *)at = (int)v;
+    } else {
+      pc_read_scalar(r, hyper_fields[i].name, (double *)(void *)at);
+    }
   }
-  return st;
 }
 
-static pc_status load_residuals(pc_xgb_model *m, const pc_record *in,
-                                pc_error *e) {
-  const pc_field *f = pc_record_get(in, "residuals");
-  if (f == NULL || f->kind != PC_FIELD_F64 || f->len == 0) {
-    return pc_error_set(e, PC_FATAL, "trained model field 'residuals' is "
-                        "missing or empty");
+/* The residual pool: any length but empty (a path draws from it). */
+static void load_residuals(pc_xgb_model *m, pc_record_reader *r) {
+  const pc_field *f = pc_read_field(r, "residuals", PC_FIELD_F64, SIZE_MAX);
+  if (f != NULL && f->len == 0) {
+    r->st = pc_error_set(r->e, PC_FATAL, "trained model field 'residuals' "
+                         "is empty");
+  }
+  if (r->st != PC_OK) {
+    return;
   }
   m->resid = malloc(f->len * sizeof *m->resid);
   if (m->resid == NULL) {
-    return pc_error_set(e, PC_NOMEM, "out of memory");
+    r->st = pc_error_set(r->e, PC_NOMEM, "out of memory");
+    return;
   }
   memcpy(m->resid, f->data, f->len * sizeof *m->resid);
   m->nresid = f->len;
-  return PC_OK;
 }
 
-static pc_status load_model(pc_xgb_model *m, const pc_record *in,
-                            pc_error *e) {
-  pc_status st = pc_record_get_int(in, "rounds", &m->rounds, e);
-  if (st == PC_OK) st = pc_record_get_scalar(in, "center", &m->center, e);
-  if (st == PC_OK) st = pc_record_get_scalar(in, "valid_rmse", &m->valid_rmse, e);
-  if (st == PC_OK) st = pc_record_get_scalar(in, "residual_mean", &m->resid_mean, e);
-  if (st == PC_OK) st = pc_record_get_int(in, "rounds_evaluated", &m->evaluated, e);
-  if (st == PC_OK) st = pc_record_get_int(in, "n_train", &m->n_train, e);
-  if (st == PC_OK) st = pc_record_get_int(in, "n_valid", &m->n_valid, e);
-  if (st == PC_OK) st = load_residuals(m, in, e);
-  return st;
+static void load_model(pc_xgb_model *m, pc_record_reader *r) {
+  pc_read_int(r, "rounds", &m->rounds);
+  pc_read_scalar(r, "center", &m->center);
+  pc_read_scalar(r, "valid_rmse", &m->valid_rmse);
+  pc_read_scalar(r, "residual_mean", &m->resid_mean);
+  pc_read_int(r, "rounds_evaluated", &m->evaluated);
+  pc_read_int(r, "n_train", &m->n_train);
+  pc_read_int(r, "n_valid", &m->n_valid);
+  load_residuals(m, r);
 }
 
 /* The booster bytes through XGBoost, which must agree on the feature
  * count; its refusal is a damaged store (PC_FATAL), like a missing field. */
-static pc_status load_booster(xgb_state *s, const pc_record *in, pc_error *e) {
-  const pc_field *f = pc_record_get(in, "booster");
+static void load_booster(xgb_state *s, pc_record_reader *r) {
+  const pc_field *f = pc_read_field(r, "booster", PC_FIELD_BYTES, SIZE_MAX);
   int nfeat = 0;
-  if (f == NULL || f->kind != PC_FIELD_BYTES || f->len == 0) {
-    return pc_error_set(e, PC_FATAL, "trained model field 'booster' is "
-                        "missing or empty");
+  if (f != NULL && f->len == 0) {
+    r->st = pc_error_set(r->e, PC_FATAL, "trained model field 'booster' is "
+                         "empty");
   }
-  pc_status st = pc_xgb_load_booster(&s->model, f->data, f->len, e);
+  if (r->st != PC_OK) {
+    return;
+  }
+  pc_status st = pc_xgb_load_booster(&s->model, f->data, f->len, r->e);
   if (st == PC_OK) {
-    st = pc_xgb_booster_features(&s->model, &nfeat, e);
+    st = pc_xgb_booster_features(&s->model, &nfeat, r->e);
   }
   if (st == PC_OK && nfeat != pc_xgb_nfeatures(&s->layout)) {
-    st = pc_error_set(e, PC_FATAL, "the stored booster has %d features, its "
-                      "feature list %d", nfeat, pc_xgb_nfeatures(&s->layout));
+    st = pc_error_set(r->e, PC_FATAL, "the stored booster has %d features, "
+                      "its feature list %d", nfeat,
+                      pc_xgb_nfeatures(&s->layout));
   }
-  return st == PC_MODEL ? PC_FATAL : st;
+  r->st = st == PC_MODEL ? PC_FATAL : st;
 }
 
 /* Both fields or neither: a record with one of them is damaged. */
-static pc_status load_residual_method(xgb_state *s, const pc_record *in,
-                                      pc_error *e) {
+static void load_residual_method(xgb_state *s, pc_record_reader *r) {
   char method[32];
-  if (pc_record_get(in, "residual_method") == NULL &&
-      pc_record_get(in, "residuals_clipped") == NULL) {
-    return PC_OK; /* raw, as every model before the key */
+  if (!pc_read_has(r, "residual_method") &&
+      !pc_read_has(r, "residuals_clipped")) {
+    return; /* raw, as every model before the key */
   }
-  pc_status st = pc_record_get_str(in, "residual_method", method,
-                                   sizeof method, e);
-  if (st == PC_OK) {
-    st = pc_record_get_int(in, "residuals_clipped", &s->clipped, e);
+  pc_read_str(r, "residual_method", method, sizeof method);
+  pc_read_int(r, "residuals_clipped", &s->clipped);
+  if (r->st == PC_OK && strcmp(method, "winsorized") != 0) {
+    r->st = pc_error_set(r->e, PC_FATAL, "trained model field "
+                         "'residual_method' is '%s', not 'winsorized'",
+                         method);
   }
-  if (st == PC_OK && strcmp(method, "winsorized") != 0) {
-    st = pc_error_set(e, PC_FATAL, "trained model field 'residual_method' "
-                      "is '%s', not 'winsorized'", method);
-  }
-  s->winsorized = st == PC_OK;
-  return st;
+  s->winsorized = r->st == PC_OK;
 }
 
+/* Every field is read (pc_reader_finish refuses a record holding one this
+ * loader does not know), in the order of the dependencies: the layout
+ * before the booster whose feature count it checks. */
 static pc_status xgb_load(void *state, const pc_record *in, pc_error *e) {
   xgb_state *s = state;
+  pc_record_reader r;
   xgb_release(s);
   memset(s, 0, sizeof *s);
-  pc_status st = load_layout(s, in, e);
-  if (st == PC_OK) st = load_hyper(&s->hyper, in, e);
-  if (st == PC_OK) st = load_model(&s->model, in, e);
-  if (st == PC_OK) st = load_booster(s, in, e);
-  if (st == PC_OK) st = load_residual_method(s, in, e);
+  pc_reader_init(&r, in, e);
+  load_layout(s, &r);
+  load_hyper(&s->hyper, &r);
+  load_model(&s->model, &r);
+  load_booster(s, &r);
+  load_residual_method(s, &r);
+  pc_status st = pc_reader_finish(&r);
   if (st != PC_OK) {
     xgb_release(s); /* nothing half-loaded survives */
   }
@@ -547,6 +590,7 @@ const pc_model_type pc_model_xgboost = {
     .save = xgb_save,
     .load = xgb_load,
     .release = xgb_release,
+    .check = xgb_check,
     /* Trained before `residuals` existed: the raw pool. */
     .legacy = "residuals=raw",
 };

@@ -83,22 +83,39 @@ static pc_status set_param(BoosterHandle b, const char *name, double v,
 }
 
 /* One thread, a fixed seed, squared error around base_score 0 (the mean is
- * taken out of the labels), and the job's hyperparameters. */
+ * taken out of the labels), and the job's hyperparameters: set in this
+ * order, the fixed ones first, numbers as "%.17g" text (set_param). */
 static pc_status set_params(BoosterHandle b, const pc_xgb_hyper *hp,
                             pc_error *e) {
-  pc_status st = XGB_CHECK(XGBoosterSetParam(b, "nthread", "1"), "nthread", e);
-  if (st == PC_OK) st = XGB_CHECK(XGBoosterSetParam(b, "verbosity", "0"), "verbosity", e);
-  if (st == PC_OK) st = XGB_CHECK(XGBoosterSetParam(b, "objective", "reg:squarederror"), "objective", e);
-  if (st == PC_OK) st = XGB_CHECK(XGBoosterSetParam(b, "eval_metric", "rmse"), "eval_metric", e);
-  if (st == PC_OK) st = XGB_CHECK(XGBoosterSetParam(b, "tree_method", "exact"), "tree_method", e);
-  if (st == PC_OK) st = set_param(b, "base_score", 0.0, e);
-  if (st == PC_OK) st = set_param(b, "seed", hp->seed, e);
-  if (st == PC_OK) st = set_param(b, "max_depth", hp->max_depth, e);
-  if (st == PC_OK) st = set_param(b, "eta", hp->eta, e);
-  if (st == PC_OK) st = set_param(b, "subsample", hp->subsample, e);
-  if (st == PC_OK) st = set_param(b, "colsample_bytree", hp->colsample_bytree, e);
-  if (st == PC_OK) st = set_param(b, "min_child_weight", hp->min_child_weight, e);
-  if (st == PC_OK) st = set_param(b, "lambda", hp->lambda, e);
+  static const char *const fixed[][2] = {
+      {"nthread", "1"},
+      {"verbosity", "0"},
+      {"objective", "reg:squarederror"},
+      {"eval_metric", "rmse"},
+      {"tree_method", "exact"},
+  };
+  const struct {
+    const char *name;
+    double v;
+  } number[] = {
+      {"base_score", 0.0},
+      {"seed", hp->seed},
+      {"max_depth", hp->max_depth},
+      {"eta", hp->eta},
+      {"subsample", hp->subsample},
+      {"colsample_bytree", hp->colsample_bytree},
+      {"min_child_weight", hp->min_child_weight},
+      {"lambda", hp->lambda},
+  };
+  pc_status st = PC_OK;
+  for (size_t i = 0; st == PC_OK && i < sizeof fixed / sizeof fixed[0]; i++) {
+    st = XGB_CHECK(XGBoosterSetParam(b, fixed[i][0], fixed[i][1]),
+                   fixed[i][0], e);
+  }
+  for (size_t i = 0; st == PC_OK && i < sizeof number / sizeof number[0];
+       i++) {
+    st = set_param(b, number[i].name, number[i].v, e);
+  }
   return st;
 }
 
@@ -315,8 +332,12 @@ static pc_status train_head(const pc_xgb_hyper *hp, const pc_xgb_samples *s,
   double center = mean_of(s->y, nhead);
   int best = 0, evaluated = 0;
   pc_status st = make_dmatrix(s, 0, nhead, center, &d[0], e);
-  if (st == PC_OK) st = make_dmatrix(s, nhead, s->n - nhead, center, &d[1], e);
-  if (st == PC_OK) st = new_booster(d, 2, hp, head, e);
+  if (st == PC_OK) {
+    st = make_dmatrix(s, nhead, s->n - nhead, center, &d[1], e);
+  }
+  if (st == PC_OK) {
+    st = new_booster(d, 2, hp, head, e);
+  }
   if (st == PC_OK) {
     st = boost_early_stopping(*head, hp, d[0], d[1], &best, &evaluated, e);
   }

@@ -133,8 +133,8 @@ pc_status pc_xgb_exog_columns(const pc_xgb_layout *l, const pc_history *h,
   for (int i = 0; i < l->nexog; i++) {
     long j = pc_history_cov_index(h, l->exog[i], strlen(l->exog[i]));
     if (j < 0) {
-      return pc_error_set(e, PC_MODEL, "covariate '%s' (xgboost exog) is not "
-                          "a column of the data", l->exog[i]);
+      return pc_error_set(e, PC_MODEL, "exog: '%s' is not a covariate column "
+                          "of the data", l->exog[i]);
     }
     cols[i] = (size_t)j;
   }

@@ -403,6 +403,20 @@ static pc_status expect_param(const ubj *obj, const char *key, int64_t want,
   return PC_OK;
 }
 
+/* The learner's counts: one output (no classes, one target) over nfeat
+ * features. */
+static pc_status check_counts(const ubj *lp, int nfeat, pc_error *e) {
+  const struct {
+    const char *key;
+    int64_t want;
+  } count[] = {{"num_class", 0}, {"num_target", 1}, {"num_feature", nfeat}};
+  pc_status st = PC_OK;
+  for (size_t i = 0; st == PC_OK && i < sizeof count / sizeof count[0]; i++) {
+    st = expect_param(lp, count[i].key, count[i].want, e);
+  }
+  return st;
+}
+
 /* The learner: a gbtree with one squared-error output, nfeat features;
  * *base gets base_score. */
 static pc_status check_learner(const ubj *root, int nfeat, float *base,
@@ -415,16 +429,16 @@ static pc_status check_learner(const ubj *root, int nfeat, float *base,
   ubj lp, v;
   char text[64], *end = NULL;
   pc_status st = expect_string(root, booster, "gbtree", "booster", e);
-  if (st == PC_OK) st = expect_string(root, objective, "reg:squarederror", "objective", e);
+  if (st == PC_OK) {
+    st = expect_string(root, objective, "reg:squarederror", "objective", e);
+  }
   if (st != PC_OK) {
     return st;
   }
   if (find_path(root, param, &lp) != 0) {
     return refuse(e, "no learner_model_param");
   }
-  st = expect_param(&lp, "num_class", 0, e);
-  if (st == PC_OK) st = expect_param(&lp, "num_target", 1, e);
-  if (st == PC_OK) st = expect_param(&lp, "num_feature", nfeat, e);
+  st = check_counts(&lp, nfeat, e);
   if (st != PC_OK) {
     return st;
   }

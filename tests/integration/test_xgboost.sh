@@ -2,8 +2,8 @@
 # The xgboost model through the whole program: trained and forecast by a
 # backfill (plain and with weather covariates), the same export and store
 # bytes on 1 and 2 ranks and with XGBoost's own predictor, the trained
-# fields visible to `models`, and no leakage: data changed from D on change
-# no forecast up to D.
+# fields visible to `models`, no leakage (data changed from D on change no
+# forecast up to D), and keys the data cannot serve refused before any work.
 source "$(dirname "$0")/../lib/lib.sh"
 small_job "$WORK/job"
 sed -i -e 's/^models = .*/models = xgboost,xgboost_weather:xgboost/' \
@@ -48,11 +48,32 @@ check "forecasts up to D are bit-identical after changing data from D on" \
 check "forecasts after D differ (the test can fail)" \
   bash -c '! cmp -s <(after "$WORK/s1") <(after "$WORK/p")'
 
-# Too little history for the windows: a recorded failure with the reason.
+# What the keys need of the data is checked before any work: a covariate
+# that is not a column, a malformed list, a lag or window that leaves no
+# training row in min_history (250) observations are bad input (exit 2),
+# named by model and key, and nothing is written to the store.
 small_job "$WORK/short"
 sed -i -e 's/^models = .*/models = xgboost/' -e "s|^store = .*|store = $WORK/short_store|" \
   -e 's/^train_anchor = .*/train_anchor = 2016-07-01/' -e 's/^start = .*/start = 2016-09-01/' -e 's/^end = .*/end = 2016-09-09/' "$WORK/short"
-echo "xgboost.windows = 1000" >> "$WORK/short"
-expect_status "a fit with too little data is a recorded failure (exit 3)" 3 "$PC" backfill --job "$WORK/short"
-check "status names the reason" bash -c "'$PC' status --job '$WORK/short' 2>&1 | grep -q 'too little data'"
+refused() {
+  expect_status "$1: refused before any work" 2 "$PC" backfill --job "$WORK/short" "${@:3}"
+  expect_err "... naming the model and key" "$2"
+  check "... nothing written to the store" test ! -e "$WORK/short_store"
+}
+refused "a window longer than min_history" \
+  "xgboost.windows: a window of 1000 returns leaves no training row in min_history = 250 observations (the first row needs 1002, a fit 1051)" \
+  --xgboost.windows 1000
+refused "a lag of min_history - 1" \
+  "xgboost.lags: a lag of 249 returns leaves no training row in min_history = 250 observations (the first row needs 251, a fit 300)" \
+  --xgboost.lags 1,249
+refused "a covariate that is not a column" \
+  "coffee.csv: xgboost.exog: 'temp_mean' is not a covariate column of the data (its covariate columns: temp_mean_c, humidity_mean_pct, precipitation_mm)" \
+  --xgboost.exog temp_mean_c,temp_mean
+refused "a malformed lag list" "xgboost.lags: '1,x' is not a list of 1 to 16 integers in [1, 1000]" \
+  --xgboost.lags 1,x
+# A window leaving a training row but fewer than a fit needs is not refused
+# (later dates have more history): the fit of 2016-07-01 (257 observations,
+# 36 rows after a 220-day window) is a recorded failure with the reason.
+expect_status "a fit with too little data is a recorded failure (exit 3)" 3 "$PC" backfill --job "$WORK/short" --xgboost.windows 220
+check "status names the reason" bash -c "'$PC' status --job '$WORK/short' 2>&1 | grep -q 'too little data: 36 days with 220 returns'"
 finish

@@ -497,15 +497,20 @@ static void test_calendar_dates(void **state) {
 
 /* ---- failures ------------------------------------------------------------ */
 
+/* A failure's message must hold text. */
+static void expect_text(const pc_error *e, const char *text) {
+  if (strstr(e->msg, text) == NULL) {
+    fail_msg("'%s' lacks '%s'", e->msg, text);
+  }
+}
+
 static void expect_fit_failure(const pc_history *h, const char *const *kv,
                                const char *text) {
   pc_model *m = new_model(kv);
   pc_error e;
   pc_error_clear(&e);
   assert_int_equal(pc_model_fit(m, h, &e), PC_MODEL);
-  if (strstr(e.msg, text) == NULL) {
-    fail_msg("'%s' lacks '%s'", e.msg, text);
-  }
+  expect_text(&e, text);
   pc_model_free(m);
 }
 
@@ -535,9 +540,7 @@ static void expect_sim_failure(const pc_model *m, const pc_history *h,
   pc_error e;
   pc_error_clear(&e);
   assert_int_equal(pc_model_simulate(m, h, &req, out, &e), PC_MODEL);
-  if (strstr(e.msg, text) == NULL) {
-    fail_msg("'%s' lacks '%s'", e.msg, text);
-  }
+  expect_text(&e, text);
 }
 
 /* A forecast history without the covariate or too short for the windows
@@ -556,34 +559,163 @@ static void test_simulate_failures(void **state) {
   free_series(a);
 }
 
+/* A copy of in without the field named skip (NULL: every field). */
+static void copy_without(const pc_record *in, const char *skip,
+                         pc_record *out) {
+  pc_record_init(out);
+  for (size_t i = 0; i < in->n; i++) {
+    const pc_field *f = &in->fields[i];
+    if (skip != NULL && strcmp(f->name, skip) == 0) {
+      continue;
+    }
+    pc_field copy = *f;
+    size_t size = f->kind == PC_FIELD_F64 || f->kind == PC_FIELD_I64 ? 8 : 1;
+    copy.data = calloc(f->len * size + 1, 1);
+    memcpy(copy.data, f->data, f->len * size);
+    assert_int_equal(pc_record_adopt(out, &copy), PC_OK);
+  }
+}
+
+/* Loading bad is refused with a message holding text, and leaves a model
+ * that cannot simulate (nothing half-loaded). */
+static void expect_load_failure(const pc_record *bad, const pc_history *h,
+                                const char *text) {
+  pc_model *m = new_model(NULL);
+  pc_error e;
+  pc_error_clear(&e);
+  assert_int_equal(pc_model_load(m, bad, &e), PC_FATAL);
+  expect_text(&e, text);
+  expect_sim_failure(m, h, "no trained booster");
+  pc_model_free(m);
+}
+
 /* A damaged booster is refused with XGBoost's reason, never a crash. */
 static void test_damaged_booster(void **state) {
   (void)state;
   series *a = make_series(600, 13);
   pc_record good, bad;
-  pc_error e;
   save_booster_field(&a->h, &good);
-  pc_record_init(&bad);
-  for (size_t i = 0; i < good.n; i++) {
-    const pc_field *f = &good.fields[i];
-    if (strcmp(f->name, "booster") == 0) {
-      pc_record_add_bytes(&bad, f->section, "booster", "{not ubjson", 11);
-    } else {
-      pc_field copy = *f;
-      size_t size = f->kind == PC_FIELD_F64 || f->kind == PC_FIELD_I64 ? 8 : 1;
-      copy.data = calloc(f->len * size + 1, 1);
-      memcpy(copy.data, f->data, f->len * size);
-      assert_int_equal(pc_record_adopt(&bad, &copy), PC_OK);
-    }
-  }
-  pc_model *m = new_model(NULL);
-  pc_error_clear(&e);
-  assert_int_not_equal(pc_model_load(m, &bad, &e), PC_OK);
-  assert_non_null(strstr(e.msg, "xgboost"));
-  expect_sim_failure(m, &a->h, "no trained booster");
-  pc_model_free(m);
+  copy_without(&good, "booster", &bad);
+  pc_record_add_bytes(&bad, PC_SECTION_PARAMS, "booster", "{not ubjson", 11);
+  expect_load_failure(&bad, &a->h, "xgboost");
   pc_record_fini(&good);
   pc_record_fini(&bad);
+  free_series(a);
+}
+
+/* A record missing a field, holding one of another kind or length, or one
+ * the model does not know (another model's, or another version's) is a
+ * damaged or foreign store: refused, naming the field. */
+static void test_foreign_records(void **state) {
+  (void)state;
+  series *a = make_series(600, 15);
+  pc_record good, bad;
+  save_booster_field(&a->h, &good);
+  const char *each[] = {"center", "residuals", "lags", "n_valid", "eta",
+                        "booster"};
+  for (size_t i = 0; i < sizeof each / sizeof each[0]; i++) {
+    copy_without(&good, each[i], &bad);
+    expect_load_failure(&bad, &a->h, each[i]);
+    pc_record_fini(&bad);
+  }
+  copy_without(&good, "rounds", &bad);
+  assert_int_equal(pc_record_add_str(&bad, PC_SECTION_PARAMS, "rounds", "12"),
+                   PC_OK);
+  expect_load_failure(&bad, &a->h, "'rounds' has the wrong type");
+  pc_record_fini(&bad);
+  copy_without(&good, "residuals", &bad);
+  assert_int_equal(pc_record_add_f64(&bad, PC_SECTION_PARAMS, "residuals",
+                                     NULL, 0), PC_OK);
+  expect_load_failure(&bad, &a->h, "'residuals' is empty");
+  pc_record_fini(&bad);
+  copy_without(&good, NULL, &bad);
+  assert_int_equal(pc_record_add_scalar(&bad, PC_SECTION_PARAMS, "sigma", 0.01),
+                   PC_OK);
+  expect_load_failure(&bad, &a->h, "'sigma' is not one of this model's");
+  pc_record_fini(&bad);
+  copy_without(&good, "residual_method", &bad);
+  assert_int_equal(pc_record_add_str(&bad, PC_SECTION_PARAMS,
+                                     "residual_method", "raw"), PC_OK);
+  expect_load_failure(&bad, &a->h, "is 'raw', not 'winsorized'");
+  pc_record_fini(&bad);
+  pc_record_fini(&good);
+  free_series(a);
+}
+
+/* ---- check -------------------------------------------------------------- */
+
+/* pc_model_check of a model of the keys kv against the columns of h with
+ * min_history: the status, and the message in e. */
+static pc_status check_keys(const char *const *kv, const pc_history *h,
+                            long min_history, pc_error *e) {
+  const pc_model_type *t = pc_model_type_find("xgboost");
+  pc_model_spec spec;
+  assert_int_equal(pc_model_spec_init(&spec, "xgb", t), PC_OK);
+  for (size_t i = 0; kv != NULL && kv[i] != NULL; i += 2) {
+    assert_int_equal(pc_model_spec_set(&spec, kv[i], kv[i + 1], e), PC_OK);
+  }
+  pc_error_clear(e);
+  pc_status st = pc_model_check(&spec, h, min_history, e);
+  pc_model_spec_fini(&spec);
+  return st;
+}
+
+static void expect_check_refusal(const char *const *kv, const pc_history *h,
+                                 long min_history, const char *text) {
+  pc_error e;
+  assert_int_equal(check_keys(kv, h, min_history, &e), PC_INPUT);
+  if (strcmp(e.msg, text) != 0) {
+    fail_msg("'%s' is not '%s'", e.msg, text);
+  }
+}
+
+/* The training rows pc_xgb_samples_make builds from h for the windows. */
+static size_t rows_for_windows(const pc_history *h, const char *windows) {
+  pc_xgb_layout l;
+  pc_xgb_samples smp;
+  pc_error e;
+  assert_int_equal(pc_xgb_layout_parse(&l, "xgb", "1", windows, "none", &e),
+                   PC_OK);
+  assert_int_equal(pc_xgb_samples_make(&l, h, &smp, &e), PC_OK);
+  size_t n = smp.n;
+  pc_xgb_samples_free(&smp);
+  return n;
+}
+
+/* The check refuses, naming the model and key, covariates that are not
+ * columns, malformed lists, and a longest lag or window leaving no training
+ * row in min_history observations; its boundary is the feature code's. */
+static void test_check(void **state) {
+  (void)state;
+  series *a = make_series(300, 16);
+  pc_history cols = a->h, h = view(a, 300);
+  pc_error e;
+  cols.n = 0; /* the driver's view: the column names, no rows */
+  assert_int_equal(check_keys(NULL, &cols, 250, &e), PC_OK);
+  const char *exog[] = {"exog", "temp_mean_c,precipitation_mm", NULL};
+  assert_int_equal(check_keys(exog, &cols, 250, &e), PC_OK);
+  const char *wind[] = {"exog", "temp_mean_c,wind_kmh", NULL};
+  expect_check_refusal(wind, &cols, 250, "xgb.exog: 'wind_kmh' is not a "
+                       "covariate column of the data");
+  const char *bad_lags[] = {"lags", "1,x", NULL};
+  expect_check_refusal(bad_lags, &cols, 250, "xgb.lags: '1,x' is not a list "
+                       "of 1 to 16 integers in [1, 1000]");
+  const char *long_lag[] = {"lags", "1,300", NULL};
+  expect_check_refusal(long_lag, &cols, 250, "xgb.lags: a lag of 300 returns "
+                       "leaves no training row in min_history = 250 "
+                       "observations (the first row needs 302, a fit 351)");
+  /* The boundary: with P present closes, a window of P - 2 leaves one
+   * training row, P - 1 none. */
+  long present = (long)pc_history_count_present(&h);
+  char fits[24], none[24];
+  snprintf(fits, sizeof fits, "%ld", present - 2);
+  snprintf(none, sizeof none, "%ld", present - 1);
+  assert_int_equal(rows_for_windows(&h, fits), 1);
+  assert_int_equal(rows_for_windows(&h, none), 0);
+  const char *at[] = {"windows", fits, NULL}, *past[] = {"windows", none, NULL};
+  assert_int_equal(check_keys(at, &cols, present, &e), PC_OK);
+  assert_int_equal(check_keys(past, &cols, present, &e), PC_INPUT);
+  assert_non_null(strstr(e.msg, "xgb.windows: a window of "));
   free_series(a);
 }
 
@@ -658,6 +790,8 @@ int main(void) {
       cmocka_unit_test(test_fit_failures),
       cmocka_unit_test(test_simulate_failures),
       cmocka_unit_test(test_damaged_booster),
+      cmocka_unit_test(test_foreign_records),
+      cmocka_unit_test(test_check),
       cmocka_unit_test(test_timing),
   };
   pc_test_filter();
