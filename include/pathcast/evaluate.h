@@ -54,6 +54,8 @@ typedef struct {
   long n_es;
 } pc_eval_groups;
 
+/* The grouping --by names (horizon, month, year or model). */
+pc_eval_by pc_eval_by_of(const char *by);
 /* One grouping of the scores: lists[m] for each of the job's nmodels models
  * (zeroed by the caller). */
 typedef struct {

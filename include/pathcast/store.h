@@ -195,6 +195,34 @@ pc_status pc_store_read_failures(pc_store *s, pc_failure **list, size_t *n,
 pc_status pc_store_write_failures(pc_store *s, const pc_failure *list,
                                   size_t n, pc_error *e);
 
+/* ---- scores (pathcast/scores.h): <model>/<version>/scores/YYYY-MM.h5 */
+
+struct pc_scores;
+
+/* Whether a month's scores file is up to date (pc_scores_current) for the
+ * forecast partition with checksum source and the series' closes; *stored
+ * receives how many forecasts it holds (0 without a file).  PC_IO with a
+ * message when the file cannot be read (damaged: score it again). */
+pc_status pc_store_scores_current(pc_store *st, const char *model,
+                                  const char *version, int32_t month,
+                                  int horizon, uint64_t source,
+                                  const pc_series *actuals, int *current,
+                                  long *stored, pc_error *e);
+/* Months that have a scores file, sorted. */
+pc_status pc_store_score_months(pc_store *st, const char *model,
+                                const char *version, int32_t **months,
+                                size_t *n, pc_error *e);
+/* Reads a scores file after the checks every reader makes (container,
+ * identity, month, checksum); PC_OK with s->n == 0 when there is none,
+ * PC_DAMAGED with "path: what is wrong" otherwise.  any_shape: accept the
+ * file's horizon (s is re-initialised to it) instead of requiring s's. */
+pc_status pc_store_read_scores(pc_store *st, const char *model,
+                               const char *version, int32_t month,
+                               struct pc_scores *s, int any_shape,
+                               pc_error *e);
+pc_status pc_store_write_scores(pc_store *st, const pc_store_model *m,
+                                int32_t month, const struct pc_scores *s,
+                                pc_error *e);
 /* ---- migration (pathcast migrate) -------------------------------------- */
 typedef struct {
   long rewritten; /* files of an older schema, now in the current one */
