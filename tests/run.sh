@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the test suite: every cmocka unit program, then every integration
+# Runs the test suite: the layering rule (tools/check_layers.sh), every
+# cmocka unit program, then every integration
 # script (real mpirun, real HDF5 files), then the Slurm suite (a private
 # single-node cluster, tests/slurm/run.sh).  Prints "N passed, N failed" last
 # and exits non-zero when anything failed.
@@ -57,7 +58,20 @@ if [[ $what == one ]]; then
   elif [[ -f tests/slurm/$name.sh ]]; then run_integration tests/slurm/run.sh "${name#test_}"
   else echo "no test named $name"; exit 2; fi
 fi
+# The dependency rule of docs/DESIGN.md: one check, whose lines say what
+# broke it.
+run_layers() {
+  local out
+  if out=$(tools/check_layers.sh 2>&1); then
+    pass=$((pass + 1)); echo "ok   check_layers (1 check: $out)"
+  else
+    fail=$((fail + 1)); failed+=(check_layers); echo "FAIL check_layers"
+    echo "$out" | head -40
+  fi
+}
+
 if [[ $what == all || $what == unit ]]; then
+  run_layers
   for t in "$build"/tests/test_*; do
     [[ -x $t && $t != *.d ]] && run_unit "$t" # (programs only)
   done

@@ -25,10 +25,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "pathcast/job.h"
-#include "pathcast/model.h"
-#include "pathcast/schedule.h"
-#include "pathcast/series.h"
+#include "pathcast/job/job.h"
+#include "pathcast/models/model.h"
+#include "pathcast/core/schedule.h"
+#include "pathcast/core/series.h"
 
 /* The log-likelihood may move by the optimiser's tolerance, no more. */
 #define LOGLIK_TOL 1e-7

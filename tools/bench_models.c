@@ -11,9 +11,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "pathcast/job.h"
-#include "pathcast/model.h"
-#include "pathcast/series.h"
+#include "pathcast/job/job.h"
+#include "pathcast/models/model.h"
+#include "pathcast/core/series.h"
 
 static double now(void) {
   struct timespec ts;

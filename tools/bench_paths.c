@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "pathcast/paths.h"
+#include "pathcast/core/paths.h"
 
 static double now(void) {
   struct timespec ts;

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes src/exp_table.h: the 2^(i/128) table of pathcast's exp (src/paths.c).
+"""Writes src/core/exp_table.h: the 2^(i/128) table of pathcast's exp (src/core/paths.c).
 
 The algorithm is the table-driven exp of ARM's optimized-routines (Szabolcs
 Nagy, 2018; the one glibc and musl use): exp(x) = 2^(k/N) * exp(r) with
@@ -12,7 +12,7 @@ word rebuilds the bits of 2^(k/N) for any integer k in one integer add.
 2^(i/N) is computed with Python's decimal module at 60 digits (far beyond the
 2^-106 that the tail needs) and rounded to double exactly through fractions.
 A developer tool: the generated header is committed, so building pathcast
-never needs Python.  Run: /usr/bin/python3 tools/exp_table.py > src/exp_table.h
+never needs Python.  Run: /usr/bin/python3 tools/exp_table.py > src/core/exp_table.h
 """
 import decimal
 import struct

@@ -19,7 +19,7 @@
 #     series NAME
 #     reference tseries|fgarch
 #     start tseries|pathcast|fgarch   the variance recursion to compare
-#                                     under (see src/garch.h)
+#                                     under (see src/models/garch.h)
 #     order P Q      pathcast's order: P GARCH (beta) terms, Q ARCH (alpha)
 #     mean zero|constant|ar1
 #     dist normal|t
@@ -141,7 +141,7 @@ fgarch_case("fgarch_sp500_ar1_t", "sp500dge_tail", 1, 1, "ar1", "t")
 fgarch_case("fgarch_dem2gbp_t", "dem2gbp", 1, 1, "constant", "t")
 fgarch_case("fgarch_dem2gbp_normal", "dem2gbp", 1, 1, "constant", "normal")
 
-# random_walk's ewma volatility (src/model_random_walk.c) by stats::filter:
+# random_walk's ewma volatility (src/models/model_random_walk.c) by stats::filter:
 # over the last `lookback` returns w with deviations from the drift d,
 # s2_t = lambda s2_{t-1} + (1 - lambda) (w_t - d)^2 from the mean squared
 # deviation of the first ceiling(1 / (1 - lambda)) of them.  Trained on the

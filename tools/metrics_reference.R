@@ -1,4 +1,4 @@
-# Reference values for the forecast scores of src/metrics.c from established
+# Reference values for the forecast scores of src/core/metrics.c from established
 # R implementations.  Writes the fixtures of tests/unit/data/metrics/;
 # tests/unit/test_metrics_reference.c reads them, so the tests never need R.
 #

@@ -5,7 +5,7 @@ computed by an implementation independent of the C code:
   tests/unit/data/normals_reference.txt
       Philox4x32-10 streams (Salmon et al. 2011) and the 256-layer ziggurat
       written out in plain Python integers and floats, following the stream
-      definition of src/rng.c: a normal takes a 64-bit draw (two words, the
+      definition of src/core/rng.c: a normal takes a 64-bit draw (two words, the
       first high): layer = bits 0-7, sign = bit 8, u = bits 12-63; fast when
       u < k[layer]; else the wedge (a uniform from the next two words) or,
       in layer 0, Marsaglia's tail (pairs of uniforms), then fresh draws.

@@ -1,4 +1,4 @@
-# Reference values for the data-quality check (src/quality.c, docs/DATA.md)
+# Reference values for the data-quality check (src/core/quality.c, docs/DATA.md)
 # from an independent implementation in R.  Writes tests/unit/data/quality/;
 # tests/unit/test_quality.c and tests/integration/test_quality.sh read the
 # files, so the tests need no R for the shipped data (the real series are

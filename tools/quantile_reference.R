@@ -1,6 +1,6 @@
 # R's type-7 quantiles of the paths of a `pathcast export` (the wide CSV),
 # the reference of `pathcast export --format quantiles` (whose definition is
-# evaluate's: src/metrics.c, pc_quantile).  Prints the long CSV that export
+# evaluate's: src/core/metrics.c, pc_quantile).  Prints the long CSV that export
 # writes, for every model, version, forecast date and day of the input:
 #
 #   Rscript tools/quantile_reference.R WIDE.csv 0.05,0.5,0.95 > ref.csv

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Writes src/ziggurat_tables.h: the 256-layer ziggurat for the standard
+"""Writes src/core/ziggurat_tables.h: the 256-layer ziggurat for the standard
 normal (Marsaglia & Tsang 2000, 256 layers as in Doornik 2005), in double
 precision.  A developer tool: the generated header is committed, so building
-pathcast never needs Python.  Run: python3 tools/ziggurat_tables.py > src/ziggurat_tables.h
+pathcast never needs Python.  Run: python3 tools/ziggurat_tables.py > src/core/ziggurat_tables.h
 """
 import math
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pathcast/series.h"
+#include "pathcast/core/series.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pathcast/calendar.h"
-#include "pathcast/date.h"
+#include "pathcast/core/calendar.h"
+#include "pathcast/core/date.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

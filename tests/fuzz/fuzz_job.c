@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pathcast/job.h"
+#include "pathcast/job/job.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -54,7 +54,7 @@ check "the manifest's settings record the numerics version" \
   bash -c "strings '$WORK/s-scalar/pathcast.h5' | grep -q 'numerics=2'"
 
 # No width may fuse a multiply-add (the others would round differently).
-obj=${PATHCAST_BUILD:-build}/obj/paths.o
+obj=${PATHCAST_BUILD:-build}/obj/core/paths.o
 if [[ -f $obj ]] && command -v objdump >/dev/null; then
   check "no fused multiply-add in the path kernels" \
     test "$(objdump -d "$obj" | grep -cE 'vf(n)?m(add|sub)')" -eq 0

@@ -17,8 +17,8 @@
 
 #include "test_filter.h"
 
-#include "../../src/arima.h"
-#include "pathcast/model.h"
+#include "../../src/models/arima.h"
+#include "pathcast/models/model.h"
 
 #define TWO_PI 6.283185307179586
 

@@ -19,8 +19,8 @@
 
 #include "test_filter.h"
 
-#include "../../src/arima.h"
-#include "pathcast/model.h"
+#include "../../src/models/arima.h"
+#include "pathcast/models/model.h"
 
 #define DIR "tests/unit/data/arima/"
 #define MAX_COEF 16

@@ -1,4 +1,4 @@
-/* Unit tests for pathcast/calendar.h. */
+/* Unit tests for pathcast/core/calendar.h. */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* mkstemp, for holiday files on disk */
 #endif
@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pathcast/calendar.h"
+#include "pathcast/core/calendar.h"
 
 static pc_date date_of(const char *s) {
   pc_date d = PC_DATE_NONE;

@@ -1,4 +1,4 @@
-/* Unit tests for pathcast/date.h. */
+/* Unit tests for pathcast/core/date.h. */
 /* cmocka.h uses these without including them. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "pathcast/date.h"
+#include "pathcast/core/date.h"
 
 /* Parses a date the test knows to be valid, failing the test otherwise. */
 static pc_date date_of(const char *s) {

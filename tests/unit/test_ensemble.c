@@ -1,4 +1,4 @@
-/* The ensemble model (src/model_ensemble.c, src/ensemble_weights.c): the
+/* The ensemble model (src/models/model_ensemble.c, src/models/ensemble_weights.c): the
  * CRPS terms against their definitions and against the exact CRPS of the
  * pooled paths, the weights against a brute-force search of the simplex,
  * the stratified choice of members, and the model in a job context: the
@@ -17,10 +17,10 @@
 
 #include <cmocka.h>
 
-#include "../../src/ensemble.h"
-#include "pathcast/forecast.h"
-#include "pathcast/metrics.h"
-#include "pathcast/model.h"
+#include "../../src/models/ensemble.h"
+#include "pathcast/models/forecast.h"
+#include "pathcast/core/metrics.h"
+#include "pathcast/models/model.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 

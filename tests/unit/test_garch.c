@@ -17,8 +17,8 @@
 
 #include "test_filter.h"
 
-#include "../../src/garch.h"
-#include "pathcast/model.h"
+#include "../../src/models/garch.h"
+#include "pathcast/models/model.h"
 
 #define SERIES "tests/unit/data/garch/sp500dge_tail.txt"
 #define MAX_N 2000

@@ -25,8 +25,8 @@
 
 #include "test_filter.h"
 
-#include "../../src/garch.h"
-#include "pathcast/model.h"
+#include "../../src/models/garch.h"
+#include "pathcast/models/model.h"
 
 #define DIR "tests/unit/data/garch/"
 #define MAX_COEF 16

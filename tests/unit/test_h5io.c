@@ -1,4 +1,4 @@
-/* Unit tests for the netCDF-4 / CF layer of the HDF5 helpers (src/h5io.h):
+/* Unit tests for the netCDF-4 / CF layer of the HDF5 helpers (src/store/h5io.h):
  * dates read from either schema, what is refused as dates, scalars read as
  * one value, dimension scales and their attachments as netCDF reads them.
  * Real HDF5 files in a temporary folder. */
@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../src/h5io.h"
+#include "../../src/store/h5io.h"
 
 /* One HDF5 file per test, removed afterwards: a real file on disk, as the
  * helpers are used (through the core driver) by the store. */

@@ -1,4 +1,4 @@
-/* Unit tests for job files and command lines (pathcast/job.h).
+/* Unit tests for job files and command lines (pathcast/job/job.h).
  *
  * Messages are compared exactly: a job that is refused shows the user nothing
  * but the message, so it must name the file and line (or the option) and list
@@ -21,7 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pathcast/job.h"
+#include "pathcast/job/job.h"
 
 #define MAX_ARGS 64
 
@@ -475,7 +475,7 @@ static void test_choices(void **state) {
   expect_option_error("--fsync", "true",
                       "command line option --fsync: "
                       "fsync: 'true' is not one of yes, no");
-  /* One rule for every name that becomes a path (pathcast/name.h). */
+  /* One rule for every name that becomes a path (pathcast/core/name.h). */
   const char *const bad_names[] = {"v 2", "..", ".", "", ".hidden", "a/b",
                                    "x\\y"};
   for (size_t i = 0; i < sizeof bad_names / sizeof bad_names[0]; i++) {

@@ -13,8 +13,8 @@
 
 #include "test_filter.h"
 
-#include "pathcast/metrics.h"
-#include "pathcast/rng.h"
+#include "pathcast/core/metrics.h"
+#include "pathcast/core/rng.h"
 
 static void assert_near(double got, double want, double tol) {
   if (!(fabs(got - want) <= tol)) {

@@ -1,4 +1,4 @@
-/* The scores of src/metrics.c against established R implementations, from
+/* The scores of src/core/metrics.c against established R implementations, from
  * the fixtures that tools/metrics_reference.R wrote into
  * tests/unit/data/metrics/ (the test needs no R; the script's header
  * documents every relation used):
@@ -28,7 +28,7 @@
 
 #include "test_filter.h"
 
-#include "pathcast/metrics.h"
+#include "pathcast/core/metrics.h"
 
 #define DIR "tests/unit/data/metrics/"
 #define REL_TOL 1e-12

@@ -16,9 +16,9 @@
 
 #include "test_filter.h"
 
-#include "pathcast/model.h"
-#include "pathcast/settings.h"
-#include "pathcast/paths.h"
+#include "pathcast/models/model.h"
+#include "pathcast/models/settings.h"
+#include "pathcast/core/paths.h"
 
 #define N_OBS 600
 #define PATHS 500
@@ -85,7 +85,7 @@ static double *simulate(const pc_model *m, const pc_history *h, uint64_t seed) {
   return out;
 }
 
-/* The same bytes at every SIMD width the CPU has (pathcast/paths.h): the
+/* The same bytes at every SIMD width the CPU has (pathcast/core/paths.h): the
  * width is chosen for speed only, never changes a number. */
 static void assert_widths_agree(const pc_model *m, const pc_history *h) {
   setenv(PC_SIMD_ENV, "scalar", 1);
@@ -381,7 +381,7 @@ static void test_random_walk_lookback(void **state) {
 }
 
 /* Keys added to random_walk after stores held its results match, at their
- * defaults, the settings those stores recorded (pathcast/settings.h), and a
+ * defaults, the settings those stores recorded (pathcast/models/settings.h), and a
  * default fit stores exactly the four fields it always did. */
 static void test_random_walk_settings_unchanged(void **state) {
   (void)state;

@@ -1,4 +1,4 @@
-/* Unit tests for pathcast/partition.h. */
+/* Unit tests for pathcast/core/partition.h. */
 /* cmocka.h uses these without including them. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pathcast/partition.h"
+#include "pathcast/core/partition.h"
 
 /* Sum of the costs assigned to each rank. */
 static void loads_of(const double *cost, const int *owner, size_t n, int nranks,

@@ -1,4 +1,4 @@
-/* Unit tests for pathcast/paths.h: every SIMD width the CPU has gives the
+/* Unit tests for pathcast/core/paths.h: every SIMD width the CPU has gives the
  * bytes of the scalar reference (normals, resampling indices, exp), the
  * kernels match known answers from an independent Python implementation
  * (tools/paths_reference.py: Philox + ziggurat, and exp correctly rounded),
@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pathcast/paths.h"
+#include "pathcast/core/paths.h"
 
 #define DATA "tests/unit/data/"
 

@@ -1,5 +1,5 @@
 /* The 8-lane instance of the path kernels (AVX-512's: 8 lanes, 4 paths side
- * by side) on any CPU with AVX2: this file compiles src/paths.c itself with
+ * by side) on any CPU with AVX2: this file compiles src/core/paths.c itself with
  * PK_WIDE_ON_AVX2, which swaps only the AVX-512 instructions for portable
  * ones (products, table lookups), so the lane and path bookkeeping that the
  * AVX-512 kernels run -- draw positions, spare draws, hand-over to the
@@ -16,7 +16,7 @@
 #include "test_filter.h"
 
 #define PK_WIDE_ON_AVX2 1
-#include "../../src/paths.c"
+#include "../../src/core/paths.c"
 
 static pc_rng_key wide_key(void) {
   return pc_rng_key_forecast(7, "sugar", "wide", "1", 20001);

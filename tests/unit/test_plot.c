@@ -1,4 +1,4 @@
-/* Unit tests for pathcast/plot.h: every chart kind is written to a
+/* Unit tests for pathcast/core/plot.h: every chart kind is written to a
  * temporary folder and read back with cairo, and the test looks at the
  * pixels (is the red line really there, does the band show its colour). */
 /* cmocka.h uses these without including them. */
@@ -19,8 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "pathcast/date.h"
-#include "pathcast/plot.h"
+#include "pathcast/core/date.h"
+#include "pathcast/core/plot.h"
 
 enum { W = 900, H = 500, PATH_LEN = 512 };
 

@@ -1,4 +1,4 @@
-/* Unit tests for the data-quality check (pathcast/quality.h, docs/DATA.md):
+/* Unit tests for the data-quality check (pathcast/core/quality.h, docs/DATA.md):
  *   - the robust sd against R's stats::mad and the winsorised pool against
  *     stats::quantile(type = 7), from tools/quality_reference.R's fixtures;
  *   - the findings of the shipped data and of coffee with three injected
@@ -18,10 +18,10 @@
 
 #include <cmocka.h>
 
-#include "pathcast/calendar.h"
-#include "pathcast/file.h"
-#include "pathcast/quality.h"
-#include "pathcast/series.h"
+#include "pathcast/core/calendar.h"
+#include "pathcast/core/file.h"
+#include "pathcast/core/quality.h"
+#include "pathcast/core/series.h"
 #include "test_filter.h"
 
 #define DIR "tests/unit/data/quality/"

@@ -1,4 +1,4 @@
-/* Unit tests for pathcast/rng.h. */
+/* Unit tests for pathcast/core/rng.h. */
 /* cmocka.h uses these without including them. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pathcast/rng.h"
-#include "../../src/ziggurat_tables.h"
+#include "pathcast/core/rng.h"
+#include "../../src/core/ziggurat_tables.h"
 
 enum { BIG = 1000000 };
 

@@ -19,8 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pathcast/job.h"
-#include "pathcast/run.h"
+#include "pathcast/job/job.h"
+#include "pathcast/driver/run.h"
 
 static char root[64];
 

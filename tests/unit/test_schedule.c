@@ -1,4 +1,4 @@
-/* Unit tests for pathcast/schedule.h. */
+/* Unit tests for pathcast/core/schedule.h. */
 /* cmocka.h uses these without including them. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "pathcast/schedule.h"
+#include "pathcast/core/schedule.h"
 
 static pc_date date_of(const char *s) {
   pc_date d = PC_DATE_NONE;

@@ -1,4 +1,4 @@
-/* Stored scores (pathcast/scores.h): what is computed from a partition and
+/* Stored scores (pathcast/store/scores.h): what is computed from a partition and
  * the actuals, when stored scores count as up to date, and the scores file
  * round trip with its damage detection. */
 #define _POSIX_C_SOURCE 200809L /* mkdtemp */
@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pathcast/metrics.h"
-#include "pathcast/scores.h"
+#include "pathcast/core/metrics.h"
+#include "pathcast/store/scores.h"
 
 #define PATHS 5
 #define HORIZON 3

@@ -1,4 +1,4 @@
-/* Unit tests for the CSV series reader (pathcast/series.h).  Every refusal is
+/* Unit tests for the CSV series reader (pathcast/core/series.h).  Every refusal is
  * checked against its exact message, since the message is the only thing a
  * user sees when a file is bad. */
 #define _POSIX_C_SOURCE 200809L /* mkstemp, unlink */
@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "pathcast/series.h"
+#include "pathcast/core/series.h"
 
 #define MB ((size_t)1 << 20)
 

@@ -1,4 +1,4 @@
-/* Unit tests for pathcast/settings.h: which settings texts stand for the
+/* Unit tests for pathcast/models/settings.h: which settings texts stand for the
  * same settings, including texts written by earlier pathcast versions. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,7 +9,7 @@
 
 #include "test_filter.h"
 
-#include "pathcast/settings.h"
+#include "pathcast/models/settings.h"
 
 /* Today's text of a random_walk model and one of the same settings written
  * by pathcast 0.1.0 before this round (no type prefix on model keys, no

@@ -15,9 +15,9 @@
 
 #include "test_filter.h"
 
-#include "pathcast/job.h"
-#include "pathcast/commands.h"
-#include "pathcast/store.h"
+#include "pathcast/job/job.h"
+#include "pathcast/cli/commands.h"
+#include "pathcast/store/store.h"
 
 static pc_date day(const char *iso) {
   pc_date d = PC_DATE_NONE;

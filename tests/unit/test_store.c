@@ -1,4 +1,4 @@
-/* Unit tests for the HDF5 store (pathcast/store.h), without MPI.
+/* Unit tests for the HDF5 store (pathcast/store/store.h), without MPI.
  *
  * Every test gets its own temporary folder.  Round trips compare bytes, not
  * values, because the store promises that what comes back is exactly what
@@ -26,9 +26,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "pathcast/file.h"
-#include "pathcast/log.h"
-#include "pathcast/store.h"
+#include "pathcast/core/file.h"
+#include "pathcast/core/log.h"
+#include "pathcast/store/store.h"
 
 #define PATHS 3
 #define HORIZON 4

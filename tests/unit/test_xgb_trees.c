@@ -1,4 +1,4 @@
-/* The tree evaluator (src/xgb_trees.c) against XGBoost's own predictor
+/* The tree evaluator (src/models/xgb_trees.c) against XGBoost's own predictor
  * (XGBoosterPredictFromDense), bit for bit:
  *   - on rows that hit the thresholds exactly, missing values (learned
  *     default directions), infinities and -0.0, for shallow trees (the mask
@@ -24,10 +24,10 @@
 #include <cmocka.h>
 #include <xgboost/c_api.h>
 
-#include "../../src/xgb.h"
-#include "pathcast/job.h"
-#include "pathcast/schedule.h"
-#include "pathcast/series.h"
+#include "../../src/models/xgb.h"
+#include "pathcast/job/job.h"
+#include "pathcast/core/schedule.h"
+#include "pathcast/core/series.h"
 
 #define NFEAT 5
 

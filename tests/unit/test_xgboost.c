@@ -17,10 +17,10 @@
 
 #include "test_filter.h"
 
-#include "../../src/xgb.h"
-#include "pathcast/model.h"
-#include "pathcast/paths.h"
-#include "pathcast/quality.h"
+#include "../../src/models/xgb.h"
+#include "pathcast/models/model.h"
+#include "pathcast/core/paths.h"
+#include "pathcast/core/quality.h"
 
 #define NCOV 3
 #define STEPS 14

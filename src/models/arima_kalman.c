@@ -1,0 +1,714 @@
+/* The exact Gaussian likelihood of ARIMA with regression errors by the
+ * Kalman filter on the state-space form described in arima.h (Harvey 1989;
+ * Gardner, Harvey and Phillips 1980; the same likelihood as R's stats::arima
+ * with method "ML").
+ *
+ * The innovation variance is concentrated out: the filter runs with unit
+ * variance, and sigma^2 = sum(v^2/F) / nu at the end.  The transition matrix
+ * is never stored: its structure (a companion block, the differencing row and
+ * a shift) is applied directly, so a step costs O(m^2) rather than O(m^3).
+ * Once the state covariance stops changing, the filter switches to the
+ * steady-state gain and a step costs O(m); a missing observation ends the
+ * steady state, since the covariance grows again. */
+#include "arima.h"
+#include "pathcast/core/optim.h"
+
+#include <math.h>
+#include <string.h>
+
+typedef struct cov_ops cov_ops;
+static const cov_ops *cov_ops_for(int r, int d);
+
+/* The state-space form of one coefficient set. */
+typedef struct {
+  int r, d, m;
+  double phi[PC_ARIMA_MAX_R];   /* first column of the ARMA block, padded */
+  double rvec[PC_ARIMA_MAX_R];  /* R = (1, theta_1, ..., theta_{r-1}) */
+  double delta[PC_ARIMA_MAX_D]; /* (1 - B)^d = 1 - delta_1 B - ... */
+  const cov_ops *ops;           /* the covariance steps for this r and d */
+} ss_form;
+
+/* Relative change of the predicted covariance below which it is taken as
+ * converged; far below anything that shows in the log-likelihood. */
+#define STEADY_TOL 1e-13
+
+static void ss_build(const pc_arima_coef *c, ss_form *s) {
+  memset(s, 0, sizeof *s);
+  s->r = c->p > c->q + 1 ? c->p : c->q + 1;
+  s->d = c->d;
+  s->m = s->r + s->d;
+  for (int i = 0; i < c->p; i++) {
+    s->phi[i] = c->phi[i];
+  }
+  s->rvec[0] = 1.0;
+  for (int i = 0; i < c->q; i++) {
+    s->rvec[i + 1] = c->theta[i];
+  }
+  if (c->d == 1) {
+    s->delta[0] = 1.0;
+  } else if (c->d == 2) {
+    s->delta[0] = 2.0;
+    s->delta[1] = -1.0;
+  }
+  s->ops = cov_ops_for(s->r, s->d);
+}
+
+/* ---- the covariance steps ------------------------------------------------ */
+
+/* The steps of the covariance recursion are written once for given r and
+ * d (m = r + d) and made into functions for every (r, d) the models allow
+ * (COV_OPS below): with the dimensions constant the compiler unrolls their
+ * small loops, which otherwise cost more in loop control than in
+ * arithmetic.  Every entry is computed by the same operations in the same
+ * order whatever r and d are, so the results do not depend on the
+ * specialisation. */
+#define KERNEL static inline __attribute__((always_inline))
+
+/* Y = T X for an m x m row-major X.  Each output row is a combination of
+ * at most d + 2 input rows. */
+KERNEL void apply_t_k(const ss_form *s, const double *x, double *y,
+                      const int r, const int d) {
+  const int m = r + d;
+  #pragma GCC unroll 8
+  for (int i = 0; i + 1 < r; i++) {
+    const double *next = x + (i + 1) * m;
+    double phi = s->phi[i];
+    double *yi = y + i * m;
+    #pragma GCC unroll 8
+    for (int j = 0; j < m; j++) {
+      yi[j] = phi * x[j] + next[j];
+    }
+  }
+  double phi_last = s->phi[r - 1];
+  double *ylast = y + (r - 1) * m;
+  #pragma GCC unroll 8
+  for (int j = 0; j < m; j++) {
+    ylast[j] = phi_last * x[j];
+  }
+  if (d == 0) {
+    return;
+  }
+  /* The first lag of u becomes u_t = Z s_t; the others shift down. */
+  double *yr = y + r * m;
+  const double *lag0 = x + r * m;
+  #pragma GCC unroll 8
+  for (int j = 0; j < m; j++) {
+    yr[j] = x[j] + s->delta[0] * lag0[j];
+  }
+  if (d == 2) {
+    const double *lag1 = x + (r + 1) * m;
+    #pragma GCC unroll 8
+    for (int j = 0; j < m; j++) {
+      yr[j] += s->delta[1] * lag1[j];
+      y[(r + 1) * m + j] = lag0[j];
+    }
+  }
+}
+
+/* Y = A T' for an m x m A: column j of Y combines the columns of A the way
+ * row j of T combines rows. */
+KERNEL void times_t_transposed_k(const ss_form *s, const double *a, double *y,
+                                 const int r, const int d) {
+  const int m = r + d;
+  #pragma GCC unroll 8
+  for (int i = 0; i < m; i++) {
+    const double *ai = a + i * m;
+    double *yi = y + i * m;
+    #pragma GCC unroll 8
+    for (int j = 0; j + 1 < r; j++) {
+      yi[j] = s->phi[j] * ai[0] + ai[j + 1];
+    }
+    yi[r - 1] = s->phi[r - 1] * ai[0];
+    if (d >= 1) {
+      yi[r] = ai[0] + s->delta[0] * ai[r] +
+              (d == 2 ? s->delta[1] * ai[r + 1] : 0.0);
+    }
+    if (d == 2) {
+      yi[r + 1] = ai[r];
+    }
+  }
+}
+
+/* P <- T P T' + R R'. */
+KERNEL void predict_p_k(const ss_form *s, double *p, const int r,
+                        const int d) {
+  const int m = r + d;
+  double a[PC_ARIMA_MAX_M * PC_ARIMA_MAX_M];
+  apply_t_k(s, p, a, r, d);
+  times_t_transposed_k(s, a, p, r, d);
+  #pragma GCC unroll 8
+  for (int i = 0; i < r; i++) {
+    #pragma GCC unroll 8
+    for (int j = 0; j < r; j++) {
+      p[i * m + j] += s->rvec[i] * s->rvec[j];
+    }
+  }
+}
+
+KERNEL double z_dot_k(const ss_form *s, const double *x, const int r,
+                      const int d) {
+  double v = x[0];
+  #pragma GCC unroll 8
+  for (int k = 0; k < d; k++) {
+    v += s->delta[k] * x[r + k];
+  }
+  return v;
+}
+
+/* M = P Z'; returns F = Z P Z'. */
+KERNEL double gain_k(const ss_form *s, const double *p, double *mvec,
+                     const int r, const int d) {
+  const int m = r + d;
+  #pragma GCC unroll 8
+  for (int i = 0; i < m; i++) {
+    mvec[i] = z_dot_k(s, p + i * m, r, d);
+  }
+  return z_dot_k(s, mvec, r, d);
+}
+
+/* Relative change of the predicted covariance below which it is taken as
+ * converged (the STEADY_TOL above); plain comparisons rather than fmax(),
+ * which is a library call here. */
+KERNEL int converged_k(const double *p, const double *prev, const int m) {
+  double scale = 1.0;
+  #pragma GCC unroll 8
+  for (int i = 0; i < m; i++) {
+    double v = p[i * m + i];
+    scale = v > scale ? v : scale;
+  }
+  double tol = STEADY_TOL * scale;
+  #pragma GCC unroll 8
+  for (int i = 0; i < m * m; i++) {
+    double diff = p[i] - prev[i];
+    if (diff > tol || diff < -tol) {
+      return 0;
+    }
+  }
+  return 1;
+}
+
+/* out = P - M M' / F (out may be P). */
+KERNEL void update_p_k(const double *p, const double *mvec, double f,
+                       const int m, double *out) {
+  double inv = 1.0 / f;
+  #pragma GCC unroll 8
+  for (int i = 0; i < m; i++) {
+    double ki = mvec[i] * inv;
+    #pragma GCC unroll 8
+    for (int j = 0; j < m; j++) {
+      out[i * m + j] = p[i * m + j] - ki * mvec[j];
+    }
+  }
+}
+
+/* a <- T a in place: row i < r - 1 reads a[0] and a[i + 1], which are
+ * still old when it is written in increasing order. */
+KERNEL void predict_a_k(const ss_form *s, double *a, const int r,
+                        const int d) {
+  double a0 = a[0], lag0 = d >= 1 ? a[r] : 0.0;
+#pragma GCC unroll 8
+  for (int i = 0; i + 1 < r; i++) {
+    a[i] = s->phi[i] * a0 + a[i + 1];
+  }
+  a[r - 1] = s->phi[r - 1] * a0;
+  if (d >= 1) {
+    a[r] = a0 + s->delta[0] * lag0 + (d == 2 ? s->delta[1] * a[r + 1] : 0.0);
+  }
+  if (d == 2) {
+    a[r + 1] = lag0;
+  }
+}
+
+/* The mean's update at an observed value u with the row's F and gain M:
+ * returns the innovation v, and v / F in *vf. */
+KERNEL double update_a_k(const ss_form *s, double *a, double u, double f,
+                         const double *mvec, double *vf, const int r,
+                         const int d) {
+  double v = u - z_dot_k(s, a, r, d);
+  *vf = v / f;
+#pragma GCC unroll 8
+  for (int i = 0; i < r + d; i++) {
+    a[i] += mvec[i] * *vf;
+  }
+  return v;
+}
+
+struct cov_ops {
+  void (*predict_a)(const ss_form *s, double *a);
+  double (*update_a)(const ss_form *s, double *a, double u, double f,
+                     const double *mvec, double *vf);
+  void (*predict_p)(const ss_form *s, double *p);
+  double (*gain)(const ss_form *s, const double *p, double *mvec);
+  int (*converged)(const double *p, const double *prev);
+  void (*update_p)(const double *p, const double *mvec, double f,
+                   double *out);
+};
+
+#define COV_OPS(R, D)                                                          \
+  static void predict_a_##R##_##D(const ss_form *s, double *a) {               \
+    predict_a_k(s, a, R, D);                                                   \
+  }                                                                            \
+  static double update_a_##R##_##D(const ss_form *s, double *a, double u,      \
+                                   double f, const double *mvec,               \
+                                   double *vf) {                               \
+    return update_a_k(s, a, u, f, mvec, vf, R, D);                             \
+  }                                                                            \
+  static void predict_p_##R##_##D(const ss_form *s, double *p) {               \
+    predict_p_k(s, p, R, D);                                                   \
+  }                                                                            \
+  static double gain_##R##_##D(const ss_form *s, const double *p,              \
+                               double *mvec) {                                 \
+    return gain_k(s, p, mvec, R, D);                                           \
+  }                                                                            \
+  static int converged_##R##_##D(const double *p, const double *prev) {        \
+    return converged_k(p, prev, R + D);                                        \
+  }                                                                            \
+  static void update_p_##R##_##D(const double *p, const double *mvec,          \
+                                 double f, double *out) {                      \
+    update_p_k(p, mvec, f, R + D, out);                                        \
+  }
+#define COV_OPS_R(R) COV_OPS(R, 0) COV_OPS(R, 1) COV_OPS(R, 2)
+COV_OPS_R(1)
+COV_OPS_R(2)
+COV_OPS_R(3)
+COV_OPS_R(4)
+COV_OPS_R(5)
+COV_OPS_R(6)
+#define OPS(R, D)                                                              \
+  { predict_a_##R##_##D, update_a_##R##_##D, predict_p_##R##_##D,             \
+    gain_##R##_##D, converged_##R##_##D, update_p_##R##_##D }
+#define OPS_R(R) {OPS(R, 0), OPS(R, 1), OPS(R, 2)}
+/* cov_table[r - 1][d]; r = max(p, q + 1) is 1 .. PC_ARIMA_MAX_R. */
+static const cov_ops cov_table[PC_ARIMA_MAX_R][PC_ARIMA_MAX_D + 1] = {
+    OPS_R(1), OPS_R(2), OPS_R(3), OPS_R(4), OPS_R(5), OPS_R(6)};
+
+static const cov_ops *cov_ops_for(int r, int d) {
+  return &cov_table[r - 1][d];
+}
+
+/* Element (i, a) of the ARMA block of T. */
+static double t_arma(const ss_form *s, int i, int a) {
+  return (a == 0 ? s->phi[i] : 0.0) + (a == i + 1 ? 1.0 : 0.0);
+}
+
+int pc_arima_q0(const pc_arima_coef *c, double *q0) {
+  ss_form s;
+  ss_build(c, &s);
+  int r = s.r, n = r * r;
+  double a[PC_ARIMA_MAX_R * PC_ARIMA_MAX_R * PC_ARIMA_MAX_R * PC_ARIMA_MAX_R];
+  double b[PC_ARIMA_MAX_R * PC_ARIMA_MAX_R];
+  /* vec(Q0) - (T kron T) vec(Q0) = vec(R R'). */
+  for (int row = 0; row < n; row++) {
+    int i = row / r, j = row % r;
+    b[row] = s.rvec[i] * s.rvec[j];
+    for (int col = 0; col < n; col++) {
+      int ka = col / r, kb = col % r;
+      a[row * n + col] = (row == col) - t_arma(&s, i, ka) * t_arma(&s, j, kb);
+    }
+  }
+  if (pc_solve_dense(a, b, n, 1e-12) != 0) {
+    return -1;
+  }
+  for (int i = 0; i < r; i++) {
+    for (int j = 0; j < r; j++) {
+      q0[i * r + j] = 0.5 * (b[i * r + j] + b[j * r + i]);
+    }
+  }
+  return 0;
+}
+
+/* u_t = y_t - x_t' beta, NAN when y or a regressor is missing. */
+static double reg_error(const pc_arima_coef *c, const pc_arima_data *data,
+                        size_t t) {
+  double u = data->y[t];
+  for (int j = 0; j < data->k; j++) {
+    u -= c->beta[j] * data->x[t * (size_t)data->k + (size_t)j];
+  }
+  return u;
+}
+
+/* The first row t0 + d such that rows t0 .. t0+d-1 are all observed; n when
+ * there is none. */
+static size_t first_row(const pc_arima_coef *c, const pc_arima_data *data) {
+  int run = 0;
+  for (size_t t = 0; t < data->n; t++) {
+    if (run >= c->d) {
+      return t;
+    }
+    run = isfinite(reg_error(c, data, t)) ? run + 1 : 0;
+  }
+  return data->n;
+}
+
+/* The covariance at the first filtered row: the ARMA block at its
+ * stationary distribution, the lags of u known exactly (conditioned on,
+ * see init_state), so zero. */
+static int init_cov(const pc_arima_coef *c, const ss_form *s, double *p) {
+  double q0[PC_ARIMA_MAX_R * PC_ARIMA_MAX_R];
+  if (pc_arima_q0(c, q0) != 0) {
+    return -1;
+  }
+  memset(p, 0, sizeof(double) * (size_t)(s->m * s->m));
+  for (int i = 0; i < s->r; i++) {
+    for (int j = 0; j < s->r; j++) {
+      p[i * s->m + j] = q0[i * s->r + j];
+    }
+  }
+  return 0;
+}
+
+/* The state mean at the first filtered row: the ARMA block at its mean 0,
+ * the lags of u the observed values before `start`. */
+static void init_state(const pc_arima_coef *c, const pc_arima_data *data,
+                       const ss_form *s, size_t start, double *a) {
+  memset(a, 0, sizeof(double) * (size_t)s->m);
+  for (int k = 0; k < s->d; k++) {
+    a[s->r + k] = reg_error(c, data, start - 1 - (size_t)k);
+  }
+}
+
+/* The filter's working state between rows.  Two covariance buffers take
+ * turns (p is current, prev the last predicted one), so no step copies a
+ * matrix. */
+typedef struct {
+  ss_form s;
+  double a[PC_ARIMA_MAX_M];
+  double buf[2][PC_ARIMA_MAX_M * PC_ARIMA_MAX_M];
+  double *p, *prev;
+  double pfilt[PC_ARIMA_MAX_M * PC_ARIMA_MAX_M]; /* steady filtered P */
+  double mvec[PC_ARIMA_MAX_M];
+  double f, logf;
+  double fprod; /* product of F_t not yet in sumlog (F_t >= 1) */
+  int steady, prev_obs;
+  pc_arima_gains *rec; /* receives each observed row's F and M, or NULL */
+  size_t t;            /* the row being filtered */
+} filter_work;
+
+/* sumlog += log F_t.  F_t >= 1 (it includes the unit innovation), so a
+ * running product replaces a log() per row until it grows large. */
+static void add_log_f(filter_work *w, double *sumlog) {
+  if (w->steady) {
+    *sumlog += w->logf;
+    return;
+  }
+  w->fprod *= w->f;
+  if (w->fprod > 1e200) {
+    *sumlog += log(w->fprod);
+    w->fprod = 1.0;
+  }
+}
+
+/* The covariance part of an observed row: the gain M and F of the row
+ * (switching to the steady state once the predicted covariance stops
+ * changing).  Returns -1 on a non-finite or non-positive F. */
+static int observe_cov(filter_work *w) {
+  const cov_ops *ops = w->s.ops;
+  if (!w->steady && w->prev_obs && ops->converged(w->p, w->prev)) {
+    w->steady = 1;
+    w->logf = log(w->f);
+    ops->update_p(w->p, w->mvec, w->f, w->pfilt);
+  }
+  if (!w->steady) {
+    w->f = ops->gain(&w->s, w->p, w->mvec);
+    double *pred = w->p;
+    ops->update_p(pred, w->mvec, w->f, w->prev);
+    w->p = w->prev; /* the filtered covariance */
+    w->prev = pred; /* the predicted one, for the convergence test */
+  }
+  w->prev_obs = 1;
+  return w->f > 0.0 && isfinite(w->f) ? 0 : -1;
+}
+
+/* A missing row: in the steady state p still holds the steady predicted
+ * covariance, which the next prediction starts from. */
+static void skip_row(filter_work *w) {
+  w->steady = 0;
+  w->prev_obs = 0;
+}
+
+/* Incorporates an observed u_t; returns -1 on a non-finite or non-positive
+ * prediction variance or innovation. */
+static int observe(filter_work *w, double u, pc_arima_filter_out *out,
+                   double *resid) {
+  double vf = 0.0;
+  if (observe_cov(w) != 0) {
+    return -1;
+  }
+  if (w->rec != NULL) {
+    w->rec->row[out->nu] = w->t;
+    w->rec->f[out->nu] = w->f;
+    memcpy(w->rec->mvec + out->nu * PC_ARIMA_MAX_M, w->mvec, sizeof w->mvec);
+  }
+  double v = w->s.ops->update_a(&w->s, w->a, u, w->f, w->mvec, &vf);
+  if (!isfinite(v)) {
+    return -1;
+  }
+  if (resid != NULL) {
+    resid[out->nu] = v / sqrt(w->f);
+  }
+  out->nu++;
+  out->ssq += v * vf;
+  add_log_f(w, &out->sumlog);
+  return 0;
+}
+
+/* The covariance's prediction (the means are predicted by the caller). */
+static void predict_cov(filter_work *w) {
+  if (!w->steady) {
+    w->s.ops->predict_p(&w->s, w->p);
+  }
+}
+
+/* A filter over the rows of data from the first one it can start at:
+ * *start, the state space of c and its initial covariance. */
+static int filter_begin(const pc_arima_coef *c, const pc_arima_data *data,
+                        filter_work *w, size_t *start) {
+  memset(w, 0, sizeof *w);
+  ss_build(c, &w->s);
+  w->fprod = 1.0;
+  w->p = w->buf[0];
+  w->prev = w->buf[1];
+  *start = first_row(c, data);
+  return *start < data->n && init_cov(c, &w->s, w->p) == 0 ? 0 : -1;
+}
+
+/* One filter run in progress: filter() runs one, pc_arima_filter_many
+ * several in lockstep, row by row. */
+typedef struct {
+  filter_work w;
+  const pc_arima_coef *c;
+  pc_arima_filter_out *out;
+  double *resid;
+  size_t start;
+  int failed;
+} filter_run;
+
+/* The run of c over data into out (zeroed), recording its gains in rec
+ * when rec is not NULL; -1 when it cannot start. */
+static int run_begin(filter_run *fr, const pc_arima_coef *c,
+                     const pc_arima_data *data, pc_arima_filter_out *out,
+                     double *resid, pc_arima_gains *rec) {
+  memset(out, 0, sizeof *out);
+  fr->c = c;
+  fr->out = out;
+  fr->resid = resid;
+  fr->failed = 0;
+  if (filter_begin(c, data, &fr->w, &fr->start) != 0) {
+    return -1;
+  }
+  fr->w.rec = rec;
+  init_state(c, data, &fr->w.s, fr->start, fr->w.a);
+  return 0;
+}
+
+/* Row t of a run (rows before its start are skipped). */
+static void run_row(filter_run *fr, const pc_arima_data *data, size_t t) {
+  filter_work *w = &fr->w;
+  if (fr->failed || t < fr->start) {
+    return;
+  }
+  w->t = t;
+  if (t > fr->start) {
+    w->s.ops->predict_a(&w->s, w->a);
+    predict_cov(w);
+  }
+  double u = reg_error(fr->c, data, t);
+  if (!isfinite(u)) {
+    skip_row(w);
+  } else if (observe(w, u, fr->out, fr->resid) != 0) {
+    fr->failed = 1;
+  }
+}
+
+/* The end of a run: the sums and the last row's state into its out. */
+static int run_end(filter_run *fr) {
+  filter_work *w = &fr->w;
+  pc_arima_filter_out *out = fr->out;
+  int m = w->s.m;
+  if (fr->failed) {
+    return -1;
+  }
+  out->sumlog += log(w->fprod);
+  out->m = m;
+  memcpy(out->a, w->a, sizeof(double) * (size_t)m);
+  memcpy(out->P, w->steady ? w->pfilt : w->p, sizeof(double) * (size_t)(m * m));
+  return out->nu > 0 && isfinite(out->ssq) && isfinite(out->sumlog) ? 0 : -1;
+}
+
+/* After a run that recorded into g: g describes it when it succeeded. */
+static void gains_done(pc_arima_gains *g, const pc_arima_coef *c,
+                       const pc_arima_data *data,
+                       const pc_arima_filter_out *out, int rc) {
+  g->valid = rc == 0;
+  if (rc == 0) {
+    g->coef = *c;
+    g->start = first_row(c, data);
+    g->nobs = out->nu;
+    g->sumlog = out->sumlog;
+  }
+}
+
+/* The filter, recording its gains in rec when rec is not NULL. */
+static int filter(const pc_arima_coef *c, const pc_arima_data *data,
+                  pc_arima_filter_out *out, double *resid,
+                  pc_arima_gains *rec) {
+  filter_run fr;
+  if (run_begin(&fr, c, data, out, resid, rec) != 0) {
+    return -1;
+  }
+  for (size_t t = fr.start; t < data->n && !fr.failed; t++) {
+    run_row(&fr, data, t);
+  }
+  return run_end(&fr);
+}
+
+void pc_arima_filter_many(const pc_arima_coef *c, int count,
+                          const pc_arima_data *data, pc_arima_filter_out *out,
+                          pc_arima_gains *const *rec, int *rc) {
+  filter_run fr[PC_ARIMA_FILTER_MANY];
+  pc_arima_gains *g[PC_ARIMA_FILTER_MANY];
+  size_t first = data->n;
+  count = count < PC_ARIMA_FILTER_MANY ? count : PC_ARIMA_FILTER_MANY;
+  for (int j = 0; j < count; j++) {
+    if (rec[j] != NULL) {
+      rec[j]->valid = 0;
+    }
+    g[j] = rec[j] != NULL && data->n <= rec[j]->cap ? rec[j] : NULL;
+    rc[j] = run_begin(&fr[j], &c[j], data, &out[j], NULL, g[j]);
+    first = rc[j] == 0 && fr[j].start < first ? fr[j].start : first;
+  }
+  /* Row by row across the runs: each run's row depends on its own last
+   * row only, so the processor overlaps the runs' chains of dependent
+   * operations, which one run alone leaves idle. */
+  for (size_t t = first; t < data->n; t++) {
+    for (int j = 0; j < count; j++) {
+      if (rc[j] == 0) {
+        run_row(&fr[j], data, t);
+      }
+    }
+  }
+  for (int j = 0; j < count; j++) {
+    rc[j] = rc[j] == 0 ? run_end(&fr[j]) : -1;
+    if (g[j] != NULL) {
+      gains_done(g[j], &c[j], data, &out[j], rc[j]);
+    }
+  }
+}
+
+int pc_arima_filter(const pc_arima_coef *c, const pc_arima_data *data,
+                    pc_arima_filter_out *out, double *resid) {
+  return filter(c, data, out, resid, NULL);
+}
+
+/* ---- gains recorded and replayed ----------------------------------------- */
+
+int pc_arima_filter_record(const pc_arima_coef *c, const pc_arima_data *data,
+                           pc_arima_filter_out *out, pc_arima_gains *g) {
+  g->valid = 0;
+  if (data->n > g->cap) {
+    return filter(c, data, out, NULL, NULL);
+  }
+  int rc = filter(c, data, out, NULL, g);
+  gains_done(g, c, data, out, rc);
+  return rc;
+}
+
+int pc_arima_gains_of(const pc_arima_gains *g, const pc_arima_coef *c) {
+  const pc_arima_coef *r = &g->coef;
+  return g->valid && r->p == c->p && r->d == c->d && r->q == c->q &&
+         r->k == c->k &&
+         memcmp(r->phi, c->phi, sizeof(double) * (size_t)c->p) == 0 &&
+         memcmp(r->theta, c->theta, sizeof(double) * (size_t)c->q) == 0;
+}
+
+/* One replay in progress: the mean recursion alone, with the recorded F
+ * and M of each observed row. */
+typedef struct {
+  ss_form s;
+  double a[PC_ARIMA_MAX_M];
+  int state; /* REPLAYING, or why it stopped */
+} replay_run;
+
+enum { REPLAYING, REPLAY_FAILED, REPLAY_WHOLE };
+
+/* Row t of a replay: the operations of filter() on the means, so the same
+ * bits.  A non-finite innovation fails it; a row observed where the
+ * record has none (or the reverse) means these are not its gains, and the
+ * whole filter must run instead. */
+static void replay_row(replay_run *rr, const pc_arima_coef *c,
+                       const pc_arima_data *data, const pc_arima_gains *g,
+                       size_t t, pc_arima_filter_out *out) {
+  if (t > g->start) {
+    rr->s.ops->predict_a(&rr->s, rr->a);
+  }
+  double u = reg_error(c, data, t), vf = 0.0;
+  if (!isfinite(u)) {
+    return;
+  }
+  if (out->nu >= g->nobs || g->row[out->nu] != t) {
+    rr->state = REPLAY_WHOLE;
+    return;
+  }
+  double v = rr->s.ops->update_a(&rr->s, rr->a, u, g->f[out->nu],
+                                 g->mvec + out->nu * PC_ARIMA_MAX_M, &vf);
+  if (!isfinite(v)) {
+    rr->state = REPLAY_FAILED;
+    return;
+  }
+  out->nu++;
+  out->ssq += v * vf;
+}
+
+void pc_arima_filter_replay_many(const pc_arima_coef *c, int count,
+                                 const pc_arima_data *data,
+                                 const pc_arima_gains *g,
+                                 pc_arima_filter_out *out, int *rc) {
+  replay_run rr[PC_ARIMA_FILTER_MANY];
+  count = count < PC_ARIMA_FILTER_MANY ? count : PC_ARIMA_FILTER_MANY;
+  for (int j = 0; j < count; j++) {
+    memset(&out[j], 0, sizeof out[j]);
+    rr[j].state = pc_arima_gains_of(g, &c[j]) &&
+                          first_row(&c[j], data) == g->start
+                      ? REPLAYING
+                      : REPLAY_WHOLE;
+    if (rr[j].state == REPLAYING) {
+      ss_build(&c[j], &rr[j].s);
+      init_state(&c[j], data, &rr[j].s, g->start, rr[j].a);
+    }
+  }
+  /* Row by row across the replays, whose chains the processor overlaps
+   * (see pc_arima_filter_many). */
+  for (size_t t = g->start; t < data->n && g->valid; t++) {
+    for (int j = 0; j < count; j++) {
+      if (rr[j].state == REPLAYING) {
+        replay_row(&rr[j], &c[j], data, g, t, &out[j]);
+      }
+    }
+  }
+  for (int j = 0; j < count; j++) {
+    if (rr[j].state == REPLAYING && out[j].nu != g->nobs) {
+      rr[j].state = REPLAY_WHOLE;
+    }
+    out[j].sumlog = g->sumlog;
+    rc[j] = rr[j].state == REPLAY_FAILED ? -1
+            : rr[j].state == REPLAY_WHOLE
+                ? pc_arima_filter(&c[j], data, &out[j], NULL)
+            : out[j].nu > 0 && isfinite(out[j].ssq) ? 0 : -1;
+  }
+}
+
+int pc_arima_filter_replay(const pc_arima_coef *c, const pc_arima_data *data,
+                           const pc_arima_gains *g, pc_arima_filter_out *out) {
+  int rc = -1;
+  pc_arima_filter_replay_many(c, 1, data, g, out, &rc);
+  return rc;
+}
+
+double pc_arima_loglik(const pc_arima_filter_out *f, double *sigma2) {
+  double nu = (double)f->nu;
+  double s2 = f->ssq / nu;
+  if (sigma2 != NULL) {
+    *sigma2 = s2;
+  }
+  return -0.5 * (nu * (log(2.0 * 3.14159265358979323846 * s2) + 1.0) + f->sumlog);
+}

@@ -1,0 +1,531 @@
+/* The store: HDF5 files in a directory, written whole and renamed into
+ * place (see pathcast/store/store.h and docs/STORE.md).  This file holds what every
+ * part of the store shares: paths and commits, identity attributes and the
+ * check of a file's identity against its place and the manifest, content
+ * checksums, the writer's lock, and opening and closing the store.  The
+ * parts: store_file.c (the checked container every file is), store_manifest.c,
+ * store_trained.c, store_forecasts.c, store_series.c, store_scores.c. */
+#include "pathcast/store/store.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "h5io.h"
+#include "pathcast/core/file.h"
+#include "pathcast/core/log.h"
+#include "pathcast/models/settings.h"
+#include "pathcast/core/version.h"
+#include "store_internal.h"
+
+/* ---- paths and atomic commits ----------------------------------------- */
+
+int pc_store_path(const pc_store *s, char *buf, const char *fmt, ...) {
+  int n = snprintf(buf, PATH_LEN, "%s/", s->dir);
+  va_list ap;
+  va_start(ap, fmt);
+  int m = n > 0 ? vsnprintf(buf + n, PATH_LEN - (size_t)n, fmt, ap) : -1;
+  va_end(ap);
+  return (m < 0 || (size_t)(n + m) >= PATH_LEN) ? -1 : 0;
+}
+
+void pc_store_diag_stack(pc_store *s) {
+  if (s->diag != NULL) {
+    H5Eprint2(H5E_DEFAULT, s->diag);
+  }
+}
+
+static int fsync_path(const char *path, int directory) {
+  int fd = open(path, directory ? O_RDONLY | O_DIRECTORY : O_RDONLY);
+  if (fd < 0) {
+    return -1;
+  }
+  int rc = fsync(fd);
+  close(fd);
+  return rc;
+}
+
+void pc_store_parent_dir(const char *path, char *buf) {
+  snprintf(buf, PATH_LEN, "%s", path);
+  char *slash = strrchr(buf, '/');
+  if (slash != NULL) {
+    *slash = '\0';
+  } else {
+    snprintf(buf, PATH_LEN, ".");
+  }
+}
+
+/* Moves a finished `<path>.partial` into place: the rename is atomic, so
+ * readers see the old file or the new, never a mix, and a killed process
+ * leaves only a stray .partial.  When durable, the file and then its folder
+ * are flushed to disk around the rename, so a power loss cannot leave an
+ * empty file under the final name either. */
+pc_status pc_store_commit_partial(const char *partial, const char *path,
+                                  int durable, pc_error *e) {
+  char dir[PATH_LEN];
+  pc_store_parent_dir(path, dir);
+  if ((durable && fsync_path(partial, 0) != 0) || rename(partial, path) != 0) {
+    int err = errno;
+    unlink(partial);
+    return pc_error_set(e, PC_IO, "%s: cannot commit: %s", path, strerror(err));
+  }
+  if (durable) {
+    fsync_path(dir, 1);
+  }
+  return PC_OK;
+}
+
+/* Identity attributes of every file. */
+int pc_store_write_identity(const pc_store *s, hid_t f, const char *what) {
+  int ok = pc_h5_attr_i64(f, "schema_version", PC_SCHEMA_VERSION) == 0;
+  ok = ok && pc_h5_attr_str(f, "pathcast_version", s->writer) == 0;
+  ok = ok && pc_h5_attr_str(f, "commodity", s->commodity) == 0;
+  ok = ok && pc_h5_attr_u64(f, "seed", s->seed) == 0;
+  ok = ok && pc_h5_attr_str(f, "job_id", s->job_id) == 0;
+  ok = ok && pc_h5_attr_str(f, "provenance", s->provenance) == 0;
+  ok = ok && pc_h5_attr_str(f, "description", what) == 0;
+  return ok ? 0 : -1;
+}
+
+/* Model files (forecast partitions, scores, trained models) are what
+ * analysts open with netCDF tools: they follow the CF conventions (named
+ * dimensions, CF time, a title and a source).  No `history`: a file's bytes
+ * must depend on its content only. */
+int pc_store_write_model_identity(const pc_store *s, hid_t f,
+                                  const pc_store_model *m, const char *title) {
+  char source[sizeof s->writer + 16];
+  snprintf(source, sizeof source, "pathcast %s", s->writer);
+  int ok = pc_h5_attr_str(f, "Conventions", "CF-1.8") == 0;
+  ok = ok && pc_h5_attr_str(f, "title", title) == 0;
+  ok = ok && pc_h5_attr_str(f, "source", source) == 0;
+  ok = ok && pc_h5_attr_str(f, "model", m->model) == 0;
+  ok = ok && pc_h5_attr_str(f, "model_type", m->model_type) == 0;
+  ok = ok && pc_h5_attr_str(f, "model_version", m->version) == 0;
+  ok = ok && pc_h5_attr_str(f, "settings", m->settings) == 0;
+  return ok ? 0 : -1;
+}
+
+/* ---- content checksums ------------------------------------------------ */
+
+/* A 64-bit checksum of bytes, eight at a time (a multiply-xor-rotate mix):
+ * fast enough to run over every partition on every read (~0.3 ms for 2 MB),
+ * and any flipped bit changes it.  It detects damage; it is not a
+ * cryptographic hash.  Recorded as the `checksum` attribute at commit. */
+uint64_t pc_checksum_add(uint64_t h, const void *data, size_t n) {
+  const unsigned char *p = data;
+  const uint64_t k = 0x9E3779B97F4A7C15ull;
+  for (; n >= 8; n -= 8, p += 8) {
+    uint64_t w;
+    memcpy(&w, p, 8);
+    h = ((h ^ w) * k);
+    h ^= h >> 29;
+  }
+  for (; n > 0; n--, p++) {
+    h = (h ^ *p) * 0x100000001B3ull;
+  }
+  return h ^ (h >> 32);
+}
+
+const uint64_t pc_checksum_seed = 0x70617468636173ull; /* "pathcas" */
+
+int pc_store_check_checksum(hid_t f, uint64_t want) {
+  uint64_t got = 0;
+  return pc_h5_read_attr_u64(f, "checksum", &got) == 0 && got == want ? 0 : -1;
+}
+
+/* ---- the lock --------------------------------------------------------- */
+
+/* Who holds the lock, from the text the holder wrote into LOCK. */
+static void lock_holder(int fd, char *buf, size_t len) {
+  ssize_t n = pread(fd, buf, len - 1, 0);
+  buf[n > 0 ? n : 0] = '\0';
+  buf[strcspn(buf, "\n")] = '\0';
+  if (buf[0] == '\0') {
+    snprintf(buf, len, "holder unknown");
+  }
+}
+
+/* Takes the lock, waiting up to info->lock_wait seconds for it: a daily run
+ * that starts while a backfill (or a killed run's last ranks) still holds
+ * the store waits instead of failing at once. */
+static pc_status acquire_lock(pc_store *s, int fd, const pc_store_info *info,
+                              pc_error *e) {
+  struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+  char holder[512];
+  struct timespec step = {0, 250000000}; /* 0.25 s between tries */
+  long tries = info->lock_wait * 4;
+  for (long i = 0;; i++) {
+    if (fcntl(fd, F_SETLK, &fl) == 0) {
+      return PC_OK;
+    }
+    lock_holder(fd, holder, sizeof holder);
+    if (i >= tries) {
+      return pc_error_set(e, PC_LOCKED, "store %s is in use by another "
+                          "writer (%s)%s", s->dir, holder,
+                          info->lock_wait > 0 ? " after waiting lock_wait "
+                                                "seconds" : "");
+    }
+    if (i == 0 && info->notice != NULL) {
+      fprintf(info->notice, "pathcast: store %s is in use by another writer "
+              "(%s); waiting up to %ld s for it\n", s->dir, holder,
+              info->lock_wait);
+    }
+    if (info->should_stop != NULL && info->should_stop()) {
+      return pc_error_set(e, PC_INTERRUPTED, "stopped while waiting for the "
+                          "store's lock");
+    }
+    nanosleep(&step, NULL);
+  }
+}
+
+static pc_status take_lock(pc_store *s, const pc_store_info *info,
+                           pc_error *e) {
+  char path[PATH_LEN];
+  pc_store_path(s, path, "LOCK");
+  int fd = open(path, O_RDWR | O_CREAT, 0666);
+  if (fd < 0) {
+    return pc_error_set(e, PC_IO, "%s: cannot open lock file: %s", path,
+                        strerror(errno));
+  }
+  pc_status st = acquire_lock(s, fd, info, e);
+  if (st != PC_OK) {
+    close(fd);
+    return st;
+  }
+  char host[256] = "?", stamp[32] = "", text[640];
+  gethostname(host, sizeof host - 1);
+  time_t now = time(NULL);
+  struct tm tm;
+  strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+  int len = snprintf(text, sizeof text, "pid %ld on %s, job %s, since %s\n",
+                     (long)getpid(), host, s->job_id, stamp);
+  if (ftruncate(fd, 0) != 0 || pwrite(fd, text, (size_t)len, 0) != len) {
+    /* The lock holds without its description; only messages suffer. */
+  }
+  s->lock_fd = fd;
+  return PC_OK;
+}
+
+/* Calls visit(path, stat, ctx) for every regular file below dir (to the
+ * given depth; the store is four levels deep). */
+void pc_store_walk(const char *dir, int depth,
+                       void (*visit)(const char *, const struct stat *, void *),
+                       void *ctx) {
+  DIR *d = opendir(dir);
+  if (d == NULL) {
+    return;
+  }
+  struct dirent *de;
+  while ((de = readdir(d)) != NULL) {
+    char path[PATH_LEN];
+    struct stat sb;
+    if (de->d_name[0] == '.' ||
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name) >= PATH_LEN ||
+        lstat(path, &sb) != 0) {
+      continue;
+    }
+    if (S_ISREG(sb.st_mode)) {
+      visit(path, &sb, ctx);
+    } else if (S_ISDIR(sb.st_mode) && depth > 0) {
+      pc_store_walk(path, depth - 1, visit, ctx);
+    }
+  }
+  closedir(d);
+}
+
+/* Removes `*.partial` files a killed run left behind (safe: we hold the lock,
+ * so no other writer is producing them). */
+static void remove_if_partial(const char *path, const struct stat *sb,
+                              void *ctx) {
+  (void)sb;
+  (void)ctx;
+  size_t len = strlen(path);
+  if (len > 8 && strcmp(path + len - 8, ".partial") == 0) {
+    unlink(path);
+  }
+}
+
+static void add_size(const char *path, const struct stat *sb, void *ctx) {
+  (void)path;
+  *(uint64_t *)ctx += (uint64_t)sb->st_size;
+}
+
+uint64_t pc_store_size(const pc_store *s) {
+  uint64_t bytes = 0;
+  pc_store_walk(s->dir, 4, add_size, &bytes);
+  return bytes;
+}
+
+static int cmp_i32(const void *a, const void *b) {
+  int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* Lists a folder's `<key>.h5` files whose key `parse` accepts. */
+pc_status pc_store_list_keys(const char *dir,
+                             int (*parse)(const char *, int32_t *),
+                             int32_t **keys, size_t *n, pc_error *e) {
+  *keys = NULL;
+  *n = 0;
+  DIR *d = opendir(dir);
+  if (d == NULL) {
+    return errno == ENOENT ? PC_OK
+                           : pc_error_set(e, PC_IO, "%s: cannot list: %s", dir,
+                                          strerror(errno));
+  }
+  size_t cap = 0;
+  struct dirent *de;
+  pc_status st = PC_OK;
+  while (st == PC_OK && (de = readdir(d)) != NULL) {
+    int32_t key;
+    if (!parse(de->d_name, &key)) {
+      continue;
+    }
+    if (*n == cap) {
+      cap = cap ? 2 * cap : 64;
+      int32_t *grown = realloc(*keys, cap * sizeof *grown);
+      if (grown == NULL) {
+        st = pc_error_set(e, PC_NOMEM, "out of memory");
+        break;
+      }
+      *keys = grown;
+    }
+    (*keys)[(*n)++] = key;
+  }
+  closedir(d);
+  if (*n > 1) {
+    qsort(*keys, *n, sizeof **keys, cmp_i32);
+  }
+  return st;
+}
+
+/* "YYYY-MM-DD.h5" */
+int pc_store_parse_day_name(const char *name, int32_t *key) {
+  char text[PC_DATE_STRLEN];
+  if (strlen(name) != 13 || strcmp(name + 10, ".h5") != 0) {
+    return 0;
+  }
+  memcpy(text, name, 10);
+  text[10] = '\0';
+  return pc_date_parse(text, key);
+}
+
+/* "YYYY-MM.h5" */
+int pc_store_parse_month_name(const char *name, int32_t *key) {
+  char text[PC_DATE_STRLEN];
+  pc_date d;
+  if (strlen(name) != 10 || strcmp(name + 7, ".h5") != 0) {
+    return 0;
+  }
+  memcpy(text, name, 7);
+  memcpy(text + 7, "-01", 4);
+  if (!pc_date_parse(text, &d)) {
+    return 0;
+  }
+  *key = pc_date_month_index(d);
+  return 1;
+}
+
+/* ---- open / close ----------------------------------------------------- */
+
+static pc_status open_writer(pc_store *s, const pc_store_info *info,
+                             pc_error *e) {
+  struct stat sb;
+  if (pc_mkdirs(s->dir) != 0) {
+    return pc_error_set(e, PC_IO, "%s: cannot create store folder: %s", s->dir,
+                        strerror(errno));
+  }
+  if (stat(s->dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+    return pc_error_set(e, PC_IO, "%s: the store is not a folder", s->dir);
+  }
+  pc_status st = take_lock(s, info, e);
+  if (st != PC_OK) {
+    return st;
+  }
+  pc_store_walk(s->dir, 4, remove_if_partial, NULL);
+  /* A damaged or lost manifest is restored from the files' own identity
+   * attributes: nothing stored is lost or recomputed. */
+  s->commodity[0] = '\0';
+  st = pc_store_manifest_load(s, e);
+  if (st == PC_IO) {
+    pc_store_diag_note(s, e->msg);
+    pc_store_manifest_clear(s);
+    st = PC_OK;
+  }
+  /* Refused before anything changes on disk. */
+  if (st == PC_OK && s->commodity[0] != '\0' &&
+      strcmp(s->commodity, info->commodity) != 0) {
+    st = pc_error_set(e, PC_INPUT, "store %s holds commodity '%s', the job "
+                      "says '%s'", s->dir, s->commodity, info->commodity);
+  }
+  if (st == PC_OK) {
+    snprintf(s->commodity, sizeof s->commodity, "%s", info->commodity);
+    st = pc_store_manifest_reconcile(s, info->commodity, e);
+  }
+  return st;
+}
+
+/* Readers need the manifest to know what a file's identity must be. */
+static pc_status open_reader(pc_store *s, pc_error *e) {
+  struct stat sb;
+  if (stat(s->dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+    return pc_error_set(e, PC_INPUT, "%s: no such store", s->dir);
+  }
+  pc_status st = pc_store_manifest_load(s, e);
+  if (st == PC_IO) {
+    char why[sizeof e->msg];
+    snprintf(why, sizeof why, "%s", e->msg);
+    st = pc_error_set(e, PC_DAMAGED, "%s; the next writer run of the job "
+                      "(e.g. pathcast daily --job FILE) restores it from the "
+                      "result files", why);
+  }
+  return st;
+}
+
+pc_status pc_store_open(pc_store **out, const char *dir, pc_store_mode mode,
+                        const pc_store_info *info, pc_error *e) {
+  pc_store *s = calloc(1, sizeof *s);
+  if (s == NULL) {
+    return pc_error_set(e, PC_NOMEM, "out of memory");
+  }
+  s->lock_fd = -1;
+  s->mode = mode;
+  snprintf(s->writer, sizeof s->writer, "%s", PC_VERSION);
+  snprintf(s->dir, sizeof s->dir, "%s", dir);
+  if (info != NULL) {
+    snprintf(s->commodity, sizeof s->commodity, "%s", info->commodity);
+    snprintf(s->job_id, sizeof s->job_id, "%s", info->job_id);
+    snprintf(s->provenance, sizeof s->provenance, "%s",
+             info->provenance ? info->provenance : "local");
+    s->seed = info->seed;
+    s->durable = info->durable;
+    s->should_stop = info->should_stop;
+  }
+  pc_status st = PC_OK;
+  if (mode != PC_STORE_READ && info == NULL) {
+    st = pc_error_set(e, PC_FATAL, "a writer needs the store's identity");
+  } else if (mode == PC_STORE_WRITER) {
+    st = open_writer(s, info, e);
+  } else if (mode == PC_STORE_READ) {
+    st = open_reader(s, e);
+  }
+  if (st != PC_OK) {
+    pc_store_close(s);
+    return st;
+  }
+  *out = s;
+  return PC_OK;
+}
+
+void pc_store_close(pc_store *s) {
+  if (s == NULL) {
+    return;
+  }
+  if (s->lock_fd >= 0) {
+    close(s->lock_fd); /* releases the fcntl lock */
+  }
+  pc_store_manifest_clear(s);
+  free(s);
+}
+
+const char *pc_store_dir(const pc_store *s) { return s->dir; }
+
+void pc_store_set_diag(pc_store *s, FILE *diag) { s->diag = diag; }
+
+void pc_store_diag_note(pc_store *s, const char *msg) {
+  if (s->diag != NULL) {
+    fprintf(s->diag, "store: %s\n", msg);
+  }
+}
+
+int64_t pc_store_schema(const pc_store *s) { return s->schema; }
+
+long pc_store_schema_files(const pc_store *s, int version) {
+  return version >= 1 && version <= PC_SCHEMA_VERSION
+             ? s->schema_files[version]
+             : 0;
+}
+
+int pc_store_schema_oldest(const pc_store *s) {
+  for (int v = 1; v <= PC_SCHEMA_VERSION; v++) {
+    if (s->schema_files[v] > 0) {
+      return v;
+    }
+  }
+  return (int)s->schema;
+}
+
+const char *pc_store_schema_text(const pc_store *s, char *buf, size_t len) {
+  size_t used = 0;
+  buf[0] = '\0';
+  for (int v = 1; v <= PC_SCHEMA_VERSION && used < len; v++) {
+    if (s->schema_files[v] > 0) {
+      int n = snprintf(buf + used, len - used, "%s%d", used ? " and " : "", v);
+      used += n > 0 ? (size_t)n : 0;
+    }
+  }
+  if (used == 0) {
+    snprintf(buf, len, "%lld", (long long)s->schema);
+  }
+  return buf;
+}
+
+const char *pc_store_commodity(const pc_store *s) { return s->commodity; }
+
+/* ---- identity on read ------------------------------------------------- */
+
+/* The model type a settings text names ("type=<name> ..."), into buf. */
+static void settings_type(const char *settings, char *buf, size_t len) {
+  size_t n = strncmp(settings, "type=", 5) == 0 ? strcspn(settings + 5, " ")
+                                                : 0;
+  snprintf(buf, len, "%.*s", (int)n, n ? settings + 5 : "");
+}
+
+/* A file's identity attributes must match where it lies (model, version),
+ * the store it is in (commodity) and the manifest's entry for its model and
+ * version (type and settings): a file copied into another folder, another
+ * store or over another version is not that folder's result. */
+static const char *identity_problem(const pc_store *s, hid_t f,
+                                    const char *model, const char *version) {
+  const char *settings = pc_store_manifest_settings(s, model, version);
+  char got[4096], type[PC_STORE_NAME_MAX];
+  if (settings == NULL) {
+    return "its model and version are not listed in the store's manifest";
+  }
+  if (pc_h5_read_attr_str(f, "commodity", got, sizeof got) != 0 ||
+      (s->commodity[0] != '\0' && strcmp(got, s->commodity) != 0)) {
+    return "its commodity is not the store's";
+  }
+  if (pc_h5_read_attr_str(f, "model", got, sizeof got) != 0 ||
+      strcmp(got, model) != 0) {
+    return "its model attribute does not match its folder";
+  }
+  if (pc_h5_read_attr_str(f, "model_version", got, sizeof got) != 0 ||
+      strcmp(got, version) != 0) {
+    return "its model_version attribute does not match its folder";
+  }
+  settings_type(settings, type, sizeof type);
+  if (pc_h5_read_attr_str(f, "model_type", got, sizeof got) != 0 ||
+      strcmp(got, type) != 0) {
+    return "its model_type differs from the manifest's";
+  }
+  if (pc_h5_read_attr_str(f, "settings", got, sizeof got) != 0 ||
+      !pc_settings_match(got, settings, PC_SETTINGS_IGNORE_HOLIDAYS)) {
+    return "its settings differ from the manifest's";
+  }
+  return NULL;
+}
+
+pc_status pc_store_check_identity(pc_store *s, hid_t f, const char *path,
+                                  const char *model, const char *version,
+                                  pc_error *e) {
+  const char *why = identity_problem(s, f, model, version);
+  return why == NULL ? PC_OK : pc_error_set(e, PC_DAMAGED, "%s: %s", path, why);
+}
+
