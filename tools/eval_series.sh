@@ -15,12 +15,16 @@
 #   tools/eval_series.sh [WORKDIR]     (default: a new temporary folder)
 #
 # A WORKDIR of an earlier run keeps each evaluated series' CSV files: the
-# tables are printed again from them without running anything.
+# tables are printed again from them without running anything (a series
+# evaluated before the ensemble's records were kept is run again).
 #
-# Needs a built bin/pathcast, mpirun, R with fGarch and timeSeries; about
-# five minutes on two shared cores, 2 GB of disk in WORKDIR (each series'
-# store is removed once evaluated).  R's EuStockMarkets and forecast's gold
-# are reserved for independent acceptance and are not used here.
+# Needs a built bin/pathcast, mpirun, R with fGarch and timeSeries, and
+# python3 (the ensemble's weights are read from `pathcast models --format
+# json`); two to five minutes on two shared cores (1.5 at a light load),
+# 2 GB of disk in WORKDIR (each series' store is removed once evaluated,
+# its ensemble records kept as NAME.ens.json).  R's EuStockMarkets and
+# forecast's gold are reserved for independent acceptance and are not used
+# here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source tests/lib/env.sh
