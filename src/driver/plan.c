@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pathcast/eval/evaluate.h"
 #include "pathcast/core/partition.h"
 #include "pathcast/core/schedule.h"
 #include "pathcast/store/scores.h"

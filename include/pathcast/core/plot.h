@@ -34,7 +34,7 @@ uint32_t pc_plot_color_rgb(int color);
 
 /* An empty figure of width x height pixels (each 64..8192; 900 x 500 suits
  * a report page).  title, xlabel and ylabel may be NULL.  PC_INPUT for a bad
- * size, PC_NOMEM. */
+ * size, PC_NOMEM.  *out is the caller's, released by pc_plot_free. */
 pc_status pc_plot_new(pc_plot **out, int width, int height, const char *title,
                       const char *xlabel, const char *ylabel, pc_error *e);
 void pc_plot_free(pc_plot *p);

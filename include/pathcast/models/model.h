@@ -170,6 +170,8 @@ typedef struct pc_model pc_model;
 pc_status pc_model_check(const pc_model_spec *spec, const pc_history *columns,
                          long min_history, pc_error *e);
 
+/* A model of the spec's type, not fitted yet; *m is the caller's, released
+ * by pc_model_free (also after a failed fit or load). */
 pc_status pc_model_alloc(pc_model **m, const pc_model_spec *spec, pc_error *e);
 /* The same with the model's spec given the job context ctx (the driver). */
 pc_status pc_model_alloc_in(pc_model **m, const pc_model_spec *spec,

@@ -63,6 +63,10 @@ typedef struct {
   const char *holidays;
 } pc_store_model;
 
+/* Opens the store at dir as a reader, a worker or the writer (which takes
+ * the lock, waiting up to info->lock_wait seconds: PC_LOCKED after).  *out
+ * is the caller's, released by pc_store_close (which also frees the
+ * lock). */
 pc_status pc_store_open(pc_store **out, const char *dir, pc_store_mode mode,
                         const pc_store_info *info, pc_error *e);
 void pc_store_close(pc_store *s);
@@ -105,7 +109,8 @@ typedef struct {
   int64_t n_obs;
 } pc_trained_meta;
 
-/* Training dates stored for a model (sorted); *dates is malloc'd. */
+/* Training dates stored for a model (sorted); *dates is malloc'd, the
+ * caller frees it. */
 pc_status pc_store_trained_dates(pc_store *s, const char *model,
                                  const char *version, pc_date **dates,
                                  size_t *n, pc_error *e);
@@ -143,7 +148,8 @@ pc_status pc_partition_append(pc_partition *p, size_t *index);
 void pc_partition_sort(pc_partition *p);
 float *pc_partition_values(const pc_partition *p, size_t i);
 
-/* Months (pc_date_month_index) that have a partition file, sorted. */
+/* Months (pc_date_month_index) that have a partition file, sorted;
+ * *months is malloc'd, the caller frees it. */
 pc_status pc_store_forecast_months(pc_store *s, const char *model,
                                    const char *version, int32_t **months,
                                    size_t *n, pc_error *e);
@@ -188,7 +194,8 @@ typedef struct {
   char reason[400];
 } pc_failure;
 
-/* PC_DAMAGED when failures.h5 fails its checks. */
+/* The recorded failures; *list is malloc'd, the caller frees it.
+ * PC_DAMAGED when failures.h5 fails its checks. */
 pc_status pc_store_read_failures(pc_store *s, pc_failure **list, size_t *n,
                                  pc_error *e);
 /* Writer only: replaces the recorded failures. */
@@ -208,7 +215,8 @@ pc_status pc_store_scores_current(pc_store *st, const char *model,
                                   int horizon, uint64_t source,
                                   const pc_series *actuals, int *current,
                                   long *stored, pc_error *e);
-/* Months that have a scores file, sorted. */
+/* Months that have a scores file, sorted; *months is malloc'd, the caller
+ * frees it. */
 pc_status pc_store_score_months(pc_store *st, const char *model,
                                 const char *version, int32_t **months,
                                 size_t *n, pc_error *e);
