@@ -1,4 +1,10 @@
-/* Per-rank logs that never fail the run (see pathcast/core/log.h). */
+/* Per-rank logs that never fail the run (see pathcast/core/log.h).
+ *
+ * A log is a convenience, never a reason to stop: opening falls back to
+ * standard error, and writing ignores errors (STYLE 9). One file per rank, so
+ * ranks never interleave lines and no locking is needed; lines are "ISO-time
+ * rank NNNN LEVEL message" in UTC, so the logs of ranks on nodes in different
+ * time zones sort together. */
 #include "pathcast/core/log.h"
 
 #include "pathcast/core/file.h"
@@ -10,6 +16,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+/* path is kept for the summary, which tells the user where to look; "(standard
+ * error)" when there is no file. */
 struct pc_log {
   FILE *f;    /* the log file, or stderr */
   int owned;  /* 1 when f must be closed */
@@ -17,6 +25,9 @@ struct pc_log {
   char path[4096];
 };
 
+/* Caller owns the result (pc_log_close). NULL only when calloc fails; every
+ * pc_log_* function accepts NULL and does nothing, so a caller need not check.
+ */
 pc_log *pc_log_stderr(int rank) {
   pc_log *log = calloc(1, sizeof *log);
   if (log != NULL) {
@@ -27,6 +38,10 @@ pc_log *pc_log_stderr(int rank) {
   return log;
 }
 
+/* Appends ("a"): a resumed or daily run adds to the rank's file of the same log
+ * folder instead of erasing what earlier runs recorded. A folder that cannot be
+ * made or a path too long for the buffer gives a stderr log and one warning,
+ * never a failed run. */
 pc_log *pc_log_open(const char *dir, int rank) {
   pc_log *log = pc_log_stderr(rank);
   if (log == NULL) {
@@ -60,6 +75,9 @@ void pc_log_close(pc_log *log) {
   free(log);
 }
 
+/* A log is used by one thread of one rank, so gmtime_r is for correctness
+ * rather than speed; a failed conversion leaves the stamp empty but still
+ * writes the line. */
 static void emit(pc_log *log, const char *level, const char *fmt, va_list ap) {
   if (log == NULL) {
     return;
@@ -98,6 +116,8 @@ void pc_log_error(pc_log *log, const char *fmt, ...) {
   va_end(ap);
 }
 
+/* The stream lets others write into the rank's log: the store's HDF5
+ * error stack and the echo of the job's effective settings. */
 FILE *pc_log_stream(pc_log *log) { return log ? log->f : stderr; }
 
 const char *pc_log_path(const pc_log *log) { return log ? log->path : ""; }

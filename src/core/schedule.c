@@ -41,6 +41,8 @@ const char *pc_freq_name(pc_freq f) {
   return freq_table[f].name;
 }
 
+/* Kept in the table's order; the job's error message for a bad train_frequency
+ * prints this list. */
 const char *pc_freq_names(void) {
   return "daily, weekly, biweekly, monthly, quarterly, semiannually, annually";
 }
@@ -58,6 +60,8 @@ bool pc_freq_parse(const char *s, pc_freq *out) {
   return false;
 }
 
+/* Division rounding toward minus infinity: C's truncation would put the dates
+ * just before the anchor in period 0 instead of period -1. */
 static int64_t floor_div(int64_t a, int64_t b) {
   int64_t q = a / b;
   if ((a % b != 0) && ((a < 0) != (b < 0))) {
@@ -78,6 +82,10 @@ static pc_date add_months(pc_date anchor, int64_t n) {
   return pc_month_first_day((int32_t)mi) + (d < dim ? d : dim) - 1;
 }
 
+/* T_k = anchor + k steps for any integer k, negative too: dates before the
+ * anchor have training dates as well, so a backfill may start before
+ * train_anchor. Month steps are always taken from the anchor, never from
+ * T_(k-1), so a clamped Feb 28 does not pull the later dates to the 28th. */
 pc_date pc_schedule_date(pc_freq f, pc_date anchor, int64_t k) {
   const freq_info *fi = info_of(f);
   if (fi->months != 0) {

@@ -6,6 +6,9 @@
 
 #include "pathcast/core/signal.h"
 
+/* volatile sig_atomic_t is the only object type C11 lets a handler write and
+ * the main flow read safely. It is never reset: once asked to stop, the run
+ * stays stopping. */
 static volatile sig_atomic_t stop_requested = 0;
 
 static void on_stop_signal(int sig) {
@@ -13,6 +16,9 @@ static void on_stop_signal(int sig) {
   stop_requested = 1;
 }
 
+/* No SA_RESTART: an interrupted blocking call returns EINTR, and the run
+ * reaches its next check of the flag between units (docs/DESIGN.md,
+ * "Stopping"), after the unit in flight is committed. */
 void pc_signal_install(void) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);

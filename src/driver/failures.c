@@ -1,6 +1,12 @@
 /* The failure record of the store (failures.h5), kept by rank 0 at the end
  * of a train, forecast, backfill or daily run: what failed in this run,
- * and what failed before and is still neither retried nor in the store. */
+ * and what failed before and is still neither retried nor in the store.
+ *
+ * Why a record at all: a failure must be visible to the next day's operator
+ * (status, the daily report) even when the run that saw it is long gone, and
+ * each recorded failure is retried by the next run, because its unit is still
+ * missing from the store and is planned again. The record is therefore a view
+ * of what is missing, never a log: resolved entries leave it. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,6 +14,9 @@
 
 /* ---- recorded failures ------------------------------------------------ */
 
+/* The identity of a failure: what failed (training or forecast), which model
+ * version, which date. The reason is not part of it, so a retry that fails
+ * differently replaces the old record. */
 static int same_key(const pc_failure *a, const pc_failure *b) {
   return a->kind == b->kind && a->date == b->date &&
          strcmp(a->model, b->model) == 0 && strcmp(a->version, b->version) == 0;
@@ -28,6 +37,9 @@ static int cmp_failure(const void *pa, const void *pb) {
 }
 
 /* An old failure is resolved when what failed is in the store now. */
+/* Read errors count as "not resolved": a damaged file keeps its failure on
+ * record, which is the conservative side (the next run rebuilds the file and
+ * resolves it then). */
 static int resolved(pc_ctx *c, const pc_failure *f) {
   pc_error ignored;
   pc_date *dates = NULL;
@@ -42,6 +54,10 @@ static int resolved(pc_ctx *c, const pc_failure *f) {
     return found;
   }
   pc_partition p;
+  /* A forecast failure is resolved when its date is in its month's
+   * partition, read with every reader's checks; any_shape = 1, because the
+   * question is whether the date is stored, not whether its shape is the
+   * job's. */
   pc_partition_init(&p, c->job->paths, c->job->horizon);
   if (pc_store_read_partition(c->store, f->model, f->version,
                               pc_date_month_index(f->date), &p, 1,
@@ -87,6 +103,9 @@ pc_status pc_run_record_failures(pc_ctx *c, pc_error *e) {
     nold = 0;
   }
   size_t n = c->nfailures;
+  /* At least one element, so an empty list is not mistaken for a failed
+   * malloc(0). Ownership: all replaces c->failures, which the run result hands
+   * to the caller. */
   pc_failure *all = malloc((n + nold ? n + nold : 1) * sizeof *all);
   if (all == NULL) {
     free(old);
@@ -98,6 +117,8 @@ pc_status pc_run_record_failures(pc_ctx *c, pc_error *e) {
       all[n++] = old[i];
     }
   }
+  /* Sorted before comparing and writing, so the file's bytes depend on the set
+   * of failures only, not on which rank reported first. */
   qsort(all, n, sizeof *all, cmp_failure);
   st = PC_OK;
   if (damaged || !lists_equal(all, n, old, nold)) {
