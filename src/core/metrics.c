@@ -5,9 +5,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The M5 levels (Makridakis et al. 2022): the median and the bounds of the
+ * 50%, 67%, 95% and 99% central intervals. Stored scores files keep the
+ * quantiles at these levels (pc_score_levels adds 0.1 and 0.9), and the
+ * printed pinball loss averages over them, so a change here changes what
+ * stored columns and earlier tables mean. */
 const double pc_quantile_levels[PC_NQUANTILES] = {
     0.005, 0.025, 0.165, 0.25, 0.5, 0.75, 0.835, 0.975, 0.995};
 
+/* No subtraction: x - y could overflow to infinity or be NaN, and qsort needs a
+ * consistent sign. NaN compares as equal to everything here; pc_sort_column is
+ * the routine that places NaNs deliberately. */
 static int cmp_double(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
   return (x > y) - (x < y);
@@ -104,6 +112,8 @@ double pc_quantile(const double *sorted, size_t n, double p) {
   if (n == 0) {
     return NAN;
   }
+  /* R's type 7: position h = (n - 1) p, between order statistics lo and lo + 1.
+   * hi is clamped for p = 1, where h = n - 1 and the weight of hi is 0. */
   double h = (double)(n - 1) * p;
   size_t lo = (size_t)floor(h);
   size_t hi = lo + 1 < n ? lo + 1 : n - 1;
@@ -113,6 +123,10 @@ double pc_quantile(const double *sorted, size_t n, double p) {
 /* With x sorted ascending (1-based i), sum over all pairs of |x_i - x_j| is
  * 2 * sum_i (2i - n - 1) x_i, which turns the O(n^2) definition into one
  * pass. */
+/* The sample CRPS as E|X - y| - E|X - X'|/2 over the empirical distribution
+ * of the paths (Gneiting & Raftery 2007, eq. 21); tests/unit/
+ * test_metrics_reference.c checks it against R's energy::edist. The caller
+ * passes the paths sorted. */
 double pc_crps(const double *sorted, size_t n, double y) {
   if (n == 0) {
     return NAN;
@@ -168,6 +182,9 @@ static double mean_abs_cross(const double *a, size_t na, const double *b,
   return sum / ((double)na * (double)nb);
 }
 
+/* E|A - B| over all pairs of two samples, both sorted ascending; a and b may be
+ * the same array. Three cases so each is one linear pass with the least
+ * rounding. */
 double pc_mean_abs_diff(const double *a, size_t na, const double *b,
                         size_t nb) {
   if (na == 0 || nb == 0) {
@@ -182,10 +199,14 @@ double pc_mean_abs_diff(const double *a, size_t na, const double *b,
   return mean_abs_cross(a, na, b, nb);
 }
 
+/* Pinball (quantile) loss of quantile q at level tau for outcome y; an outcome
+ * exactly at q costs 0 from either side. */
 double pc_pinball(double q, double y, double tau) {
   return y >= q ? tau * (y - q) : (1.0 - tau) * (q - y);
 }
 
+/* Binary search on a sorted sample: the number of values < y (strict) or <= y.
+ */
 static size_t count_below(const double *sorted, size_t n, double y, int strict) {
   size_t lo = 0, hi = n;
   while (lo < hi) {
@@ -199,6 +220,9 @@ static size_t count_below(const double *sorted, size_t n, double y, int strict) 
   return lo;
 }
 
+/* Mid-rank PIT: ties between y and path values count half, so a forecast with
+ * many equal paths (a naive model's point mass) gives 0.5 at the point instead
+ * of 0 or 1, and PIT histograms of such models are not pushed to the edges. */
 double pc_pit(const double *sorted, size_t n, double y) {
   if (n == 0) {
     return NAN;

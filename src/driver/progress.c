@@ -9,6 +9,9 @@
 
 #include "run_internal.h"
 
+/* Tags of their own, so a progress message can never match a receive elsewhere
+ * in the driver (the plan and failures move by collectives, which do not use
+ * tags, but a later point-to-point exchange would). */
 enum { TAG_STEP = 4101, TAG_END = 4102 };
 
 struct pc_progress {
@@ -20,6 +23,8 @@ struct pc_progress {
   int ended; /* ranks whose END arrived (rank 0 only) */
 };
 
+/* CLOCK_MONOTONIC: the rate and ETA must not jump when the system clock is set.
+ * Timing only ever reaches the terminal, never a stored result. */
 static double now_seconds(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -28,6 +33,9 @@ static double now_seconds(void) {
 
 static void show(pc_progress *p, int final) {
   double t = now_seconds();
+  /* A terminal redraws one line in place, so frequent updates cost nothing; a
+   * log file or batch output gets a new line each time, so every 5 s keeps a
+   * Slurm output file readable. */
   double interval = p->tty ? 0.2 : 5.0;
   if (!final && t - p->last_shown < interval) {
     return;
@@ -61,6 +69,8 @@ pc_progress *pc_progress_start(pc_ctx *c, const char *phase, long total) {
 }
 
 /* Rank 0: takes every message already waiting, without blocking. */
+/* A message with another tag stops the drain instead of being received: it
+ * belongs to someone else, and Iprobe left it in the queue. */
 static void drain(pc_progress *p) {
   int flag = 1;
   while (flag) {
@@ -78,6 +88,9 @@ static void drain(pc_progress *p) {
   }
 }
 
+/* Other ranks send and go on (MPI_Send of one long is buffered eagerly by every
+ * MPI in practice); only rank 0 prints, so progress lines never interleave. A
+ * NULL progress (start failed) makes every call a no-op. */
 void pc_progress_step(pc_progress *p, long items) {
   if (p == NULL) {
     return;
@@ -101,6 +114,9 @@ void pc_progress_finish(pc_progress *p) {
     free(p);
     return;
   }
+  /* Rank 0 has finished its own units: it now blocks until every other rank's
+   * END, consuming their remaining steps, so no message is left unmatched when
+   * the phase's vote begins. */
   while (p->ended < p->c->size - 1) {
     MPI_Status status;
     long items = 0;

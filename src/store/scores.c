@@ -1,5 +1,10 @@
 /* Scoring a forecast partition against the observed closes (see
- * pathcast/store/scores.h; every quantity is defined in docs/EVALUATION.md). */
+ * pathcast/store/scores.h; every quantity is defined in docs/EVALUATION.md).
+ *
+ * Pure computation: no HDF5 here (store_scores.c reads and writes these
+ * arrays). Scores depend only on the partition's values and the series' closes,
+ * never on the rank or order that computes them, so stored scores files are
+ * byte-identical for any rank count like every store file. */
 #include "pathcast/store/scores.h"
 
 #include <math.h>
@@ -8,6 +13,9 @@
 
 #include "pathcast/core/metrics.h"
 
+/* Ascending, so the PC_LEVEL_* indices in scores.h stay valid; a stored scores
+ * file's quantile column is laid out in this order, so adding a level is a
+ * schema change of scores files (docs/STORE.md). */
 const double pc_score_levels[PC_SCORE_NLEVELS] = {
     0.005, 0.025, 0.1, 0.165, 0.25, 0.5, 0.75, 0.835, 0.9, 0.975, 0.995};
 
@@ -16,6 +24,8 @@ void pc_scores_init(pc_scores *s, int horizon) {
   s->horizon = horizon;
 }
 
+/* Releases every array and re-initialises s with its horizon, so s can be
+ * filled again and a second fini is harmless. */
 void pc_scores_fini(pc_scores *s) {
   free(s->date);
   free(s->cutoff);
@@ -31,6 +41,9 @@ void pc_scores_fini(pc_scores *s) {
 }
 
 /* Grows one array to cap rows of `row` bytes. */
+/* pp is the address of one of the pc_scores array pointers. On failure the old
+ * array stays valid and owned by s, so pc_scores_fini frees it; nothing leaks
+ * when a later grow fails. */
 static int grow(void *pp, size_t cap, size_t row) {
   void **p = pp;
   void *g = realloc(*p, (cap ? cap : 1) * row);
@@ -41,6 +54,10 @@ static int grow(void *pp, size_t cap, size_t row) {
   return 0;
 }
 
+/* Grows only; shrinking just lowers n and keeps the memory for the next
+ * partition. All arrays are resized to the same capacity, so s->cap is valid
+ * for every one of them; on PC_NOMEM s->n is unchanged and earlier arrays may
+ * be larger, which is harmless. */
 pc_status pc_scores_resize(pc_scores *s, size_t n) {
   if (n > s->cap) {
     size_t h = (size_t)s->horizon, d = sizeof(double);
@@ -66,11 +83,17 @@ long pc_scores_find(const pc_scores *s, pc_date d) {
 }
 
 /* The observed close of day d, NaN when the series has none. */
+/* NaN stands for "not observed yet" (a future day, a holiday the calendar did
+ * not know, a missing close); every score of such a day is NaN and the averages
+ * of evaluate skip it. */
 static double close_on(const pc_series *s, pc_date d) {
   long r = pc_series_find(s, d);
   return r < 0 ? NAN : s->close[r];
 }
 
+/* Scratch for one column: sorted receives day_k's values as doubles, work holds
+ * the radix sort's 2 x paths keys. Allocated once per partition, not per
+ * forecast or horizon. */
 typedef struct {
   double *sorted;
   uint32_t *work;
@@ -84,6 +107,8 @@ static void score_horizon(pc_scores *s, size_t i, size_t k, const double *x,
   for (size_t j = 0; j < n; j++) {
     sum += x[j];
   }
+  /* Summed in sorted order, not path order: the mean is then the same bits
+   * whatever order the paths were stored in. */
   s->mean[at] = sum / (double)n;
   double *q = &s->quantile[at * PC_SCORE_NLEVELS];
   for (int l = 0; l < PC_SCORE_NLEVELS; l++) {
@@ -116,6 +141,10 @@ static void score_forecast(pc_scores *s, size_t i, const pc_partition *p,
                      : NAN;
 }
 
+/* A horizon mismatch is a caller bug (the driver creates s with the partition's
+ * horizon), hence PC_FATAL and not PC_INPUT. Scores are computed for every
+ * forecast of the partition, including those whose actuals are all unknown, so
+ * a later run only has to notice new closes (pc_scores_current). */
 pc_status pc_scores_compute(pc_scores *s, const pc_partition *p,
                             const pc_series *actuals, uint64_t source,
                             pc_error *e) {
@@ -137,10 +166,16 @@ pc_status pc_scores_compute(pc_scores *s, const pc_partition *p,
 }
 
 /* Bit-equal, with every NaN equal to every NaN ("not observed"). */
+/* memcmp rather than ==: -0.0 and 0.0 are different closes for this purpose
+ * (they would never occur in valid data, but equality must be exact to keep "up
+ * to date" meaning "same bytes"). */
 static int same_value(double a, double b) {
   return (isnan(a) && isnan(b)) || memcmp(&a, &b, sizeof a) == 0;
 }
 
+/* Cheaper than rescoring: one lookup per stored actual. The closes at cutoff
+ * are compared as well, because scores such as the direction of the median are
+ * taken against the last close. */
 int pc_scores_current(const pc_scores *s, uint64_t source,
                       const pc_series *actuals) {
   if (s->source != source) {
