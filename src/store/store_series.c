@@ -1,5 +1,12 @@
 /* The observed series (series.h5) and the recorded failures (failures.h5):
- * small files of the whole store, each under a content checksum. */
+ * small files of the whole store, each under a content checksum.
+ *
+ * series.h5 is the store's copy of the actuals: evaluate and report score
+ * against it rather than against whatever data file a later job names, so
+ * scores are reproducible from the store alone. failures.h5 is the failure
+ * record kept by the driver (src/driver/failures.c). Both are whole-store files
+ * written by rank 0 only, under the writer lock, with the same container and
+ * commit as every other file (store_file.c). */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -8,6 +15,10 @@
 #include "store_internal.h"
 
 /* Dates, closes, covariate names (each with its NUL) and values. */
+/* The content checksum covers every value a reader uses, in a fixed order;
+ * names include their NUL so ("ab", "c") and ("a", "bc") differ. Changing the
+ * order or the fields changes the checksum of every stored series, which would
+ * then read as damaged: it is part of the file format. */
 static uint64_t series_checksum(const pc_series *s) {
   uint64_t c = pc_checksum_add(pc_checksum_seed, s->date, s->n * sizeof *s->date);
   c = pc_checksum_add(c, s->close, s->n * sizeof *s->close);
@@ -18,6 +29,8 @@ static uint64_t series_checksum(const pc_series *s) {
 }
 
 /* Kinds, dates, models, versions and reasons of every failure. */
+/* The kind is hashed as one byte, as it is stored, so the checksum does not
+ * depend on the enum's size in the compiler's ABI. */
 static uint64_t failures_checksum(const pc_failure *list, size_t n) {
   uint64_t c = pc_checksum_seed;
   for (size_t i = 0; i < n; i++) {
@@ -34,6 +47,9 @@ static uint64_t failures_checksum(const pc_failure *list, size_t n) {
 static pc_status read_series(pc_store *s, pc_series *series, int *legacy,
                              pc_error *e);
 
+/* Equality is bitwise because the question is whether the file would change,
+ * not whether the numbers are close: a revised close, however small, must reach
+ * the stored actuals so that evaluate rescores the forecasts it touches. */
 static int series_equal(const pc_series *a, const pc_series *b) {
   if (a->n != b->n || a->ncov != b->ncov) {
     return 0;
@@ -49,6 +65,10 @@ static int series_equal(const pc_series *a, const pc_series *b) {
          memcmp(a->cov, b->cov, a->n * a->ncov * sizeof *a->cov) == 0;
 }
 
+/* source is the data file's path as the job named it, kept for people reading
+ * the file; it is not part of the checksum, so moving the data file does not
+ * make the series read as damaged. It is written only when the series changes
+ * (pc_store_sync_series). */
 static pc_status write_series(pc_store *s, const pc_series *series,
                               const char *source, pc_error *e) {
   char path[PATH_LEN];
@@ -76,6 +96,9 @@ static pc_status write_series(pc_store *s, const pc_series *series,
   return pc_store_file_commit(s, f, ok, path, e);
 }
 
+/* Called by rank 0 at the start of a writer run, after the lock is taken. Not
+ * writing an unchanged series is what makes a run with nothing to do leave
+ * every byte of the store (and every file's time stamp) as it was. */
 pc_status pc_store_sync_series(pc_store *s, const pc_series *series,
                                const char *source, pc_error *e) {
   pc_series stored;
@@ -93,6 +116,10 @@ pc_status pc_store_sync_series(pc_store *s, const pc_series *series,
   return write_series(s, series, source, e);
 }
 
+/* Every length is checked against the dates' before any value is used: a file
+ * whose arrays disagree is damaged, and the caller reports it as such. On
+ * failure out may hold partial arrays, which the caller frees with
+ * pc_series_fini. */
 static int read_series_file(hid_t f, pc_series *out) {
   size_t n2 = 0, nc = 0;
   hsize_t dims[2] = {0, 0};
@@ -103,6 +130,9 @@ static int read_series_file(hid_t f, pc_series *out) {
            dims[1] == nc;
   out->ncov = nc;
   if (ok) {
+    /* At least one element, so a series without covariates has a non-NULL cov
+     * like every other series; H5Dread is skipped when there is nothing to
+     * read. */
     out->cov = malloc(((out->n * nc) > 0 ? out->n * nc : 1) * sizeof *out->cov);
     hid_t d = H5Dopen2(f, "covariate", H5P_DEFAULT);
     ok = out->cov != NULL && d >= 0 &&
@@ -115,6 +145,10 @@ static int read_series_file(hid_t f, pc_series *out) {
   return ok ? 0 : -1;
 }
 
+/* A missing series is PC_INPUT (the store was never written by a run), a
+ * present but unreadable one PC_DAMAGED: only the second is fixed by rerunning
+ * a writer, and the messages say which. *legacy reports a schema-1 file without
+ * a content checksum, so the writer can rewrite it once. */
 static pc_status read_series(pc_store *s, pc_series *series, int *legacy,
                              pc_error *e) {
   char path[PATH_LEN];
@@ -141,6 +175,9 @@ static pc_status read_series(pc_store *s, pc_series *series, int *legacy,
   }
   if (st != PC_OK) {
     pc_series_fini(series);
+    /* A file that fails its container checks comes back as PC_IO from
+     * pc_store_file_open; for a reader that is damage (exit 3), not an I/O
+     * failure of this run (exit 1). */
     return st == PC_IO ? PC_DAMAGED : st;
   }
   return PC_OK;
@@ -151,6 +188,9 @@ pc_status pc_store_read_series(pc_store *s, pc_series *series, pc_error *e) {
   return read_series(s, series, &legacy, e);
 }
 
+/* Used by migrate (store_migrate.c) to rewrite a schema-1 series in the current
+ * schema; the content is read with every check and written unchanged, keeping
+ * the recorded source. */
 pc_status pc_store_series_rewrite(pc_store *s, pc_error *e) {
   char path[PATH_LEN], source[PATH_LEN] = "";
   pc_series series;
@@ -172,6 +212,8 @@ pc_status pc_store_series_rewrite(pc_store *s, pc_error *e) {
   return st;
 }
 
+/* The names the status command and the summary print; "score" failures exist
+ * only in a run's result (evaluate and report), never in failures.h5. */
 const char *pc_failure_kind_name(pc_failure_kind kind) {
   return kind == PC_FAIL_TRAIN      ? "train"
          : kind == PC_FAIL_FORECAST ? "forecast"
@@ -180,6 +222,10 @@ const char *pc_failure_kind_name(pc_failure_kind kind) {
 
 /* ---- failures --------------------------------------------------------- */
 
+/* No file means no failures (a new store, or every failure resolved and the
+ * file never written). On PC_OK the caller owns *list (free); on any error
+ * *list is NULL. A damaged file is PC_DAMAGED, and the driver then records this
+ * run's failures only. */
 pc_status pc_store_read_failures(pc_store *s, pc_failure **list, size_t *n,
                                  pc_error *e) {
   char path[PATH_LEN];
@@ -206,7 +252,12 @@ pc_status pc_store_read_failures(pc_store *s, pc_failure **list, size_t *n,
            n2 == n3 && n3 == n4 && n4 == n5;
   pc_failure *out = ok ? calloc(n1 ? n1 : 1, sizeof *out) : NULL;
   for (size_t i = 0; out != NULL && i < n1; i++) {
+    /* Any nonzero byte is a forecast: only two kinds are ever stored, and the
+     * content checksum below rejects a changed byte anyway. */
     out[i].kind = kind[i] ? PC_FAIL_FORECAST : PC_FAIL_TRAIN;
+    /* snprintf truncates a longer string from a forged file instead of
+     * overflowing the fixed-size fields; the checksum then fails on the
+     * truncated text. */
     snprintf(out[i].model, sizeof out[i].model, "%s", model[i]);
     snprintf(out[i].version, sizeof out[i].version, "%s", version[i]);
     snprintf(out[i].reason, sizeof out[i].reason, "%s", reason[i]);
@@ -233,6 +284,9 @@ pc_status pc_store_read_failures(pc_store *s, pc_failure **list, size_t *n,
   return PC_OK;
 }
 
+/* Written whole, like every store file; an empty list still writes a file, so
+ * "no failures" is recorded explicitly once failures were resolved. col[] holds
+ * borrowed pointers into list; only the arrays themselves are freed. */
 pc_status pc_store_write_failures(pc_store *s, const pc_failure *list,
                                   size_t n, pc_error *e) {
   char path[PATH_LEN];
