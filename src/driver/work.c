@@ -1,6 +1,12 @@
 /* Executing units: fit and store a model; forecast the missing dates of a
  * month and store the partition.  A model that fails is a recorded failure,
- * never a stop; only store I/O and memory errors end a run. */
+ * never a stop; only store I/O and memory errors end a run.
+ *
+ * Each unit is pure in its inputs: its results depend on the job, the history
+ * before its date and the random key of (seed, commodity, model, version,
+ * date), never on the rank that runs it or on which units ran before
+ * (docs/DESIGN.md, "Randomness"). That is what lets the plan give any unit to
+ * any rank and lets a resumed run produce the same bytes. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +16,10 @@
 #include "pathcast/store/scores.h"
 #include "run_internal.h"
 
+/* Appends to this rank's list, which rank 0 gathers at the end (run.c) and
+ * merges into failures.h5 (failures.c). The strings are truncated to the
+ * record's fixed sizes, which keeps pc_failure plain bytes for MPI_Gatherv.
+ * PC_NOMEM is the only failure, and it ends the run. */
 pc_status pc_ctx_add_failure(pc_ctx *c, pc_failure_kind kind, int model,
                              pc_date date, const char *reason) {
   if (c->nfailures == c->capfailures) {
@@ -36,6 +46,10 @@ pc_status pc_ctx_add_failure(pc_ctx *c, pc_failure_kind kind, int model,
 
 /* ---- training --------------------------------------------------------- */
 
+/* A fresh model per unit: nothing of an earlier fit can leak into this one. The
+ * record and model are released on every path; the file is written only when
+ * fit and save both succeeded, so a failed fit leaves no trained file and is
+ * retried by the next run. */
 static pc_status fit_and_store(pc_ctx *c, int m, const pc_history *h,
                                const pc_trained_meta *meta, pc_error *e) {
   pc_model *model = NULL;
@@ -56,6 +70,11 @@ static pc_status fit_and_store(pc_ctx *c, int m, const pc_history *h,
   return st;
 }
 
+/* The history ends before the training date u->key (pc_run_history), so a model
+ * can never see the data of its own training day. Too little history and
+ * PC_MODEL are recorded failures and return PC_OK: the phase goes on. Any other
+ * status (store I/O, memory) is returned with its message and ends the run at
+ * the next vote. */
 pc_status pc_work_train(pc_ctx *c, const pc_unit *u, pc_error *e) {
   const pc_job *job = c->job;
   char d[PC_DATE_STRLEN];
@@ -84,6 +103,9 @@ pc_status pc_work_train(pc_ctx *c, const pc_unit *u, pc_error *e) {
 
 /* ---- forecasting ------------------------------------------------------ */
 
+/* Called once, when the run's context is finalised (run.c, ctx_fini), on
+ * every exit path, so the cached model and the path workspace never outlive
+ * the context. */
 void pc_work_release(pc_ctx *c) {
   pc_model_free(c->cached);
   c->cached = NULL;
@@ -92,6 +114,10 @@ void pc_work_release(pc_ctx *c) {
 
 /* The model trained at t, from the store (kept while consecutive dates use
  * it).  NULL with a reason in *why when it is not stored. */
+/* The cache holds one model: a unit's dates are consecutive days of one month
+ * and one model, so they share a training date except across a training date
+ * inside the month. The cached model is owned by the context; *out is borrowed
+ * and stays valid until the next load_model or pc_work_release. */
 static pc_status load_model(pc_ctx *c, int m, pc_date t, pc_model **out,
                             pc_error *why) {
   if (c->cached != NULL && c->cached_index == m && c->cached_date == t) {
@@ -131,6 +157,10 @@ static pc_status forecast_one(pc_ctx *c, int m, pc_date d, pc_partition *p,
                               size_t i, pc_error *why) {
   const pc_job *job = c->job;
   char td[PC_DATE_STRLEN];
+  /* The schedule decides which model serves d, not "the newest stored": a
+   * forecast can never silently use a model it should not (docs/DESIGN.md, step
+   * 5). A missing or damaged trained model is therefore a failure of this date,
+   * recorded with the reason. */
   pc_date t = pc_schedule_on_or_before(job->train_frequency, job->train_anchor, d);
   pc_model *model = NULL;
   if (load_model(c, m, t, &model, why) != PC_OK) {
@@ -138,6 +168,8 @@ static pc_status forecast_one(pc_ctx *c, int m, pc_date d, pc_partition *p,
                         "training date %s (training failed or has not run)",
                         pc_date_format(t, td));
   }
+  /* Every row before d: the model conditions on data after its training date
+   * too, but never on d itself. */
   pc_history h = pc_run_history(c, d);
   pc_status st = pc_forecast_simulate(model, &c->mctx, &h, d, &c->fw, why);
   if (st == PC_OK) {
@@ -151,9 +183,14 @@ static pc_status forecast_one(pc_ctx *c, int m, pc_date d, pc_partition *p,
   p->date[i] = d;
   p->cutoff[i] = cutoff;
   p->training[i] = t;
+  /* Recorded rather than asserted: the flag is stored with every forecast so an
+   * auditor can check the absence of leakage from the file alone; the history
+   * view makes 1 impossible. */
   p->leak[i] = cutoff >= d;
   for (int k = 0; k < job->horizon; k++) {
     p->day[i * (size_t)job->horizon + (size_t)k] =
+        /* day_1 is d itself, day_k the (k-1)th trading day after it in the
+         * job's calendar. */
         pc_calendar_nth(&job->calendar, d, k + 1);
   }
   return PC_OK;
@@ -161,6 +198,9 @@ static pc_status forecast_one(pc_ctx *c, int m, pc_date d, pc_partition *p,
 
 /* Forecasts the unit's dates into the partition (already holding what the
  * store had); returns how many were added. */
+/* A failed date removes its slot again, so the partition holds only complete
+ * forecasts; the dates that failed are recorded and planned again by the next
+ * run. */
 static pc_status forecast_dates(pc_ctx *c, const pc_unit *u, pc_partition *p,
                                 size_t *added) {
   const pc_date *dates = c->plan.dates + u->first;
@@ -189,6 +229,12 @@ static pc_status forecast_dates(pc_ctx *c, const pc_unit *u, pc_partition *p,
   return st;
 }
 
+/* Copy-on-write of a whole partition (docs/STORE.md, "Partitions are written
+ * whole by one rank"): the plan gives each (model, month) to one rank, which
+ * reads what is stored, adds the missing dates and writes the file anew. A
+ * damaged partition is read as empty and rebuilt whole, which gives the same
+ * bytes as the original because every forecast is a pure function of its date.
+ */
 pc_status pc_work_forecast(pc_ctx *c, const pc_unit *u, pc_error *e) {
   const pc_job *job = c->job;
   const pc_model_ident *id = &c->idents[u->model];
@@ -201,6 +247,9 @@ pc_status pc_work_forecast(pc_ctx *c, const pc_unit *u, pc_error *e) {
   }
   size_t added = 0;
   pc_status st = forecast_dates(c, u, &p, &added);
+  /* Sorted by date before writing, so the bytes do not depend on the order
+   * dates were added in (a resume adds them in a different order). Nothing
+   * added: the stored file is left as it was, byte for byte. */
   if (st == PC_OK && added > 0) {
     pc_partition_sort(&p);
     st = pc_store_write_partition(c->store, &id->id, u->key, &p, e);
@@ -227,6 +276,9 @@ pc_status pc_work_score(pc_ctx *c, const pc_unit *u, pc_error *e) {
   pc_status st = pc_store_read_partition(c->store, id->id.model,
                                          id->id.version, u->key, &p, 0, &why);
   if (st == PC_DAMAGED) {
+    /* A damaged partition is reported, not recorded in failures.h5
+     * (docs/DESIGN.md, "The run"): it is the backfill's to rebuild, not
+     * evaluate's to retry. */
     c->sum.score_failed += u->count;
     st = pc_ctx_add_failure(c, PC_FAIL_SCORE, u->model,
                             pc_month_first_day(u->key), why.msg);

@@ -1,6 +1,12 @@
 /* Trained models in the store: <model>/<version>/trained/YYYY-MM-DD.h5, one
  * file per scheduled training date, holding the model's record (parameters
- * in /params, diagnostics in /diagnostics) under a content checksum. */
+ * in /params, diagnostics in /diagnostics) under a content checksum.
+ *
+ * The store knows no model: it writes whatever fields the model's save put in
+ * its pc_record and gives them back to its load (src/core/record.c), so adding
+ * a model type needs no change here. One file per training date, never
+ * overwritten once valid: the schedule decides which file serves a forecast
+ * (docs/DESIGN.md, "The run"), so a rerun finds the file and does not refit. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -9,6 +15,8 @@
 #include "store_internal.h"
 
 /* Fields in (section, name) order: the order they read back in. */
+/* Sorting makes the checksum independent of the order a model's save added its
+ * fields, matching read_record, which iterates in name order. */
 static int cmp_field(const void *a, const void *b) {
   const pc_field *x = *(const pc_field *const *)a;
   const pc_field *y = *(const pc_field *const *)b;
@@ -18,6 +26,10 @@ static int cmp_field(const void *a, const void *b) {
   return strcmp(x->name, y->name);
 }
 
+/* Covers the metadata and every field's name, scalar flag and payload. Out of
+ * memory gives 0: a writer then stores a checksum no reader will match (the
+ * file is rebuilt as damaged), and a reader reports damage rather than serving
+ * an unchecked model. Neither can pass a wrong model as valid. */
 static uint64_t record_checksum(const pc_record *rec,
                                 const pc_trained_meta *meta) {
   const pc_field **order = malloc((rec->n ? rec->n : 1) * sizeof *order);
@@ -34,6 +46,9 @@ static uint64_t record_checksum(const pc_record *rec,
   c = pc_checksum_add(c, &meta->n_obs, sizeof meta->n_obs);
   for (size_t i = 0; i < rec->n; i++) {
     const pc_field *f = order[i];
+    /* Payloads are hashed as the host's bytes. Every supported platform is
+     * little-endian with IEEE doubles; a big-endian reader would see every
+     * checksum mismatch and refuse the files rather than misread them. */
     size_t unit = f->kind == PC_FIELD_F64 || f->kind == PC_FIELD_I64 ? 8 : 1;
     c = pc_checksum_add(c, f->name, strlen(f->name));
     c = pc_checksum_add(c, &f->scalar, sizeof f->scalar);
@@ -43,6 +58,8 @@ static uint64_t record_checksum(const pc_record *rec,
   return c;
 }
 
+/* The file name is the ISO training date, which also sorts the folder
+ * chronologically; nonzero when the path does not fit PATH_LEN. */
 static int trained_path(const pc_store *s, char *buf, const char *model,
                         const char *version, pc_date t) {
   char d[PC_DATE_STRLEN];
@@ -50,6 +67,9 @@ static int trained_path(const pc_store *s, char *buf, const char *model,
                        pc_date_format(t, d));
 }
 
+/* Lists the dates from file names alone (no file is opened), which keeps
+ * planning cheap for long histories; a damaged file is found when it is
+ * read. The caller frees *dates. */
 pc_status pc_store_trained_dates(pc_store *s, const char *model,
                                  const char *version, pc_date **dates,
                                  size_t *n, pc_error *e) {
@@ -95,6 +115,9 @@ static int write_array(hid_t g, const pc_field *f) {
   return rc == 0 ? pc_h5_attach(g, f->name, dims, 1) : -1;
 }
 
+/* A string is always one scalar dataset (its len counts bytes, not elements); a
+ * number is scalar only when the model flagged it so, which is how `pathcast
+ * models` knows to print it without brackets. */
 static int write_field(hid_t g, const pc_field *f) {
   int single = f->kind == PC_FIELD_STR || (f->scalar && f->len == 1);
   return single ? write_single(g, f) : write_array(g, f);
@@ -102,6 +125,10 @@ static int write_field(hid_t g, const pc_field *f) {
 
 /* Fields go to /params and /diagnostics as datasets, each marked with its
  * kind and whether it is a scalar so it reads back exactly. */
+/* Both groups are always created, even when empty, so a reader can tell an
+ * empty section from a missing (damaged) one. Fields are written in the
+ * record's order; the bytes of the file then depend on the model's save, which
+ * is deterministic. */
 static int write_record(hid_t f, const pc_record *rec) {
   int ok = 1;
   for (int sec = 0; ok && sec < 2; sec++) {
@@ -126,6 +153,10 @@ static int write_record(hid_t f, const pc_record *rec) {
   return ok ? 0 : -1;
 }
 
+/* Called by the rank that fitted the model; each training unit is one file, so
+ * no two ranks ever write the same file. ok carries the first failure through
+ * the chain, and pc_store_file_commit discards the in-memory file when it is 0,
+ * leaving no partial file behind. */
 pc_status pc_store_write_trained(pc_store *s, const pc_store_model *m,
                                  const pc_trained_meta *meta,
                                  const pc_record *rec, pc_error *e) {
@@ -148,6 +179,8 @@ pc_status pc_store_write_trained(pc_store *s, const pc_store_model *m,
   ok = ok && pc_h5_attr_i64(f, "n_obs", meta->n_obs) == 0;
   ok = ok && write_record(f, rec) == 0;
   ok = ok && pc_h5_attr_u64(f, "checksum", record_checksum(rec, meta)) == 0;
+  /* Checked after the chain, which does nothing once ok is 0, so the in-memory
+   * file is created and released on one path only. */
   if (f < 0) {
     return pc_error_set(e, PC_IO, "%s: cannot create the file", path);
   }
@@ -161,6 +194,11 @@ typedef struct {
   int ok;
 } read_ctx;
 
+/* The field kind is recovered from the HDF5 type class and size: floats are
+ * F64, 8-byte integers I64, other integers bytes, strings STR. This mirrors
+ * write_field, so a record reads back with the kinds it was saved with;
+ * anything else (a dataset another tool added) fails the read and the file
+ * counts as damaged. */
 static int read_field(hid_t g, const char *name, pc_field *f) {
   hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
   hid_t t = d >= 0 ? H5Dget_type(d) : -1;
@@ -204,6 +242,8 @@ static int read_field(hid_t g, const char *name, pc_field *f) {
   return ok ? 0 : -1;
 }
 
+/* A failure stops the iteration (-1) and frees the one payload not yet adopted;
+ * fields adopted before stay in the record, which the caller finalises. */
 static herr_t read_field_cb(hid_t g, const char *name, const H5L_info_t *info,
                             void *data) {
   (void)info;
@@ -242,6 +282,8 @@ static int read_record(hid_t f, pc_record *rec) {
   return 0;
 }
 
+/* Dates are ISO text attributes in trained files (people read them with
+ * h5dump); an unparsable text is damage like any other. */
 static int read_date_attr(hid_t f, const char *name, pc_date *d) {
   char text[64];
   return pc_h5_read_attr_str(f, name, text, sizeof text) == 0 &&
@@ -264,6 +306,8 @@ static const char *read_trained_file(hid_t f, pc_date want,
   if (!ok) {
     return "cannot read trained model";
   }
+  /* The identity check: a file copied to another date's name must not serve
+   * that date (docs/STORE.md, "Identity on every read"). */
   if (t != want) {
     return "its training_date does not match its name";
   }
@@ -273,6 +317,10 @@ static const char *read_trained_file(hid_t f, pc_date want,
   return NULL;
 }
 
+/* The caller owns rec and meta (pc_record_init before, pc_record_fini
+ * after, also on failure). A missing file is PC_IO, every other problem
+ * PC_DAMAGED; either way the forecasts that need the model become recorded
+ * failures in the forecast phase (driver/work.c), never a stop. */
 pc_status pc_store_read_trained(pc_store *s, const char *model,
                                 const char *version, pc_date training_date,
                                 pc_trained_meta *meta, pc_record *rec,
