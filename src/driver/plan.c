@@ -1,5 +1,12 @@
 /* Planning (rank 0): what the store lacks, as units of work, balanced over
- * the ranks; then broadcast to every rank. */
+ * the ranks; then broadcast to every rank.
+ *
+ * Planning is the only place that decides what a run does, and it decides from
+ * the store alone: what is missing, damaged or stale. A rerun after a kill
+ * therefore plans exactly the units that were not committed, and a run with
+ * nothing missing plans nothing (docs/DESIGN.md, "The run", steps 3 and 5).
+ * Rank 0 plans alone because only it reads the store at this point; every rank
+ * then gets the same plan, so all take the same path through the phases. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,12 +15,17 @@
 #include "pathcast/store/scores.h"
 #include "run_internal.h"
 
+/* Frees the arrays and zeroes p, so the plan is empty and a second fini is
+ * harmless. */
 void pc_plan_fini(pc_plan *p) {
   free(p->units);
   free(p->dates);
   memset(p, 0, sizeof *p);
 }
 
+/* Whether this run planned the unit (the daily report uses it to say what
+ * this run did for a date). A linear scan: it is called for a few models
+ * and dates after the run, never in a loop over units. */
 int pc_run_planned(const pc_run_result *res, pc_unit_kind kind, size_t m,
                    pc_date d) {
   const pc_plan *p = res->plan;
@@ -31,6 +43,9 @@ int pc_run_planned(const pc_run_result *res, pc_unit_kind kind, size_t m,
   return 0;
 }
 
+/* The capacities live with the builder (pc_plan_build), not in the plan,
+ * because the broadcast sends exactly nunits and ndates. On PC_NOMEM the old
+ * arrays stay valid and owned by the plan. */
 static pc_status add_unit(pc_plan *p, size_t *cap, pc_unit u) {
   if (p->nunits == *cap) {
     *cap = *cap ? 2 * *cap : 64;
@@ -60,6 +75,9 @@ static pc_status add_date(pc_plan *p, size_t *cap, pc_date d) {
 /* A stored trained model counts only if it passes the readers' checks and
  * loads as a model of its type; anything else is trained again (the new
  * file replaces it). */
+/* Reading and loading every stored model once per run costs a little I/O at
+ * planning, and buys the guarantee that the forecast phase never meets a
+ * damaged model it could have retrained. */
 static int trained_intact(pc_ctx *c, int m, pc_date t) {
   const pc_model_ident *id = &c->idents[m];
   pc_trained_meta meta;
@@ -98,6 +116,8 @@ static pc_status plan_training(pc_ctx *c, int m, size_t *ucap, pc_error *e) {
        d = pc_calendar_next(&job->calendar, d)) {
     pc_date t = pc_schedule_on_or_before(job->train_frequency,
                                          job->train_anchor, d);
+    /* Consecutive trading days share their T_k, so comparing with the previous
+     * one removes repeats without a set: T_k is non-decreasing in D. */
     if (t == last) {
       continue;
     }
@@ -106,6 +126,9 @@ static pc_status plan_training(pc_ctx *c, int m, size_t *ucap, pc_error *e) {
       c->plan.counts.train_skipped++;
       continue;
     }
+    /* One unit per (model, training date); its key is T_k. A training date may
+     * lie before the range's first day (a semiannual T_k of January for a range
+     * starting in March): it is trained all the same, on the data before it. */
     pc_unit u = {PC_UNIT_TRAIN, m, t, 0, 0, 0};
     st = add_unit(&c->plan, ucap, u);
     c->plan.counts.train_total++;
@@ -121,6 +144,9 @@ static pc_status plan_month(pc_ctx *c, int m, int32_t month, pc_date from,
   const pc_model_ident *id = &c->idents[m];
   pc_partition stored;
   pc_error ignored;
+  /* any_shape = 0 below: a partition of another shape than the job's (paths or
+   * horizon changed without a new model_version) fails the read and is rebuilt;
+   * the manifest's settings check refuses such a job before planning anyway. */
   pc_partition_init(&stored, job->paths, job->horizon);
   /* A full read checks the partition's checksum: a damaged partition is
    * treated as missing and rebuilt whole. */
@@ -128,6 +154,9 @@ static pc_status plan_month(pc_ctx *c, int m, int32_t month, pc_date from,
                               &stored, 0, &ignored) != PC_OK) {
     pc_log_warn(c->log, "%s; it will be rebuilt", ignored.msg);
   }
+  /* A forecast unit is one (model, month) partition; its dates are the slice
+   * first .. first + count of plan.dates, so a unit stays a fixed-size struct
+   * that can be broadcast as bytes. */
   pc_unit u = {PC_UNIT_FORECAST, m, month, 0, (int32_t)c->plan.ndates, 0};
   pc_status st = PC_OK;
   for (pc_date d = pc_calendar_on_or_after(&job->calendar, from);
@@ -147,6 +176,8 @@ static pc_status plan_month(pc_ctx *c, int m, int32_t month, pc_date from,
   return st;
 }
 
+/* The range is cut at month boundaries because a month is the partition: units
+ * never share a file, so no two ranks ever write the same file. */
 static pc_status plan_forecasts(pc_ctx *c, int m, size_t *ucap, size_t *dcap) {
   int32_t first = pc_date_month_index(c->range_start);
   int32_t last = pc_date_month_index(c->range_end);
@@ -188,6 +219,9 @@ static pc_status plan_score_month(pc_ctx *c, int m, int32_t month,
   pc_partition_init(&p, c->job->paths, c->job->horizon);
   pc_status st = pc_store_read_partition(c->store, id->id.model,
                                          id->id.version, month, &p, 0, &why);
+  /* The unit's cost for balancing is its number of forecasts; a partition that
+   * failed its read (p.n == 0) still costs 1, so it is planned and its unit
+   * reports it. */
   int32_t count = p.n > 0 ? (int32_t)p.n : 1;
   int current = st == PC_OK && p.n > 0 &&
                 scores_current(c, id, month, p.checksum, &stored);
@@ -208,6 +242,9 @@ static pc_status plan_score_month(pc_ctx *c, int m, int32_t month,
   return add_unit(&c->plan, ucap, u);
 }
 
+/* Scoring plans from the partitions the store holds, not from the calendar:
+ * evaluate scores what was forecast. A job without start or end (PC_DATE_NONE)
+ * covers every stored month on that side. */
 static pc_status plan_scores(pc_ctx *c, int m, size_t *ucap, pc_error *e) {
   const pc_model_ident *id = &c->idents[m];
   int32_t *months = NULL;
@@ -243,6 +280,10 @@ static pc_status assign_owners(pc_ctx *c) {
     for (size_t i = 0; i < p->nunits; i++) {
       if (p->units[i].kind == kind) {
         const pc_model_type *t = c->job->models[p->units[i].model].type;
+        /* Expected cost in the model type's own units (each type declares
+         * fit_cost and forecast_cost, docs/DESIGN.md, step 3); only ratios
+         * matter to LPT. The costs, and so the owners, depend on the plan
+         * alone, never on timings. */
         cost[n++] = kind == PC_UNIT_TRAIN ? t->fit_cost
                     : kind == PC_UNIT_FORECAST
                         ? t->forecast_cost * p->units[i].count
@@ -262,6 +303,11 @@ static pc_status assign_owners(pc_ctx *c) {
   return PC_OK;
 }
 
+/* Rank 0 only. The commands choose the phases: train trains, forecast forecasts
+ * (a missing trained model then becomes a recorded failure), backfill and daily
+ * do both, evaluate and report only score. Units are added model by model in
+ * the job's order, so the plan (and the unit numbering in logs) is the same for
+ * every run of the same store. */
 pc_status pc_plan_build(pc_ctx *c, pc_error *e) {
   const pc_job *job = c->job;
   int score = pc_command_scores(job->command);
@@ -301,6 +347,11 @@ typedef struct {
 } plan_head;
 
 /* Every rank gets the same plan; the head first, then the arrays. */
+/* Collective: every rank must call it. The allocation outcome is voted on
+ * before the arrays are sent, so a rank that could not allocate does not leave
+ * the others blocked in a broadcast it never joins (STYLE 5). The arrays go as
+ * bytes, which is valid because pc_unit is plain fixed-width data and every
+ * rank runs the same binary. */
 pc_status pc_plan_broadcast(pc_ctx *c, pc_error *e) {
   pc_plan *p = &c->plan;
   plan_head head = {p->nunits, p->ndates, p->counts};
@@ -308,6 +359,8 @@ pc_status pc_plan_broadcast(pc_ctx *c, pc_error *e) {
                                c->comm))) {
     return c->mpi_failed;
   }
+  /* Other ranks receive into fresh arrays, owned by their plan and freed by
+   * pc_plan_fini. */
   if (c->rank != 0) {
     p->nunits = (size_t)head.nunits;
     p->ndates = (size_t)head.ndates;
