@@ -1,6 +1,13 @@
 /* Forecast partitions in the store: <model>/<version>/forecasts/YYYY-MM.h5,
  * the forecasts of one model for the forecast dates of one month, written
- * whole by the rank that owns the month (see docs/STORE.md). */
+ * whole by the rank that owns the month (see docs/STORE.md).
+ *
+ * A partition is the unit of forecasting work and of I/O: one file per (model,
+ * month) keeps files small enough to rewrite whole (copy-on-write, never
+ * appended to), lets ranks own disjoint files with no parallel HDF5, and makes
+ * a month's forecasts one xarray cube. Its bytes depend only on its content
+ * (forecasts sorted by date, fixed write order), so stores are byte-identical
+ * for any rank count and after any resume. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -8,6 +15,10 @@
 #include "h5io.h"
 #include "store_internal.h"
 
+/* The content checksum covers every stored value in a fixed order; it is part
+ * of the format (verify, evaluate's "scores are current" test and store_migrate
+ * all rely on it), so the order must not change. Only the first n rows are
+ * hashed: capacity beyond n is never part of the content. */
 static uint64_t partition_checksum(const pc_partition *p) {
   size_t n = p->n, h = (size_t)p->horizon;
   uint64_t c = pc_checksum_add(pc_checksum_seed, p->date, n * sizeof *p->date);
@@ -19,6 +30,9 @@ static uint64_t partition_checksum(const pc_partition *p) {
                          n * (size_t)p->paths * h * sizeof *p->values);
 }
 
+/* A caller-owned struct: init sets the shape and no memory; pc_partition_fini
+ * frees the arrays and re-initialises with the same shape, so a partition can
+ * be reused and fini twice is harmless. */
 void pc_partition_init(pc_partition *p, int paths, int horizon) {
   memset(p, 0, sizeof *p);
   p->paths = paths;
@@ -39,6 +53,9 @@ static size_t block_of(const pc_partition *p) {
   return (size_t)p->paths * (size_t)p->horizon;
 }
 
+/* Forecast i's paths x horizon float32 block, path-major
+ * (values[i][path][day]): the order of the stored dataset, so reading and
+ * writing are one contiguous copy, and one HDF5 chunk per forecast. */
 float *pc_partition_values(const pc_partition *p, size_t i) {
   return p->values + i * block_of(p);
 }
@@ -72,6 +89,9 @@ static pc_status partition_reserve(pc_partition *p, size_t cap) {
   return PC_OK;
 }
 
+/* A new slot at the end; its contents are undefined until the caller fills them
+ * (work.c drops the slot again, p->n--, when the forecast fails). Doubling from
+ * 32 covers a month's ~23 trading days in one allocation. */
 pc_status pc_partition_append(pc_partition *p, size_t *index) {
   if (p->n == p->cap &&
       partition_reserve(p, p->cap ? 2 * p->cap : 32) != PC_OK) {
@@ -83,6 +103,11 @@ pc_status pc_partition_append(pc_partition *p, size_t *index) {
 
 /* Insertion sort by date: partitions hold a month of dates and arrive almost
  * sorted (stored dates, then new ones). */
+/* Stable, so equal dates (which never occur) would keep their order. Without
+ * memory for the swap buffers the partition is left unsorted, and the write
+ * then stores it in that order: the content is still complete, only the bytes
+ * differ from a sorted write, and the next run that adds a date rewrites it
+ * sorted. */
 void pc_partition_sort(pc_partition *p) {
   size_t block = block_of(p), h = (size_t)p->horizon;
   float *tmp = malloc(block * sizeof *tmp);
@@ -113,12 +138,15 @@ void pc_partition_sort(pc_partition *p) {
   free(tday);
 }
 
+/* month is the month index year * 12 + (month - 1), the key every store
+ * function uses for a partition; the name is YYYY-MM.h5. */
 int pc_store_partition_path(const pc_store *s, char *buf, const char *model,
                             const char *version, int32_t month) {
   return pc_store_path(s, buf, "%s/%s/forecasts/%04d-%02d.h5", model, version,
                        month / 12, month % 12 + 1);
 }
 
+/* From file names only, like the trained dates; the caller frees *months. */
 pc_status pc_store_forecast_months(pc_store *s, const char *model,
                                    const char *version, int32_t **months,
                                    size_t *n, pc_error *e) {
@@ -129,6 +157,10 @@ pc_status pc_store_forecast_months(pc_store *s, const char *model,
 
 /* Reads the datasets of an open partition file into p (whose shape the
  * caller checked against the file's attributes). */
+/* Every array's length must equal forecast_date's before anything is copied
+ * into p; the paths dataset must hold exactly n * paths * horizon floats. A
+ * file that disagrees is damaged, never partly used. The temporary arrays are
+ * freed on every path. */
 static int read_partition_file(hid_t f, pc_partition *p) {
   size_t n = 0, n2 = 0, n3 = 0, n4 = 0, n5 = 0, cols = 0;
   pc_date *date = NULL, *cutoff = NULL, *training = NULL, *day = NULL;
@@ -159,6 +191,9 @@ static int read_partition_file(hid_t f, pc_partition *p) {
 }
 
 /* The shape attributes, within the bounds a job can have. */
+/* Bounds before any allocation: a forged or damaged file cannot make the reader
+ * allocate n * paths * horizon floats of absurd size. The limits are those the
+ * job accepts for paths and horizon. */
 static int read_shape(hid_t f, int64_t *paths, int64_t *horizon) {
   return pc_h5_read_attr_i64(f, "paths", paths) == 0 &&
                  pc_h5_read_attr_i64(f, "horizon", horizon) == 0 &&
@@ -180,6 +215,8 @@ static const char *read_checked(hid_t f, pc_partition *p, int any_shape,
   if (!any_shape && (paths != p->paths || horizon != p->horizon)) {
     return "its paths or horizon differ from the job's";
   }
+  /* Re-initialised to the file's shape for the readers that take whatever is
+   * stored (export, status, verify), not the job's shape. */
   if (any_shape && (paths != p->paths || horizon != p->horizon)) {
     pc_partition_fini(p);
     pc_partition_init(p, (int)paths, (int)horizon);
@@ -194,6 +231,10 @@ static const char *read_checked(hid_t f, pc_partition *p, int any_shape,
   return NULL;
 }
 
+/* The order of the checks follows docs/STORE.md: container and checksum (in
+ * pc_store_file_open), identity, month, shape, content. On any failure p->n is
+ * 0, so a caller that ignores the status (the planner rebuilding a damaged
+ * file) sees an empty partition and recomputes every date. */
 pc_status pc_store_read_partition(pc_store *s, const char *model,
                                   const char *version, int32_t month,
                                   pc_partition *p, int any_shape,
@@ -223,6 +264,10 @@ pc_status pc_store_read_partition(pc_store *s, const char *model,
   return st;
 }
 
+/* Shared by partitions and scores files, which have the same identity rules. A
+ * container that fails its checks (PC_IO from pc_store_file_open) is damage,
+ * not an I/O failure of this run. On failure sf is closed; on success the
+ * caller closes it. */
 pc_status pc_store_open_month_file(pc_store *s, const char *path,
                                    const char *model, const char *version,
                                    int32_t month, pc_store_file *sf,
@@ -248,6 +293,9 @@ pc_status pc_store_open_month_file(pc_store *s, const char *path,
   return st;
 }
 
+/* The month attribute alone could be consistent with the name while the rows
+ * are another month's (a file written by another program, or a bug): every row
+ * is checked, so a partition never serves a date outside its month. */
 pc_status pc_store_check_month_rows(const char *path, int32_t month,
                                     const pc_date *dates, size_t n,
                                     pc_error *e) {
@@ -273,6 +321,10 @@ const char *const pc_store_by_forecast_day[] = {"forecast_date", "day"};
 static const char *const by_forecast_path_day[] = {"forecast_date", "path",
                                                    "day"};
 
+/* Shared by partitions and scores files, so both have the same coordinates
+ * and open_mfdataset can align them. day_dimid is the day dimension's
+ * netCDF-4 id (the _Netcdf4Dimid attribute): forecast_date is 0, and the
+ * files number their other dimensions after it. */
 int pc_store_write_axes(hid_t f, const pc_date *date, const pc_date *day,
                         size_t n, int horizon, int day_dimid) {
   static const char *const date_label[] = {
@@ -332,6 +384,9 @@ static int write_partition_data(hid_t f, const pc_partition *p) {
   return ok ? 0 : -1;
 }
 
+/* The common shell of month files: global identity, model identity, month, then
+ * the body (forecast paths or scores). size_hint sizes the in-memory file so
+ * the core driver does not grow it in many steps. */
 pc_status pc_store_write_month_file(pc_store *s, const pc_store_model *m,
                                     const char *path, int32_t month,
                                     const char *noun, const char *what,
@@ -361,6 +416,8 @@ static int write_partition_body(hid_t f, const void *arg) {
   return ok ? 0 : -1;
 }
 
+/* Called only by the rank that owns the month in the plan. The size hint is the
+ * float data plus 256 KiB for metadata and the small arrays. */
 pc_status pc_store_write_partition(pc_store *s, const pc_store_model *m,
                                    int32_t month, const pc_partition *p,
                                    pc_error *e) {
