@@ -1,6 +1,13 @@
 /* Scores files in the store: <model>/<version>/scores/YYYY-MM.h5, one per
  * forecast partition, written whole and renamed into place like every
- * store file (see pathcast/store/scores.h and docs/STORE.md). */
+ * store file (see pathcast/store/scores.h and docs/STORE.md).
+ *
+ * Why scores are stored at all: scoring reads 112 KB of paths per forecast, and
+ * a report over years of forecasts would reread gigabytes on every run. A
+ * scores file keeps what every metric of docs/EVALUATION.md is computed from,
+ * per partition, and is rescored only when its partition or the actuals change
+ * (pc_scores_current). Written by the rank that owns the partition's score
+ * unit, read back by rank 0 after the vote. */
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +17,8 @@
 #include "pathcast/store/scores.h"
 #include "store_internal.h"
 
+/* Named like the partition it scores (YYYY-MM.h5), so a partition and its
+ * scores are found by the same month key. */
 static int scores_path(const pc_store *s, char *buf, const char *model,
                        const char *version, int32_t month) {
   return pc_store_path(s, buf, "%s/%s/scores/%04d-%02d.h5", model, version,
@@ -25,6 +34,9 @@ pc_status pc_store_score_months(pc_store *st, const char *model,
 }
 
 /* The checksum covers every value and the partition it was made from. */
+/* source, the checksum of the scored partition, is hashed too, so a scores file
+ * cannot be made to look current for another partition by editing one
+ * attribute. The order is part of the file format. */
 static uint64_t scores_checksum(const pc_scores *s) {
   size_t n = s->n, nh = n * (size_t)s->horizon, d = sizeof(double);
   uint64_t c = pc_checksum_add(pc_checksum_seed, &s->source, sizeof s->source);
@@ -43,6 +55,9 @@ static uint64_t scores_checksum(const pc_scores *s) {
 /* ---- reading ---------------------------------------------------------- */
 
 /* Reads a date dataset of exactly `count` values into dst. */
+/* Exactly rows values (rows x cols for a 2-D dataset), checked before the copy,
+ * so dst, sized by pc_scores_resize, is never overrun by a file that disagrees
+ * with its own last_close dimension. */
 static int read_dates_into(hid_t f, const char *name, pc_date *dst,
                            size_t rows, size_t cols) {
   pc_date *d = NULL;
@@ -56,6 +71,10 @@ static int read_dates_into(hid_t f, const char *name, pc_date *dst,
   return ok ? 0 : -1;
 }
 
+/* The row count comes from last_close's dimension, and every other dataset
+ * must match it. The horizon is bounded like a job's before anything is
+ * allocated from it. any_shape: verify and migrate take any horizon;
+ * evaluate, report and the planner require the job's. */
 static int read_scores_file(hid_t f, pc_scores *s, int any_shape) {
   int64_t horizon = 0;
   hsize_t dims[1];
@@ -84,6 +103,9 @@ static int read_scores_file(hid_t f, pc_scores *s, int any_shape) {
   return ok ? 0 : -1;
 }
 
+/* No file is PC_OK with s->n == 0 (not scored yet). On failure s->n is 0 as
+ * well, so a caller that only counts rows treats a damaged file as missing and
+ * the planner rescores it. */
 pc_status pc_store_read_scores(pc_store *st, const char *model,
                                const char *version, int32_t month,
                                pc_scores *s, int any_shape, pc_error *e) {
@@ -117,6 +139,9 @@ pc_status pc_store_read_scores(pc_store *st, const char *model,
   return rc;
 }
 
+/* *current is 0 for a missing, damaged or stale file; *stored is the number of
+ * forecasts the file holds (the plan counts them as up to date when current).
+ * The status is returned so the planner can log why it rescores. */
 pc_status pc_store_scores_current(pc_store *st, const char *model,
                                   const char *version, int32_t month,
                                   int horizon, uint64_t source,
@@ -139,6 +164,9 @@ pc_status pc_store_scores_current(pc_store *st, const char *model,
 static const char *const by_forecast_day_level[] = {"forecast_date", "day",
                                                     "quantile_level"};
 
+/* quantile_level is its own coordinate (dimension id 2), so xarray selects
+ * quantiles by level (sel(quantile_level=0.5)) rather than by an index whose
+ * meaning could change between schema versions. */
 static int write_scores_coordinates(hid_t f, const pc_scores *s) {
   static const char *const level_label[] = {"long_name", "quantile level",
                                             NULL};
@@ -169,6 +197,9 @@ static int write_score(hid_t f, const char *name, const double *v,
 
 /* The scores variables: name, field, rank (1 forecast_date, 2 and day, 3
  * and quantile_level), long_name and description. */
+/* A table rather than seven calls: the names, dimensions and descriptions of
+ * the stored variables are then read in one place, and the reader's dataset
+ * names above must match them. */
 static const struct {
   const char *name;
   size_t field; /* offsetof the double * in pc_scores */
@@ -203,6 +234,9 @@ static int write_scores_data(hid_t f, const pc_scores *s) {
                                            "used") == 0;
   for (size_t i = 0; ok && i < sizeof score_vars / sizeof score_vars[0];
        i++) {
+    /* The field is read through its offset in pc_scores; the cast through const
+     * void * keeps the alignment warning quiet and is valid because every
+     * listed field is a double *. */
     const double *v =
         *(const double *const *)(const void *)((const char *)s +
                                                score_vars[i].field);
@@ -221,6 +255,9 @@ static int write_scores_body(hid_t f, const void *arg) {
   return ok ? 0 : -1;
 }
 
+/* The size hint counts the (PC_SCORE_NLEVELS + 6) doubles per forecast and day
+ * (quantiles plus actual, mean, crps, pit and the per-forecast values, rounded
+ * up) and 256 KiB for metadata. */
 pc_status pc_store_write_scores(pc_store *st, const pc_store_model *m,
                                 int32_t month, const pc_scores *s,
                                 pc_error *e) {
