@@ -1,4 +1,20 @@
-/* HDF5 helpers for the store (see h5io.h). */
+/* HDF5 helpers for the store (see h5io.h).
+ *
+ * The store's only contact with the HDF5 API: the store_*.c files describe what
+ * a file holds, these helpers decide how it is laid out. Three rules hold for
+ * every helper, and changing any of them changes the bytes of every new file:
+ *
+ * - File types are explicit little-endian (H5T_STD_*LE, H5T_IEEE_*LE), memory
+ * types native, so files are the same on every host and HDF5 converts on a
+ * big-endian reader.
+ *
+ * - No time stamps, fixed creation order, fixed-width strings: a file's bytes
+ * depend on its content only (docs/STORE.md, "Same content, same bytes").
+ *
+ * - Helpers return 0 or -1 and leave no HDF5 identifier open on any path; the
+ * HDF5 error stack, which the store prints into the rank's log, says what
+ * failed. Readers check shape and type before reading, so a damaged or foreign
+ * file is refused, never read past its arrays. */
 #include "h5io.h"
 
 #include <hdf5_hl.h>
@@ -17,6 +33,8 @@ static hid_t dcpl_untimed(void) {
   return p;
 }
 
+/* Plain file access, kept for tools and tests; the store itself builds files in
+ * memory (store_file.c) so that a full disk is one failed write(). */
 hid_t pc_h5_create(const char *path) {
   return H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
 }
@@ -25,6 +43,8 @@ hid_t pc_h5_open_read(const char *path) {
   return H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
 }
 
+/* Groups get the same untimed creation properties as datasets; a group's time
+ * stamp would otherwise differ on every rerun. */
 hid_t pc_h5_group(hid_t loc, const char *name) {
   hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE);
   if (gcpl < 0) {
@@ -38,6 +58,10 @@ hid_t pc_h5_group(hid_t loc, const char *name) {
   return g;
 }
 
+/* Fixed-width, NUL-padded strings rather than variable-length ones: those
+ * live in HDF5's global heap and must be freed by HDF5 after reading; fixed
+ * width keeps each value inside its dataset. Width 0 is not a valid HDF5
+ * size, so an empty string gets width 1. */
 static hid_t string_type(size_t width) {
   hid_t t = H5Tcopy(H5T_C_S1);
   if (t >= 0 && (H5Tset_size(t, width ? width : 1) < 0 ||
@@ -48,6 +72,8 @@ static hid_t string_type(size_t width) {
   return t;
 }
 
+/* Scalar attribute of any type; the memory and file types are the same, so the
+ * value is written as given. */
 static int write_attr(hid_t loc, const char *name, hid_t type, const void *v) {
   hid_t space = H5Screate(H5S_SCALAR);
   hid_t a = space < 0 ? -1 : H5Acreate2(loc, name, type, space, H5P_DEFAULT,
@@ -79,6 +105,10 @@ int pc_h5_attr_u64(hid_t loc, const char *name, uint64_t value) {
   return write_attr(loc, name, H5T_STD_U64LE, &value);
 }
 
+/* Reads into a buffer one longer than the stored width, so a string that fills
+ * its width is still terminated; the result is truncated to len by snprintf.
+ * Only fixed-width strings are accepted: a variable-length one was not written
+ * by pathcast. */
 int pc_h5_read_attr_str(hid_t loc, const char *name, char *buf, size_t len) {
   hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
   if (a < 0) {
@@ -104,6 +134,9 @@ int pc_h5_read_attr_str(hid_t loc, const char *name, char *buf, size_t len) {
   return rc;
 }
 
+/* HDF5 converts whatever integer type is stored to the native type asked
+ * for; the identity and checksum checks, not this helper, decide whether the
+ * value is right. */
 static int read_attr(hid_t loc, const char *name, hid_t type, void *value) {
   hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
   if (a < 0) {
@@ -130,6 +163,8 @@ static int write_dataset(hid_t loc, const char *name, hid_t ftype, hid_t mtype,
                          const char *units) {
   hid_t space = rank == 0 ? H5Screate(H5S_SCALAR)
                           : H5Screate_simple(rank, dims, NULL);
+  /* Chunked only when asked (the paths, one chunk per forecast); everything
+   * else is contiguous, which is smaller and has no chunk index to vary. */
   hid_t dcpl = dcpl_untimed();
   int ok = space >= 0 && dcpl >= 0;
   if (ok && chunk != NULL) {
@@ -142,6 +177,8 @@ static int write_dataset(hid_t loc, const char *name, hid_t ftype, hid_t mtype,
   for (int i = 0; i < rank; i++) {
     total *= dims[i];
   }
+  /* An empty dataset is created but not written: there is nothing to write, and
+   * no buffer to pass. */
   if (ok && total > 0) {
     ok = H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0;
   }
@@ -163,6 +200,8 @@ static int write_dataset(hid_t loc, const char *name, hid_t ftype, hid_t mtype,
   return ok ? 0 : -1;
 }
 
+/* The typed writers below: one per file type the store uses; each names its
+ * file type explicitly (see the file's comment). */
 int pc_h5_write_f64(hid_t loc, const char *name, const double *v, size_t n,
                     const char *description, const char *units) {
   hsize_t dims[1] = {n};
@@ -198,6 +237,9 @@ int pc_h5_write_u8(hid_t loc, const char *name, const uint8_t *v, size_t n,
 
 /* Packs strings into one fixed-width buffer and writes them with shape
  * dims[0..rank-1]. */
+/* The width is the longest string, at least 1; shorter strings are NUL-padded
+ * by calloc. A string exactly as wide as the field has no NUL in the file; the
+ * readers add one. */
 static int write_packed(hid_t loc, const char *name, const char *const *s,
                         int rank, const hsize_t *dims, size_t n,
                         const char *description) {
@@ -229,6 +271,9 @@ int pc_h5_write_strings(hid_t loc, const char *name, const char *const *s,
   return write_packed(loc, name, s, 1, dims, n, description);
 }
 
+/* Dates as ISO text (schema 1 and the whole-store files); the model files of
+ * schema 2 use CF days (pc_h5_write_days). cols = 0 writes a 1-D dataset, cols
+ * > 0 an n x cols one. */
 int pc_h5_write_dates(hid_t loc, const char *name, const pc_date *d, size_t n,
                       size_t cols, const char *description) {
   size_t count = n * (cols ? cols : 1);
@@ -247,6 +292,10 @@ int pc_h5_write_dates(hid_t loc, const char *name, const pc_date *d, size_t n,
   return rc;
 }
 
+/* One chunk per forecast (1 x paths x horizon): a reader that wants one
+ * forecast date reads one chunk, and xarray with dask maps chunks to forecasts.
+ * float32 halves the store against double; prices need no more than its 7
+ * digits. */
 int pc_h5_write_paths(hid_t loc, const char *name, const float *v, size_t n,
                       int paths, int horizon, const char *description) {
   hsize_t dims[3] = {n, (hsize_t)paths, (hsize_t)horizon};
@@ -256,10 +305,13 @@ int pc_h5_write_paths(hid_t loc, const char *name, const float *v, size_t n,
                        "price, in the units of the data file's close column");
 }
 
+/* H5Lexists returns a negative value on error; that counts as absent. */
 int pc_h5_exists(hid_t loc, const char *name) {
   return H5Lexists(loc, name, H5P_DEFAULT) > 0;
 }
 
+/* The rank (0 for a scalar) with its dimensions in dims, or -1 when the dataset
+ * is missing or has more than maxdims dimensions, so dims is never overrun. */
 int pc_h5_dims(hid_t loc, const char *name, hsize_t *dims, int maxdims) {
   hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
   if (d < 0) {
@@ -290,6 +342,9 @@ static int dims_1d(hid_t loc, const char *name, hsize_t *dims) {
 }
 
 /* Reads a whole 1-D dataset of `size`-byte elements in memory type mtype. */
+/* On success the caller owns *out (free); on failure nothing is allocated. The
+ * buffer is sized from the file's own dimension, which the callers then compare
+ * with their other arrays. */
 static int read_1d(hid_t loc, const char *name, hid_t mtype, size_t size,
                    void **out, size_t *n) {
   hsize_t dims[1];
@@ -327,6 +382,9 @@ int pc_h5_read_u8(hid_t loc, const char *name, uint8_t **v, size_t *n) {
 }
 
 /* Reads a fixed-width string dataset of any rank as count strings. */
+/* *buf holds the count strings back to back, w bytes each as in the file
+ * (allocated count x (w + 1), which leaves slack at the end); callers copy each
+ * into a w + 1 buffer to terminate it. The caller frees *buf. */
 static int read_packed(hid_t loc, const char *name, char **buf, size_t *width,
                        size_t count) {
   hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
@@ -357,6 +415,8 @@ static int read_packed(hid_t loc, const char *name, char **buf, size_t *width,
   return 0;
 }
 
+/* An array of n NUL-terminated copies, owned by the caller
+ * (pc_h5_free_strings); on failure nothing stays allocated. */
 int pc_h5_read_strings(hid_t loc, const char *name, char ***s, size_t *n) {
   hsize_t dims[1];
   char *buf = NULL;
@@ -384,6 +444,7 @@ int pc_h5_read_strings(hid_t loc, const char *name, char ***s, size_t *n) {
   return 0;
 }
 
+/* Accepts NULL, so error paths can call it without checking. */
 void pc_h5_free_strings(char **s, size_t n) {
   if (s == NULL) {
     return;
@@ -404,6 +465,8 @@ static pc_date *parse_iso_dates(hid_t loc, const char *name, size_t count) {
   }
   pc_date *out = malloc((count ? count : 1) * sizeof *out);
   /* An empty dataset has no strings to give it the date width. */
+  /* Every date text is exactly "YYYY-MM-DD"; any other width is not a date
+   * column, whatever its content. */
   int ok = out != NULL && (count == 0 || w == PC_DATE_STRLEN - 1);
   for (size_t i = 0; ok && i < count; i++) {
     char text[PC_DATE_STRLEN];
@@ -445,6 +508,9 @@ static pc_date *read_cf_days(hid_t loc, const char *name, size_t count) {
   return out;
 }
 
+/* The stored type class decides the date encoding: integers are CF days (schema
+ * 2), strings ISO text (schema 1). This is how every reader reads both schemas
+ * without knowing a file's schema version. */
 static H5T_class_t dataset_class(hid_t loc, const char *name) {
   hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
   hid_t t = d >= 0 ? H5Dget_type(d) : -1;
@@ -458,6 +524,9 @@ static H5T_class_t dataset_class(hid_t loc, const char *name) {
   return cls;
 }
 
+/* *n is the first dimension; *cols the second for a 2-D dataset (day_date), 0
+ * for 1-D. The caller owns *d. A caller that passes cols = NULL must expect 1-D
+ * data, since the count it uses is then *n. */
 int pc_h5_read_dates(hid_t loc, const char *name, pc_date **d, size_t *n,
                      size_t *cols) {
   hsize_t dims[2] = {0, 0};
@@ -482,6 +551,8 @@ int pc_h5_read_dates(hid_t loc, const char *name, pc_date **d, size_t *n,
 }
 
 /* Reads a whole dataset of exactly count elements into v. */
+/* Into a caller-sized buffer: the element count must match exactly, whatever
+ * the dataset's shape, so a file cannot write past v. */
 static int read_exact(hid_t loc, const char *name, hid_t mtype, void *v,
                       size_t count) {
   hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
@@ -519,12 +590,16 @@ int pc_h5_read_doubles(hid_t loc, const char *name, double *v, size_t count) {
  * (file addresses) into attributes: they are deterministic because the
  * objects are always created in the same order. */
 
+/* int32 is the type of CF day numbers (netCDF's "int") and of the path and day
+ * coordinates. */
 int pc_h5_write_i32(hid_t loc, const char *name, const int32_t *v, int rank,
                     const hsize_t *dims, const char *description) {
   return write_dataset(loc, name, H5T_STD_I32LE, H5T_NATIVE_INT32, rank, dims,
                        NULL, v, description, NULL);
 }
 
+/* A single value as a scalar dataset (rank 0), which netCDF shows as a variable
+ * without dimensions: used for a trained model's scalar fields. */
 int pc_h5_write_scalar(hid_t loc, const char *name, pc_h5_kind kind,
                        const void *v) {
   switch (kind) {
@@ -554,6 +629,9 @@ int pc_h5_write_scalar(hid_t loc, const char *name, pc_h5_kind kind,
   }
 }
 
+/* pc_date is already days since 1970-01-01, so CF time needs no conversion; the
+ * units and calendar attributes are what let xarray decode it to datetime64
+ * (proleptic Gregorian, as pathcast's date arithmetic is). */
 int pc_h5_write_days(hid_t loc, const char *name, const pc_date *d, size_t n,
                      size_t cols, const char *description) {
   hsize_t dims[2] = {n, cols};
@@ -568,6 +646,9 @@ int pc_h5_write_days(hid_t loc, const char *name, const pc_date *d, size_t n,
   return ok ? 0 : -1;
 }
 
+/* pairs is NULL-terminated name/value attribute pairs; a NULL value ends the
+ * list too, so an optional attribute can be left out by putting NULL in its
+ * value slot (store_scores.c does this for "coordinates"). */
 int pc_h5_label(hid_t loc, const char *name, const char *const *pairs) {
   hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
   int ok = ds >= 0;
@@ -595,6 +676,8 @@ int pc_h5_set_scale(hid_t loc, const char *name, int dimid) {
   return ok ? 0 : -1;
 }
 
+/* A counting coordinate 1..n (path, day): the dimension then has values, so
+ * xarray selects by path number rather than by position. */
 int pc_h5_write_index(hid_t loc, const char *name, size_t n, int dimid,
                       const char *long_name) {
   int32_t *v = malloc((n ? n : 1) * sizeof *v);
@@ -615,6 +698,10 @@ int pc_h5_write_index(hid_t loc, const char *name, size_t n, int dimid,
  * scale's NAME is this text followed by the length in ten columns. */
 #define PC_NETCDF_DIM_ONLY "This is a netCDF dimension but not a netCDF variable."
 
+/* A dimension without values (a trained model's `<field>_index`): an empty
+ * float dataset of length n marked with netCDF-C's NAME text, which is how
+ * netCDF-C writes such a dimension, so ncdump shows no variable for it. The
+ * dataset is never written and holds fill values only. */
 int pc_h5_write_dimension(hid_t loc, const char *name, size_t n) {
   char marker[sizeof PC_NETCDF_DIM_ONLY + 16];
   hsize_t dims[1] = {n};
@@ -638,6 +725,9 @@ int pc_h5_write_dimension(hid_t loc, const char *name, size_t n) {
   return ok ? 0 : -1;
 }
 
+/* Attaches the named scales to axes 0 .. rank-1 of the dataset in order; the
+ * scales must exist already. Every attach adds a back reference to the scale,
+ * so attaching in a fixed order keeps the bytes fixed. */
 int pc_h5_attach(hid_t loc, const char *name, const char *const *dims,
                  int rank) {
   hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
@@ -655,6 +745,8 @@ int pc_h5_attach(hid_t loc, const char *name, const char *const *dims,
   return ok ? 0 : -1;
 }
 
+/* For readers that iterate over a group (trained models): dimension scales are
+ * layout, not content, and are skipped. */
 int pc_h5_is_scale(hid_t loc, const char *name) {
   hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
   int scale = ds >= 0 && H5DSis_scale(ds) > 0;
