@@ -26,6 +26,9 @@
 
 /* ---- paths and atomic commits ----------------------------------------- */
 
+/* Every store path is built here, relative to the store folder, into a PATH_LEN
+ * buffer; -1 when it would not fit, so no caller ever opens a truncated path
+ * (which could name another file of the store). */
 int pc_store_path(const pc_store *s, char *buf, const char *fmt, ...) {
   int n = snprintf(buf, PATH_LEN, "%s/", s->dir);
   va_list ap;
@@ -35,12 +38,18 @@ int pc_store_path(const pc_store *s, char *buf, const char *fmt, ...) {
   return (m < 0 || (size_t)(n + m) >= PATH_LEN) ? -1 : 0;
 }
 
+/* Prints HDF5's error stack into the rank's log (the diag stream), where a
+ * maintainer finds which HDF5 call refused a damaged file; the user-facing
+ * message stays one line. The commands switch HDF5's automatic printing off at
+ * start-up, so nothing reaches the terminal unasked. */
 void pc_store_diag_stack(pc_store *s) {
   if (s->diag != NULL) {
     H5Eprint2(H5E_DEFAULT, s->diag);
   }
 }
 
+/* A folder must be opened read-only to be fsynced (O_DIRECTORY guards against a
+ * file having taken its name). */
 static int fsync_path(const char *path, int directory) {
   int fd = open(path, directory ? O_RDONLY | O_DIRECTORY : O_RDONLY);
   if (fd < 0) {
@@ -75,6 +84,9 @@ pc_status pc_store_commit_partial(const char *partial, const char *path,
     unlink(partial);
     return pc_error_set(e, PC_IO, "%s: cannot commit: %s", path, strerror(err));
   }
+  /* The folder's fsync makes the rename itself durable; its failure is ignored
+   * because the file is already committed and readable, and failing the run now
+   * would leave the store no more consistent. */
   if (durable) {
     fsync_path(dir, 1);
   }
@@ -82,6 +94,10 @@ pc_status pc_store_commit_partial(const char *partial, const char *path,
 }
 
 /* Identity attributes of every file. */
+/* The attributes every store file carries (docs/STORE.md, "Files"):
+ * pathcast_version is the writer's, and job_id and provenance say which run
+ * wrote the file. job_id is "local" outside Slurm, so an unchanged rerun
+ * outside Slurm gives the same bytes. */
 int pc_store_write_identity(const pc_store *s, hid_t f, const char *what) {
   int ok = pc_h5_attr_i64(f, "schema_version", PC_SCHEMA_VERSION) == 0;
   ok = ok && pc_h5_attr_str(f, "pathcast_version", s->writer) == 0;
@@ -117,6 +133,11 @@ int pc_store_write_model_identity(const pc_store *s, hid_t f,
  * fast enough to run over every partition on every read (~0.3 ms for 2 MB),
  * and any flipped bit changes it.  It detects damage; it is not a
  * cryptographic hash.  Recorded as the `checksum` attribute at commit. */
+/* The final fold (h ^ h >> 32) is applied on every call, so hashing a buffer in
+ * one call and in two calls gives different results: every writer and reader
+ * must split its data into the same calls in the same order, which the per-file
+ * checksum functions do. The words are read in host byte order (little-endian
+ * on every supported platform). */
 uint64_t pc_checksum_add(uint64_t h, const void *data, size_t n) {
   const unsigned char *p = data;
   const uint64_t k = 0x9E3779B97F4A7C15ull;
@@ -132,8 +153,12 @@ uint64_t pc_checksum_add(uint64_t h, const void *data, size_t n) {
   return h ^ (h >> 32);
 }
 
+/* The seed is part of the format: changing it makes every stored checksum
+ * mismatch. */
 const uint64_t pc_checksum_seed = 0x70617468636173ull; /* "pathcas" */
 
+/* 0 only when the file has a checksum attribute and it matches; a missing
+ * attribute is damage as well. */
 int pc_store_check_checksum(hid_t f, uint64_t want) {
   uint64_t got = 0;
   return pc_h5_read_attr_u64(f, "checksum", &got) == 0 && got == want ? 0 : -1;
@@ -142,6 +167,8 @@ int pc_store_check_checksum(hid_t f, uint64_t want) {
 /* ---- the lock --------------------------------------------------------- */
 
 /* Who holds the lock, from the text the holder wrote into LOCK. */
+/* Only the first line, and only for the message: the lock itself is the fcntl
+ * lock, never the text, which a killed holder leaves behind. */
 static void lock_holder(int fd, char *buf, size_t len) {
   ssize_t n = pread(fd, buf, len - 1, 0);
   buf[n > 0 ? n : 0] = '\0';
@@ -154,6 +181,10 @@ static void lock_holder(int fd, char *buf, size_t len) {
 /* Takes the lock, waiting up to info->lock_wait seconds for it: a daily run
  * that starts while a backfill (or a killed run's last ranks) still holds
  * the store waits instead of failing at once. */
+/* An fcntl lock rather than a lock file's existence: the kernel drops it when
+ * its process dies, even by kill -9, so a crashed run never leaves the store
+ * locked (docs/STORE.md, "One writer"). lock_wait = 0 tries once. A stop signal
+ * while waiting is honoured within 0.25 s. */
 static pc_status acquire_lock(pc_store *s, int fd, const pc_store_info *info,
                               pc_error *e) {
   struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
@@ -184,6 +215,10 @@ static pc_status acquire_lock(pc_store *s, int fd, const pc_store_info *info,
   }
 }
 
+/* Rank 0 only, for the whole run; the descriptor stays open in s->lock_fd until
+ * pc_store_close. Closing any descriptor of LOCK in this process would drop the
+ * lock (POSIX fcntl semantics), so the process must not open and close LOCK
+ * again while it holds the store. */
 static pc_status take_lock(pc_store *s, const pc_store_info *info,
                            pc_error *e) {
   char path[PATH_LEN];
@@ -214,6 +249,9 @@ static pc_status take_lock(pc_store *s, const pc_store_info *info,
 
 /* Calls visit(path, stat, ctx) for every regular file below dir (to the
  * given depth; the store is four levels deep). */
+/* lstat, not stat: a symbolic link in the store is neither followed nor
+ * visited, so the walk cannot leave the store or loop. Hidden names are
+ * skipped, which also skips "." and "..". */
 void pc_store_walk(const char *dir, int depth,
                        void (*visit)(const char *, const struct stat *, void *),
                        void *ctx) {
@@ -241,6 +279,8 @@ void pc_store_walk(const char *dir, int depth,
 
 /* Removes `*.partial` files a killed run left behind (safe: we hold the lock,
  * so no other writer is producing them). */
+/* Called once, right after the lock is taken and before anything is written, so
+ * only partials of earlier, dead runs are removed. */
 static void remove_if_partial(const char *path, const struct stat *sb,
                               void *ctx) {
   (void)sb;
@@ -256,6 +296,7 @@ static void add_size(const char *path, const struct stat *sb, void *ctx) {
   *(uint64_t *)ctx += (uint64_t)sb->st_size;
 }
 
+/* Bytes of every regular file in the store, for the summary and status. */
 uint64_t pc_store_size(const pc_store *s) {
   uint64_t bytes = 0;
   pc_store_walk(s->dir, 4, add_size, &bytes);
@@ -268,6 +309,10 @@ static int cmp_i32(const void *a, const void *b) {
 }
 
 /* Lists a folder's `<key>.h5` files whose key `parse` accepts. */
+/* A missing folder is an empty list (nothing stored yet), not an error. Names
+ * parse rejects (partials, files of other tools) are ignored here and reported
+ * by verify. On PC_OK the caller owns *keys (free); the list is sorted
+ * ascending, so the plan and every reader visit dates and months in order. */
 pc_status pc_store_list_keys(const char *dir,
                              int (*parse)(const char *, int32_t *),
                              int32_t **keys, size_t *n, pc_error *e) {
@@ -306,6 +351,8 @@ pc_status pc_store_list_keys(const char *dir,
 }
 
 /* "YYYY-MM-DD.h5" */
+/* Strict: exactly ten characters of a valid date and ".h5", so
+ * "2024-01-01.h5.partial" or "2024-1-1.h5" are not trained models. */
 int pc_store_parse_day_name(const char *name, int32_t *key) {
   char text[PC_DATE_STRLEN];
   if (strlen(name) != 13 || strcmp(name + 10, ".h5") != 0) {
@@ -334,6 +381,9 @@ int pc_store_parse_month_name(const char *name, int32_t *key) {
 
 /* ---- open / close ----------------------------------------------------- */
 
+/* The order matters: lock first (no other writer can change what we check),
+ * then remove partials, then the manifest, then the commodity check, all before
+ * the first write, so a refused job changes nothing on disk. */
 static pc_status open_writer(pc_store *s, const pc_store_info *info,
                              pc_error *e) {
   struct stat sb;
@@ -353,6 +403,10 @@ static pc_status open_writer(pc_store *s, const pc_store_info *info,
    * attributes: nothing stored is lost or recomputed. */
   s->commodity[0] = '\0';
   st = pc_store_manifest_load(s, e);
+  /* A damaged manifest is not fatal for a writer: it is cleared here and
+   * rebuilt by the reconcile below from the files' own attributes
+   * (docs/STORE.md, "The manifest can always be rebuilt"). The reason goes to
+   * the log. */
   if (st == PC_IO) {
     pc_store_diag_note(s, e->msg);
     pc_store_manifest_clear(s);
@@ -372,6 +426,9 @@ static pc_status open_writer(pc_store *s, const pc_store_info *info,
 }
 
 /* Readers need the manifest to know what a file's identity must be. */
+/* A reader takes no lock and changes nothing: it cannot restore a damaged
+ * manifest, so it refuses the store (exit 3) and says which command repairs it.
+ */
 static pc_status open_reader(pc_store *s, pc_error *e) {
   struct stat sb;
   if (stat(s->dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
@@ -388,6 +445,9 @@ static pc_status open_reader(pc_store *s, pc_error *e) {
   return st;
 }
 
+/* On PC_OK the caller owns *out (pc_store_close); on failure nothing stays
+ * allocated or locked. info may be NULL for a pure reader, which learns the
+ * commodity from the manifest. */
 pc_status pc_store_open(pc_store **out, const char *dir, pc_store_mode mode,
                         const pc_store_info *info, pc_error *e) {
   pc_store *s = calloc(1, sizeof *s);
@@ -423,6 +483,8 @@ pc_status pc_store_open(pc_store **out, const char *dir, pc_store_mode mode,
   return PC_OK;
 }
 
+/* Accepts NULL. Closing the descriptor releases the writer lock; a process that
+ * dies releases it the same way. */
 void pc_store_close(pc_store *s) {
   if (s == NULL) {
     return;
@@ -452,6 +514,9 @@ long pc_store_schema_files(const pc_store *s, int version) {
              : 0;
 }
 
+/* The oldest schema among the files the store counted (status and verify show it,
+ * so an operator knows whether migrate has work to do); the store's own schema
+ * when no file was counted. */
 int pc_store_schema_oldest(const pc_store *s) {
   for (int v = 1; v <= PC_SCHEMA_VERSION; v++) {
     if (s->schema_files[v] > 0) {
@@ -481,6 +546,9 @@ const char *pc_store_commodity(const pc_store *s) { return s->commodity; }
 /* ---- identity on read ------------------------------------------------- */
 
 /* The model type a settings text names ("type=<name> ..."), into buf. */
+/* Every settings text begins with "type=<name>" (models/settings.c writes it
+ * so); anything else gives an empty type, which no file's model_type matches.
+ */
 static void settings_type(const char *settings, char *buf, size_t len) {
   size_t n = strncmp(settings, "type=", 5) == 0 ? strcspn(settings + 5, " ")
                                                 : 0;
@@ -491,6 +559,10 @@ static void settings_type(const char *settings, char *buf, size_t len) {
  * the store it is in (commodity) and the manifest's entry for its model and
  * version (type and settings): a file copied into another folder, another
  * store or over another version is not that folder's result. */
+/* Holidays are ignored in the settings comparison: a store's holiday list may
+ * grow after a file was written (docs/STORE.md, "Holidays"), and the manifest,
+ * not every file, tracks it. A store opened without a commodity (a reader
+ * before the manifest names one) skips that comparison. */
 static const char *identity_problem(const pc_store *s, hid_t f,
                                     const char *model, const char *version) {
   const char *settings = pc_store_manifest_settings(s, model, version);
@@ -522,6 +594,8 @@ static const char *identity_problem(const pc_store *s, hid_t f,
   return NULL;
 }
 
+/* PC_DAMAGED, never PC_INPUT: a file with the wrong identity is treated like a
+ * damaged one (writers replace it, readers refuse to serve it). */
 pc_status pc_store_check_identity(pc_store *s, hid_t f, const char *path,
                                   const char *model, const char *version,
                                   pc_error *e) {
