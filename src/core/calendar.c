@@ -16,6 +16,9 @@
 /* 1970-01-05, day 4, was a Monday: the origin of the weekday count. */
 enum { FIRST_MONDAY = 4 };
 
+/* A caller-owned struct with no holidays; the holiday array is owned by the
+ * calendar and freed by pc_calendar_fini, which leaves it empty and reusable.
+ */
 void pc_calendar_init(pc_calendar *cal, pc_cal_kind kind) {
   cal->kind = kind;
   cal->holidays = NULL;
@@ -44,6 +47,8 @@ static size_t holiday_lower_bound(const pc_calendar *cal, pc_date d) {
   return lo;
 }
 
+/* Binary search: the holidays are kept sorted and unique (sort_unique), and the
+ * trading-day walks call this once per day. */
 static bool is_holiday(const pc_calendar *cal, pc_date d) {
   size_t i = holiday_lower_bound(cal, d);
   return i < cal->nholidays && cal->holidays[i] == d;
@@ -212,6 +217,9 @@ pc_status pc_calendar_load_holidays(pc_calendar *cal, const char *path,
 
 /* ---- trading days -------------------------------------------------------- */
 
+/* A trading day is a base day (every day, or Monday to Friday) that is not a
+ * listed holiday. Every forecast date, every day_k date and the training
+ * schedule's catch-up all use this one definition, so they agree. */
 bool pc_calendar_is_trading(const pc_calendar *cal, pc_date d) {
   return base_trading(cal, d) && !is_holiday(cal, d);
 }
@@ -262,6 +270,11 @@ static int64_t base_days_before(const pc_calendar *cal, int64_t d) {
   return weeks * 5 + (rem < 5 ? rem : 5);
 }
 
+/* Trading days in [a, b], in O(holidays in range) rather than O(days): the
+ * base days come from a closed formula, then each holiday in range that
+ * falls on a base day removes one. Through pc_calendar_count_between it
+ * serves the stale-data rule (max_gap) of every forecast and the data check,
+ * so it must not walk day by day. */
 size_t pc_calendar_count(const pc_calendar *cal, pc_date a, pc_date b) {
   if (b < a) {
     return 0;
@@ -278,6 +291,8 @@ size_t pc_calendar_count(const pc_calendar *cal, pc_date a, pc_date b) {
   return (size_t)n;
 }
 
+/* Strictly between a and b: the trading days a forecast made on b must simulate
+ * after the data end at a (the max_gap rule of docs/DESIGN.md). */
 size_t pc_calendar_count_between(const pc_calendar *cal, pc_date a, pc_date b) {
   if ((int64_t)b <= (int64_t)a + 1) {
     return 0;
@@ -290,6 +305,10 @@ static bool effective(const pc_calendar *cal, pc_date d) {
   return cal->kind != PC_CAL_WEEKDAYS || pc_date_weekday(d) < 5;
 }
 
+/* The effective holidays as "YYYY-MM-DD,..." for the manifest, which compares a
+ * version's list across runs (docs/STORE.md, "Holidays"). The caller frees the
+ * text. The buffer is sized for every holiday, effective or not, so it can
+ * never overflow. */
 char *pc_calendar_holiday_list(const pc_calendar *cal) {
   char *out = malloc(cal->nholidays * PC_DATE_STRLEN + 1);
   size_t used = 0;
@@ -309,6 +328,12 @@ char *pc_calendar_holiday_list(const pc_calendar *cal) {
   return out;
 }
 
+/* The holidays= word of the settings text: only effective holidays count, so
+ * listing a holiday on a Saturday does not change the settings, and "none" for
+ * a calendar without effective holidays keeps the texts of calendars from
+ * before holidays existed. The byte order is fixed, so the fingerprint is the
+ * same on every host; changing it would make every stored settings text
+ * mismatch. */
 void pc_calendar_fingerprint(const pc_calendar *cal, char *buf, size_t len) {
   /* FNV-1a over the little-endian bytes of each effective holiday. */
   uint64_t h = 0xcbf29ce484222325ull;

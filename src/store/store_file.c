@@ -109,6 +109,10 @@ static unsigned char *file_bytes(hid_t f, size_t *total) {
   return buf;
 }
 
+/* Plain write(2) in a loop: a short write is continued, EINTR (a stop signal
+ * arriving mid-write) retried, and a zero-byte write reported as ENOSPC, so a
+ * full disk yields the "disk full" message instead of a loop or a generic
+ * error. */
 static int write_all(int fd, const unsigned char *p, size_t n) {
   while (n > 0) {
     ssize_t w = write(fd, p, n);
@@ -342,6 +346,11 @@ static void count_schema(pc_store *s, hid_t f) {
   }
 }
 
+/* Every reader comes through here: the whole file is read and its container
+ * checked before HDF5 parses a byte (docs/STORE.md, "Every file is a checked
+ * container"). Failures are PC_IO with the reason; callers that read store
+ * results turn that into PC_DAMAGED. On PC_OK the caller must call
+ * pc_store_file_close, which frees the image HDF5 reads in place. */
 pc_status pc_store_file_open(pc_store *s, const char *path, pc_store_file *sf,
                              pc_error *e) {
   const char *why = NULL;
@@ -372,6 +381,9 @@ pc_status pc_store_file_open(pc_store *s, const char *path, pc_store_file *sf,
   return PC_OK;
 }
 
+/* The HDF5 file is closed before its image is freed, because the core driver
+ * reads from the image until then. Safe on a struct that failed to open (f =
+ * -1, NULL buffers) and when called twice. */
 void pc_store_file_close(pc_store_file *sf) {
   if (sf->f >= 0) {
     H5Fclose(sf->f);
