@@ -3,7 +3,13 @@
  * Shape: every rank reads the same data (rank 0 reads the file, broadcasts
  * the bytes); rank 0 opens the store as the writer and plans; every rank
  * works through its units, writing whole partition files; ranks vote after
- * each phase so all take the same path; rank 0 gathers failures and counts. */
+ * each phase so all take the same path; rank 0 gathers failures and counts.
+ *
+ * Why this shape: every early exit goes through a vote (STYLE 5), so no rank
+ * ever waits alone in a collective; results depend only on the units, never on
+ * which rank ran them (docs/DESIGN.md, "Randomness"); and the driver returns a
+ * pc_run_result instead of printing, so the command layer presents it and tests
+ * drive a whole run on MPI_COMM_SELF. */
 #include <errno.h>
 #include <hdf5.h>
 #include <stdlib.h>
@@ -17,6 +23,10 @@
 #include "pathcast/core/version.h"
 #include "run_internal.h"
 
+/* The first MPI failure is kept and logged; later calls still run (their
+ * results are ignored), so a rank keeps taking part in the collectives the
+ * others are in and the failure surfaces at the next vote instead of as a hang.
+ */
 int pc_ctx_mpi(pc_ctx *c, pc_status st) {
   if (st != PC_OK && c->mpi_failed == PC_OK) {
     c->mpi_failed = st;
@@ -29,6 +39,8 @@ int pc_ctx_mpi(pc_ctx *c, pc_status st) {
  * whose MPI calls failed contributes that failure. */
 static pc_status vote(pc_ctx *c, pc_status mine) {
   mine = pc_status_worst(mine, c->mpi_failed);
+  /* Severity first, then the status number, in one int, so MPI_MAX picks the
+   * most severe status deterministically; 64 exceeds PC_STATUS_COUNT. */
   int code = pc_status_severity(mine) * 64 + (int)mine, worst = code;
   PC_CTX_MPI(c, MPI_Allreduce(&code, &worst, 1, MPI_INT, MPI_MAX, c->comm));
   return pc_status_worst((pc_status)(worst % 64), c->mpi_failed);
@@ -42,6 +54,9 @@ static pc_status vote_root(pc_ctx *c, pc_status mine, pc_error *e) {
   return st;
 }
 
+/* The run id names the log folder: the Slurm job (and array task) under Slurm,
+ * else a UTC time stamp and rank 0's pid. Rank 0 makes it and broadcasts it, so
+ * every rank logs into the same folder even when their clocks differ. */
 static void make_run_id(pc_ctx *c) {
   if (c->rank == 0) {
     const char *job = getenv("SLURM_JOB_ID");
@@ -91,6 +106,7 @@ static pc_status load_series(pc_ctx *c, pc_error *e) {
     return vote_root(c, pc_error_set(e, PC_NOMEM, "out of memory reading %s",
                                      c->job->data), e);
   }
+  /* MPI counts are int: a file over 2 GiB goes in 1 GiB pieces. */
   for (long off = 0; off < len; off += 1 << 30) {
     long chunk = len - off < (1L << 30) ? len - off : (1L << 30);
     PC_CTX_MPI(c, MPI_Bcast(buf + off, (int)chunk, MPI_CHAR, 0, c->comm));
@@ -111,6 +127,8 @@ static pc_status check_models(pc_ctx *c, pc_error *e) {
                         c->series.cov};
   for (size_t m = 0; m < job->nmodels; m++) {
     pc_error why;
+    /* Only selected models are checked (--model), so a typo in one model's keys
+     * does not block running another. */
     pc_model_spec spec = job->models[m]; /* a view, with the job context */
     spec.ctx = &c->mctx;
     if (!pc_job_model_selected(job, m) ||
@@ -131,6 +149,10 @@ static pc_status check_models(pc_ctx *c, pc_error *e) {
 
 /* ---- the store -------------------------------------------------------- */
 
+/* A model's identity in the store: name, type, version and its settings text
+ * (docs/STORE.md, "Settings"), built on every rank from the job alone, so every
+ * rank checks the identity of the files it reads. The holiday list is owned by
+ * the ident and freed in ctx_fini. */
 static pc_status make_idents(pc_ctx *c, pc_error *e) {
   const pc_job *job = c->job;
   c->idents = calloc(job->nmodels, sizeof *c->idents);
@@ -208,6 +230,9 @@ static pc_status check_evaluated_store(pc_ctx *c, char *commodity, size_t len,
   return st;
 }
 
+/* Rank 0 is the only writer (it holds the lock); the other ranks open the store
+ * as workers, which take no lock and write only the files of their own units.
+ */
 static pc_status open_store(pc_ctx *c, const pc_store_info *info,
                             pc_error *e) {
   pc_status st = pc_store_open(&c->store, c->job->store,
@@ -224,6 +249,8 @@ static pc_status prepare_store(pc_ctx *c, pc_error *e) {
   char provenance[512], commodity[PC_NAME_LEN_MAX + 1];
   describe_provenance(provenance, sizeof provenance);
   pc_log_info(c->log, "provenance: %s", provenance);
+  /* job_id is the Slurm run id under Slurm and "local" otherwise: it is written
+   * into every file, and "local" keeps an unchanged rerun byte-identical. */
   pc_store_info info = {c->job->commodity,
                         slurm && *slurm ? c->run_id : "local",
                         provenance,
@@ -234,6 +261,9 @@ static pc_status prepare_store(pc_ctx *c, pc_error *e) {
                         pc_signal_pending};
   int evaluate = pc_command_scores(c->job->command);
   pc_status st = PC_OK;
+  /* evaluate and report change nothing registered: rank 0 checks that the store
+   * exists and matches the job, then sends every rank the settings texts it
+   * checked, so all ranks agree on what a file's identity must be. */
   if (evaluate && c->rank == 0) {
     st = check_evaluated_store(c, commodity, sizeof commodity, e);
     info.commodity = commodity;
@@ -291,6 +321,9 @@ static pc_status work_unit(pc_ctx *c, const pc_unit *u, pc_error *e) {
   }
 }
 
+/* Collective: every rank calls it for every phase, even with no units of its
+ * own, because progress and the vote at the end are collective. The unit loop
+ * stops at the first error; the vote then carries it to every rank. */
 static pc_status run_phase(pc_ctx *c, int kind, pc_error *e) {
   long total = kind == PC_UNIT_TRAIN      ? c->plan.counts.train_total
                : kind == PC_UNIT_FORECAST ? c->plan.counts.forecast_total
@@ -310,6 +343,8 @@ static pc_status run_phase(pc_ctx *c, int kind, pc_error *e) {
     st = work_unit(c, u, e);
     pc_progress_step(prog, kind == PC_UNIT_TRAIN ? 1 : u->count);
   }
+  /* Printed by the rank that saw it, at once: an operator watching a stuck
+   * multi-rank job sees which rank failed even before rank 0 reports. */
   if (st != PC_OK && st != PC_INTERRUPTED) {
     pc_log_error(c->log, "%s", e->msg);
     fprintf(stderr, "pathcast: rank %d: %s\n", c->rank, e->msg);
@@ -392,6 +427,8 @@ static pc_status gather_failures(pc_ctx *c, pc_error *e) {
 /* A daily run covers its date and the catch_up trading days before it:
  * missed days and failures that can now succeed are forecast again, each
  * with its scheduled model (trained first when missing). */
+/* Other commands take the job's start and end as given (either may be
+ * PC_DATE_NONE for evaluate and report: all stored months). */
 static void set_range(pc_ctx *c) {
   const pc_job *job = c->job;
   if (job->command == PC_CMD_DAILY) {
@@ -403,6 +440,9 @@ static void set_range(pc_ctx *c) {
   }
 }
 
+/* Never fails: a log that cannot be opened falls back to standard error
+ * (log.c). Rank 0 echoes the effective settings, so a log alone tells what a
+ * run was asked to do. */
 static pc_status open_log(pc_ctx *c) {
   make_run_id(c);
   snprintf(c->log_dir, sizeof c->log_dir, "%s/%s", c->job->log_dir, c->run_id);
@@ -415,6 +455,9 @@ static pc_status open_log(pc_ctx *c) {
   return PC_OK;
 }
 
+/* Training before forecasting, with a vote between them: a forecast needs the
+ * trained model of its scheduled date, which this run may have trained on
+ * another rank. */
 static pc_status run_phases(pc_ctx *c, pc_error *e) {
   pc_status st = PC_OK;
   if (c->rank == 0) {
@@ -436,6 +479,8 @@ static pc_status run_phases(pc_ctx *c, pc_error *e) {
   return st;
 }
 
+/* Releases what the context still owns after hand_over (which moved the results
+ * out); closing the store releases the writer lock. */
 static void ctx_fini(pc_ctx *c) {
   pc_work_release(c);
   pc_run_quality_fini(c);
@@ -486,6 +531,8 @@ void pc_run_result_fini(pc_run_result *res) {
 /* A run's duplicate of comm: no message of the caller's can match the
  * progress probes (any source, any tag), and MPI failures come back as
  * errors instead of aborting. */
+/* The duplicate is freed at the end of pc_run, or here when setting it up
+ * fails, so the caller's communicator is never changed. */
 static pc_status join(pc_ctx *c, MPI_Comm comm, pc_error *e) {
   pc_status st = PC_MPI(e, MPI_Comm_dup(comm, &c->comm));
   if (st == PC_OK) {
@@ -505,6 +552,9 @@ static pc_status join(pc_ctx *c, MPI_Comm comm, pc_error *e) {
 
 /* Everything before the phases: the log, the identities, the series and
  * the checks of a run command, the store. */
+/* Input is read and checked before the store is opened: bad input (exit 2) must
+ * never touch the store (docs/RELIABILITY.md). evaluate and report read no data
+ * file; their actuals are the store's series. */
 static pc_status prepare(pc_ctx *c, pc_error *e) {
   const pc_job *job = c->job;
   int scores = pc_command_scores(job->command);
@@ -529,6 +579,9 @@ static pc_status prepare(pc_ctx *c, pc_error *e) {
 /* After the phases, every rank together: the manifest keeps only models
  * with results, the counts and failures reach rank 0, and failures.h5
  * records what is still failed. */
+/* Runs after an interrupted or failed phase too (whenever the store was
+ * reached), so what was committed is recorded: the manifest and failures.h5
+ * then describe the store as it is. */
 static pc_status conclude(pc_ctx *c, pc_status st, pc_error *e) {
   int scores = pc_command_scores(c->job->command);
   /* A model whose every fit failed holds no results: its settings are not
@@ -545,6 +598,10 @@ static pc_status conclude(pc_ctx *c, pc_status st, pc_error *e) {
   return pc_status_worst(st, vote_root(c, rst, e));
 }
 
+/* Collective over comm. res is filled on every rank (complete on rank 0) and
+ * owned by the caller (pc_run_result_fini), also when the status is not PC_OK.
+ * Prints nothing but progress and one line per rank-level error; the command
+ * layer decides what to show and the exit code. */
 pc_status pc_run(const pc_job *job, MPI_Comm comm, pc_run_result *res,
                  pc_error *e) {
   pc_ctx c;
@@ -559,6 +616,8 @@ pc_status pc_run(const pc_job *job, MPI_Comm comm, pc_run_result *res,
   if (st != PC_OK) {
     return st;
   }
+  /* HDF5 must not print its error stack on every refused read of a damaged
+   * file; the store prints it into the rank log where it helps (STYLE 6). */
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
   st = prepare(&c, e);
   int reached_store = st == PC_OK;
@@ -570,6 +629,8 @@ pc_status pc_run(const pc_job *job, MPI_Comm comm, pc_run_result *res,
   }
   if (st == PC_OK && c.rank == 0 &&
       c.sum.train_failed + c.sum.forecast_failed + c.sum.score_failed > 0) {
+    /* Model failures are counted on rank 0 (after the reduction); the final
+     * vote hands PC_PARTIAL (exit 3) to every rank. */
     st = PC_PARTIAL;
   }
   st = vote(&c, st);
