@@ -3,7 +3,12 @@
  * tables (pathcast/eval/evaluate.h).  The scoring itself runs on every rank as a
  * phase of the driver; `evaluate` and `report` (the command layer) collect
  * and print through this.  Metrics are defined in docs/EVALUATION.md
- * exactly as computed here. */
+ * exactly as computed here.
+ *
+ * Evaluation never reads forecast paths: everything here is computed from the
+ * stored scores, so evaluate and report run in seconds over years of forecasts,
+ * and the two always agree, since they sum the same values in the same order
+ * (docs/EVALUATION.md, "One number per model"). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,12 +19,17 @@
 #include "pathcast/core/metrics.h"
 #include "pathcast/store/scores.h"
 
+/* The CSV and JSON names of the printed means, in PC_EV_* order; scripts read
+ * these names, so renaming one is an interface change. */
 const char *const pc_eval_column_names[PC_EV_PRINTED] = {
     "mae_median", "rmse_median", "mae_mean", "rmse_mean", "mape_pct",
     "directional_pct", "crps", "pinball", "coverage_50", "coverage_80",
     "coverage_95", "width_50", "width_80", "width_95", "pit_mean"};
 
 /* The M5 levels among pc_score_levels (all but 0.1 and 0.9). */
+/* Indices into pc_score_levels, which is ascending and has 0.1 (index 2) and
+ * 0.9 (index 8) added: the pinball loss is the M5 one and must not include
+ * them. */
 static const int m5_level[PC_NQUANTILES] = {0, 1, 3, 4, 5, 6, 7, 9, 10};
 
 /* Central intervals (lower level index, upper, coverage sum, width sum). */
@@ -29,10 +39,15 @@ static const struct {
     {PC_LEVEL_25, PC_LEVEL_75, PC_EV_COV50, PC_EV_W50},
     {PC_LEVEL_10, PC_LEVEL_90, PC_EV_COV80, PC_EV_W80},
     {PC_LEVEL_025, PC_LEVEL_975, PC_EV_COV95, PC_EV_W95},
+    /* The 67% and 99% intervals (levels 0.165..0.835 and 0.005..0.995) feed
+     * only the report's calibration table, so they have no width column. */
     {3, 7, PC_EV_COV67, -1},
     {0, 10, PC_EV_COV99, -1},
 };
 
+/* Groups are few (14 horizons, or months, or years), so a linear search from
+ * the end beats a hash table; they are sorted once after collection. Returns
+ * NULL only when out of memory; the list is unchanged then. */
 static pc_eval_group *group_for(pc_eval_groups *l, int key) {
   for (size_t i = l->n; i-- > 0;) { /* keys mostly arrive in order */
     if (l->g[i].key == key) {
@@ -49,6 +64,7 @@ static pc_eval_group *group_for(pc_eval_groups *l, int key) {
   return &l->g[l->n++];
 }
 
+/* By model: one group, key 0, pooling every horizon of every forecast. */
 static int group_key(pc_eval_by by, pc_date d, int horizon) {
   int y, m, dd;
   pc_date_to_ymd(d, &y, &m, &dd);
@@ -59,6 +75,9 @@ static int group_key(pc_eval_by by, pc_date d, int horizon) {
 }
 
 /* Adds horizon k of forecast i (its actual known) to a group. */
+/* Only called with a known actual, so every sum here has the same count g->n,
+ * except the direction, which skips ties with the last close (a flat day says
+ * nothing about direction) and has its own count. */
 static void add_pair(pc_eval_group *g, const pc_scores *s, size_t i,
                      size_t k) {
   size_t at = i * (size_t)s->horizon + k;
@@ -73,14 +92,20 @@ static void add_pair(pc_eval_group *g, const pc_scores *s, size_t i,
   sum[PC_EV_SE_MED] += (med - y) * (med - y);
   sum[PC_EV_AE_MEAN] += fabs(mean - y);
   sum[PC_EV_SE_MEAN] += (mean - y) * (mean - y);
+  /* Closes are positive (the data check refuses others), so the percentage
+   * error is defined. */
   sum[PC_EV_APE] += 100.0 * fabs(med - y) / y;
   sum[PC_EV_CRPS] += s->crps[at];
   sum[PC_EV_PINBALL] += pin;
   sum[PC_EV_PIT] += s->pit[at];
+  /* A PIT of exactly 1 would index one past the last bin; it belongs to the
+   * last. */
   int bin = (int)(s->pit[at] * PC_EV_PIT_BINS);
   sum[PC_EV_PIT_BIN + (bin < PC_EV_PIT_BINS ? bin : PC_EV_PIT_BINS - 1)] += 1;
   for (size_t j = 0; j < sizeof intervals / sizeof intervals[0]; j++) {
     double lo = q[intervals[j].lo], hi = q[intervals[j].hi];
+    /* Closed interval: an actual equal to a quantile is covered, which matters
+     * for point-mass forecasts (naive) whose quantiles coincide. */
     sum[intervals[j].cov] += y >= lo && y <= hi;
     if (intervals[j].width >= 0) {
       sum[intervals[j].width] += hi - lo;
@@ -93,6 +118,8 @@ static void add_pair(pc_eval_group *g, const pc_scores *s, size_t i,
   g->n++;
 }
 
+/* Horizons whose actual is not observed yet are skipped, so recent forecasts
+ * count with the days already known. */
 static pc_status add_forecast(pc_eval_groups *l, const pc_scores *s, size_t i,
                               pc_eval_by by) {
   size_t h = (size_t)s->horizon;
@@ -121,6 +148,8 @@ static pc_status add_forecast(pc_eval_groups *l, const pc_scores *s, size_t i,
   return PC_OK;
 }
 
+/* By forecast date, inclusive; either bound may be absent (all stored forecasts
+ * on that side). */
 static int in_range(const pc_job *job, pc_date d) {
   return (job->start == PC_DATE_NONE || d >= job->start) &&
          (job->end == PC_DATE_NONE || d <= job->end);
@@ -132,6 +161,9 @@ static int cmp_group(const void *a, const void *b) {
 }
 
 /* Reads each scores file once and adds its forecasts to every view. */
+/* A damaged or unreadable scores file ends the collection with its error: the
+ * scoring phase that ran just before has rescored every file it could, so what
+ * remains damaged is reported rather than silently left out of the averages. */
 static pc_status collect_model(pc_store *store, const pc_job *job, size_t m,
                                const pc_eval_view *views, size_t nviews,
                                pc_error *e) {
@@ -168,6 +200,8 @@ static pc_status collect_model(pc_store *store, const pc_job *job, size_t m,
   return st;
 }
 
+/* Fills views[v].lists[m] for every scored model m (the printed ones and the
+ * baseline); the caller frees them with pc_eval_free, also after a failure. */
 pc_status pc_eval_collect(pc_store *store, const pc_job *job,
                           const pc_eval_view *views, size_t nviews,
                           pc_error *e) {
@@ -199,6 +233,8 @@ static void group_label(pc_eval_by by, int key, char *buf, size_t len) {
   }
 }
 
+/* Means of the sums; RMSE is the root of the mean square. An empty group
+ * gives NaN (nan in CSV and the table, null in JSON). */
 void pc_eval_means(const pc_eval_group *g, double *m) {
   for (int i = 0; i < PC_EV_PRINTED; i++) {
     m[i] = g->n ? g->sum[i] / (double)g->n : NAN;
@@ -208,6 +244,10 @@ void pc_eval_means(const pc_eval_group *g, double *m) {
   m[PC_EV_DIR] = g->n_dir ? g->sum[PC_EV_DIR] / (double)g->n_dir : NAN;
 }
 
+/* Skill 1 - score / baseline score, matched group by group (same horizon, month
+ * or year), with pooled means on both sides: the mean of the ratios would
+ * weight small groups as heavily as large ones. NaN when the baseline has no
+ * such group or a zero score. */
 double pc_eval_skill(const pc_eval_group *g, const pc_eval_groups *baseline,
                      int what) {
   for (size_t i = 0; baseline != NULL && i < baseline->n; i++) {
