@@ -83,8 +83,9 @@ static pc_date add_months(pc_date anchor, int64_t n) {
 }
 
 /* T_k = anchor + k steps for any integer k, negative too: dates before the
- * anchor have training dates as well. Month steps are always taken from the anchor, never from
- * T_(k-1), so a clamped Feb 28 does not pull the later dates to the 28th. */
+ * anchor have training dates as well. Month steps are always taken from the
+ * anchor, never from T_(k-1), so a clamped Feb 28 does not pull the later dates
+ * to the 28th. */
 pc_date pc_schedule_date(pc_freq f, pc_date anchor, int64_t k) {
   const freq_info *fi = info_of(f);
   if (fi->months != 0) {

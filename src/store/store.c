@@ -514,9 +514,9 @@ long pc_store_schema_files(const pc_store *s, int version) {
              : 0;
 }
 
-/* The oldest schema among the files the store counted (status and verify show it,
- * so an operator knows whether migrate has work to do); the store's own schema
- * when no file was counted. */
+/* The oldest schema among the files the store counted (status and verify show
+ * it, so an operator knows whether migrate has work to do); the store's own
+ * schema when no file was counted. */
 int pc_store_schema_oldest(const pc_store *s) {
   for (int v = 1; v <= PC_SCHEMA_VERSION; v++) {
     if (s->schema_files[v] > 0) {
