@@ -38,8 +38,8 @@ static pc_status open_store(const pc_job *job, pc_store **s, pc_error *e) {
 /* Arrays longer than this are shown by their length in the table. */
 #define TABLE_ARRAY_MAX 8
 
-/* n with commas between groups of three digits ("1,024"). */
-/* For people only: a JSON consumer gets plain numbers. */
+/* n with commas between groups of three digits ("1,024").
+ * For people only: a JSON consumer gets plain numbers. */
 static const char *group_thousands(size_t n, char *buf, size_t len) {
   char digits[32];
   int nd = snprintf(digits, sizeof digits, "%zu", n);
@@ -280,8 +280,8 @@ static void row_end(const export_ctx *x, const pc_partition *p, size_t i) {
   fputc('\n', x->out);
 }
 
-/* path_id 0: the observed closes of day_1..day_H, empty where unknown. */
-/* Actuals come from the store's series, the same the scores use, not from the
+/* path_id 0: the observed closes of day_1..day_H, empty where unknown.
+ * Actuals come from the store's series, the same the scores use, not from the
  * job's data file; a day not yet closed, or not in the series, is an empty
  * field rather than 0 or NaN, which spreadsheets and pandas read as missing. */
 static void actuals_row(const export_ctx *x, const pc_partition *p, size_t i) {
@@ -315,8 +315,8 @@ static void export_paths(const export_ctx *x, const pc_partition *p,
 
 /* --format quantiles: one row per day and level, the type-7 sample
  * quantile of the day's path values -- the very sort and interpolation of
- * evaluate's stored quantiles (pc_sort_column, pc_quantile). */
-/* Levels are written with pc_format_double, the shortest round-trip text, so
+ * evaluate's stored quantiles (pc_sort_column, pc_quantile).
+ * Levels are written with pc_format_double, the shortest round-trip text, so
  * 0.05 prints as 0.05. The day is numbered from 1 like day_1..day_H of the
  * paths format. */
 static void export_quantiles(const export_ctx *x, const pc_partition *p,
@@ -348,8 +348,8 @@ static void report_damaged_month(const export_ctx *x, const pc_error *why,
   report_damaged(why, hint);
 }
 
-/* The quantile workspace for partitions of `paths` paths. */
-/* Both buffers belong to the export_ctx and are freed by export_all. The size
+/* The quantile workspace for partitions of `paths` paths.
+ * Both buffers belong to the export_ctx and are freed by export_all. The size
  * is the job's paths, the shape export_model gives pc_partition_init. */
 static pc_status export_workspace(export_ctx *x, int paths) {
   free(x->sorted);
@@ -384,8 +384,8 @@ static pc_status export_month(pc_store *s, export_ctx *x, int32_t month,
   return PC_OK;
 }
 
-/* Every stored forecast of x->model at x->version, month by month. */
-/* One partition buffer serves every month: the reader refills it, so the memory
+/* Every stored forecast of x->model at x->version, month by month.
+ * One partition buffer serves every month: the reader refills it, so the memory
  * stays one month's paths whatever the range. */
 static pc_status export_model(pc_store *s, export_ctx *x, pc_error *e) {
   int32_t *months = NULL;
@@ -431,8 +431,8 @@ static void export_header(const export_ctx *x) {
   fputc('\n', x->out);
 }
 
-/* Models in name order, each model's versions in the order listed. */
-/* Name order, not the job's order, so the same store exported by two jobs that
+/* Models in name order, each model's versions in the order listed.
+ * Name order, not the job's order, so the same store exported by two jobs that
  * list models differently gives the same bytes. */
 static pc_status export_models(pc_store *s, export_ctx *x,
                                const pc_model_spec **order, pc_error *e) {

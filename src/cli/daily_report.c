@@ -29,8 +29,8 @@ static const pc_failure *find_failure(const pc_job *job, const pc_run_result *r,
   return NULL;
 }
 
-/* Whether the plan had model m train at t, or forecast d. */
-/* A unit the plan did not hold was already stored, which the report calls
+/* Whether the plan had model m train at t, or forecast d.
+ * A unit the plan did not hold was already stored, which the report calls
  * "skipped": the plan is the run's own record of what it attempted. */
 static int planned_training(const pc_run_result *r, size_t m, pc_date t) {
   return pc_run_planned(r, PC_UNIT_TRAIN, m, t);
@@ -43,8 +43,8 @@ static int planned_forecast(const pc_run_result *r, size_t m, pc_date d) {
 /* ---- will a failure be retried? --------------------------------------- */
 
 /* A daily run retries what its window needs: the next day's run covers the
- * catch_up trading days before it (so this day too). */
-/* Forecast failures: the next run's window is [catch-up start, next day].
+ * catch_up trading days before it (so this day too).
+ * Forecast failures: the next run's window is [catch-up start, next day].
  * Training failures: the trainings serving any day of that window, from the one
  * on or before its first day to the one on or before its last. */
 static int next_daily_retries(const pc_job *job, const pc_failure *f) {
@@ -61,8 +61,8 @@ static int next_daily_retries(const pc_job *job, const pc_failure *f) {
 }
 
 /* How a recorded failure gets retried, in words that hold: by the next
- * daily run, by a rerun of this command, or by the command printed. */
-/* Shared by the summary of every run command and the daily report, so the
+ * daily run, by a rerun of this command, or by the command printed.
+ * Shared by the summary of every run command and the daily report, so the
  * advice is worded the same everywhere. The order matters: the promise of the
  * next daily run is made only when its window really covers the failure;
  * otherwise a rerun of the same range command, which plans exactly what is
@@ -129,8 +129,8 @@ static void forecast_line(const pc_job *job, const pc_run_result *r, size_t m,
 }
 
 /* The earlier days a model forecast in this run (the catch-up), oldest
- * first, each generated or failed. */
-/* Dates before the forecast date only: the forecast date itself has its own
+ * first, each generated or failed.
+ * Dates before the forecast date only: the forecast date itself has its own
  * section. The window starts on a trading day (pc_calendar_on_or_after) so the
  * dates listed are the ones the plan could hold. */
 static void catch_up_line(const pc_job *job, const pc_run_result *r, size_t m,

@@ -111,8 +111,8 @@ pc_status pc_report_evaluation(const pc_job *job, const pc_run_result *r,
 
 /* ---- versions side by side -------------------------------------------- */
 
-/* The job as it runs for one version of its list. */
-/* The copy shares the job's arrays (models, calendar): it is a view for one
+/* The job as it runs for one version of its list.
+ * The copy shares the job's arrays (models, calendar): it is a view for one
  * version's run and is never passed to pc_job_fini. */
 static void select_version(pc_job *one, const pc_job *job, size_t v) {
   *one = *job;

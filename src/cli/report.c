@@ -46,8 +46,8 @@ void pc_report_data_text(const pc_job *job, const pc_run_result *r, FILE *out,
 }
 
 /* A monitor gets every finding: it filters, a person reading text does
- * not. */
-/* Findings are located by the data file's lines (has_lines = 1): the run
+ * not.
+ * Findings are located by the data file's lines (has_lines = 1): the run
  * checked the job's file, unlike status and report, which check the store's
  * series. */
 void pc_report_data_json(const pc_job *job, const pc_run_result *r,
@@ -72,8 +72,8 @@ void pc_report_data_json(const pc_job *job, const pc_run_result *r,
 
 /* ---- the summary ------------------------------------------------------ */
 
-/* Each failure says how it will be retried, and only what holds. */
-/* Twenty lines keep a bad night's summary readable in a scheduler's mail; the
+/* Each failure says how it will be retried, and only what holds.
+ * Twenty lines keep a bad night's summary readable in a scheduler's mail; the
  * count is exact and failures.h5 keeps every one. The order is the store's
  * (pathcast/driver/run.h), so the newest failures are the ones shown. */
 static void list_failures(const pc_job *job, const pc_run_result *r,

@@ -48,8 +48,8 @@ static const char *model_name(const report *r, size_t m) {
   return r->job->models[m].name;
 }
 
-/* Writes a figure as <dir>/<name> and references it from the page. */
-/* Takes p over and frees it whatever happens, so a caller never frees a figure
+/* Writes a figure as <dir>/<name> and references it from the page.
+ * Takes p over and frees it whatever happens, so a caller never frees a figure
  * it handed here. The PNG is written before the page refers to it; a failed
  * write leaves no <figure> behind. */
 static pc_status emit_figure(report *r, pc_plot *p, const char *name,
@@ -71,8 +71,8 @@ static pc_status new_figure(report *r, pc_plot **p, const char *title,
   return pc_plot_new(p, FIG_W, FIG_H, title, xlabel, ylabel, r->e);
 }
 
-/* Text from the job (a store path may hold any character) as HTML. */
-/* Model names need no escaping (lower case, digits and '_', see the job
+/* Text from the job (a store path may hold any character) as HTML.
+ * Model names need no escaping (lower case, digits and '_', see the job
  * reader), but the commodity, store path and model version are user text that
  * may hold any of these four characters. */
 static void html_text(FILE *f, const char *s) {
@@ -100,8 +100,8 @@ static void html_text(FILE *f, const char *s) {
 
 /* All horizons of a model in one group (key 0): the row `evaluate --by
  * model` prints, the same sums in the same order, so the page and the
- * table agree to the last digit. */
-/* A model without any scored pair gets an all-zero group, whose means are NaN
+ * table agree to the last digit.
+ * A model without any scored pair gets an all-zero group, whose means are NaN
  * and print as a dash rather than as 0. */
 static const pc_eval_group *pooled(const report *r, long m) {
   static const pc_eval_group none = {0};
@@ -162,8 +162,8 @@ static void summary_table(report *r) {
 /* ---- fan charts ---------------------------------------------------------- */
 
 /* The latest stored forecast in the job's range: scores of its month in s,
- * its row in *row; 0 when the model has none. */
-/* Months are scanned newest first, and within a month rows latest first, so the
+ * its row in *row; 0 when the model has none.
+ * Months are scanned newest first, and within a month rows latest first, so the
  * first row in [start, end] is the latest forecast. A month whose scores cannot
  * be read is skipped: the scoring phase already reported it, and the fan shows
  * the latest readable forecast instead. *s is the caller's (pc_scores_fini),
@@ -196,8 +196,8 @@ static int latest_forecast(report *r, size_t m, pc_scores *s, size_t *row) {
   return found;
 }
 
-/* The last HISTORY_DAYS observed closes up to the cutoff. */
-/* The arrays are filled from the end so the line runs oldest to newest; missing
+/* The last HISTORY_DAYS observed closes up to the cutoff.
+ * The arrays are filled from the end so the line runs oldest to newest; missing
  * closes are skipped, so the line joins observed prices only. Dates are day
  * numbers, the x axis's unit (pc_plot_x_dates). */
 static pc_status add_history(pc_plot *p, const pc_series *series,
@@ -216,8 +216,8 @@ static pc_status add_history(pc_plot *p, const pc_series *series,
                       "observed", PC_PLOT_BLACK, false);
 }
 
-/* Quantile bands (95, 80, 50%), the median, and the actuals if known. */
-/* The bands come from the quantiles stored with the scores (not from the paths,
+/* Quantile bands (95, 80, 50%), the median, and the actuals if known.
+ * The bands come from the quantiles stored with the scores (not from the paths,
  * which the report never reads), widest first so narrower bands and the median
  * stand on top. Actuals not yet known are NaN and are not drawn, so a fan of a
  * recent date shows only the days that have closed. */
@@ -295,8 +295,8 @@ static pc_status fan_chart(report *r, size_t m) {
 
 /* ---- scores by horizon ------------------------------------------------- */
 
-/* y[k] = value of horizon k+1 of a model (NaN where it has no group). */
-/* Group keys of PC_BY_HORIZON are the horizons 1..H; a horizon no forecast
+/* y[k] = value of horizon k+1 of a model (NaN where it has no group).
+ * Group keys of PC_BY_HORIZON are the horizons 1..H; a horizon no forecast
  * reached (a job whose horizon grew) stays NaN and breaks the line. */
 static void by_horizon(const pc_eval_groups *l, int horizon, int what,
                        double *y) {
@@ -413,8 +413,8 @@ static pc_status pit_figure(report *r, size_t m) {
 /* The calibration summary: per model, the empirical coverage of each
  * central interval against its nominal level, the PIT's mean and its
  * histogram's largest departure from flat, and a verdict on the 80% and
- * 95% intervals against the acceptance bands of docs/EVALUATION.md. */
-/* The acceptance bands of docs/EVALUATION.md (issue 14), defined once in
+ * 95% intervals against the acceptance bands of docs/EVALUATION.md.
+ * The acceptance bands of docs/EVALUATION.md (issue 14), defined once in
  * pathcast/eval/evaluate.h so the page and the documentation cannot disagree.
  * NaN coverage (no pairs) gets no verdict. */
 static const char *verdict(double c80, double c95) {
@@ -471,8 +471,8 @@ static void calibration_table(report *r) {
 
 /* The data check's findings of the store's series (the actuals the
  * scores use): a spike there also distorts the scores of the forecasts
- * whose days it falls on. */
-/* The scan runs on the store's series, not the job's data file, because the
+ * whose days it falls on.
+ * The scan runs on the store's series, not the job's data file, because the
  * scores were computed against the store's actuals. The source name series.h5
  * has no line numbers (0), so findings name dates only. */
 static pc_status data_section(report *r) {
@@ -507,8 +507,8 @@ static pc_status data_section(report *r) {
 
 /* ---- monthly skill ------------------------------------------------------ */
 
-/* CRPS summed over the SKILL_MONTHS months ending at month `last`. */
-/* Month keys are month numbers, so the window is `last` and the SKILL_MONTHS -
+/* CRPS summed over the SKILL_MONTHS months ending at month `last`.
+ * Month keys are month numbers, so the window is `last` and the SKILL_MONTHS -
  * 1 months before it. Sums and counts are pooled over the window (a month with
  * more forecasts weighs more), as in skill by model. */
 static void window_crps(const pc_eval_groups *l, int last, double *sum,
@@ -523,8 +523,8 @@ static void window_crps(const pc_eval_groups *l, int last, double *sum,
   }
 }
 
-/* 1 - mean CRPS / mean CRPS of the baseline over the trailing window. */
-/* NaN where either model has no forecast in the window or the baseline's CRPS
+/* 1 - mean CRPS / mean CRPS of the baseline over the trailing window.
+ * NaN where either model has no forecast in the window or the baseline's CRPS
  * is 0 (a skill would divide by it): the line breaks there. */
 static double rolling_skill(const pc_eval_groups *l,
                             const pc_eval_groups *base, int last) {

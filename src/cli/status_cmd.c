@@ -57,8 +57,8 @@ typedef struct {
   pc_quality quality; /* the data check of the store's series */
 } status_ctx;
 
-/* Appends to a malloc'd array, doubling; returns 0 when memory runs out. */
-/* The capacity is implied by n (the next power of two), so the arrays need no
+/* Appends to a malloc'd array, doubling; returns 0 when memory runs out.
+ * The capacity is implied by n (the next power of two), so the arrays need no
  * capacity field. On failure the array is unchanged and still owned by the
  * caller, who frees it as usual. */
 static int push(void **v, size_t *n, size_t size, const void *item) {
@@ -77,8 +77,8 @@ static int push(void **v, size_t *n, size_t size, const void *item) {
 /* ---- gathering -------------------------------------------------------- */
 
 /* Whether the scores of a month's partition are up to date (what evaluate
- * would rescore); `count` of its forecasts are in the range. */
-/* The check is evaluate's own (pc_store_scores_current: scores file present,
+ * would rescore); `count` of its forecasts are in the range.
+ * The check is evaluate's own (pc_store_scores_current: scores file present,
  * same horizon, made from this partition's checksum and the current actuals),
  * so "up to date" here means evaluate would not rescore. A failure to read the
  * scores counts the forecasts as to be scored: that is what evaluate would do
@@ -115,8 +115,8 @@ static pc_status add_damaged(model_status *m, const pc_error *why,
 
 /* Every stored forecast date of a model (all months), with leak counts
  * restricted to [from, to] when to >= from.  A damaged partition is
- * recorded only when record_damage (once per run of status). */
-/* A partition is read with the same checks as every reader (checksums,
+ * recorded only when record_damage (once per run of status).
+ * A partition is read with the same checks as every reader (checksums,
  * identity), so a file status calls intact is one a forecast run or an export
  * would serve. The date list is ascending because months come in order and each
  * partition's dates are sorted, which find_missing's binary search relies on.
@@ -161,8 +161,8 @@ static pc_status stored_dates(status_ctx *c, model_status *m, pc_date from,
   return st;
 }
 
-/* Missing trading days of [start, end], compressed into ranges. */
-/* Only trading days of the job's calendar count: a weekend or holiday is never
+/* Missing trading days of [start, end], compressed into ranges.
+ * Only trading days of the job's calendar count: a weekend or holiday is never
  * missing. Consecutive trading days form one range even across a weekend, so a
  * missed week prints as one range, not five days. */
 static pc_status find_missing(status_ctx *c, model_status *m, pc_error *e) {
@@ -191,8 +191,8 @@ static pc_status find_missing(status_ctx *c, model_status *m, pc_error *e) {
 
 /* Reads one trained model of the range as every reader does: a damaged one
  * is recorded; the latest intact one on or before the range's end is kept
- * (dates come in ascending order). */
-/* Reading the whole record is what proves the file intact; the record is
+ * (dates come in ascending order).
+ * Reading the whole record is what proves the file intact; the record is
  * dropped at once. Only damage (PC_DAMAGED) is a finding; any other error (I/O,
  * memory) ends the command. */
 static pc_status check_trained(status_ctx *c, model_status *m, pc_date t,
@@ -217,8 +217,8 @@ static pc_status check_trained(status_ctx *c, model_status *m, pc_date t,
 }
 
 /* Trained models: count, the latest, the next scheduled date after the
- * range, and the scheduled trainings the range needs that are missing. */
-/* A training is due when some trading day of the range is served by it
+ * range, and the scheduled trainings the range needs that are missing.
+ * A training is due when some trading day of the range is served by it
  * (pc_schedule_on_or_before) and the store lacks it: exactly the trainings a
  * forecast run of the range would plan. Trained models older than the one
  * serving the range's first day are counted but not read, so a long history
@@ -266,8 +266,8 @@ static int newest_first(const void *pa, const void *pb) {
 }
 
 /* Whether a recorded failure concerns the range: a forecast of a day in
- * it, or a training the range's forecasts need. */
-/* A training failure belongs to the range when its date lies between the
+ * it, or a training the range's forecasts need.
+ * A training failure belongs to the range when its date lies between the
  * training that serves the range's first day and the range's end, the same
  * window trained_status reads. */
 static int failure_in_range(const status_ctx *c, const pc_failure *f) {
@@ -298,8 +298,8 @@ static pc_status failures_of(status_ctx *c, const pc_failure *all, size_t n,
 }
 
 /* The range: --start/--end (or the job's), else the span of stored
- * forecasts of the job's models. */
-/* The range defaults so that a bare `pathcast status --job FILE` checks
+ * forecasts of the job's models.
+ * The range defaults so that a bare `pathcast status --job FILE` checks
  * everything stored. The per-model results of this first pass are thrown away:
  * gather reads the partitions again for the chosen range, which costs a second
  * read but keeps one code path for the counts. The anchor falls back to the

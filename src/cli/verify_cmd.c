@@ -46,8 +46,8 @@ static int add_path(verify_ctx *v, const char *path) {
   return v->paths[v->npaths++] != NULL ? 0 : -1;
 }
 
-/* Every regular file (and anything else that is not a folder) below dir. */
-/* depth bounds the descent to the store's layout (<model>/<version>/<kind>/
+/* Every regular file (and anything else that is not a folder) below dir.
+ * depth bounds the descent to the store's layout (<model>/<version>/<kind>/
  * <file> is three folders deep): anything deeper is listed as a path and
  * reported UNKNOWN instead of being walked. lstat, not stat, so a symbolic link
  * is listed, never followed out of the store. An entry that vanishes while
@@ -137,8 +137,8 @@ static int parse_day(const char *name, pc_date *day) {
 }
 
 /* Checks one model file by reading it as the commands do; -1 when the
- * place is not one pathcast writes. */
-/* Each read goes through the store's own reader, with the same identity and
+ * place is not one pathcast writes.
+ * Each read goes through the store's own reader, with the same identity and
  * checksum checks a command makes, so "intact" here means a run or export would
  * serve the file. The 1 x 1 shapes are placeholders: with any_shape = 1 the
  * readers take the file's own paths and horizon, so a file of another job's
@@ -193,8 +193,8 @@ static int check_top_file(verify_ctx *v, const char *rel, pc_error *e,
   return 0;
 }
 
-/* Whether a file has no container header (written before it existed). */
-/* The HDF5 signature at offset 0 means the file starts with HDF5 itself instead
+/* Whether a file has no container header (written before it existed).
+ * The HDF5 signature at offset 0 means the file starts with HDF5 itself instead
  * of pathcast's container header, so it was written before the header existed;
  * it is still read, with only its content checksum. */
 static int is_legacy(const char *path) {

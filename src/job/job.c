@@ -320,8 +320,8 @@ static bool is_flag(const char *key, const char *next) {
 }
 
 /* Accepts `--key value` and `--key=value`; dashes in keys may be written as
- * underscores or dashes (--summary-json, --train_frequency). */
-/* argv[1] is the command (already read), so options start at argv[2]. The value
+ * underscores or dashes (--summary-json, --train_frequency).
+ * argv[1] is the command (already read), so options start at argv[2]. The value
  * of `--job` is not an entry: it names the file the entries are read from, and
  * is kept in job->job_path for the rebuild hints. Dashes are turned into
  * underscores only up to the first '.': the model prefix and the job keys never
@@ -737,8 +737,8 @@ static pc_status apply_options(pc_job *job, const entry_list *l,
 /* ---- keys that name other models of the job (PC_PARAM_MODELS) --------- */
 
 /* Where model m's key came from: "file:line: " (its own key, else its
- * type's), or "" for the default. */
-/* Used only to prefix error messages of list-valued model keys; an empty prefix
+ * type's), or "" for the default.
+ * Used only to prefix error messages of list-valued model keys; an empty prefix
  * means the value is the type's default. */
 static void key_origin(const pc_model_spec *s, const char *key,
                        const entry_list *l, char *buf, size_t len) {
@@ -1172,8 +1172,8 @@ void pc_job_fini(pc_job *job) {
  * its default as `member.<name>.<type>.<key>=<value>` (so a key a type
  * gains later, at its default, changes nothing), then the job rules that
  * decide which of their results exist (and so the combination):
- * min_history and max_gap.  Returns the length needed, as snprintf. */
-/* snprintf that keeps counting past the end of buf: the return value is the
+ * min_history and max_gap.  Returns the length needed, as snprintf.
+ * snprintf that keeps counting past the end of buf: the return value is the
  * length the text would need, so the caller can tell "fits" from "cut" with one
  * comparison at the end instead of after each word. */
 static size_t appendf(char *buf, size_t len, size_t used, const char *fmt,

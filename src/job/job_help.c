@@ -17,8 +17,8 @@ typedef struct {
   const char *exits; /* its exit statuses */
 } command_help;
 
-/* Keys every run command (train, forecast, backfill, daily) uses. */
-/* The keys lists are names of rows of pc_job_options; print_keys skips a name
+/* Keys every run command (train, forecast, backfill, daily) uses.
+ * The keys lists are names of rows of pc_job_options; print_keys skips a name
  * the table lacks, so a key renamed there silently drops out of a command's
  * help. tests/integration/test_cli.sh checks a few of them (daily lists
  * catch_up, verify does not) for that reason. */
@@ -190,8 +190,8 @@ static const command_help *help_of(pc_command c) {
   return NULL;
 }
 
-/* Prints text wrapped at 78 columns, each line after the first indented. */
-/* Greedy word wrap for help that stays readable in an 80-column terminal. Words
+/* Prints text wrapped at 78 columns, each line after the first indented.
+ * Greedy word wrap for help that stays readable in an 80-column terminal. Words
  * are separated by single spaces (the texts above are written so); a word
  * longer than the line is printed whole on its own line rather than broken,
  * since breaking a key or a path would mislead more than a long line does. */

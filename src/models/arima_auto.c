@@ -174,8 +174,8 @@ static int try_model(search_ctx *c, int p, int q, int k) {
   return 0;
 }
 
-/* One sweep over the neighbours of the best model; 1 when it moved. */
-/* The neighbours in forecast::auto.arima's order: p and q one up or down, both
+/* One sweep over the neighbours of the best model; 1 when it moved.
+ * The neighbours in forecast::auto.arima's order: p and q one up or down, both
  * together, then the constant toggled. The first improvement is taken (not the
  * best of the sweep), as auto.arima does. */
 static int step(search_ctx *c) {

@@ -71,8 +71,8 @@ typedef struct {
 
 /* ---- keys -------------------------------------------------------------- */
 
-/* "auto" gives p = -1; otherwise three integers in range. */
-/* A bad order is a configuration error (PC_MODEL here, but returned before any
+/* "auto" gives p = -1; otherwise three integers in range.
+ * A bad order is a configuration error (PC_MODEL here, but returned before any
  * fit, so the fallback never hides it). The trailing %c catches text after the
  * third number ("1,1,1,2"), which sscanf would otherwise ignore. */
 static pc_status parse_order(const pc_model_spec *spec, int order[3],
@@ -96,8 +96,8 @@ static pc_status parse_order(const pc_model_spec *spec, int order[3],
   return PC_OK;
 }
 
-/* The history columns named by `exog`, in order; *n = 0 for none. */
-/* cols must hold PC_ARIMA_MAX_EXOG entries. The same parse runs at check, fit
+/* The history columns named by `exog`, in order; *n = 0 for none.
+ * cols must hold PC_ARIMA_MAX_EXOG entries. The same parse runs at check, fit
  * and simulate time against the history each is given, so a covariate column
  * that disappears from a later data file fails the forecast rather than
  * silently reading another column. */
@@ -121,8 +121,8 @@ static pc_status parse_exog(const pc_model_spec *spec, const pc_history *h,
 }
 
 /* Before any work: every covariate `exog` names must be a column of the
- * data (a typo is bad input, not a failed fit that retries every day). */
-/* min_history is unused: the driver applies it to every model before a fit
+ * data (a typo is bad input, not a failed fit that retries every day).
+ * min_history is unused: the driver applies it to every model before a fit
  * (pc_forecast_check_history), and arima's own minimum depends on the order
  * and is checked by the fit (docs/MODELS.md, "Estimation", Failures). */
 static pc_status arima_check(const pc_model_spec *spec,
@@ -243,8 +243,8 @@ static pc_status fit_auto(arima_state *s, const pc_model_spec *spec,
 }
 
 /* A failed fit becomes a recorded random walk when arima.fallback asks for
- * it; the reason stays in the diagnostics, so the substitute is visible. */
-/* The fallback uses fixed settings (lookback 250 returns, with drift), not the
+ * it; the reason stays in the diagnostics, so the substitute is visible.
+ * The fallback uses fixed settings (lookback 250 returns, with drift), not the
  * job's random_walk keys, so its results depend on arima's settings alone. Only
  * PC_MODEL reaches here; a memory or input error is never papered over. */
 static pc_status try_fallback(arima_state *s, const pc_model_spec *spec,
@@ -306,8 +306,8 @@ static pc_arima_projection projection_of(const pc_model_spec *spec) {
                                     : PC_ARIMA_PROJ_PERSIST;
 }
 
-/* The deterministic part x' beta of each future step. */
-/* level[j] for step j = 0..steps-1 is the regression part x_{n+j+1}'beta: the
+/* The deterministic part x' beta of each future step.
+ * level[j] for step j = 0..steps-1 is the regression part x_{n+j+1}'beta: the
  * drift column continues the row count of the history (t = n + j + 1, as R's
  * xreg drift column 1..n), and each covariate is projected from rows before the
  * forecast date only (docs/MODELS.md, "Paths", step 2). Returns -1 on
@@ -336,8 +336,8 @@ static int future_level(const arima_state *s, const pc_model_spec *spec,
   return ok ? 0 : -1;
 }
 
-/* Rows up to and including the last observed close: paths continue from it. */
-/* Trailing rows without a close carry no information for the state; the trading
+/* Rows up to and including the last observed close: paths continue from it.
+ * Trailing rows without a close carry no information for the state; the trading
  * days between the last close and the forecast date are simulated as extra
  * steps (req->steps includes them, src/models/forecast.c), so day_1 is still
  * the forecast date. */
@@ -350,8 +350,8 @@ static size_t rows_to_last_close(const pc_history *h) {
 }
 
 /* Filters the history with the trained coefficients; resid (capacity n)
- * receives the standardised innovations when not NULL. */
-/* The design is rebuilt from the forecast's history; its width must equal the
+ * receives the standardised innovations when not NULL.
+ * The design is rebuilt from the forecast's history; its width must equal the
  * width at fit time (k), else the coefficients would be applied to the wrong
  * columns, and the forecast fails instead. */
 static pc_status filter_history(const arima_state *s, const series_copy *sc,

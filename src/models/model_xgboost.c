@@ -190,8 +190,8 @@ static pc_status xgb_check(const pc_model_spec *spec,
 
 /* ---- simulate ---------------------------------------------------------- */
 
-/* The trading day after d when no calendar is given: the next weekday. */
-/* pc_date_weekday counts Monday as 0, so 5 and 6 are the weekend. */
+/* The trading day after d when no calendar is given: the next weekday.
+ * pc_date_weekday counts Monday as 0, so 5 and 6 are the weekend. */
 static pc_date next_weekday(pc_date d) {
   do {
     d++;

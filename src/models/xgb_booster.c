@@ -41,8 +41,8 @@ void pc_xgb_model_free(pc_xgb_model *m) {
 
 /* ---- data --------------------------------------------------------------- */
 
-/* A DMatrix of rows [first, first + n) with labels y - center. */
-/* Labels are float32 in XGBoost, so the mean is taken out in double first and
+/* A DMatrix of rows [first, first + n) with labels y - center.
+ * Labels are float32 in XGBoost, so the mean is taken out in double first and
  * added back in double after prediction (center): the trees model only the
  * deviations, and the mean return keeps double precision (docs/MODELS.md,
  * "Training"). NaN marks a missing feature (the same convention the tree
@@ -176,8 +176,8 @@ static pc_status eval_rmse(BoosterHandle b, int iter, DMatrixHandle valid,
 }
 
 /* Boosts until `early_stopping` rounds bring no lower validation RMSE (or
- * `rounds` are done); *best is the best round count. */
-/* XGBoost's own early stopping lives in its Python and R wrappers, not the C
+ * `rounds` are done); *best is the best round count.
+ * XGBoost's own early stopping lives in its Python and R wrappers, not the C
  * API, so the loop is here: the same rule as xgb.train's early_stopping_rounds
  * with a strict improvement. A NaN RMSE never compares lower, so a tail whose
  * RMSE is never finite leaves best at 0 and fails the fit rather than storing a
@@ -221,8 +221,8 @@ static pc_status boost_rounds(BoosterHandle b, int rounds, DMatrixHandle train,
 
 /* ---- prediction --------------------------------------------------------- */
 
-/* In-place prediction over a dense float matrix: no DMatrix is built. */
-/* The array interface passes x by address as a JSON integer; it must stay valid
+/* In-place prediction over a dense float matrix: no DMatrix is built.
+ * The array interface passes x by address as a JSON integer; it must stay valid
  * for the call only. iteration_end = rounds limits a prediction to the first
  * rounds trees (0: all), which is how the tail is scored at the best round
  * without slicing the head booster. The prediction buffer belongs to the
@@ -264,8 +264,8 @@ pc_status pc_xgb_predict_xgboost(const pc_xgb_model *m, const float *x,
 }
 
 /* Both predictors on the same rows: XGBoost's predictions in out, and
- * PC_MODEL naming the first row where the evaluator's differ in any bit. */
-/* Bits, not a tolerance: a store made with either predictor must be the same
+ * PC_MODEL naming the first row where the evaluator's differ in any bit.
+ * Bits, not a tolerance: a store made with either predictor must be the same
  * byte for byte, so any difference is a defect to report. %a prints both values
  * exactly. */
 static pc_status predict_checked(const pc_xgb_model *m, const float *x,
@@ -317,8 +317,8 @@ pc_status pc_xgb_predict(const pc_xgb_model *m, const float *x, size_t n,
 /* ---- training ----------------------------------------------------------- */
 
 /* Out-of-sample residuals of the tail at the best round count, centred;
- * their mean and RMSE go to the diagnostics. */
-/* m->resid is owned by the model (pc_xgb_model_free). The RMSE is taken before
+ * their mean and RMSE go to the diagnostics.
+ * m->resid is owned by the model (pc_xgb_model_free). The RMSE is taken before
  * centring, as docs/MODELS.md, "Training", step 3 defines valid_rmse; ntail is
  * at least PC_XGB_MIN_VALID, so the division is safe. */
 static pc_status tail_residuals(BoosterHandle b, const pc_xgb_samples *s,
@@ -346,8 +346,8 @@ static pc_status tail_residuals(BoosterHandle b, const pc_xgb_samples *s,
 }
 
 /* The final booster: the head booster cut at the best round, or a new one
- * boosted for that many rounds on every row (the latest data included). */
-/* With refit the labels are centred on the mean of every row, so center changes
+ * boosted for that many rounds on every row (the latest data included).
+ * With refit the labels are centred on the mean of every row, so center changes
  * with it. The tail residuals, computed with the head's center, stay valid:
  * they are returns minus predictions on the returns' own scale, whatever center
  * was taken out. */
@@ -371,8 +371,8 @@ static pc_status final_booster(const pc_xgb_hyper *hp, const pc_xgb_samples *s,
   return st;
 }
 
-/* Head/tail split and the head booster with early stopping. */
-/* The validation tail is the latest rows (the time order of the samples), never
+/* Head/tail split and the head booster with early stopping.
+ * The validation tail is the latest rows (the time order of the samples), never
  * a random subset: a random one would let trees fit rows that come after those
  * they are scored on. */
 static pc_status train_head(const pc_xgb_hyper *hp, const pc_xgb_samples *s,
