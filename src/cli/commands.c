@@ -13,6 +13,12 @@
 #include "pathcast/cli/commands.h"
 #include "pathcast/store/store.h"
 
+/* HDF5's automatic error printing is switched off first (STYLE 6): a damaged
+ * file would otherwise spray HDF5's stack over the user's terminal, when the
+ * store's own message already names the file and the problem. A job whose
+ * commodity differs from the store's is refused: it would read another
+ * commodity's results under this job's name. Either side may be empty (a job of
+ * read-only keys, a store before its first run). */
 static pc_status open_store(const pc_job *job, pc_store **s, pc_error *e) {
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
   pc_status st = pc_store_open(s, job->store, PC_STORE_READ, NULL, e);
@@ -32,7 +38,8 @@ static pc_status open_store(const pc_job *job, pc_store **s, pc_error *e) {
 /* Arrays longer than this are shown by their length in the table. */
 #define TABLE_ARRAY_MAX 8
 
-/* n with commas between groups of three digits ("1,024"). */
+/* n with commas between groups of three digits ("1,024").
+ * For people only: a JSON consumer gets plain numbers. */
 static const char *group_thousands(size_t n, char *buf, size_t len) {
   char digits[32];
   int nd = snprintf(digits, sizeof digits, "%zu", n);
@@ -47,6 +54,10 @@ static const char *group_thousands(size_t n, char *buf, size_t len) {
   return buf;
 }
 
+/* Byte fields (xgboost's booster) are shown by their size only: the bytes are a
+ * binary format, of no use in a listing and megabytes long. Doubles go through
+ * pc_json_number, which gives the shortest text that reads back as the same
+ * double, and null for NaN (JSON has no NaN). */
 static void json_field_value(FILE *out, const pc_field *f) {
   if (f->kind == PC_FIELD_STR) {
     pc_json_string(out, f->data);
@@ -90,6 +101,8 @@ static void json_section(FILE *out, const pc_record *rec, pc_section sec) {
   fputc('}', out);
 }
 
+/* One JSON object per line (JSON Lines), one per trained model, so a consumer
+ * can stream a long listing with `jq -c`. */
 static void print_model_json(FILE *out, const pc_job *job, const char *commodity,
                              size_t m, const char *version,
                              const pc_trained_meta *meta,
@@ -159,6 +172,9 @@ static void version_hint(const pc_job *job, const char *version, char *hint,
   }
 }
 
+/* Every trained model of one model and version, oldest first. A damaged file is
+ * reported and skipped; any other read error (I/O, memory) stops the listing,
+ * since the next file would likely fail the same way. */
 static pc_status list_model(pc_store *s, const pc_job *job, size_t m,
                             const char *version, int json, FILE *out,
                             pc_error *e) {
@@ -194,6 +210,9 @@ static pc_status list_model(pc_store *s, const pc_job *job, size_t m,
   return st != PC_OK ? st : damaged;
 }
 
+/* Returns PC_DAMAGED (exit 3) when a file was left out, after listing every
+ * other one, so a script can trust the exit status and a person still gets the
+ * listing. */
 pc_status pc_models(const pc_job *job, FILE *out, pc_error *e) {
   pc_store *s = NULL;
   pc_status st = open_store(job, &s, e);
@@ -231,11 +250,16 @@ typedef struct {
   uint32_t *work; /* 2 * paths: pc_sort_column's scratch */
 } export_ctx;
 
+/* An unset start or end leaves that side open: export without a range writes
+ * everything stored. */
 static int in_range(const pc_job *job, pc_date d) {
   return (job->start == PC_DATE_NONE || d >= job->start) &&
          (job->end == PC_DATE_NONE || d <= job->end);
 }
 
+/* The fixed columns of the export format (README, "Outputs"), in the order of
+ * export_header. The leakage flag is exported with every row so a filter on it
+ * never needs a join. */
 static void row_head(const export_ctx *x, long path_id, const pc_partition *p,
                      size_t i, int actuals) {
   char d[PC_DATE_STRLEN], c[PC_DATE_STRLEN], t[PC_DATE_STRLEN];
@@ -256,7 +280,10 @@ static void row_end(const export_ctx *x, const pc_partition *p, size_t i) {
   fputc('\n', x->out);
 }
 
-/* path_id 0: the observed closes of day_1..day_H, empty where unknown. */
+/* path_id 0: the observed closes of day_1..day_H, empty where unknown.
+ * Actuals come from the store's series, the same the scores use, not from the
+ * job's data file; a day not yet closed, or not in the series, is an empty
+ * field rather than 0 or NaN, which spreadsheets and pandas read as missing. */
 static void actuals_row(const export_ctx *x, const pc_partition *p, size_t i) {
   row_head(x, 0, p, i, 1);
   for (int k = 0; k < p->horizon; k++) {
@@ -288,7 +315,10 @@ static void export_paths(const export_ctx *x, const pc_partition *p,
 
 /* --format quantiles: one row per day and level, the type-7 sample
  * quantile of the day's path values -- the very sort and interpolation of
- * evaluate's stored quantiles (pc_sort_column, pc_quantile). */
+ * evaluate's stored quantiles (pc_sort_column, pc_quantile).
+ * Levels are written with pc_format_double, the shortest round-trip text, so
+ * 0.05 prints as 0.05. The day is numbered from 1 like day_1..day_H of the
+ * paths format. */
 static void export_quantiles(const export_ctx *x, const pc_partition *p,
                              size_t i) {
   const float *v = pc_partition_values(p, i);
@@ -318,7 +348,9 @@ static void report_damaged_month(const export_ctx *x, const pc_error *why,
   report_damaged(why, hint);
 }
 
-/* The quantile workspace for partitions of `paths` paths. */
+/* The quantile workspace for partitions of `paths` paths.
+ * Both buffers belong to the export_ctx and are freed by export_all. The size
+ * is the job's paths, the shape export_model gives pc_partition_init. */
 static pc_status export_workspace(export_ctx *x, int paths) {
   free(x->sorted);
   free(x->work);
@@ -352,7 +384,9 @@ static pc_status export_month(pc_store *s, export_ctx *x, int32_t month,
   return PC_OK;
 }
 
-/* Every stored forecast of x->model at x->version, month by month. */
+/* Every stored forecast of x->model at x->version, month by month.
+ * One partition buffer serves every month: the reader refills it, so the memory
+ * stays one month's paths whatever the range. */
 static pc_status export_model(pc_store *s, export_ctx *x, pc_error *e) {
   int32_t *months = NULL;
   size_t n = 0;
@@ -397,7 +431,9 @@ static void export_header(const export_ctx *x) {
   fputc('\n', x->out);
 }
 
-/* Models in name order, each model's versions in the order listed. */
+/* Models in name order, each model's versions in the order listed.
+ * Name order, not the job's order, so the same store exported by two jobs that
+ * list models differently gives the same bytes. */
 static pc_status export_models(pc_store *s, export_ctx *x,
                                const pc_model_spec **order, pc_error *e) {
   const pc_job *job = x->job;
@@ -419,6 +455,9 @@ static pc_status export_models(pc_store *s, export_ctx *x,
   return st == PC_OK ? damaged : st;
 }
 
+/* The store's series gives the actuals rows: a store whose series cannot be
+ * read fails the export with the reader's message before the header is written.
+ * The series is released only if it was read. */
 static pc_status export_all(pc_store *s, const pc_job *job, FILE *out,
                             pc_error *e) {
   pc_series series;
@@ -449,6 +488,10 @@ static pc_status export_all(pc_store *s, const pc_job *job, FILE *out,
   return st;
 }
 
+/* The 1 MiB buffer cuts the number of write calls for a large export (2,000
+ * rows per forecast). When writing to standard output, a failed write (a closed
+ * pipe, a full disk behind a redirect) is reported too, so `pathcast export >
+ * file` on a full disk does not exit 0. */
 pc_status pc_export(const pc_job *job, FILE *out, pc_error *e) {
   pc_store *s = NULL;
   pc_status st = open_store(job, &s, e);

@@ -11,6 +11,11 @@
 
 /* ---- what the run did ------------------------------------------------- */
 
+/* r->failures holds what failures.h5 records after the run: this run's failures
+ * and earlier ones neither retried nor resolved (pathcast/driver/run.h).
+ * Callers ask only about units the plan held, and a planned unit that succeeded
+ * has its earlier failure resolved, so a match for a planned unit is a failure
+ * of this run. */
 static const pc_failure *find_failure(const pc_job *job, const pc_run_result *r,
                                       pc_failure_kind kind, const char *model,
                                       pc_date d) {
@@ -24,7 +29,9 @@ static const pc_failure *find_failure(const pc_job *job, const pc_run_result *r,
   return NULL;
 }
 
-/* Whether the plan had model m train at t, or forecast d. */
+/* Whether the plan had model m train at t, or forecast d.
+ * A unit the plan did not hold was already stored, which the report calls
+ * "skipped": the plan is the run's own record of what it attempted. */
 static int planned_training(const pc_run_result *r, size_t m, pc_date t) {
   return pc_run_planned(r, PC_UNIT_TRAIN, m, t);
 }
@@ -36,7 +43,10 @@ static int planned_forecast(const pc_run_result *r, size_t m, pc_date d) {
 /* ---- will a failure be retried? --------------------------------------- */
 
 /* A daily run retries what its window needs: the next day's run covers the
- * catch_up trading days before it (so this day too). */
+ * catch_up trading days before it (so this day too).
+ * Forecast failures: the next run's window is [catch-up start, next day].
+ * Training failures: the trainings serving any day of that window, from the one
+ * on or before its first day to the one on or before its last. */
 static int next_daily_retries(const pc_job *job, const pc_failure *f) {
   pc_date next = pc_calendar_next(&job->calendar, job->forecast_date);
   pc_date first = pc_job_catch_up_start(job, next);
@@ -51,7 +61,13 @@ static int next_daily_retries(const pc_job *job, const pc_failure *f) {
 }
 
 /* How a recorded failure gets retried, in words that hold: by the next
- * daily run, by a rerun of this command, or by the command printed. */
+ * daily run, by a rerun of this command, or by the command printed.
+ * Shared by the summary of every run command and the daily report, so the
+ * advice is worded the same everywhere. The order matters: the promise of the
+ * next daily run is made only when its window really covers the failure;
+ * otherwise a rerun of the same range command, which plans exactly what is
+ * missing; otherwise a backfill command whose range plans that unit (for a
+ * training, [T, T + 1] plans the training at T). */
 void pc_failure_retry_note(const pc_job *job, const pc_failure *f, char *buf,
                            size_t len) {
   if (job->command == PC_CMD_DAILY && next_daily_retries(job, f)) {
@@ -77,6 +93,8 @@ void pc_failure_retry_note(const pc_job *job, const pc_failure *f, char *buf,
 
 /* ---- text ------------------------------------------------------------- */
 
+/* One line per model in the order of the job. "next" is the next scheduled
+ * training date, so an operator sees when the model will next change. */
 static void training_line(const pc_job *job, const pc_run_result *r, size_t m,
                           pc_date t, pc_date next, FILE *out) {
   const char *name = job->models[m].name;
@@ -93,6 +111,8 @@ static void training_line(const pc_job *job, const pc_run_result *r, size_t m,
   }
 }
 
+/* t is the training date serving d: the forecast used that model (the schedule
+ * decides, never the newest stored model; docs/DESIGN.md). */
 static void forecast_line(const pc_job *job, const pc_run_result *r, size_t m,
                           pc_date d, pc_date t, FILE *out) {
   const char *name = job->models[m].name;
@@ -109,7 +129,10 @@ static void forecast_line(const pc_job *job, const pc_run_result *r, size_t m,
 }
 
 /* The earlier days a model forecast in this run (the catch-up), oldest
- * first, each generated or failed. */
+ * first, each generated or failed.
+ * Dates before the forecast date only: the forecast date itself has its own
+ * section. The window starts on a trading day (pc_calendar_on_or_after) so the
+ * dates listed are the ones the plan could hold. */
 static void catch_up_line(const pc_job *job, const pc_run_result *r, size_t m,
                           pc_date first, FILE *out) {
   const char *name = job->models[m].name;
@@ -130,6 +153,10 @@ static void catch_up_line(const pc_job *job, const pc_run_result *r, size_t m,
   }
 }
 
+/* The section is printed even when the forecast date is not a trading day: a
+ * daily run on a Sunday still fills the missed days of the week. Models with
+ * nothing to catch up get no line, and "nothing missing" says so when no model
+ * had any. */
 static void catch_up_section(const pc_job *job, const pc_run_result *r,
                              pc_date first, FILE *out) {
   char a[PC_DATE_STRLEN], b[PC_DATE_STRLEN];
@@ -156,6 +183,8 @@ static void catch_up_section(const pc_job *job, const pc_run_result *r,
   }
 }
 
+/* The text report is for people reading a scheduler's mail; monitors read
+ * --format json, whose keys do not change. */
 void pc_daily_report_text(const pc_job *job, const pc_run_result *r,
                           FILE *out) {
   pc_date d = job->forecast_date;
@@ -203,6 +232,8 @@ static void json_date(FILE *out, const char *key, pc_date d) {
   }
 }
 
+/* action is one of skipped, failed or the done word (trained, generated);
+ * reason is present only with failed. */
 static void json_action(FILE *out, int planned, const pc_failure *f,
                         const char *done) {
   fprintf(out, "\"action\":\"%s\"",
@@ -215,6 +246,8 @@ static void json_action(FILE *out, int planned, const pc_failure *f,
   }
 }
 
+/* scheduled is the training date serving the forecast date, whether this run
+ * trained it or found it stored. */
 static void json_training(const pc_job *job, const pc_run_result *r, size_t m,
                           FILE *out) {
   pc_date d = job->forecast_date;
@@ -232,6 +265,8 @@ static void json_training(const pc_job *job, const pc_run_result *r, size_t m,
   fputc('}', out);
 }
 
+/* Only the dates this run planned, oldest first; dates already stored before
+ * the run are not listed. */
 static void json_catch_up(const pc_job *job, const pc_run_result *r, size_t m,
                           FILE *out) {
   const char *name = job->models[m].name;
@@ -252,6 +287,8 @@ static void json_catch_up(const pc_job *job, const pc_run_result *r, size_t m,
   fputc(']', out);
 }
 
+/* Every failure the store records for this model after the run, each with the
+ * retry note a person would read in the text summary. */
 static void json_failures(const pc_job *job, const pc_run_result *r, size_t m,
                           FILE *out) {
   char d[PC_DATE_STRLEN], note[PC_TEXT_MAX + 512];
@@ -296,6 +333,9 @@ static void json_model(const pc_job *job, const pc_run_result *r, size_t m,
   fputc('}', out);
 }
 
+/* One JSON object on one line for monitors. status and exit repeat what the
+ * process will return (pc_status_exit_code), so a monitor that keeps only
+ * stdout still knows the outcome; counts are the run's summary. */
 void pc_daily_report_json(const pc_job *job, const pc_run_result *r,
                           pc_status st, FILE *out) {
   const pc_summary *s = &r->sum;

@@ -19,6 +19,9 @@ typedef struct {
   pc_eval_groups *lists[PC_VERSIONS_MAX];
 } eval_table;
 
+/* Counts and failures go to standard error, the table to standard output, so
+ * `pathcast evaluate --format csv > file` leaves a clean CSV. At most twenty
+ * failures are listed; the counts are exact. */
 void pc_report_score_counts(const pc_job *job, const pc_run_result *r,
                             pc_status st) {
   const pc_summary *s = &r->sum;
@@ -108,7 +111,9 @@ pc_status pc_report_evaluation(const pc_job *job, const pc_run_result *r,
 
 /* ---- versions side by side -------------------------------------------- */
 
-/* The job as it runs for one version of its list. */
+/* The job as it runs for one version of its list.
+ * The copy shares the job's arrays (models, calendar): it is a view for one
+ * version's run and is never passed to pc_job_fini. */
 static void select_version(pc_job *one, const pc_job *job, size_t v) {
   *one = *job;
   snprintf(one->model_version, sizeof one->model_version, "%s",
@@ -125,6 +130,7 @@ static void add_counts(pc_summary *sum, const pc_summary *s) {
   sum->score_failed += s->score_failed;
 }
 
+/* The table goes to standard output, the counts went to standard error. */
 static void print_table(const pc_job *job, const eval_table *table) {
   pc_eval_version v[PC_VERSIONS_MAX];
   for (size_t i = 0; i < table->n; i++) {
@@ -148,6 +154,11 @@ static pc_status run_version(const pc_job *one, MPI_Comm comm, int rank,
   return st;
 }
 
+/* evaluate --model_version A,B: the scoring phase runs once per version on
+ * every rank (each run is collective), and rank 0 keeps each version's averages
+ * until all are in, then prints one table with the versions side by side. A
+ * version that fails stops the loop on every rank alike, and no table is
+ * printed: half a comparison would read as a whole one. */
 pc_status pc_evaluate_versions(const pc_job *job, pc_error *e) {
   MPI_Comm comm = MPI_COMM_WORLD;
   int rank = 0;

@@ -110,6 +110,9 @@ static int finish_output(int code) {
   return code;
 }
 
+/* Exit codes come only from here (STYLE 4): library code returns statuses, and
+ * pc_status_exit_code maps them once (README, "Exit status"). The job is freed
+ * on every path after it was read, help and errors included. */
 int main(int argc, char **argv) {
   limit_threads();
   keep_large_blocks();

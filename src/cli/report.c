@@ -46,7 +46,10 @@ void pc_report_data_text(const pc_job *job, const pc_run_result *r, FILE *out,
 }
 
 /* A monitor gets every finding: it filters, a person reading text does
- * not. */
+ * not.
+ * Findings are located by the data file's lines (has_lines = 1): the run
+ * checked the job's file, unlike status and report, which check the store's
+ * series. */
 void pc_report_data_json(const pc_job *job, const pc_run_result *r,
                          FILE *out) {
   const pc_quality *q = &r->quality;
@@ -69,7 +72,10 @@ void pc_report_data_json(const pc_job *job, const pc_run_result *r,
 
 /* ---- the summary ------------------------------------------------------ */
 
-/* Each failure says how it will be retried, and only what holds. */
+/* Each failure says how it will be retried, and only what holds.
+ * Twenty lines keep a bad night's summary readable in a scheduler's mail; the
+ * count is exact and failures.h5 keeps every one. The order is the store's
+ * (pathcast/driver/run.h), so the newest failures are the ones shown. */
 static void list_failures(const pc_job *job, const pc_run_result *r,
                           FILE *out) {
   size_t shown = r->nfailures < 20 ? r->nfailures : 20;
@@ -92,6 +98,10 @@ static void list_failures(const pc_job *job, const pc_run_result *r,
   }
 }
 
+/* Rank 0 only, after the run's last vote (src/cli/run_cmd.c); every line starts
+ * with a fixed label so that grep and eyes find the same things. The status
+ * line repeats the exit code, because a scheduler's mail often shows the output
+ * without it. */
 void pc_report_summary(const pc_job *job, const pc_run_result *r,
                        pc_status st, FILE *out) {
   const pc_summary *s = &r->sum;
@@ -122,6 +132,11 @@ void pc_report_summary(const pc_job *job, const pc_run_result *r,
   fflush(out);
 }
 
+/* The counts for a monitor, written through a .partial and renamed, so a
+ * monitor polling the file never reads half an object. The scoring commands
+ * have their own counts: a training count of 0 there would read as "nothing
+ * trained" rather than "not a training command". On a failed write the partial
+ * file is removed and the error names the path. */
 pc_status pc_report_summary_json(const pc_job *job, const pc_summary *s,
                                  pc_error *e) {
   const char *path = job->summary_json;

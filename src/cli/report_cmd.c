@@ -18,11 +18,19 @@
 #include "pathcast/store/store.h"
 #include "present.h"
 
+/* Figure size in pixels. The page repeats it in each <img> so the browser lays
+ * the page out before the PNGs arrive. */
 #define FIG_W 900
 #define FIG_H 500
+/* Observed closes (rows with a close), not calendar days. */
 #define HISTORY_DAYS 60 /* observed closes shown before a fan */
+/* Six months smooths the month-to-month noise of a CRPS mean over some 21
+ * forecasts a month; skill_figure's title says "6 months" in words, so a change
+ * here must change it too. */
 #define SKILL_MONTHS 6  /* the window of the rolling skill */
 
+/* One report under construction. pc_report_html owns and releases the store,
+ * the series and the three group lists; job and e are borrowed. */
 typedef struct {
   pc_store *store;  /* read as a reader, after the run closed it */
   pc_series series; /* the store's actuals */
@@ -40,7 +48,10 @@ static const char *model_name(const report *r, size_t m) {
   return r->job->models[m].name;
 }
 
-/* Writes a figure as <dir>/<name> and references it from the page. */
+/* Writes a figure as <dir>/<name> and references it from the page.
+ * Takes p over and frees it whatever happens, so a caller never frees a figure
+ * it handed here. The PNG is written before the page refers to it; a failed
+ * write leaves no <figure> behind. */
 static pc_status emit_figure(report *r, pc_plot *p, const char *name,
                              const char *alt) {
   char path[4096 + 128];
@@ -60,7 +71,10 @@ static pc_status new_figure(report *r, pc_plot **p, const char *title,
   return pc_plot_new(p, FIG_W, FIG_H, title, xlabel, ylabel, r->e);
 }
 
-/* Text from the job (a store path may hold any character) as HTML. */
+/* Text from the job (a store path may hold any character) as HTML.
+ * Model names need no escaping (lower case, digits and '_', see the job
+ * reader), but the commodity, store path and model version are user text that
+ * may hold any of these four characters. */
 static void html_text(FILE *f, const char *s) {
   for (; *s != '\0'; s++) {
     switch (*s) {
@@ -86,12 +100,16 @@ static void html_text(FILE *f, const char *s) {
 
 /* All horizons of a model in one group (key 0): the row `evaluate --by
  * model` prints, the same sums in the same order, so the page and the
- * table agree to the last digit. */
+ * table agree to the last digit.
+ * A model without any scored pair gets an all-zero group, whose means are NaN
+ * and print as a dash rather than as 0. */
 static const pc_eval_group *pooled(const report *r, long m) {
   static const pc_eval_group none = {0};
   return m >= 0 && r->all[m].n > 0 ? &r->all[m].g[0] : &none;
 }
 
+/* NaN (no pairs, a skill without a baseline, MAPE of a zero price) prints as a
+ * dash: an empty cell would read as a layout error and "nan" as a value. */
 static void html_number(FILE *f, double v, const char *fmt) {
   if (isnan(v)) {
     fputs("<td>&ndash;</td>", f);
@@ -102,6 +120,9 @@ static void html_number(FILE *f, double v, const char *fmt) {
   }
 }
 
+/* The same quantities and order as `evaluate --by model`, so a reader can check
+ * the page against the table. Only the models --model selects appear, here as
+ * in every figure; the baseline's own row shows skill 0. */
 static void summary_table(report *r) {
   FILE *f = r->html;
   const pc_eval_groups *baseline = r->rw >= 0 ? &r->all[r->rw] : NULL;
@@ -141,7 +162,12 @@ static void summary_table(report *r) {
 /* ---- fan charts ---------------------------------------------------------- */
 
 /* The latest stored forecast in the job's range: scores of its month in s,
- * its row in *row; 0 when the model has none. */
+ * its row in *row; 0 when the model has none.
+ * Months are scanned newest first, and within a month rows latest first, so the
+ * first row in [start, end] is the latest forecast. A month whose scores cannot
+ * be read is skipped: the scoring phase already reported it, and the fan shows
+ * the latest readable forecast instead. *s is the caller's (pc_scores_fini),
+ * filled by the last month read. */
 static int latest_forecast(report *r, size_t m, pc_scores *s, size_t *row) {
   const pc_job *job = r->job;
   int32_t *months = NULL;
@@ -170,7 +196,10 @@ static int latest_forecast(report *r, size_t m, pc_scores *s, size_t *row) {
   return found;
 }
 
-/* The last HISTORY_DAYS observed closes up to the cutoff. */
+/* The last HISTORY_DAYS observed closes up to the cutoff.
+ * The arrays are filled from the end so the line runs oldest to newest; missing
+ * closes are skipped, so the line joins observed prices only. Dates are day
+ * numbers, the x axis's unit (pc_plot_x_dates). */
 static pc_status add_history(pc_plot *p, const pc_series *series,
                              pc_date cutoff) {
   double x[HISTORY_DAYS], y[HISTORY_DAYS];
@@ -187,7 +216,11 @@ static pc_status add_history(pc_plot *p, const pc_series *series,
                       "observed", PC_PLOT_BLACK, false);
 }
 
-/* Quantile bands (95, 80, 50%), the median, and the actuals if known. */
+/* Quantile bands (95, 80, 50%), the median, and the actuals if known.
+ * The bands come from the quantiles stored with the scores (not from the paths,
+ * which the report never reads), widest first so narrower bands and the median
+ * stand on top. Actuals not yet known are NaN and are not drawn, so a fan of a
+ * recent date shows only the days that have closed. */
 static pc_status add_fan(pc_plot *p, const pc_scores *s, size_t row,
                          int color) {
   static const int bands[3][2] = {{PC_LEVEL_025, PC_LEVEL_975},
@@ -226,6 +259,8 @@ static pc_status add_fan(pc_plot *p, const pc_scores *s, size_t row,
   return st;
 }
 
+/* The layers' statuses are not checked one by one: a plot keeps its first
+ * failure and pc_plot_write_png returns it (pathcast/core/plot.h). */
 static pc_status fan_chart(report *r, size_t m) {
   pc_scores s;
   size_t row = 0;
@@ -260,7 +295,9 @@ static pc_status fan_chart(report *r, size_t m) {
 
 /* ---- scores by horizon ------------------------------------------------- */
 
-/* y[k] = value of horizon k+1 of a model (NaN where it has no group). */
+/* y[k] = value of horizon k+1 of a model (NaN where it has no group).
+ * Group keys of PC_BY_HORIZON are the horizons 1..H; a horizon no forecast
+ * reached (a job whose horizon grew) stays NaN and breaks the line. */
 static void by_horizon(const pc_eval_groups *l, int horizon, int what,
                        double *y) {
   for (int k = 0; k < horizon; k++) {
@@ -274,6 +311,10 @@ static void by_horizon(const pc_eval_groups *l, int horizon, int what,
   }
 }
 
+/* One line per selected model and quantity: the first quantity solid and with
+ * the model in the legend, the others dashed without, so a figure of two
+ * coverages keeps one legend entry per model. nominal, if given, draws each
+ * quantity's target as a grey line. */
 static pc_status horizon_figure(report *r, const char *name, const char *title,
                                 const char *ylabel, const int *what,
                                 size_t nwhat, const double *nominal) {
@@ -308,6 +349,9 @@ static pc_status horizon_figure(report *r, const char *name, const char *title,
 
 /* ---- calibration and PIT ----------------------------------------------- */
 
+/* The five central intervals the scores record; the x axis starts at 0.45 so
+ * the 50% point is not on the frame. A calibrated model lies on the diagonal;
+ * below it its intervals are too narrow. */
 static pc_status calibration_figure(report *r) {
   static const double nominal[5] = {0.50, 0.67, 0.80, 0.95, 0.99};
   static const int cov[5] = {PC_EV_COV50, PC_EV_COV67, PC_EV_COV80,
@@ -338,6 +382,8 @@ static pc_status calibration_figure(report *r) {
   return emit_figure(r, p, "calibration.png", title);
 }
 
+/* Ten bins of the probability integral transform (docs/EVALUATION.md), drawn as
+ * a density so the uniform line is 1 whatever the number of pairs. */
 static pc_status pit_figure(report *r, size_t m) {
   double left[PC_EV_PIT_BINS], height[PC_EV_PIT_BINS];
   char title[256], name[128];
@@ -367,7 +413,10 @@ static pc_status pit_figure(report *r, size_t m) {
 /* The calibration summary: per model, the empirical coverage of each
  * central interval against its nominal level, the PIT's mean and its
  * histogram's largest departure from flat, and a verdict on the 80% and
- * 95% intervals against the acceptance bands of docs/EVALUATION.md. */
+ * 95% intervals against the acceptance bands of docs/EVALUATION.md.
+ * The acceptance bands of docs/EVALUATION.md (issue 14), defined once in
+ * pathcast/eval/evaluate.h so the page and the documentation cannot disagree.
+ * NaN coverage (no pairs) gets no verdict. */
 static const char *verdict(double c80, double c95) {
   int narrow = c80 < PC_CAL80_LOW || c95 < PC_CAL95_LOW;
   int wide = c80 > PC_CAL80_HIGH || c95 > PC_CAL95_HIGH;
@@ -422,7 +471,10 @@ static void calibration_table(report *r) {
 
 /* The data check's findings of the store's series (the actuals the
  * scores use): a spike there also distorts the scores of the forecasts
- * whose days it falls on. */
+ * whose days it falls on.
+ * The scan runs on the store's series, not the job's data file, because the
+ * scores were computed against the store's actuals. The source name series.h5
+ * has no line numbers (0), so findings name dates only. */
 static pc_status data_section(report *r) {
   pc_quality q;
   pc_quality_params p;
@@ -455,7 +507,10 @@ static pc_status data_section(report *r) {
 
 /* ---- monthly skill ------------------------------------------------------ */
 
-/* CRPS summed over the SKILL_MONTHS months ending at month `last`. */
+/* CRPS summed over the SKILL_MONTHS months ending at month `last`.
+ * Month keys are month numbers, so the window is `last` and the SKILL_MONTHS -
+ * 1 months before it. Sums and counts are pooled over the window (a month with
+ * more forecasts weighs more), as in skill by model. */
 static void window_crps(const pc_eval_groups *l, int last, double *sum,
                         long *n) {
   *sum = 0.0;
@@ -468,7 +523,9 @@ static void window_crps(const pc_eval_groups *l, int last, double *sum,
   }
 }
 
-/* 1 - mean CRPS / mean CRPS of the baseline over the trailing window. */
+/* 1 - mean CRPS / mean CRPS of the baseline over the trailing window.
+ * NaN where either model has no forecast in the window or the baseline's CRPS
+ * is 0 (a skill would divide by it): the line breaks there. */
 static double rolling_skill(const pc_eval_groups *l,
                             const pc_eval_groups *base, int last) {
   double s, sb;
@@ -479,6 +536,9 @@ static double rolling_skill(const pc_eval_groups *l,
                                    : NAN;
 }
 
+/* The x positions are the baseline's months (month ends), so every model's
+ * skill is plotted where a comparison exists. Without the baseline model in the
+ * job there is nothing to compare against, which the page says. */
 static pc_status skill_figure(report *r) {
   if (r->rw < 0) {
     fputs("<p>No rolling skill: the job does not run its baseline model "
@@ -548,6 +608,9 @@ static void page_head(report *r) {
           job->paths, job->horizon);
 }
 
+/* The sections in reading order. A failed figure stops the ones after it but
+ * the HTML is still closed, and write_page then discards the page: a half page
+ * is never committed. */
 static pc_status page_body(report *r) {
   static const int crps[1] = {PC_EV_CRPS};
   static const int cov[2] = {PC_EV_COV80, PC_EV_COV95};
@@ -588,6 +651,8 @@ static pc_status page_body(report *r) {
   return st;
 }
 
+/* One pass over the stored scores fills all three views (pc_eval_collect),
+ * since reading the scores files is the costly part. */
 static pc_status collect(report *r) {
   size_t n = r->job->nmodels;
   r->by_h = calloc(n, sizeof *r->by_h);
@@ -640,6 +705,11 @@ static pc_status make_page(report *r, const char *path) {
   return st;
 }
 
+/* Rank 0, after the last vote of the scoring run (src/cli/run_cmd.c): st is the
+ * run's status. A partial run (some partition unreadable) still gets a page of
+ * what was scored; a failed one gets none but still prints its counts. The
+ * folder was checked when the job was read (check_outputs in src/job/job.c), so
+ * a bad --output fails before any scoring. */
 pc_status pc_report_html(const pc_job *job, const pc_run_result *res,
                          pc_status st, pc_error *e) {
   report r;

@@ -11,6 +11,8 @@
 #include "pathcast/store/scores.h"
 #include "pathcast/store/store.h"
 
+/* The table (and the JSON's failures list) shows the newest failures only; the
+ * totals are always exact, and failures.h5 holds them all. */
 #define FAILURES_SHOWN 10
 #define RANGES_SHOWN 20
 
@@ -20,6 +22,9 @@ typedef struct {
 } date_range;
 
 typedef struct {
+  /* Everything status learns about one model. Every array is owned here and
+   * freed by free_models; counts are for the chosen range unless said
+   * otherwise. */
   const pc_model_spec *spec;
   pc_date *have; /* stored forecast dates in the range, ascending */
   size_t nhave, trading;
@@ -41,6 +46,9 @@ typedef struct {
 } model_status;
 
 typedef struct {
+  /* The command's state: the store is opened as a reader (no lock), so status
+   * may run while a writer holds the store; it may then see a partition from
+   * just before or just after a commit, never half of one. */
   const pc_job *job;
   pc_store *store;
   pc_date start, end, anchor;
@@ -49,7 +57,10 @@ typedef struct {
   pc_quality quality; /* the data check of the store's series */
 } status_ctx;
 
-/* Appends to a malloc'd array, doubling; returns 0 when memory runs out. */
+/* Appends to a malloc'd array, doubling; returns 0 when memory runs out.
+ * The capacity is implied by n (the next power of two), so the arrays need no
+ * capacity field. On failure the array is unchanged and still owned by the
+ * caller, who frees it as usual. */
 static int push(void **v, size_t *n, size_t size, const void *item) {
   if ((*n & (*n - 1)) == 0) { /* n is 0 or a power of two: grow */
     void *grown = realloc(*v, (*n ? 2 * *n : 1) * size);
@@ -66,7 +77,12 @@ static int push(void **v, size_t *n, size_t size, const void *item) {
 /* ---- gathering -------------------------------------------------------- */
 
 /* Whether the scores of a month's partition are up to date (what evaluate
- * would rescore); `count` of its forecasts are in the range. */
+ * would rescore); `count` of its forecasts are in the range.
+ * The check is evaluate's own (pc_store_scores_current: scores file present,
+ * same horizon, made from this partition's checksum and the current actuals),
+ * so "up to date" here means evaluate would not rescore. A failure to read the
+ * scores counts the forecasts as to be scored: that is what evaluate would do
+ * with them. */
 static void score_state(status_ctx *c, model_status *m, int32_t month,
                         long count, uint64_t source) {
   const char *name = m->spec->name, *version = c->job->model_version;
@@ -99,7 +115,13 @@ static pc_status add_damaged(model_status *m, const pc_error *why,
 
 /* Every stored forecast date of a model (all months), with leak counts
  * restricted to [from, to] when to >= from.  A damaged partition is
- * recorded only when record_damage (once per run of status). */
+ * recorded only when record_damage (once per run of status).
+ * A partition is read with the same checks as every reader (checksums,
+ * identity), so a file status calls intact is one a forecast run or an export
+ * would serve. The date list is ascending because months come in order and each
+ * partition's dates are sorted, which find_missing's binary search relies on.
+ * from > to (as choose_range passes) means no range: every date counts and no
+ * scores are checked. */
 static pc_status stored_dates(status_ctx *c, model_status *m, pc_date from,
                               pc_date to, int record_damage, pc_error *e) {
   int32_t *months = NULL;
@@ -139,7 +161,10 @@ static pc_status stored_dates(status_ctx *c, model_status *m, pc_date from,
   return st;
 }
 
-/* Missing trading days of [start, end], compressed into ranges. */
+/* Missing trading days of [start, end], compressed into ranges.
+ * Only trading days of the job's calendar count: a weekend or holiday is never
+ * missing. Consecutive trading days form one range even across a weekend, so a
+ * missed week prints as one range, not five days. */
 static pc_status find_missing(status_ctx *c, model_status *m, pc_error *e) {
   const pc_calendar *cal = &c->job->calendar;
   pc_date prev = PC_DATE_NONE;
@@ -166,7 +191,10 @@ static pc_status find_missing(status_ctx *c, model_status *m, pc_error *e) {
 
 /* Reads one trained model of the range as every reader does: a damaged one
  * is recorded; the latest intact one on or before the range's end is kept
- * (dates come in ascending order). */
+ * (dates come in ascending order).
+ * Reading the whole record is what proves the file intact; the record is
+ * dropped at once. Only damage (PC_DAMAGED) is a finding; any other error (I/O,
+ * memory) ends the command. */
 static pc_status check_trained(status_ctx *c, model_status *m, pc_date t,
                                pc_error *e) {
   pc_trained_meta meta;
@@ -189,7 +217,12 @@ static pc_status check_trained(status_ctx *c, model_status *m, pc_date t,
 }
 
 /* Trained models: count, the latest, the next scheduled date after the
- * range, and the scheduled trainings the range needs that are missing. */
+ * range, and the scheduled trainings the range needs that are missing.
+ * A training is due when some trading day of the range is served by it
+ * (pc_schedule_on_or_before) and the store lacks it: exactly the trainings a
+ * forecast run of the range would plan. Trained models older than the one
+ * serving the range's first day are counted but not read, so a long history
+ * does not slow status down. */
 static pc_status trained_status(status_ctx *c, model_status *m, pc_error *e) {
   const pc_job *job = c->job;
   pc_date *dates = NULL;
@@ -222,6 +255,8 @@ static pc_status trained_status(status_ctx *c, model_status *m, pc_error *e) {
   return st;
 }
 
+/* Newest date first; a training and a forecast failure of one date are ordered
+ * by kind so the order is stable across runs. */
 static int newest_first(const void *pa, const void *pb) {
   const pc_failure *a = pa, *b = pb;
   if (a->date != b->date) {
@@ -231,7 +266,10 @@ static int newest_first(const void *pa, const void *pb) {
 }
 
 /* Whether a recorded failure concerns the range: a forecast of a day in
- * it, or a training the range's forecasts need. */
+ * it, or a training the range's forecasts need.
+ * A training failure belongs to the range when its date lies between the
+ * training that serves the range's first day and the range's end, the same
+ * window trained_status reads. */
 static int failure_in_range(const status_ctx *c, const pc_failure *f) {
   if (f->kind == PC_FAIL_FORECAST) {
     return f->date >= c->start && f->date <= c->end;
@@ -241,6 +279,8 @@ static int failure_in_range(const status_ctx *c, const pc_failure *f) {
   return f->date >= first && f->date <= c->end;
 }
 
+/* Only this model and model version: failures.h5 holds every model and version
+ * of the store. */
 static pc_status failures_of(status_ctx *c, const pc_failure *all, size_t n,
                              model_status *m, pc_error *e) {
   for (size_t i = 0; i < n; i++) {
@@ -258,7 +298,12 @@ static pc_status failures_of(status_ctx *c, const pc_failure *all, size_t n,
 }
 
 /* The range: --start/--end (or the job's), else the span of stored
- * forecasts of the job's models. */
+ * forecasts of the job's models.
+ * The range defaults so that a bare `pathcast status --job FILE` checks
+ * everything stored. The per-model results of this first pass are thrown away:
+ * gather reads the partitions again for the chosen range, which costs a second
+ * read but keeps one code path for the counts. The anchor falls back to the
+ * range's start like the job reader's default. */
 static pc_status choose_range(status_ctx *c, pc_error *e) {
   const pc_job *job = c->job;
   c->start = job->start;
@@ -300,6 +345,8 @@ static pc_status choose_range(status_ctx *c, pc_error *e) {
   return PC_OK;
 }
 
+/* A store without a series yet (no run finished) still gets a status: its
+ * scores count as not up to date and the data line says so. */
 static pc_status gather(status_ctx *c, pc_error *e) {
   pc_status st = choose_range(c, e);
   pc_failure *all = NULL;
@@ -337,6 +384,9 @@ static pc_status gather(status_ctx *c, pc_error *e) {
   return st;
 }
 
+/* What makes the exit status 3: anything a run would fix (missing days,
+ * trainings due, failures) or that needs a person (leakage, damage). Unscored
+ * forecasts and the data check's findings are informational. */
 static int model_ok(const model_status *m) {
   return m->missing_days == 0 && m->ndue == 0 && m->nfailures == 0 &&
          m->leaks == 0 && m->unreadable == 0;
@@ -393,6 +443,9 @@ static void print_failures(FILE *out, const model_status *m) {
   }
 }
 
+/* The table is for people and may change; scripts read --format json. The ERROR
+ * lines stand out from the indented fields on purpose: leakage and damage are
+ * the two findings a person must act on. */
 static void print_model(FILE *out, const model_status *m, const pc_job *job) {
   char a[PC_DATE_STRLEN], b[PC_DATE_STRLEN];
   fprintf(out, "%s (%s, %s)\n", m->spec->name, m->spec->type->name,
@@ -469,6 +522,8 @@ static void print_table(FILE *out, const status_ctx *c, int ok) {
 
 /* ---- JSON ------------------------------------------------------------- */
 
+/* Dates are ISO strings, and null where there is none, so a consumer never has
+ * to know PC_DATE_NONE. */
 static void json_date(FILE *out, const char *key, pc_date d, int comma) {
   char buf[PC_DATE_STRLEN];
   fprintf(out, "%s\"%s\":", comma ? "," : "", key);
@@ -479,6 +534,9 @@ static void json_date(FILE *out, const char *key, pc_date d, int comma) {
   }
 }
 
+/* Every list is complete except failures (FAILURES_SHOWN, newest first;
+ * failures_total gives the count). `ok` is model_ok, the same verdict that
+ * decides the exit status. */
 static void json_model(FILE *out, const model_status *m, const pc_job *job) {
   char a[PC_DATE_STRLEN], b[PC_DATE_STRLEN];
   fputs("{\"model\":", out);
@@ -536,6 +594,9 @@ static void json_data(FILE *out, const pc_quality *q) {
   fputs("]}", out);
 }
 
+/* One JSON object on one line, so `pathcast status --format json | jq` works
+ * and a log line holds a whole status. schema_version is the oldest schema of
+ * the store's files; schema_versions lists every schema present. */
 static void print_json(FILE *out, const status_ctx *c, int ok) {
   fputs("{\"commodity\":", out);
   pc_json_string(out, pc_store_commodity(c->store));
@@ -583,6 +644,11 @@ static void free_models(status_ctx *c) {
   free(c->models);
 }
 
+/* Runs on one process without MPI (src/cli/main.c, run_read_only). Returns
+ * PC_PARTIAL (exit 3) when any selected model needs attention, PC_OK otherwise;
+ * a store that cannot be opened or read is an error of its own. Everything is
+ * gathered before anything is printed, so an error never leaves half a table.
+ */
 pc_status pc_status_report(const pc_job *job, FILE *out, pc_error *e) {
   status_ctx c;
   memset(&c, 0, sizeof c);

@@ -14,6 +14,8 @@
 #include "pathcast/store/scores.h"
 #include "pathcast/store/store.h"
 
+/* PATH_MAX on Linux; a longer path is skipped by list_files rather than
+ * truncated, since a truncated name would be checked as another file. */
 #define VERIFY_PATH 4096
 
 typedef struct {
@@ -28,6 +30,8 @@ typedef struct {
 
 /* ---- listing ---------------------------------------------------------- */
 
+/* Copies path; the list owns every copy (free_paths). -1 only when memory runs
+ * out. */
 static int add_path(verify_ctx *v, const char *path) {
   if (v->npaths == v->cap) {
     size_t cap = v->cap ? 2 * v->cap : 256;
@@ -42,7 +46,12 @@ static int add_path(verify_ctx *v, const char *path) {
   return v->paths[v->npaths++] != NULL ? 0 : -1;
 }
 
-/* Every regular file (and anything else that is not a folder) below dir. */
+/* Every regular file (and anything else that is not a folder) below dir.
+ * depth bounds the descent to the store's layout (<model>/<version>/<kind>/
+ * <file> is three folders deep): anything deeper is listed as a path and
+ * reported UNKNOWN instead of being walked. lstat, not stat, so a symbolic link
+ * is listed, never followed out of the store. An entry that vanishes while
+ * listing (a writer renaming a .partial) is skipped. */
 static int list_files(verify_ctx *v, const char *dir, int depth) {
   DIR *d = opendir(dir);
   struct dirent *de;
@@ -65,6 +74,8 @@ static int list_files(verify_ctx *v, const char *dir, int depth) {
   return rc;
 }
 
+/* Sorted paths make the output the same on every file system, whatever order
+ * readdir returns, so two verify runs of one store can be diffed. */
 static int cmp_str(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
@@ -77,6 +88,8 @@ typedef struct {
   char kind[16], name[64];
 } place;
 
+/* 0 unless rel has exactly four parts whose model and version are valid names:
+ * any other shape is not a place pathcast writes. */
 static int split_place(const char *rel, place *p) {
   char copy[VERIFY_PATH];
   char *parts[5];
@@ -97,6 +110,8 @@ static int split_place(const char *rel, place *p) {
   return 1;
 }
 
+/* A partition's name is YYYY-MM.h5 (docs/STORE.md); the month is checked by
+ * parsing its first day, so 2024-13.h5 is not a partition. */
 static int parse_month(const char *name, int32_t *month) {
   char text[16];
   pc_date d;
@@ -111,6 +126,7 @@ static int parse_month(const char *name, int32_t *month) {
   return 1;
 }
 
+/* A trained model's name is YYYY-MM-DD.h5, its training date. */
 static int parse_day(const char *name, pc_date *day) {
   char text[16];
   if (strlen(name) != 13 || strcmp(name + 10, ".h5") != 0) {
@@ -121,7 +137,12 @@ static int parse_day(const char *name, pc_date *day) {
 }
 
 /* Checks one model file by reading it as the commands do; -1 when the
- * place is not one pathcast writes. */
+ * place is not one pathcast writes.
+ * Each read goes through the store's own reader, with the same identity and
+ * checksum checks a command makes, so "intact" here means a run or export would
+ * serve the file. The 1 x 1 shapes are placeholders: with any_shape = 1 the
+ * readers take the file's own paths and horizon, so a file of another job's
+ * shape is checked, not refused. */
 static int check_model_file(verify_ctx *v, const place *p, pc_error *e,
                             pc_status *st) {
   int32_t month = 0;
@@ -172,7 +193,10 @@ static int check_top_file(verify_ctx *v, const char *rel, pc_error *e,
   return 0;
 }
 
-/* Whether a file has no container header (written before it existed). */
+/* Whether a file has no container header (written before it existed).
+ * The HDF5 signature at offset 0 means the file starts with HDF5 itself instead
+ * of pathcast's container header, so it was written before the header existed;
+ * it is still read, with only its content checksum. */
 static int is_legacy(const char *path) {
   static const unsigned char sig[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a,
                                        '\n'};
@@ -185,6 +209,10 @@ static int is_legacy(const char *path) {
   return n == sizeof head && memcmp(head, sig, sizeof sig) == 0;
 }
 
+/* The LOCK file belongs to writers and is not checked. A .partial is never
+ * damage: it is a file a writer had not committed, which readers never see and
+ * the next writer deletes. A file whose read fails for any reason is DAMAGED,
+ * whatever the status, because that is what a reader would make of it. */
 static void check_file(verify_ctx *v, const char *path) {
   const char *rel = path + v->root_len;
   size_t len = strlen(rel);
@@ -253,6 +281,11 @@ static void print_summary(const verify_ctx *v, const char *dir) {
   }
 }
 
+/* Runs on one process, without the lock, so it may race with a writer: a file
+ * committed during the listing is checked in its new version, and one removed
+ * is reported damaged for that run only. A manifest (pathcast.h5) that fails
+ * its checks is the only damage that stops verify, since no other file can be
+ * checked against it. Returns PC_DAMAGED (exit 3) when any file is damaged. */
 pc_status pc_verify(const pc_job *job, FILE *out, pc_error *e) {
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
   verify_ctx v;

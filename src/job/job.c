@@ -16,8 +16,20 @@
 
 #include "job_internal.h"
 
+/* FIELD gives the offset and size of a pc_job member, so one table row says
+ * where its value lands: set_option writes through the offset, set_text bounds
+ * its copy by the size. A key whose field changes type must change its kind
+ * too, or the writes below go through the wrong pointer type. */
 #define FIELD(f) offsetof(pc_job, f), sizeof(((pc_job *)0)->f)
 
+/* The order of this table is the order of --help and of the settings echo in
+ * rank 0's log (pathcast/job/job.h), so related keys stay together. A key whose
+ * value changes stored results must also appear in pc_job_model_settings below
+ * (docs/STORE.md, "Settings"); one that only says where things go or which
+ * dates a run covers must not, or a store would refuse a job that differs in an
+ * irrelevant key. min and max bound the numeric kinds only; def is parsed like
+ * a user's value, so a bad default fails every run at once rather than hiding.
+ */
 const opt_def pc_job_options[] = {
     {"commodity", OPT_NAME, NULL, 0, 0, FIELD(commodity),
      "commodity name, recorded in the store (e.g. coffee)",
@@ -120,10 +132,16 @@ typedef struct {
 } entry;
 
 typedef struct {
+  /* The entries of one parse: the job file's lines first, then the command
+   * line's options, so that "the last setting wins" is a backward scan. The
+   * list owns every value (strdup) and entries_free releases them. */
   entry *v;
   size_t n, cap;
 } entry_list;
 
+/* Indexed by pc_command, so a new command needs its word here as well as in the
+ * enum; command_of scans PC_CMD_FIRST..PC_CMD_LAST and never sees the empty
+ * name of PC_CMD_NONE. */
 static const char *const command_names[] = {
     [PC_CMD_NONE] = "", [PC_CMD_TRAIN] = "train",
     [PC_CMD_FORECAST] = "forecast", [PC_CMD_BACKFILL] = "backfill",
@@ -148,6 +166,10 @@ static void entries_free(entry_list *l) {
   memset(l, 0, sizeof *l);
 }
 
+/* Copies key, value and origin, so callers may pass stack buffers or argv. The
+ * key is bounded because it is compared and printed, never stored in the job;
+ * the origin ("file:line" or "command line option --key") is what every later
+ * error message about this setting names. */
 static pc_status entries_add(entry_list *l, const char *key, const char *value,
                              const char *origin, pc_error *e) {
   if (strlen(key) >= sizeof l->v[0].key) {
@@ -185,6 +207,8 @@ static const entry *entries_last(const entry_list *l, const char *key) {
 
 /* ---- the job file ------------------------------------------------------ */
 
+/* Trims in place and returns a pointer into s: the caller keeps owning the
+ * buffer (a getline line or a strdup copy). */
 static char *trim(char *s) {
   while (isspace((unsigned char)*s)) {
     s++;
@@ -207,6 +231,11 @@ static void strip_comment(char *line) {
   }
 }
 
+/* One line of a job file: blank and comment lines are skipped; anything else
+ * must be `key = value`. A key set twice in the same file is refused
+ * (first_entry marks where this file's entries start) because a silent override
+ * inside one file is almost always a copy-and-paste mistake; a command line
+ * option overriding the file is the intended use and is not checked here. */
 static pc_status parse_job_line(entry_list *l, const char *path, size_t lineno,
                                 char *line, size_t first_entry, pc_error *e) {
   strip_comment(line);
@@ -236,6 +265,10 @@ static pc_status parse_job_line(entry_list *l, const char *path, size_t lineno,
   return entries_add(l, key, value, origin, e);
 }
 
+/* Reads the whole file before anything is applied, so a later line's error is
+ * reported even if an earlier key is also wrong: the first error wins, as
+ * everywhere in pathcast, and names file and line. getline grows one buffer for
+ * all lines, so there is no line-length limit. */
 static pc_status read_job_file(entry_list *l, const char *path, pc_error *e) {
   FILE *f = fopen(path, "r");
   if (f == NULL) {
@@ -256,6 +289,10 @@ static pc_status read_job_file(entry_list *l, const char *path, pc_error *e) {
 
 /* ---- the command line -------------------------------------------------- */
 
+/* The first word of the command line. `help`, `--help`, `-h` and `--version`
+ * are accepted as commands so that `pathcast --help` works without a job;
+ * anything else unknown is PC_CMD_NONE, which pc_job_from_args turns into the
+ * list of valid commands. */
 static pc_command command_of(const char *word) {
   for (int c = PC_CMD_FIRST; c <= PC_CMD_LAST; c++) {
     if (strcmp(word, command_names[c]) == 0) {
@@ -283,7 +320,13 @@ static bool is_flag(const char *key, const char *next) {
 }
 
 /* Accepts `--key value` and `--key=value`; dashes in keys may be written as
- * underscores or dashes (--summary-json, --train_frequency). */
+ * underscores or dashes (--summary-json, --train_frequency).
+ * argv[1] is the command (already read), so options start at argv[2]. The value
+ * of `--job` is not an entry: it names the file the entries are read from, and
+ * is kept in job->job_path for the rebuild hints. Dashes are turned into
+ * underscores only up to the first '.': the model prefix and the job keys never
+ * hold '-', while the part after the dot is passed to the model's own table as
+ * written. */
 static pc_status parse_cli(entry_list *l, pc_job *job, int argc, char **argv,
                            pc_error *e) {
   for (int i = 2; i < argc; i++) {
@@ -332,6 +375,8 @@ static pc_status parse_cli(entry_list *l, pc_job *job, int argc, char **argv,
 
 /* ---- values ------------------------------------------------------------ */
 
+/* A linear scan: the table has about forty rows and is searched a few times per
+ * key while a job is read, never in a loop over dates or paths. */
 static const opt_def *option_find(const char *key) {
   for (size_t i = 0; i < pc_job_noptions; i++) {
     if (strcmp(pc_job_options[i].key, key) == 0) {
@@ -341,6 +386,8 @@ static const opt_def *option_find(const char *key) {
   return NULL;
 }
 
+/* The valid keys for "unknown key" messages; a list that would not fit is cut
+ * off silently, which only shortens the message. */
 static void option_names(char *buf, size_t len) {
   size_t used = 0;
   buf[0] = '\0';
@@ -351,6 +398,10 @@ static void option_names(char *buf, size_t len) {
   }
 }
 
+/* strtol with an end-pointer check, never atoi (STYLE 8): "12x", "" and values
+ * beyond long are refused with the origin and key. The bounds of the table are
+ * doubles so that one column serves int and long keys; every bound in the table
+ * is an exact integer below 2^53, so the comparison is exact. */
 static pc_status set_number(const opt_def *o, void *field, const char *v,
                             const char *origin, pc_error *e) {
   char *end = NULL;
@@ -372,6 +423,9 @@ static pc_status set_number(const opt_def *o, void *field, const char *v,
   return PC_OK;
 }
 
+/* The seed. strtoull accepts a leading '-' and negates it modulo 2^64, so a
+ * sign is refused explicitly: `seed = -1` must not silently become
+ * 18446744073709551615. */
 static pc_status set_u64(const opt_def *o, uint64_t *field, const char *v,
                          const char *origin, pc_error *e) {
   char *end = NULL;
@@ -410,6 +464,8 @@ static pc_status set_date(const opt_def *o, pc_date *field, const char *v,
   return PC_OK;
 }
 
+/* A value longer than its field is refused rather than truncated: a cut store
+ * path or data file name would point somewhere else without a word. */
 static pc_status set_text(const opt_def *o, char *field, const char *v,
                           const char *origin, pc_error *e) {
   if (strlen(v) >= o->size) {
@@ -429,6 +485,11 @@ static pc_status set_text(const opt_def *o, char *field, const char *v,
   return PC_OK;
 }
 
+/* The keys with a fixed set of words. Each branch lists the valid words in its
+ * message, and stores the value in the representation the rest of the program
+ * reads (an enum for frequency and calendar, the word itself for the others).
+ * OPT_FORMAT accepts every word any command prints here; which words a given
+ * command accepts is check_format's business, once the command is known. */
 static pc_status set_choice(const opt_def *o, pc_job *job, const char *v,
                             const char *origin, pc_error *e) {
   if (o->kind == OPT_FREQ) {
@@ -476,6 +537,12 @@ static pc_status set_choice(const opt_def *o, pc_job *job, const char *v,
 
 /* ---- models ------------------------------------------------------------ */
 
+/* A model name becomes a folder of the store and a label in outputs, so it is
+ * restricted further than pc_name_valid (which allows '.', '-' and upper case):
+ * lower case, digits and '_', a letter first, so that two models never differ
+ * only in case (one folder on a case-insensitive file system), and a '.' in
+ * a name cannot make `<model>.<key>` ambiguous (apply_model_key splits at the
+ * first '.'). */
 static bool model_name_ok(const char *s) {
   if (!islower((unsigned char)s[0])) {
     return false;
@@ -488,6 +555,11 @@ static bool model_name_ok(const char *s) {
   return strlen(s) < PC_MODEL_NAME_MAX;
 }
 
+/* One `name` or `name:type` item of the models key. `name` alone means a model
+ * named like its type (the default list's `naive`, `random_walk`). The spec
+ * starts with the type's default keys; per-model keys are applied later by
+ * apply_entries. job->models was sized by set_models for every item, so the
+ * index nmodels is always in bounds. */
 static pc_status add_model(pc_job *job, char *item, const char *origin,
                            pc_error *e) {
   char *colon = strchr(item, ':');
@@ -520,6 +592,10 @@ static pc_status add_model(pc_job *job, char *item, const char *origin,
   return st;
 }
 
+/* job->models is allocated for the number of commas plus one, an upper bound on
+ * the items (strtok_r skips empty ones), and is owned by the job: pc_job_fini
+ * frees it and every spec in it. The value is parsed on a copy because strtok_r
+ * writes into its argument. */
 static pc_status set_models(pc_job *job, const char *v, const char *origin,
                             pc_error *e) {
   char *copy = strdup(v);
@@ -545,6 +621,8 @@ static pc_status set_models(pc_job *job, const char *v, const char *origin,
   return st;
 }
 
+/* Index of a model of the job by name, or -1. Names are unique (add_model
+ * refuses duplicates), so the first match is the only one. */
 long pc_job_find_model(const pc_job *job, const char *name) {
   for (size_t i = 0; i < job->nmodels; i++) {
     if (strcmp(job->models[i].name, name) == 0) {
@@ -554,6 +632,9 @@ long pc_job_find_model(const pc_job *job, const char *name) {
   return -1;
 }
 
+/* The one dispatcher from a table row to its parser: every kind lands here, so
+ * a new kind needs a row in opt_kind, a case here (or in set_choice) and a case
+ * in print_value. */
 static pc_status set_option(pc_job *job, const opt_def *o, const char *v,
                             const char *origin, pc_error *e) {
   void *field = (char *)job + o->offset;
@@ -613,6 +694,10 @@ static pc_status apply_model_key(pc_job *job, const entry *en, bool by_type,
   return PC_OK;
 }
 
+/* Unknown keys are refused, never ignored (STYLE 8): a misspelt key would
+ * otherwise leave its default in force without a trace. A dotted key gets its
+ * own message because the usual mistake is a model prefix that is not in this
+ * job's models list. */
 static pc_status unknown_key(const entry *en, const pc_job *job, pc_error *e) {
   char keys[1024], types[512];
   option_names(keys, sizeof keys);
@@ -629,6 +714,9 @@ static pc_status unknown_key(const entry *en, const pc_job *job, pc_error *e) {
                       en->origin, en->key, keys);
 }
 
+/* Every job key is set exactly once, from its last entry or else from its
+ * default; a key without either stays as job_defaults left it (zero or
+ * PC_DATE_NONE), and check_required decides whether the command needs it. */
 static pc_status apply_options(pc_job *job, const entry_list *l,
                                pc_error *e) {
   for (size_t i = 0; i < pc_job_noptions; i++) {
@@ -649,7 +737,9 @@ static pc_status apply_options(pc_job *job, const entry_list *l,
 /* ---- keys that name other models of the job (PC_PARAM_MODELS) --------- */
 
 /* Where model m's key came from: "file:line: " (its own key, else its
- * type's), or "" for the default. */
+ * type's), or "" for the default.
+ * Used only to prefix error messages of list-valued model keys; an empty prefix
+ * means the value is the type's default. */
 static void key_origin(const pc_model_spec *s, const char *key,
                        const entry_list *l, char *buf, size_t len) {
   char own[160], typed[160];
@@ -694,6 +784,10 @@ static pc_status check_listed_model(const pc_job *job, size_t m, size_t p,
   return PC_OK;
 }
 
+/* Run after every model key is applied, because a list key (an ensemble's
+ * members) may name models listed after it. The settings text length check is
+ * here rather than at store time so that an over-long combination fails when
+ * the job is read (exit 2), before any rank has done work. */
 static pc_status check_model_lists(const pc_job *job, size_t m,
                                    const entry_list *l, pc_error *e) {
   const pc_model_spec *s = &job->models[m];
@@ -754,6 +848,9 @@ static pc_status apply_entries(pc_job *job, const entry_list *l, pc_error *e) {
 
 /* ---- what each command needs ------------------------------------------ */
 
+/* --model restricts which models a command works on; with no filter every model
+ * of the job is selected. The comparison is on whole names, so `--model arima`
+ * does not select `arima_111`. */
 bool pc_job_model_selected(const pc_job *job, size_t m) {
   if (job->model_filter[0] == '\0') {
     return true;
@@ -769,6 +866,9 @@ bool pc_job_model_selected(const pc_job *job, size_t m) {
   return false;
 }
 
+/* The first date of a daily run's catch-up window: catch_up trading days before
+ * d on the job's calendar (holidays skipped), so the window covers the same
+ * number of trading days whatever weekends and holidays fall in it. */
 pc_date pc_job_catch_up_start(const pc_job *job, pc_date d) {
   pc_date first = d;
   for (long k = 0; k < job->catch_up; k++) {
@@ -777,6 +877,8 @@ pc_date pc_job_catch_up_start(const pc_job *job, pc_date d) {
   return first;
 }
 
+/* A model is scored when selected, and the baseline always, because the skill
+ * columns of the selected models divide by the baseline's scores. */
 bool pc_job_model_scored(const pc_job *job, size_t m) {
   return pc_job_model_selected(job, m) ||
          strcmp(job->models[m].name, job->baseline) == 0;
@@ -823,6 +925,9 @@ static pc_status check_model_filter(const pc_job *job, pc_error *e) {
   return PC_OK;
 }
 
+/* The command a message suggests to recompute a range. "FILE" stands in when
+ * the job came from the command line alone, since there is no job file to name;
+ * the hint is advice printed to the user, never executed. */
 void pc_job_rebuild_hint(const pc_job *job, const char *model, pc_date first,
                          pc_date last, char *buf, size_t len) {
   char a[PC_DATE_STRLEN], b[PC_DATE_STRLEN];
@@ -831,6 +936,9 @@ void pc_job_rebuild_hint(const pc_job *job, const char *model, pc_date first,
            pc_date_format(first, a), pc_date_format(last, b));
 }
 
+/* A forecast partition is a calendar month (docs/STORE.md); the hint covers its
+ * first to its last day, which may include non-trading days: backfill forecasts
+ * only trading days, so that is harmless. */
 void pc_job_rebuild_month_hint(const pc_job *job, const char *model,
                                int32_t month, char *buf, size_t len) {
   pc_job_rebuild_hint(job, model, pc_month_first_day(month),
@@ -853,6 +961,9 @@ bool pc_command_scores(pc_command c) {
   return c == PC_CMD_EVALUATE || c == PC_CMD_REPORT;
 }
 
+/* The commands that write results and so need data, a commodity and a training
+ * schedule; the read-only commands and the scoring commands work from what the
+ * store holds. */
 static bool is_run_command(pc_command c) {
   return c == PC_CMD_TRAIN || c == PC_CMD_FORECAST || c == PC_CMD_BACKFILL ||
          c == PC_CMD_DAILY;
@@ -937,6 +1048,11 @@ static pc_status check_format(const pc_job *job, pc_error *e) {
                       "(valid: %s)", job->format, pc_command_name(c), valid);
 }
 
+/* Checks that need the command and every key at once, in the order a user would
+ * fix them: what is missing first, then ranges, outputs and lists. train_anchor
+ * defaults to start here, after the keys are applied, because the default
+ * depends on another key; a daily run without either is refused, since its
+ * schedule would have no origin. */
 static pc_status check_required(pc_job *job, pc_error *e) {
   pc_command c = job->command;
   /* check reads the data file only: it needs no store. */
@@ -981,6 +1097,9 @@ static pc_status check_required(pc_job *job, pc_error *e) {
   return st;
 }
 
+/* Zero is a valid date (1970-01-01 is day 0), so dates that were not set are
+ * marked PC_DATE_NONE explicitly; everything else starts at zero or empty and
+ * is then set from the table's defaults. */
 static void job_defaults(pc_job *job) {
   memset(job, 0, sizeof *job);
   job->start = job->end = job->train_anchor = PC_DATE_NONE;
@@ -988,6 +1107,11 @@ static void job_defaults(pc_job *job) {
   pc_calendar_init(&job->calendar, PC_CAL_WEEKDAYS);
 }
 
+/* The whole reading of a job: the command, the command line, the job file, the
+ * keys in file-then-command-line order, then the checks that need all of them.
+ * On error the job may be partly filled; the caller still calls pc_job_fini,
+ * which is safe on any state job_defaults began. Holidays are loaded last, so
+ * the holiday file is read only for a job that passed every other check. */
 pc_status pc_job_from_args(pc_job *job, int argc, char **argv, pc_error *e) {
   job_defaults(job);
   if (argc < 2) {
@@ -1030,6 +1154,8 @@ pc_status pc_job_from_args(pc_job *job, int argc, char **argv, pc_error *e) {
   return st;
 }
 
+/* Releases what pc_job_from_args allocated (the model specs and their values,
+ * the holiday list) and zeroes the job, so a second call is harmless. */
 void pc_job_fini(pc_job *job) {
   for (size_t i = 0; i < job->nmodels; i++) {
     pc_model_spec_fini(&job->models[i]);
@@ -1046,7 +1172,10 @@ void pc_job_fini(pc_job *job) {
  * its default as `member.<name>.<type>.<key>=<value>` (so a key a type
  * gains later, at its default, changes nothing), then the job rules that
  * decide which of their results exist (and so the combination):
- * min_history and max_gap.  Returns the length needed, as snprintf. */
+ * min_history and max_gap.  Returns the length needed, as snprintf.
+ * snprintf that keeps counting past the end of buf: the return value is the
+ * length the text would need, so the caller can tell "fits" from "cut" with one
+ * comparison at the end instead of after each word. */
 static size_t appendf(char *buf, size_t len, size_t used, const char *fmt,
                       ...) {
   va_list ap;
@@ -1089,6 +1218,9 @@ static size_t listed_settings(const pc_job *job, const pc_model_spec *s,
   return used;
 }
 
+/* The data check's parameters as the core module wants them (int rather than
+ * long: the table's bounds keep them far below INT_MAX). The calendar is
+ * borrowed from the job and valid as long as the job is. */
 void pc_job_quality_params(const pc_job *job, pc_quality_params *p) {
   *p = (pc_quality_params){(int)job->spike_threshold, (int)job->spike_window,
                            (int)job->stale_days, job->max_gap,
@@ -1108,6 +1240,12 @@ static void quality_words(const pc_job *job, char *buf, size_t len) {
   }
 }
 
+/* The settings text of model `model` (docs/STORE.md, "Settings"): what decides
+ * its stored results besides the data. The store compares it with
+ * pc_settings_match, so the order and spelling of these words are part of the
+ * store format: changing them makes every existing store refuse the job.
+ * Returns the length the full text needs, as snprintf, so a caller detects
+ * truncation by comparing with len. */
 size_t pc_job_model_settings(const pc_job *job, size_t model, char *buf,
                              size_t len) {
   char spec[PC_SETTINGS_MAX], anchor[PC_DATE_STRLEN], holidays[32],
@@ -1132,6 +1270,9 @@ size_t pc_job_model_settings(const pc_job *job, size_t model, char *buf,
   return n > 0 ? (size_t)n : 0;
 }
 
+/* The read-only view a model that combines others gets of its job
+ * (pathcast/models/model.h). It borrows the job's arrays and strings, so it
+ * must not outlive the job. */
 void pc_job_model_context(const pc_job *job, pc_model_context *ctx) {
   *ctx = (pc_model_context){job->models,         job->nmodels,
                             job->seed,           job->commodity,
@@ -1141,6 +1282,9 @@ void pc_job_model_context(const pc_job *job, pc_model_context *ctx) {
                             job->paths,          job->horizon};
 }
 
+/* The inverse of set_option for the settings echo: each value is printed in the
+ * syntax its key accepts (an unset date as empty), so rank 0's log reads like a
+ * job file of the run's effective settings. */
 static void print_value(const pc_job *job, const opt_def *o, FILE *out) {
   const char *field = (const char *)job + o->offset;
   char d[PC_DATE_STRLEN];
@@ -1176,6 +1320,9 @@ static void print_value(const pc_job *job, const opt_def *o, FILE *out) {
   }
 }
 
+/* Prints every job key, then every model's keys with their effective values
+ * (defaults included), so a log shows what ran even when the job file has since
+ * changed. */
 void pc_job_print_settings(const pc_job *job, FILE *out) {
   for (size_t i = 0; i < pc_job_noptions; i++) {
     fprintf(out, "%s = ", pc_job_options[i].key);

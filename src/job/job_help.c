@@ -17,12 +17,21 @@ typedef struct {
   const char *exits; /* its exit statuses */
 } command_help;
 
-/* Keys every run command (train, forecast, backfill, daily) uses. */
+/* Keys every run command (train, forecast, backfill, daily) uses.
+ * The keys lists are names of rows of pc_job_options; print_keys skips a name
+ * the table lacks, so a key renamed there silently drops out of a command's
+ * help. tests/integration/test_cli.sh checks a few of them (daily lists
+ * catch_up, verify does not) for that reason. */
 #define RUN_KEYS                                                              \
   "commodity data models model_version train_frequency train_anchor paths "  \
   "horizon calendar holidays seed store log_dir min_history max_gap fsync "  \
   "lock_wait summary_json model outliers spike_threshold spike_window "     \
   "stale_days"
+/* The exit statuses come from the status table (pathcast/core/status.h,
+ * pc_status_exit_code) and README "Exit status"; these texts restate them for
+ * each command and must change with them. Scripts and schedulers branch on
+ * these numbers (3: look at the failures, 5: retry later), so a command's help
+ * is its contract with them. */
 #define RUN_EXITS                                                             \
   "0 everything asked for is done (or was already stored); 3 some model or " \
   "date failed (listed, recorded in the store); 2 bad input (nothing "       \
@@ -33,6 +42,10 @@ typedef struct {
   "rebuilds it); 2 bad input or no such store; 1 a failed write of the "     \
   "output"
 
+/* One row per command, in the order the global help lists them. A command
+ * without a row still parses (command_of knows it from job.c's names) but gets
+ * no help text: tests/integration/test_cli.sh asks every command for its --help
+ * and checks the synopsis, example and exit lines. */
 static const command_help commands[] = {
     {PC_CMD_TRAIN, "pathcast train --job FILE [--start D] [--end D]",
      "train every model at every scheduled training date [start, end] needs",
@@ -166,6 +179,8 @@ static const command_help commands[] = {
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
+/* A linear search: there are a dozen commands and help is printed once. NULL
+ * for PC_CMD_NONE, help and version, which have no page of their own. */
 static const command_help *help_of(pc_command c) {
   for (size_t i = 0; i < NCOMMANDS; i++) {
     if (commands[i].command == c) {
@@ -175,7 +190,11 @@ static const command_help *help_of(pc_command c) {
   return NULL;
 }
 
-/* Prints text wrapped at 78 columns, each line after the first indented. */
+/* Prints text wrapped at 78 columns, each line after the first indented.
+ * Greedy word wrap for help that stays readable in an 80-column terminal. Words
+ * are separated by single spaces (the texts above are written so); a word
+ * longer than the line is printed whole on its own line rather than broken,
+ * since breaking a key or a path would mislead more than a long line does. */
 static void wrap(FILE *out, const char *text, int indent) {
   int col = indent;
   const char *p = text;
@@ -196,6 +215,8 @@ static void wrap(FILE *out, const char *text, int indent) {
   fputc('\n', out);
 }
 
+/* Looks a key up by pointer and length because the keys lists are one
+ * space-separated string, not an array: no copy of each word is needed. */
 static const opt_def *option_named(const char *key, size_t len) {
   for (size_t i = 0; i < pc_job_noptions; i++) {
     if (strlen(pc_job_options[i].key) == len &&
@@ -206,6 +227,10 @@ static const opt_def *option_named(const char *key, size_t len) {
   return NULL;
 }
 
+/* Each key with its help and its default in brackets: "none" for an empty
+ * default and the table's `shown` text for a key without one ("required by
+ * runs", "start"), so the reader learns whether the command can run without it.
+ */
 static void print_keys(FILE *out, const char *keys) {
   for (const char *p = keys; *p != '\0';) {
     size_t len = strcspn(p, " ");
@@ -222,6 +247,9 @@ static void print_keys(FILE *out, const char *keys) {
   }
 }
 
+/* `pathcast COMMAND --help` and `pathcast help COMMAND`. The per-model keys are
+ * only pointed to here: they depend on the model types, and the global help
+ * lists them all once. */
 void pc_job_print_command_help(pc_command c, FILE *out) {
   const command_help *h = help_of(c);
   if (h == NULL) {
@@ -239,6 +267,9 @@ void pc_job_print_command_help(pc_command c, FILE *out) {
   wrap(out, h->exits, 13);
 }
 
+/* Per-model keys come from each type's pc_param_def table, the same one that
+ * validates them (pc_model_spec_set), so a new key of a model type appears here
+ * without an edit to this file. */
 static void print_model_keys(FILE *out) {
   fprintf(out, "\nper-model keys, as <model>.<key> (or <type>.<key> for every "
                "model of a type):\n");
@@ -252,6 +283,9 @@ static void print_model_keys(FILE *out) {
   }
 }
 
+/* The global help, printed when no command (or help itself) is asked about. It
+ * is produced without reading a job file, so it works on a machine with no data
+ * or store at all. */
 void pc_job_print_help(const pc_job *job, FILE *out) {
   if (job != NULL && job->help_for != PC_CMD_NONE) {
     pc_job_print_command_help(job->help_for, out);
@@ -273,6 +307,8 @@ void pc_job_print_help(const pc_job *job, FILE *out) {
                                   : pc_job_options[i].shown);
   }
   print_model_keys(out);
+  /* The union of every command's statuses in one line; README "Exit status" has
+   * the full table and each command's own help says which apply to it. */
   fprintf(out, "\nexit status: 0 all done; 3 finished but some model/date "
                "failed, a damaged file was left out, or check flagged the "
                "data;\n2 bad input or usage; "

@@ -127,6 +127,9 @@ static pc_status parse_level(const char *text, double *out, const char *origin,
   char *end = NULL;
   errno = 0;
   double p = strtod(text, &end);
+    /* strtod also reads "nan", "inf" and hexadecimal numbers; isfinite and the
+     * range test refuse the first two, and a hexadecimal level in [0, 1] is a
+     * valid number, so it is kept. */
   if (end == text || *end != '\0' || errno != 0 || !isfinite(p) || p < 0.0 ||
       p > 1.0) {
     return pc_error_set(e, PC_INPUT, "%s: levels: '%s' is not a quantile "
@@ -147,6 +150,9 @@ static pc_status add_level(pc_job *job, const char *item, const char *origin,
   return parse_level(item, &job->levels[job->nlevels++], origin, e);
 }
 
+/* The levels are set once per parse (apply_options sets each key once), so
+ * nlevels starts from zero; the default 0.05,0.5,0.95 goes through the same
+ * parser, so a bad default could not pass unnoticed. */
 pc_status pc_job_set_levels(pc_job *job, const char *v, const char *origin,
                             pc_error *e) {
   job->nlevels = 0;

@@ -47,6 +47,11 @@ static double long_run_ssq(const double *e, size_t m, int lags) {
   return var;
 }
 
+/* The KPSS level-stationarity statistic (Kwiatkowski et al. 1992): the sum of
+ * squared partial sums of the demeaned series over m^2 times its long-run
+ * variance. Missing values are left out, not filled. NaN for fewer than two
+ * values or a zero variance, which pc_arima_ndiffs treats as "stationary" (NaN
+ * never exceeds the critical value). */
 double pc_arima_kpss(const double *x, size_t n, int lags) {
   double *e = malloc((n + 1) * sizeof *e);
   if (e == NULL) {
@@ -81,6 +86,11 @@ static int is_constant(const double *x, size_t n) {
   return 1;
 }
 
+/* As forecast::ndiffs(test = "kpss"): difference while the test rejects at 5%
+ * (0.463) and d < max_d. A constant series stops the loop, since its statistic
+ * is undefined and no differencing can help. Returns 0 when memory runs out,
+ * the conservative choice; *stat is the statistic at the chosen d (NaN if none
+ * was computed), stored as the `kpss` diagnostic. */
 int pc_arima_ndiffs(const double *y, size_t n, int max_d, double *stat) {
   double *x = malloc((n + 1) * sizeof *x);
   size_t m = 0;
@@ -164,7 +174,10 @@ static int try_model(search_ctx *c, int p, int q, int k) {
   return 0;
 }
 
-/* One sweep over the neighbours of the best model; 1 when it moved. */
+/* One sweep over the neighbours of the best model; 1 when it moved.
+ * The neighbours in forecast::auto.arima's order: p and q one up or down, both
+ * together, then the constant toggled. The first improvement is taken (not the
+ * best of the sweep), as auto.arima does. */
 static int step(search_ctx *c) {
   static const int moves[8][2] = {{-1, 0}, {1, 0},  {0, -1}, {0, 1},
                                   {-1, -1}, {1, 1}, {-1, 1}, {1, -1}};
@@ -177,6 +190,10 @@ static int step(search_ctx *c) {
   return try_model(c, p, q, 1 - k);
 }
 
+/* The search state is on the heap (the AICc table and the best fit are a few
+ * kilobytes). The guard of 200 steps cannot bind in practice (each step must
+ * lower the AICc and the order grid has at most 72 cells) but keeps a
+ * pathological cycle from running forever. */
 pc_status pc_arima_auto(const double *y, size_t n, const double *cov,
                         int ncov, const pc_arima_search *s,
                         pc_arima_auto_result *res, pc_error *e) {

@@ -25,6 +25,11 @@ static void differenced_errors(const pc_arima_coef *c,
   }
 }
 
+/* work holds 2n doubles (w and the residuals e). The first d + p rows are
+ * conditioned on, not predicted, as R's CSS does (ncond). Returns 0.5 log(ssq /
+ * nu), the objective R's arima minimises for CSS, or NaN when no residual was
+ * counted or all are zero (a log of 0 would be -inf, which an optimiser would
+ * chase). */
 double pc_arima_css(const pc_arima_coef *c, const pc_arima_data *data,
                     double *work) {
   size_t n = data->n, ncond = (size_t)(c->d + c->p), nu = 0;

@@ -32,6 +32,9 @@ typedef struct {
  * converged; far below anything that shows in the log-likelihood. */
 #define STEADY_TOL 1e-13
 
+/* Fills the state-space form of c: r = max(p, q + 1), phi (T's ARMA block),
+ * R, the differencing weights delta of Z, and the covariance steps compiled
+ * for this (r, d). */
 static void ss_build(const pc_arima_coef *c, ss_form *s) {
   memset(s, 0, sizeof *s);
   s->r = c->p > c->q + 1 ? c->p : c->q + 1;
@@ -291,6 +294,12 @@ static double t_arma(const ss_form *s, int i, int a) {
   return (a == 0 ? s->phi[i] : 0.0) + (a == i + 1 ? 1.0 : 0.0);
 }
 
+/* The stationary covariance of the ARMA block, Q0 = T Q0 T' + R R', solved as
+ * one dense linear system in vec(Q0) (r^2 <= 36 unknowns, so direct elimination
+ * is cheap and exact enough; docs/MODELS.md, "State-space form and
+ * likelihood"). -1 when the system is singular, i.e. T has a unit root, which
+ * the parameter transform keeps the optimiser away from. The result is
+ * symmetrised to remove rounding asymmetry. */
 int pc_arima_q0(const pc_arima_coef *c, double *q0) {
   ss_form s;
   ss_build(c, &s);

@@ -50,6 +50,9 @@ static int coef_to_pacf(const double *phi, int p, double *pacf) {
   return 0;
 }
 
+/* raw (unbounded) to phi through tanh, so any real vector the optimiser
+ * proposes is a stationary AR polynomial. Near |tanh| = 1 the map is flat; the
+ * fit adds a wall there (docs/MODELS.md, "Estimation"). */
 void pc_arima_pacf_to_ar(const double *raw, int p, double *phi) {
   double pacf[PC_ARIMA_MAX_P] = {0};
   for (int j = 0; j < p; j++) {
@@ -58,6 +61,10 @@ void pc_arima_pacf_to_ar(const double *raw, int p, double *phi) {
   pacf_to_coef(pacf, p, phi);
 }
 
+/* The inverse, for starting values from an earlier fit (the order search's
+ * neighbours start from the current best model). -1 when phi is not stationary:
+ * the caller must then start elsewhere, since atanh of a value outside (-1, 1)
+ * does not exist. */
 int pc_arima_ar_to_pacf(const double *phi, int p, double *raw) {
   double pacf[PC_ARIMA_MAX_P] = {0};
   if (coef_to_pacf(phi, p, pacf) != 0) {

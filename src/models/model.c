@@ -16,6 +16,12 @@ extern const pc_model_type pc_model_xgboost;
 extern const pc_model_type pc_model_garch;
 extern const pc_model_type pc_model_ensemble;
 
+/* The registry (docs/DESIGN.md, "Adding a model"): NULL-terminated, in the
+ * order --help and error messages list the types. The contract test
+ * (tests/unit/test_models.c) loops over it, so a type added here is tested for
+ * leaks, reproducibility and save/load round trips without a new test. A type's
+ * name is what job files and stored settings (`type=...`) spell, so renaming
+ * one orphans every store that holds its results. */
 const pc_model_type *const pc_model_types[] = {
     &pc_model_naive,
     &pc_model_random_walk,
@@ -26,6 +32,8 @@ const pc_model_type *const pc_model_types[] = {
     NULL,
 };
 
+/* NULL for an unknown name; the job reader turns that into a message that lists
+ * the valid names (pc_model_type_names). */
 const pc_model_type *pc_model_type_find(const char *name) {
   for (size_t i = 0; pc_model_types[i] != NULL; i++) {
     if (strcmp(pc_model_types[i]->name, name) == 0) {
@@ -35,6 +43,9 @@ const pc_model_type *pc_model_type_find(const char *name) {
   return NULL;
 }
 
+/* A type combines other models exactly when one of its keys names models (the
+ * ensemble's `members`): the job uses this to refuse nesting, and checks such
+ * keys against its own model list. */
 bool pc_model_type_combines(const pc_model_type *t) {
   for (size_t p = 0; p < t->nparams; p++) {
     if (t->params[p].kind == PC_PARAM_MODELS) {
@@ -44,6 +55,7 @@ bool pc_model_type_combines(const pc_model_type *t) {
   return false;
 }
 
+/* For messages only: a list too long for buf is cut, never an error. */
 void pc_model_type_names(char *buf, size_t len) {
   size_t used = 0;
   buf[0] = '\0';
@@ -65,6 +77,11 @@ static long param_index(const pc_model_type *t, const char *key) {
   return -1;
 }
 
+/* Every key starts at its type's default, so a spec is complete before any job
+ * key is applied and a key the job never mentions still has a value in the
+ * settings text. values is owned by the spec (pc_model_spec_fini); at least one
+ * slot is allocated so that a type without keys (naive) still gets a non-NULL
+ * pointer and calloc's NULL always means out of memory. */
 pc_status pc_model_spec_init(pc_model_spec *spec, const char *name,
                              const pc_model_type *type) {
   memset(spec, 0, sizeof *spec);
@@ -80,11 +97,16 @@ pc_status pc_model_spec_init(pc_model_spec *spec, const char *name,
   return PC_OK;
 }
 
+/* Zeroes the spec, so that a fini after a failed init or a second fini is
+ * harmless. */
 void pc_model_spec_fini(pc_model_spec *spec) {
   free(spec->values);
   memset(spec, 0, sizeof *spec);
 }
 
+/* A deep copy of the values (the dispatcher keeps its own, so a model outlives
+ * the job spec it was made from) and a shallow copy of the context, which is
+ * borrowed from the job in both. */
 pc_status pc_model_spec_copy(pc_model_spec *dst, const pc_model_spec *src) {
   pc_status st = pc_model_spec_init(dst, src->name, src->type);
   if (st == PC_OK && src->type->nparams > 0) {
@@ -95,6 +117,9 @@ pc_status pc_model_spec_copy(pc_model_spec *dst, const pc_model_spec *src) {
   return st;
 }
 
+/* choices is the table's "a|b|c" text; the value must equal one word exactly
+ * (no prefixes, no case folding), since the word is copied into the settings
+ * text and two spellings of one choice would be two settings. */
 static bool choice_ok(const char *choices, const char *value) {
   size_t n = strlen(value);
   for (const char *p = choices; *p != '\0';) {
@@ -108,6 +133,10 @@ static bool choice_ok(const char *choices, const char *value) {
   return false;
 }
 
+/* The value is checked but stored as written: the settings text compares the
+ * user's spelling, and the model parses it again with pc_model_spec_long or
+ * pc_model_spec_double. strtol's long is converted to double only for the range
+ * test; every INT bound is a small integer, so that is exact. */
 static pc_status check_number(const pc_param_def *d, const char *value,
                               const char *model, pc_error *e) {
   char *end = NULL;
@@ -189,6 +218,10 @@ static void valid_keys(const pc_model_type *t, char *buf, size_t len) {
   }
 }
 
+/* Validates one `<model>.<key>` value against the type's table and stores it.
+ * Messages name the model and key but not the origin: the job reader prefixes
+ * its file:line (apply_model_key in src/job/job.c). A value that is refused
+ * leaves the previous one in place. */
 pc_status pc_model_spec_set(pc_model_spec *spec, const char *key,
                             const char *value, pc_error *e) {
   long i = param_index(spec->type, key);
@@ -224,6 +257,9 @@ pc_status pc_model_spec_set(pc_model_spec *spec, const char *key,
   return PC_OK;
 }
 
+/* The accessors read values that pc_model_spec_set has already validated, so
+ * they skip error checks; an unknown key reads as "" (0 for the numeric ones),
+ * a programming error that the contract test would show. */
 const char *pc_model_spec_str(const pc_model_spec *spec, const char *key) {
   long i = param_index(spec->type, key);
   return i < 0 ? "" : spec->values[i];
@@ -237,6 +273,12 @@ double pc_model_spec_double(const pc_model_spec *spec, const char *key) {
   return strtod(pc_model_spec_str(spec, key), NULL);
 }
 
+/* Writes "type=<type>" and every key of the type, defaults included, in table
+ * order: the model's part of the settings text that the store keeps and
+ * compares (docs/STORE.md, "Settings"). Keys are written even at their default
+ * so that the text is complete on its own; a key added later with a default
+ * that reproduces the old behaviour is matched by pc_settings_match when an
+ * older text lacks it. */
 void pc_model_spec_settings(const pc_model_spec *spec, char *buf, size_t len) {
   int n = snprintf(buf, len, "type=%s", spec->type->name);
   size_t used = n > 0 ? (size_t)n : 0;
@@ -251,11 +293,19 @@ void pc_model_spec_settings(const pc_model_spec *spec, char *buf, size_t len) {
 
 /* ---- the dispatcher ---------------------------------------------------- */
 
+/* The fitted model: its own copy of the spec (so the spec it came from may be
+ * freed) and the type's opaque state of state_size bytes, zeroed at allocation
+ * so a type's release can always tell what fit or load set. */
 struct pc_model {
   pc_model_spec spec;
   void *state;
 };
 
+/* A type's check validates what its keys need of the data before any fit
+ * (a covariate a key names is a column of the file): the driver calls it
+ * before the store is touched (check_models in src/driver/run.c), so a job
+ * that cannot work fails once with exit 2 instead of once per training
+ * date. */
 pc_status pc_model_check(const pc_model_spec *spec, const pc_history *columns,
                          long min_history, pc_error *e) {
   if (spec->type->check == NULL) {
@@ -264,6 +314,8 @@ pc_status pc_model_check(const pc_model_spec *spec, const pc_history *columns,
   return spec->type->check(spec, columns, min_history, e);
 }
 
+/* pc_model_alloc with the job context attached; the context is borrowed and
+ * must outlive the model (the driver's job does). */
 pc_status pc_model_alloc_in(pc_model **out, const pc_model_spec *spec,
                             const pc_model_context *ctx, pc_error *e) {
   pc_status st = pc_model_alloc(out, spec, e);
@@ -273,6 +325,8 @@ pc_status pc_model_alloc_in(pc_model **out, const pc_model_spec *spec,
   return st;
 }
 
+/* Ownership: *out belongs to the caller, released with pc_model_free. On
+ * failure nothing is allocated and *out is unchanged. */
 pc_status pc_model_alloc(pc_model **out, const pc_model_spec *spec,
                          pc_error *e) {
   pc_model *m = calloc(1, sizeof *m);
@@ -289,6 +343,9 @@ pc_status pc_model_alloc(pc_model **out, const pc_model_spec *spec,
   return PC_OK;
 }
 
+/* NULL is accepted, like free, so error paths can free unconditionally. The
+ * type's release frees what its state points to; the state block itself is the
+ * dispatcher's. */
 void pc_model_free(pc_model *m) {
   if (m == NULL) {
     return;
@@ -301,6 +358,9 @@ void pc_model_free(pc_model *m) {
   free(m);
 }
 
+/* fit and simulate are the hot calls: no checks here, the spec was validated
+ * when the job was read and the history is the driver's pc_history view of the
+ * rows before the training or forecast date. */
 pc_status pc_model_fit(pc_model *m, const pc_history *h, pc_error *e) {
   return m->spec.type->fit(m->state, &m->spec, h, e);
 }
@@ -345,6 +405,8 @@ const pc_model_spec *pc_model_spec_of(const pc_model *m) { return &m->spec; }
 
 /* ---- history helpers --------------------------------------------------- */
 
+/* Missing closes are NaN in a history (docs/DATA.md); this counts the observed
+ * ones, which is what min_history compares against. */
 size_t pc_history_count_present(const pc_history *h) {
   size_t n = 0;
   for (size_t i = 0; i < h->n; i++) {
@@ -353,6 +415,8 @@ size_t pc_history_count_present(const pc_history *h) {
   return n;
 }
 
+/* The word "none" is accepted only as the whole text, so a model or column that
+ * happens to be called "none_x" is still read as a name. */
 size_t pc_name_list_next(const char **cursor, const char **name) {
   const char *p = *cursor;
   if (strcmp(p, "none") == 0) {
@@ -365,6 +429,8 @@ size_t pc_name_list_next(const char **cursor, const char **name) {
   return len;
 }
 
+/* Column index of covariate `name` (len bytes, not NUL-terminated because it
+ * points into a list key's text), or -1. */
 long pc_history_cov_index(const pc_history *h, const char *name, size_t len) {
   for (size_t j = 0; j < h->ncov; j++) {
     if (strlen(h->cov_name[j]) == len && strncmp(h->cov_name[j], name, len) == 0) {
@@ -374,6 +440,8 @@ long pc_history_cov_index(const pc_history *h, const char *name, size_t len) {
   return -1;
 }
 
+/* The last observed close, skipping trailing missing ones: the level that
+ * log-price paths start from. NaN when the history holds no close at all. */
 double pc_history_last_close(const pc_history *h) {
   for (size_t i = h->n; i-- > 0;) {
     if (!isnan(h->close[i])) {
@@ -383,6 +451,8 @@ double pc_history_last_close(const pc_history *h) {
   return NAN;
 }
 
+/* The date of that close: data_cutoff_date (docs/DESIGN.md, "Semantics worth
+ * stating"); PC_DATE_NONE when there is none. */
 pc_date pc_history_last_date(const pc_history *h) {
   for (size_t i = h->n; i-- > 0;) {
     if (!isnan(h->close[i])) {

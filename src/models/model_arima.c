@@ -14,6 +14,11 @@
 #include "rw.h"
 #include "pathcast/core/paths.h"
 
+/* The keys and their defaults are part of every stored settings text
+ * (docs/STORE.md, "Settings"): a changed default makes existing stores refuse
+ * the job, so a new key must default to the behaviour before it existed. The
+ * bounds of max_p, max_d and max_q are the sizes of the fixed arrays in
+ * pc_arima_coef (arima.h); docs/MODELS.md, "Keys", documents each. */
 static const pc_param_def arima_params[] = {
     {"order", PC_PARAM_STRING, "auto", 0, 0, NULL,
      "p,d,q (e.g. 1,1,1; p, q <= 5, d <= 2) or auto (stepwise search by "
@@ -42,6 +47,9 @@ static const pc_param_def arima_params[] = {
      "model the log of the price, or the price itself"},
 };
 
+/* What a trained model is: the fitted ARIMA, or the random walk that replaced a
+ * failed fit (arima.fallback = random_walk). Stored as the `method` text, never
+ * as this number, so the numbering is free to change. */
 enum { METHOD_ARIMA = 0, METHOD_FALLBACK = 1 };
 
 typedef struct {
@@ -49,18 +57,24 @@ typedef struct {
   pc_arima_coef coef;
   int constant; /* a constant column is coef.beta[0] */
   int nexog;
+  /* 1: the state is on log prices (transform = log), paths are exp'd. */
   int log_scale;
+  /* 1: the order came from the stepwise search; kpss is then meaningful. */
   int auto_order;
   double sigma2, loglik, aic, aicc, bic, kpss;
   int64_t n_obs, converged, iterations, models_fitted;
   pc_rw_state rw;
   char exog[PC_PARAM_VALUE_MAX]; /* the arima.exog text of the fit */
+  /* Why the ARIMA fit failed, kept for the fallback's diagnostics. */
   char reason[512];
 } arima_state;
 
 /* ---- keys -------------------------------------------------------------- */
 
-/* "auto" gives p = -1; otherwise three integers in range. */
+/* "auto" gives p = -1; otherwise three integers in range.
+ * A bad order is a configuration error (PC_MODEL here, but returned before any
+ * fit, so the fallback never hides it). The trailing %c catches text after the
+ * third number ("1,1,1,2"), which sscanf would otherwise ignore. */
 static pc_status parse_order(const pc_model_spec *spec, int order[3],
                              pc_error *e) {
   const char *text = pc_model_spec_str(spec, "order");
@@ -82,7 +96,11 @@ static pc_status parse_order(const pc_model_spec *spec, int order[3],
   return PC_OK;
 }
 
-/* The history columns named by `exog`, in order; *n = 0 for none. */
+/* The history columns named by `exog`, in order; *n = 0 for none.
+ * cols must hold PC_ARIMA_MAX_EXOG entries. The same parse runs at check, fit
+ * and simulate time against the history each is given, so a covariate column
+ * that disappears from a later data file fails the forecast rather than
+ * silently reading another column. */
 static pc_status parse_exog(const pc_model_spec *spec, const pc_history *h,
                             size_t *cols, int *n, pc_error *e) {
   const char *cursor = pc_model_spec_str(spec, "exog"), *p = NULL;
@@ -103,7 +121,10 @@ static pc_status parse_exog(const pc_model_spec *spec, const pc_history *h,
 }
 
 /* Before any work: every covariate `exog` names must be a column of the
- * data (a typo is bad input, not a failed fit that retries every day). */
+ * data (a typo is bad input, not a failed fit that retries every day).
+ * min_history is unused: the driver applies it to every model before a fit
+ * (pc_forecast_check_history), and arima's own minimum depends on the order
+ * and is checked by the fit (docs/MODELS.md, "Estimation", Failures). */
 static pc_status arima_check(const pc_model_spec *spec,
                              const pc_history *columns, long min_history,
                              pc_error *e) {
@@ -124,11 +145,18 @@ typedef struct {
   int ncov;
 } series_copy;
 
+/* Both arrays are owned by the copy and freed by series_free; the + 1 in their
+ * sizes keeps malloc(0) out of the picture for n == 0 or no covariates, so NULL
+ * always means out of memory. */
 static void series_free(series_copy *s) {
   free(s->y);
   free(s->cov);
 }
 
+/* A non-positive close has no log: it becomes a missing observation (NaN)
+ * rather than an error, exactly as a missing close, so one bad row costs one
+ * likelihood term instead of the whole fit. Covariates are copied in the order
+ * `exog` names them, which is the order of exog_coef in the record. */
 static pc_status series_make(const pc_history *h, size_t n, int log_scale,
                              const size_t *cols, int ncov, series_copy *s,
                              pc_error *e) {
@@ -164,6 +192,9 @@ static void keep_result(arima_state *s, const pc_arima_fit_result *r) {
   s->iterations = r->iterations;
 }
 
+/* A fixed order: the constant is included unless `constant = no`, and never
+ * with d = 2, where it would be differenced away (docs/MODELS.md, "Model").
+ * kpss is NaN because no test was run; it is not stored for a fixed order. */
 static pc_status fit_fixed(arima_state *s, const pc_model_spec *spec,
                            const series_copy *sc, const int order[3],
                            pc_error *e) {
@@ -187,6 +218,9 @@ static pc_status fit_fixed(arima_state *s, const pc_model_spec *spec,
   return st;
 }
 
+/* The Hyndman-Khandakar stepwise search (arima_auto.c), as
+ * forecast::auto.arima(stepwise = TRUE) but with every candidate fitted by
+ * exact ML. constant -1 lets the search choose it by AICc. */
 static pc_status fit_auto(arima_state *s, const pc_model_spec *spec,
                           const series_copy *sc, pc_error *e) {
   const char *c = pc_model_spec_str(spec, "constant");
@@ -209,7 +243,10 @@ static pc_status fit_auto(arima_state *s, const pc_model_spec *spec,
 }
 
 /* A failed fit becomes a recorded random walk when arima.fallback asks for
- * it; the reason stays in the diagnostics, so the substitute is visible. */
+ * it; the reason stays in the diagnostics, so the substitute is visible.
+ * The fallback uses fixed settings (lookback 250 returns, with drift), not the
+ * job's random_walk keys, so its results depend on arima's settings alone. Only
+ * PC_MODEL reaches here; a memory or input error is never papered over. */
 static pc_status try_fallback(arima_state *s, const pc_model_spec *spec,
                               const pc_history *h, pc_error *e) {
   if (strcmp(pc_model_spec_str(spec, "fallback"), "random_walk") != 0) {
@@ -228,6 +265,10 @@ static pc_status try_fallback(arima_state *s, const pc_model_spec *spec,
   return PC_OK;
 }
 
+/* Fits on every row of the history view: the driver's view already ends before
+ * the training date (pathcast/models/forecast.h), so nothing here can see the
+ * future. The exog text is kept with the fit so that `models` shows which
+ * columns the coefficients belong to. */
 static pc_status arima_fit(void *state, const pc_model_spec *spec,
                            const pc_history *h, pc_error *e) {
   arima_state *s = state;
@@ -265,7 +306,13 @@ static pc_arima_projection projection_of(const pc_model_spec *spec) {
                                     : PC_ARIMA_PROJ_PERSIST;
 }
 
-/* The deterministic part x' beta of each future step. */
+/* The deterministic part x' beta of each future step.
+ * level[j] for step j = 0..steps-1 is the regression part x_{n+j+1}'beta: the
+ * drift column continues the row count of the history (t = n + j + 1, as R's
+ * xreg drift column 1..n), and each covariate is projected from rows before the
+ * forecast date only (docs/MODELS.md, "Paths", step 2). Returns -1 on
+ * allocation failure or a non-finite projection (a covariate with no observed
+ * value), which the caller turns into a failed forecast. */
 static int future_level(const arima_state *s, const pc_model_spec *spec,
                         const pc_history *h, size_t n, const size_t *cols,
                         int steps, double *level) {
@@ -289,7 +336,11 @@ static int future_level(const arima_state *s, const pc_model_spec *spec,
   return ok ? 0 : -1;
 }
 
-/* Rows up to and including the last observed close: paths continue from it. */
+/* Rows up to and including the last observed close: paths continue from it.
+ * Trailing rows without a close carry no information for the state; the trading
+ * days between the last close and the forecast date are simulated as extra
+ * steps (req->steps includes them, src/models/forecast.c), so day_1 is still
+ * the forecast date. */
 static size_t rows_to_last_close(const pc_history *h) {
   size_t n = h->n;
   while (n > 0 && isnan(h->close[n - 1])) {
@@ -299,7 +350,10 @@ static size_t rows_to_last_close(const pc_history *h) {
 }
 
 /* Filters the history with the trained coefficients; resid (capacity n)
- * receives the standardised innovations when not NULL. */
+ * receives the standardised innovations when not NULL.
+ * The design is rebuilt from the forecast's history; its width must equal the
+ * width at fit time (k), else the coefficients would be applied to the wrong
+ * columns, and the forecast fails instead. */
 static pc_status filter_history(const arima_state *s, const series_copy *sc,
                                 pc_arima_filter_out *f, double *resid,
                                 pc_error *e) {
@@ -321,6 +375,8 @@ typedef struct {
   series_copy sc;
   pc_arima_filter_out f;
   double *level;
+  /* NULL unless innovations = bootstrap: the standardised residuals of the
+   * filter run, which paths resample. */
   double *pool;
 } sim_work;
 
@@ -355,12 +411,19 @@ static pc_status sim_prepare(const arima_state *s, const pc_model_spec *spec,
   return st;
 }
 
+/* Frees what sim_prepare allocated; arima_simulate zeroes the work first, so
+ * this is safe after a failure at any point of sim_prepare. */
 static void sim_free(sim_work *w) {
   series_free(&w->sc);
   free(w->level);
   free(w->pool);
 }
 
+/* The simulate contract (pathcast/models/model.h): out receives req->npaths x
+ * req->steps prices drawn only from the request's key, so the same trained
+ * model, history and key give the same bits on any rank and at any SIMD width.
+ * The state is const: simulating never changes the trained model, so every
+ * forecast date it serves sees the same coefficients. */
 static pc_status arima_simulate(const void *state, const pc_model_spec *spec,
                                 const pc_history *h, const pc_sim_request *req,
                                 double *out, pc_error *e) {
@@ -391,6 +454,10 @@ static pc_status arima_simulate(const void *state, const pc_model_spec *spec,
 
 /* ---- save / load ------------------------------------------------------- */
 
+/* The stored fields of docs/MODELS.md, "Stored fields". The constant is stored
+ * as `intercept` or `drift` (0 when absent), named as R prints them
+ * (stats::arima's intercept, forecast::Arima's drift), rather than as
+ * beta[0], so the record reads without knowing the design. */
 static void put_params(const arima_state *s, pc_record_writer *w) {
   const pc_arima_coef *c = &s->coef;
   const pc_section P = PC_SECTION_PARAMS;
@@ -460,6 +527,10 @@ static void read_order(arima_state *s, pc_record_reader *r) {
   s->constant = constant != 0 && s->coef.d <= 1;
 }
 
+/* exog_coef is read first because its length (at most PC_ARIMA_MAX_EXOG,
+ * enforced by pc_read_field) gives k; ar and ma are read with the lengths the
+ * order fixed, so a record whose arrays disagree with its order fails the load
+ * (pc_reader_finish) instead of reading past them. */
 static void read_coefs(arima_state *s, pc_record_reader *r) {
   pc_arima_coef *c = &s->coef;
   double icept = 0.0, drift = 0.0;
@@ -501,6 +572,10 @@ static void read_diagnostics(arima_state *s, pc_record_reader *r) {
   }
 }
 
+/* The state is zeroed first so that a record that fails half way leaves no
+ * value of an earlier model; the reader collects the first error and
+ * pc_reader_finish returns it, which is why the reads above need no checks of
+ * their own. */
 static pc_status arima_load(void *state, const pc_record *in, pc_error *e) {
   arima_state *s = state;
   char method[32];
@@ -520,6 +595,9 @@ static pc_status arima_load(void *state, const pc_record *in, pc_error *e) {
   return pc_reader_finish(&r);
 }
 
+/* fit_cost and forecast_cost are relative units for the driver's
+ * longest-processing-time balancing (docs/DESIGN.md, "The run", step 3): an
+ * ARIMA fit (with the order search) weighs as forty naive fits. */
 const pc_model_type pc_model_arima = {
     .name = "arima",
     .description = "ARIMA(p,d,q) on log price with drift and covariates; "

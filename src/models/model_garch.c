@@ -296,12 +296,17 @@ static const stored_number numbers[] = {
 #undef I64
 #define NNUMBERS (sizeof numbers / sizeof numbers[0])
 
+/* A field that does not apply to the model's mean or distribution is neither
+ * written nor read: the record holds exactly the fields the model has, so
+ * pc_reader_finish can refuse any extra one as damage. */
 static int applies(const stored_number *n, const pc_garch_spec *g) {
   return n->when == ALWAYS ||
          (n->when == IF_AR1 && g->mean == PC_GARCH_MEAN_AR1) ||
          (n->when == IF_T && g->dist == PC_GARCH_DIST_T);
 }
 
+/* One table (numbers[]) drives both saving and loading, so a field cannot be
+ * written under one name and read under another. */
 static void put_numbers(const garch_state *s, pc_record_writer *w) {
   for (size_t i = 0; i < NNUMBERS; i++) {
     const stored_number *n = &numbers[i];
@@ -417,6 +422,9 @@ static void read_rest(garch_state *s, pc_record_reader *r) {
   }
 }
 
+/* The shape is read first because it decides which numbers apply and how long
+ * the coefficient arrays are; the reader keeps the first error, which
+ * pc_reader_finish returns. */
 static pc_status garch_load(void *state, const pc_record *in, pc_error *e) {
   garch_state *s = state;
   pc_record_reader r;

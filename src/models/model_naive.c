@@ -3,6 +3,9 @@
  * the training window. */
 #include "rw.h"
 
+/* Every return of the training window (lookback 0) and no drift: the simplest
+ * benchmark (docs/MODELS.md, "naive").  No keys, so its settings text is only
+ * the job's part and the type. */
 static pc_status naive_fit(void *state, const pc_model_spec *spec,
                            const pc_history *h, pc_error *e) {
   (void)spec;

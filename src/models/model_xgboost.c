@@ -59,6 +59,8 @@ typedef struct {
   int64_t clipped;   /* residuals the winsorising moved */
 } xgb_state;
 
+/* The booster, the evaluator's forest and the residual pool are the state's own
+ * heap memory; the dispatcher frees the state block itself. */
 static void xgb_release(void *state) {
   xgb_state *s = state;
   pc_xgb_model_free(&s->model);
@@ -66,6 +68,10 @@ static void xgb_release(void *state) {
 
 /* ---- fit --------------------------------------------------------------- */
 
+/* The keys were validated when the job was read, so they are parsed here
+ * without checks; seed is the model's key (xgboost.seed, 0 by default) for
+ * XGBoost's row and column sampling, not the job's seed, which keys the paths.
+ */
 static void hyper_of(const pc_model_spec *spec, pc_xgb_hyper *hp) {
   hp->rounds = (int)pc_model_spec_long(spec, "rounds");
   hp->early_stopping = (int)pc_model_spec_long(spec, "early_stopping");
@@ -95,6 +101,10 @@ static pc_status winsorize_pool(xgb_state *s, pc_error *e) {
   return PC_OK;
 }
 
+/* A refit on the same state frees the previous model first, so a state is never
+ * half old and half new. The sample count is checked here as well as in
+ * pc_xgb_train because this message names the span that ate the rows, which is
+ * what a user can change. */
 static pc_status xgb_fit(void *state, const pc_model_spec *spec,
                          const pc_history *h, pc_error *e) {
   xgb_state *s = state;
@@ -180,7 +190,8 @@ static pc_status xgb_check(const pc_model_spec *spec,
 
 /* ---- simulate ---------------------------------------------------------- */
 
-/* The trading day after d when no calendar is given: the next weekday. */
+/* The trading day after d when no calendar is given: the next weekday.
+ * pc_date_weekday counts Monday as 0, so 5 and 6 are the weekend. */
 static pc_date next_weekday(pc_date d) {
   do {
     d++;
@@ -290,6 +301,10 @@ static pc_status sim_step(const xgb_state *s, const pc_sim_request *req,
   return st;
 }
 
+/* The feature rows are those of the trained layout; covariates are held at
+ * their last observed values for every step (persist, docs/MODELS.md, "Paths").
+ * Prices are accumulated in log and exponentiated once at the end with
+ * pc_paths_exp, the same exp at every SIMD width. */
 static pc_status xgb_simulate(const void *state, const pc_model_spec *spec,
                               const pc_history *h, const pc_sim_request *req,
                               double *out, pc_error *e) {
@@ -575,6 +590,9 @@ static pc_status xgb_load(void *state, const pc_record *in, pc_error *e) {
   return st;
 }
 
+/* The costs weigh a fit as sixty naive fits and a forecast as ten naive
+ * forecasts (one tree evaluation per path and step) for the driver's load
+ * balancing. */
 const pc_model_type pc_model_xgboost = {
     .name = "xgboost",
     .description = "gradient-boosted trees (XGBoost) on lagged returns, "

@@ -10,6 +10,9 @@
 
 #include "pathcast/core/paths.h"
 
+/* The sample standard deviation (divisor n - 1), as R's sd(); the caller
+ * guarantees n >= 2. Two passes rather than a running sum, so a series with a
+ * large mean return loses no digits of its spread. */
 static void mean_sd(const double *x, size_t n, double *mean, double *sd) {
   double m = 0.0;
   for (size_t i = 0; i < n; i++) {
@@ -24,6 +27,11 @@ static void mean_sd(const double *x, size_t n, double *mean, double *sd) {
   *sd = sqrt(ss / (double)(n - 1));
 }
 
+/* lookback 0 uses every return of the history (naive); otherwise the last
+ * lookback returns. Returns span missing closes (pc_history_log_returns), so a
+ * gap never adds a zero return that would shrink the volatility. The drift is
+ * the mean log return per trading day, the volatility its standard deviation,
+ * both in log-price units per step. */
 pc_status pc_rw_fit(pc_rw_state *s, const pc_history *h, size_t lookback,
                     int with_drift, pc_error *e) {
   double *r = malloc((h->n ? h->n : 1) * sizeof *r);
@@ -82,6 +90,11 @@ static void walk(const pc_rw_state *s, double x0, int npaths, size_t steps,
   }
 }
 
+/* Paths start from the last observed close, so the trading days between it and
+ * the forecast date (req->steps includes them) are walked like any other. The
+ * normals of path i come from its own stream (purpose PC_RNG_INNOVATIONS), so a
+ * path is the same for any number of paths or ranks, and the SIMD kernels give
+ * the same bytes at every width. */
 pc_status pc_rw_simulate(const void *state, const pc_model_spec *spec,
                          const pc_history *h, const pc_sim_request *req,
                          double *out, pc_error *e) {
@@ -104,6 +117,9 @@ pc_status pc_rw_simulate(const void *state, const pc_model_spec *spec,
   return PC_OK;
 }
 
+/* The stored fields of docs/MODELS.md (naive, random_walk, and arima's
+ * fallback). annualized_volatility assumes 252 trading days a year; it is for
+ * people reading `models` output and is never read back into a model. */
 void pc_rw_put(const pc_rw_state *s, pc_record_writer *w) {
   pc_put_scalar(w, PC_SECTION_PARAMS, "drift", s->drift);
   pc_put_scalar(w, PC_SECTION_PARAMS, "volatility", s->volatility);

@@ -7,6 +7,9 @@
 
 #include "pathcast/models/model.h"
 
+/* Bounds of a text that can be compared word by word. A text beyond them does
+ * not parse, and then matches only a byte-identical text (the fast path of
+ * pc_settings_match), so a bound too small refuses, never mixes. */
 #define MAX_WORDS 128
 #define WORD_MAX 512
 
@@ -23,6 +26,11 @@ typedef struct {
   char type[PC_MODEL_NAME_MAX];
 } settings;
 
+/* The words the job appends after a model's own keys (pc_job_model_settings).
+ * prefix_legacy stops at the first of them, so this list needs only the words
+ * that could follow bare model keys in texts of earlier versions; words added
+ * since (an ensemble's member.*, min_history, max_gap) only occur in texts
+ * whose model keys already carry the type prefix. */
 static const char *job_words[] = {
     "seed",         "paths",    "horizon",  "calendar",
     "holidays",     "train_frequency",      "train_anchor",
@@ -170,6 +178,12 @@ static bool covers(const settings *a, const settings *b, unsigned flags) {
   return true;
 }
 
+/* Symmetric: every word of each text must match the other's, or be absent there
+ * with a value that its absent rule accepts. The two parsed texts are about 128
+ * KB each, so they live on the heap, not the stack of a rank that may run deep
+ * in the driver. Out of memory or a text that does not parse gives false: a
+ * store then refuses the job (docs/STORE.md, "Settings") rather than risk
+ * mixing results of different settings. */
 bool pc_settings_match(const char *a, const char *b, unsigned flags) {
   if (strcmp(a, b) == 0) {
     return true;

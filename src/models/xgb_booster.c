@@ -22,9 +22,14 @@ static pc_status xgb_fail(pc_error *e, const char *what) {
                       len > 600 ? 600 : len, msg);
 }
 
+/* Every C API call returns 0 on success and -1 with a thread-local message
+ * otherwise; wrapping each call keeps the message of the call that failed
+ * (STYLE 6) instead of a later, unrelated one. */
 #define XGB_CHECK(call, what, e)                                               \
   ((call) == 0 ? PC_OK : xgb_fail((e), (what)))
 
+/* Safe on a partly trained or zeroed model (pc_xgb_train's error path), and
+ * zeroes it, so a second free is harmless. */
 void pc_xgb_model_free(pc_xgb_model *m) {
   if (m->booster != NULL) {
     XGBoosterFree(m->booster);
@@ -36,7 +41,13 @@ void pc_xgb_model_free(pc_xgb_model *m) {
 
 /* ---- data --------------------------------------------------------------- */
 
-/* A DMatrix of rows [first, first + n) with labels y - center. */
+/* A DMatrix of rows [first, first + n) with labels y - center.
+ * Labels are float32 in XGBoost, so the mean is taken out in double first and
+ * added back in double after prediction (center): the trees model only the
+ * deviations, and the mean return keeps double precision (docs/MODELS.md,
+ * "Training"). NaN marks a missing feature (the same convention the tree
+ * evaluator follows). The matrix copies x and the labels, so label is freed
+ * here. */
 static pc_status make_dmatrix(const pc_xgb_samples *s, size_t first, size_t n,
                               double center, DMatrixHandle *out, pc_error *e) {
   float *label = malloc((n + 1) * sizeof *label);
@@ -75,6 +86,8 @@ static double mean_of(const double *x, size_t n) {
 
 /* ---- booster ------------------------------------------------------------ */
 
+/* Numbers go through "%.17g", which round-trips every double, so the value
+ * XGBoost parses is the key's value exactly. */
 static pc_status set_param(BoosterHandle b, const char *name, double v,
                            pc_error *e) {
   char text[64];
@@ -87,6 +100,11 @@ static pc_status set_param(BoosterHandle b, const char *name, double v,
  * order, the fixed ones first, numbers as "%.17g" text (set_param). */
 static pc_status set_params(BoosterHandle b, const pc_xgb_hyper *hp,
                             pc_error *e) {
+  /* nthread 1: one thread per rank, since the ranks already fill the cores
+   * (main also sets OMP_NUM_THREADS=1); tree_method exact: every split
+   * candidate is enumerated, no approximation. Together with the fixed seed
+   * these make two fits of the same rows give the same booster bytes
+   * (docs/MODELS.md, "Training"). */
   static const char *const fixed[][2] = {
       {"nthread", "1"},
       {"verbosity", "0"},
@@ -119,6 +137,8 @@ static pc_status set_params(BoosterHandle b, const pc_xgb_hyper *hp,
   return st;
 }
 
+/* cache lists the matrices the booster will see (train and validation), as the
+ * C API asks. On failure *b is NULL and nothing is left to free. */
 static pc_status new_booster(DMatrixHandle *cache, bst_ulong ncache,
                              const pc_xgb_hyper *hp, BoosterHandle *b,
                              pc_error *e) {
@@ -156,7 +176,12 @@ static pc_status eval_rmse(BoosterHandle b, int iter, DMatrixHandle valid,
 }
 
 /* Boosts until `early_stopping` rounds bring no lower validation RMSE (or
- * `rounds` are done); *best is the best round count. */
+ * `rounds` are done); *best is the best round count.
+ * XGBoost's own early stopping lives in its Python and R wrappers, not the C
+ * API, so the loop is here: the same rule as xgb.train's early_stopping_rounds
+ * with a strict improvement. A NaN RMSE never compares lower, so a tail whose
+ * RMSE is never finite leaves best at 0 and fails the fit rather than storing a
+ * model of zero trees. */
 static pc_status boost_early_stopping(BoosterHandle b, const pc_xgb_hyper *hp,
                                       DMatrixHandle train, DMatrixHandle valid,
                                       int *best, int *evaluated, pc_error *e) {
@@ -183,6 +208,8 @@ static pc_status boost_early_stopping(BoosterHandle b, const pc_xgb_hyper *hp,
                                           "validation RMSE is not finite");
 }
 
+/* The refit: a fixed number of rounds, no validation, since the tail is now
+ * part of the training rows. */
 static pc_status boost_rounds(BoosterHandle b, int rounds, DMatrixHandle train,
                               pc_error *e) {
   pc_status st = PC_OK;
@@ -194,7 +221,13 @@ static pc_status boost_rounds(BoosterHandle b, int rounds, DMatrixHandle train,
 
 /* ---- prediction --------------------------------------------------------- */
 
-/* In-place prediction over a dense float matrix: no DMatrix is built. */
+/* In-place prediction over a dense float matrix: no DMatrix is built.
+ * The array interface passes x by address as a JSON integer; it must stay valid
+ * for the call only. iteration_end = rounds limits a prediction to the first
+ * rounds trees (0: all), which is how the tail is scored at the best round
+ * without slicing the head booster. The prediction buffer belongs to the
+ * booster and is overwritten by its next call, so it is copied into out at
+ * once. */
 static pc_status predict_dense(BoosterHandle b, const float *x, size_t n,
                                int nfeat, int rounds, double center,
                                double *out, pc_error *e) {
@@ -231,7 +264,10 @@ pc_status pc_xgb_predict_xgboost(const pc_xgb_model *m, const float *x,
 }
 
 /* Both predictors on the same rows: XGBoost's predictions in out, and
- * PC_MODEL naming the first row where the evaluator's differ in any bit. */
+ * PC_MODEL naming the first row where the evaluator's differ in any bit.
+ * Bits, not a tolerance: a store made with either predictor must be the same
+ * byte for byte, so any difference is a defect to report. %a prints both values
+ * exactly. */
 static pc_status predict_checked(const pc_xgb_model *m, const float *x,
                                  size_t n, int nfeat, double *out,
                                  pc_error *e) {
@@ -252,6 +288,10 @@ static pc_status predict_checked(const pc_xgb_model *m, const float *x,
   return st;
 }
 
+/* PATHCAST_XGB_PREDICTOR is a diagnosis switch (docs/MODELS.md, "The tree
+ * evaluator"); the results do not depend on it. A booster the evaluator refused
+ * (forest NULL) uses XGBoost's predictor under `trees` too; `check` cannot
+ * compare and says why. */
 pc_status pc_xgb_predict(const pc_xgb_model *m, const float *x, size_t n,
                          int nfeat, double *out, pc_error *e) {
   const char *want = getenv("PATHCAST_XGB_PREDICTOR");
@@ -277,7 +317,10 @@ pc_status pc_xgb_predict(const pc_xgb_model *m, const float *x, size_t n,
 /* ---- training ----------------------------------------------------------- */
 
 /* Out-of-sample residuals of the tail at the best round count, centred;
- * their mean and RMSE go to the diagnostics. */
+ * their mean and RMSE go to the diagnostics.
+ * m->resid is owned by the model (pc_xgb_model_free). The RMSE is taken before
+ * centring, as docs/MODELS.md, "Training", step 3 defines valid_rmse; ntail is
+ * at least PC_XGB_MIN_VALID, so the division is safe. */
 static pc_status tail_residuals(BoosterHandle b, const pc_xgb_samples *s,
                                 size_t first, int rounds, double center,
                                 pc_xgb_model *m, pc_error *e) {
@@ -303,7 +346,11 @@ static pc_status tail_residuals(BoosterHandle b, const pc_xgb_samples *s,
 }
 
 /* The final booster: the head booster cut at the best round, or a new one
- * boosted for that many rounds on every row (the latest data included). */
+ * boosted for that many rounds on every row (the latest data included).
+ * With refit the labels are centred on the mean of every row, so center changes
+ * with it. The tail residuals, computed with the head's center, stay valid:
+ * they are returns minus predictions on the returns' own scale, whatever center
+ * was taken out. */
 static pc_status final_booster(const pc_xgb_hyper *hp, const pc_xgb_samples *s,
                                BoosterHandle head, pc_xgb_model *m,
                                pc_error *e) {
@@ -324,7 +371,10 @@ static pc_status final_booster(const pc_xgb_hyper *hp, const pc_xgb_samples *s,
   return st;
 }
 
-/* Head/tail split and the head booster with early stopping. */
+/* Head/tail split and the head booster with early stopping.
+ * The validation tail is the latest rows (the time order of the samples), never
+ * a random subset: a random one would let trees fit rows that come after those
+ * they are scored on. */
 static pc_status train_head(const pc_xgb_hyper *hp, const pc_xgb_samples *s,
                             size_t nhead, BoosterHandle *head, pc_xgb_model *m,
                             pc_error *e) {
@@ -386,6 +436,10 @@ static pc_status forest_of_trained(pc_xgb_model *m, pc_error *e) {
   return st;
 }
 
+/* On failure the model is freed and zeroed; on success the caller owns it
+ * (pc_xgb_model_free). The tail size is valid_fraction of the rows rounded to
+ * nearest, at least PC_XGB_MIN_VALID, and the head keeps at least as many rows
+ * as that minimum. */
 pc_status pc_xgb_train(const pc_xgb_hyper *hp, const pc_xgb_samples *s,
                        pc_xgb_model *m, pc_error *e) {
   memset(m, 0, sizeof *m);
@@ -416,6 +470,10 @@ pc_status pc_xgb_train(const pc_xgb_hyper *hp, const pc_xgb_samples *s,
 
 /* ---- persistence -------------------------------------------------------- */
 
+/* UBJSON, XGBoost's binary JSON: it holds the float32 thresholds and leaf
+ * values as their bytes, which the tree evaluator parses exactly. *buf is the
+ * caller's to free; XGBoost's own buffer is only valid until the booster's next
+ * call. */
 pc_status pc_xgb_save_booster(const pc_xgb_model *m, void **buf, size_t *len,
                               pc_error *e) {
   bst_ulong n = 0;
@@ -435,6 +493,9 @@ pc_status pc_xgb_save_booster(const pc_xgb_model *m, void **buf, size_t *len,
   return PC_OK;
 }
 
+/* On failure m->booster may hold a created booster: the model's release frees
+ * it (pc_xgb_model_free), as after any load.  The trees come from the stored
+ * bytes, so a loaded model predicts what the trained one did, on any node. */
 pc_status pc_xgb_load_booster(pc_xgb_model *m, const void *buf, size_t len,
                               pc_error *e) {
   pc_status st = XGB_CHECK(XGBoosterCreate(NULL, 0, &m->booster),

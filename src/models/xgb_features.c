@@ -56,6 +56,10 @@ static pc_status parse_names(pc_xgb_layout *l, const char *model,
   return PC_OK;
 }
 
+/* The layout fixes the feature columns and their order; it is parsed from the
+ * keys at fit time and again from the stored keys at load time, and the stored
+ * feature list must equal it (load_layout in model_xgboost.c). Windows start at
+ * 2 because a one-return window has no standard deviation. */
 pc_status pc_xgb_layout_parse(pc_xgb_layout *l, const char *model,
                               const char *lags, const char *windows,
                               const char *exog, pc_error *e) {
@@ -75,10 +79,14 @@ pc_status pc_xgb_layout_parse(pc_xgb_layout *l, const char *model,
   return parse_names(l, model, exog, e);
 }
 
+/* The column count: one per lag, mean and sd per window, dow and month, one per
+ * covariate (docs/MODELS.md, "Target and features"). */
 int pc_xgb_nfeatures(const pc_xgb_layout *l) {
   return l->nlags + 2 * l->nwindows + 2 + l->nexog;
 }
 
+/* The number of returns a feature row looks back: the first span returns of a
+ * history only serve as history, never as training targets. */
 int pc_xgb_span(const pc_xgb_layout *l) {
   int span = 0;
   for (int i = 0; i < l->nlags; i++) {
@@ -101,6 +109,8 @@ static void append(char *buf, size_t len, size_t *used, const char *fmt,
   *used += n > 0 ? (size_t)n : 0;
 }
 
+/* Names in column order, stored with the model so a reader of `models` output
+ * (and load) sees what each column of the booster means. */
 void pc_xgb_feature_names(const pc_xgb_layout *l, char *buf, size_t len) {
   size_t used = 0;
   buf[0] = '\0';
