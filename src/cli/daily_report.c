@@ -70,6 +70,13 @@ static int next_daily_retries(const pc_job *job, const pc_failure *f) {
  * training, [T, T + 1] plans the training at T). */
 void pc_failure_retry_note(const pc_job *job, const pc_failure *f, char *buf,
                            size_t len) {
+  /* failures.h5 is the store's: it also keeps other model versions'
+   * failures, which no run of this version retries. */
+  if (strcmp(f->version, job->model_version) != 0) {
+    snprintf(buf, len, "model_version %s: retried by that version's runs, not "
+             "this one's", f->version);
+    return;
+  }
   if (job->command == PC_CMD_DAILY && next_daily_retries(job, f)) {
     snprintf(buf, len, "retried by the next daily run");
     return;
@@ -296,8 +303,9 @@ static void json_failures(const pc_job *job, const pc_run_result *r, size_t m,
   fputs("\"failures\":[", out);
   for (size_t i = 0; i < r->nfailures; i++) {
     const pc_failure *f = &r->failures[i];
-    if (strcmp(f->model, job->models[m].name) != 0) {
-      continue;
+    if (strcmp(f->model, job->models[m].name) != 0 ||
+        strcmp(f->version, job->model_version) != 0) {
+      continue; /* the report is of this version */
     }
     pc_failure_retry_note(job, f, note, sizeof note);
     fprintf(out,

@@ -37,6 +37,16 @@ check "failures 0" test "$(grep -c 'failures     0' "$WORK/out")" -eq 2
 paths_only() { "$PC" export --job "$WORK/job" --start 2020-03-24 --end 2020-03-27 "$@" | awk -F, '$8 != 1'; }
 check "healed forecasts = backfill forecasts" cmp -s <(paths_only) <(paths_only --store "$WORK/bf")
 
+# --- another version's failures are not this version's to retry -------------
+feed 2020-03-13
+expect_status "version v0 fails on stale data" 3 "$PC" daily --job "$WORK/job" --data "$WORK/feed.csv" --catch_up 0 --model_version v0 --model naive --forecast_date 2020-03-26
+feed 2020-03-26
+expect_status "v1.0's daily (the job's version) runs clean" 0 daily --forecast_date 2020-03-27 --format json --model naive
+check "its JSON lists no failure of v0" grep -q '"failures":\[\]' "$WORK/out"
+expect_status "the text summary of v1.0" 0 daily --forecast_date 2020-03-27 --model naive
+check "lists v0's failure, not promising v1.0's runs retry it" grep -q "(model_version v0: retried by that version's runs, not this one's)" "$WORK/out"
+check "and promises nothing else for it" bash -c "! grep -q 'retried by the next daily run' '$WORK/out'"
+
 # --- missed runs: the window fills what it covers, status shows the rest ------
 feed 2020-04-02
 expect_status "after four missed days (2020-04-03)" 0 daily --forecast_date 2020-04-03
