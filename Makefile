@@ -125,10 +125,18 @@ FUZZ_BIN := $(patsubst %,build-fuzz/fuzz_%,$(FUZZ_TARGETS))
 MPI_CFLAGS = $(shell pkg-config --cflags ompi-c)
 MPI_LIBS = $(shell pkg-config --libs ompi-c)
 
-build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(wildcard include/pathcast/*/*.h src/*/*.h)
-	@mkdir -p build-fuzz
-	clang $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) $(PKG_CFLAGS) \
-	  $(MPI_CFLAGS) $< $(LIB_SRC) $(PKG_LIBS) $(MPI_LIBS) -o $@
+# The library is compiled once for every target (instrumented for coverage
+# and the sanitizers, without libFuzzer's main), then each target links it.
+FUZZ_CFLAGS = $(WARN) -g -O1 $(CPPFLAGS) $(PKG_CFLAGS) $(MPI_CFLAGS)
+FUZZ_OBJ := $(patsubst src/%.c,build-fuzz/obj/%.o,$(LIB_SRC))
+build-fuzz/obj/%.o: src/%.c $(wildcard include/pathcast/*/*.h src/*/*.h)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c $< -o $@
+build-fuzz/libpathcast.a: $(FUZZ_OBJ)
+	ar rcs $@ $^
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c build-fuzz/libpathcast.a
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined $< \
+	  build-fuzz/libpathcast.a $(PKG_LIBS) $(MPI_LIBS) -o $@
 
 fuzz: deps
 	$(MAKE) $(FUZZ_BIN)

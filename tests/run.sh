@@ -35,13 +35,13 @@ run_unit() {
 }
 
 run_integration() {
-  local t=$1 out rc p f
+  local t=$1 out rc p f start=$SECONDS
   out=$(timeout 1200 bash "$t" "${@:2}" 2>&1); rc=$?
   p=$(grep -c '^ok ' <<<"$out"); f=$(grep -c '^not ok ' <<<"$out")
   if [[ $rc -ne 0 && $f -eq 0 ]]; then f=1; fi
   pass=$((pass + p)); fail=$((fail + f))
   if [[ $f -eq 0 ]]; then
-    echo "ok   $(basename "$t") ($p checks)"
+    echo "ok   $(basename "$t") ($p checks, $((SECONDS - start)) s)"
   else
     failed+=("$(basename "$t")"); echo "FAIL $(basename "$t") (exit $rc)"
     grep -E '^not ok |^# ' <<<"$out" | head -40
