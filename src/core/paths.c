@@ -190,13 +190,6 @@ static void pk_below_paths(const pk_stream *s, uint32_t first, int paths,
 #define PK_GATHER(t, i) PK(gather)(t, i)
 #define PK_GATHER_D(t, i) PK(gather_d)(t, i)
 #include "paths_kernels.h"
-#undef PK_LANES
-#undef PK_SUFFIX
-#undef PK_ATTR
-#undef PK_CHAINS
-#undef PK_MUL32
-#undef PK_GATHER
-#undef PK_GATHER_D
 
 #if PK_X86
 /* x86-64: pmuludq multiplies the low 32 bits of each 64-bit lane, exactly
@@ -211,13 +204,6 @@ static void pk_below_paths(const pk_stream *s, uint32_t first, int paths,
 #define PK_GATHER(t, i) PK(gather)(t, i)
 #define PK_GATHER_D(t, i) PK(gather_d)(t, i)
 #include "paths_kernels.h"
-#undef PK_LANES
-#undef PK_SUFFIX
-#undef PK_ATTR
-#undef PK_CHAINS
-#undef PK_MUL32
-#undef PK_GATHER
-#undef PK_GATHER_D
 
 #define PK_LANES 4
 #define PK_SUFFIX avx2
@@ -231,13 +217,6 @@ static void pk_below_paths(const pk_stream *s, uint32_t first, int paths,
 #define PK_GATHER(t, i) PK(gather)(t, i)
 #define PK_GATHER_D(t, i) PK(gather_d)(t, i)
 #include "paths_kernels.h"
-#undef PK_LANES
-#undef PK_SUFFIX
-#undef PK_ATTR
-#undef PK_CHAINS
-#undef PK_MUL32
-#undef PK_GATHER
-#undef PK_GATHER_D
 
 #define PK_LANES 8
 #define PK_SUFFIX avx512
@@ -259,13 +238,6 @@ static void pk_below_paths(const pk_stream *s, uint32_t first, int paths,
 #define PK_GATHER_D(t, i) PK(gather_d)(t, i)
 #endif
 #include "paths_kernels.h"
-#undef PK_LANES
-#undef PK_SUFFIX
-#undef PK_ATTR
-#undef PK_CHAINS
-#undef PK_MUL32
-#undef PK_GATHER
-#undef PK_GATHER_D
 #endif
 
 /* ---- exp ------------------------------------------------------------------ */

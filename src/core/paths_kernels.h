@@ -1,6 +1,6 @@
 /* The path kernels, written once and compiled once per SIMD width (a
  * template: src/core/paths.c includes this file several times).  Before each
- * inclusion it defines
+ * inclusion it defines (the end of this file undefines them again)
  *   PK_LANES     lanes of 64 bits (1, 2, 4 or 8),
  *   PK_SUFFIX    the suffix of this width's function names,
  *   PK_ATTR      the attributes of its functions (target("avx2"), ...),
@@ -340,3 +340,11 @@ __attribute__((unused)) static const pk_kernels PK(kernels) = {
 #undef PK
 #undef PK_CAT
 #undef PK_CAT2
+/* The parameters too: each inclusion defines its own. */
+#undef PK_LANES
+#undef PK_SUFFIX
+#undef PK_ATTR
+#undef PK_CHAINS
+#undef PK_MUL32
+#undef PK_GATHER
+#undef PK_GATHER_D
