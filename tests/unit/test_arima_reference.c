@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "test_filter.h"
+#include "test_fixture.h"
 
 #include "../../src/models/arima.h"
 #include "pathcast/models/model.h"
@@ -88,12 +89,8 @@ static void read_header_line(fixture *f, const char *line) {
 }
 
 static void load_fixture(const char *name, fixture *f) {
-  char path[256], line[4096];
-  snprintf(path, sizeof path, DIR "%s.txt", name);
-  FILE *in = fopen(path, "r");
-  if (in == NULL) {
-    fail_msg("cannot open %s (run the tests from the repository root)", path);
-  }
+  char line[4096];
+  FILE *in = pc_test_open_fixture(DIR "%s.txt", name);
   memset(f, 0, sizeof *f);
   size_t n = 0, row = 0;
   int k = 0;

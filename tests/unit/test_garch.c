@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "test_filter.h"
+#include "test_fixture.h"
 
 #include "../../src/models/garch.h"
 #include "pathcast/models/model.h"
@@ -25,11 +26,8 @@
 
 /* The last 2,000 daily S&P 500 returns of fGarch's sp500dge. */
 static size_t load_returns(double *r) {
-  FILE *in = fopen(SERIES, "r");
+  FILE *in = pc_test_open_fixture("%s", SERIES);
   size_t n = 0;
-  if (in == NULL) {
-    fail_msg("cannot open %s (run the tests from the repository root)", SERIES);
-  }
   while (n < MAX_N && fscanf(in, "%lf", &r[n]) == 1) {
     n++;
   }

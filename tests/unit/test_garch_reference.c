@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include "test_filter.h"
+#include "test_fixture.h"
 
 #include "../../src/models/garch.h"
 #include "pathcast/models/model.h"
@@ -44,13 +45,7 @@ typedef struct {
 } fixture;
 
 static FILE *open_data(const char *name) {
-  char path[256];
-  snprintf(path, sizeof path, DIR "%s.txt", name);
-  FILE *in = fopen(path, "r");
-  if (in == NULL) {
-    fail_msg("cannot open %s (run the tests from the repository root)", path);
-  }
-  return in;
+  return pc_test_open_fixture(DIR "%s.txt", name);
 }
 
 static void read_series(fixture *f) {

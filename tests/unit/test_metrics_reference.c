@@ -27,6 +27,7 @@
 #include <cmocka.h>
 
 #include "test_filter.h"
+#include "test_fixture.h"
 
 #include "pathcast/core/metrics.h"
 
@@ -45,13 +46,7 @@ static void expect_close(const char *fixture, const char *what, double got,
 }
 
 static FILE *open_fixture(const char *file) {
-  char path[256];
-  snprintf(path, sizeof path, DIR "%s", file);
-  FILE *in = fopen(path, "r");
-  if (in == NULL) {
-    fail_msg("cannot open %s (run the tests from the repository root)", path);
-  }
-  return in;
+  return pc_test_open_fixture(DIR "%s", file);
 }
 
 /* Reads the n values that follow the line "<tag> n" (one per line), or

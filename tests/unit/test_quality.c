@@ -23,6 +23,7 @@
 #include "pathcast/core/quality.h"
 #include "pathcast/core/series.h"
 #include "test_filter.h"
+#include "test_fixture.h"
 
 #define DIR "tests/unit/data/quality/"
 #define LINE_CHARS 8192
@@ -30,13 +31,7 @@
 /* ---- helpers ------------------------------------------------------------ */
 
 static FILE *open_fixture(const char *file) {
-  char path[256];
-  snprintf(path, sizeof path, DIR "%s", file);
-  FILE *in = fopen(path, "r");
-  if (in == NULL) {
-    fail_msg("cannot open %s (run the tests from the repository root)", path);
-  }
-  return in;
+  return pc_test_open_fixture(DIR "%s", file);
 }
 
 /* The job keys' defaults, as a run without them uses them; cal NULL: no
