@@ -398,6 +398,18 @@ static void option_names(char *buf, size_t len) {
   }
 }
 
+/* The job's model names, comma-separated, for "not a model of this job"
+ * messages; like option_names, a list that would not fit is cut off. */
+static void model_names(const pc_job *job, char *buf, size_t len) {
+  size_t used = 0;
+  buf[0] = '\0';
+  for (size_t m = 0; m < job->nmodels && used < len; m++) {
+    int n = snprintf(buf + used, len - used, "%s%s", m ? ", " : "",
+                     job->models[m].name);
+    used += n > 0 ? (size_t)n : 0;
+  }
+}
+
 /* strtol with an end-pointer check, never atoi (STYLE 8): "12x", "" and values
  * beyond long are refused with the origin and key. The bounds of the table are
  * doubles so that one column serves int and long keys; every bound in the table
@@ -761,12 +773,8 @@ static pc_status check_listed_model(const pc_job *job, size_t m, size_t p,
   snprintf(one, sizeof one, "%.*s", (int)len, name);
   long i = pc_job_find_model(job, one);
   if (i < 0) {
-    char names[1024] = "";
-    for (size_t k = 0; k < job->nmodels; k++) {
-      size_t used = strlen(names);
-      snprintf(names + used, sizeof names - used, "%s%s", k ? ", " : "",
-               job->models[k].name);
-    }
+    char names[1024];
+    model_names(job, names, sizeof names);
     return pc_error_set(e, PC_INPUT, "%s%s.%s: '%s' is not a model of this "
                         "job (its models: %s)", origin, s->name,
                         s->type->params[p].key, one, names);
@@ -894,13 +902,8 @@ static pc_status check_baseline(const pc_job *job, pc_error *e) {
   if (pc_job_baseline(job) >= 0 || strcmp(job->baseline, "random_walk") == 0) {
     return PC_OK;
   }
-  char names[PC_TEXT_MAX] = "";
-  size_t used = 0;
-  for (size_t m = 0; m < job->nmodels && used < sizeof names; m++) {
-    int n = snprintf(names + used, sizeof names - used, "%s%s", m ? ", " : "",
-                     job->models[m].name);
-    used += n > 0 ? (size_t)n : 0;
-  }
+  char names[1024];
+  model_names(job, names, sizeof names);
   return pc_error_set(e, PC_INPUT, "baseline: '%s' is not a model of this job "
                       "(its models: %s)", job->baseline, names);
 }
