@@ -153,10 +153,41 @@ def exp_fixture():
     return lines
 
 
+def ln_definition(x):
+    """pc_ln (src/core/paths.c) operation for operation: Python floats are
+    IEEE doubles with every operation rounded once, as C's without FMA."""
+    ln2_hi, ln2_lo = 6.93147180369123816490e-01, 1.90821492927058770002e-10
+    m, e = math.frexp(x)
+    if m < 0.70710678118654752440:
+        m *= 2.0
+        e -= 1
+    s = (m - 1.0) / (m + 1.0)
+    s2 = s * s
+    poly = 1.0 / 23.0
+    for k in range(21, 2, -2):
+        poly = 1.0 / k + s2 * poly
+    lm = 2.0 * s + 2.0 * s * (s2 * poly)
+    return float(e) * ln2_hi + (lm + float(e) * ln2_lo)
+
+
+def ln_fixture():
+    rnd = random.Random(20261201)
+    xs = [1.0, 2.0, 0.5, 0.70710678118654752440, 0.7071067811865475,
+          0.7071067811865476, 1.4142135623730951, 1e-300, 1e300,
+          2.0 ** -1022, 2.0 ** -1074, 3 * 2.0 ** -1060, 1.7976931348623157e308]
+    xs += [rnd.uniform(0.5, 5000.0) for _ in range(1500)]  # closes
+    xs += [math.exp(rnd.gauss(0.0, 0.03)) for _ in range(1500)]  # ratios
+    xs += [2.0 ** rnd.uniform(-1070, 1023) for _ in range(1000)]
+    lines = ["# x pc_ln(x) by its definition (float.hex), from tools/paths_reference.py"]
+    lines += ["%s %s" % (x.hex(), ln_definition(x).hex()) for x in xs]
+    return lines
+
+
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "normals_reference.txt").write_text("\n".join(normals_fixture()) + "\n")
     (OUT / "exp_reference.txt").write_text("\n".join(exp_fixture()) + "\n")
+    (OUT / "ln_reference.txt").write_text("\n".join(ln_fixture()) + "\n")
 
 
 if __name__ == "__main__":

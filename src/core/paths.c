@@ -80,6 +80,7 @@ typedef struct {
   void (*below)(const pk_stream *s, uint32_t first, int npaths, int n,
                 uint32_t range, uint32_t *out, size_t ld, pk_scratch *w);
   int (*to_float)(const double *x, size_t n, float *out);
+  void (*ln_block)(double *x, size_t n);
 } pk_kernels;
 
 /* The scalar definition of pc_paths_to_float (and the kernels' tail). */
@@ -311,7 +312,7 @@ double pc_exp(double x) {
  * 2 atanh(s) = 2 (s + s^3/3 + s^5/5 + ...) with s = (m - 1) / (m + 1),
  * |s| <= 0.1716, so eleven terms reach 0.1716^23 / 23 < 1e-18 of the sum.
  * ln 2 is split (hi has its low bits zero) so that e * hi is exact. */
-double pc_ln(double x) {
+static double ln_frexp(double x) {
   static const double ln2_hi = 6.93147180369123816490e-01;
   static const double ln2_lo = 1.90821492927058770002e-10;
   int e = 0;
@@ -327,6 +328,19 @@ double pc_ln(double x) {
   }
   double lm = 2.0 * s + 2.0 * s * (s2 * poly);
   return (double)e * ln2_hi + (lm + (double)e * ln2_lo);
+}
+
+/* Positive normal numbers through the 1-lane instance of the kernels' core,
+ * which does ln_frexp's arithmetic with the split read off the bits, so the
+ * scalar and vector results agree by construction; ln_frexp, the
+ * definition, takes the rest (subnormals, and arguments outside the
+ * domain, whose results nothing relies on). */
+double pc_ln(double x) {
+  vd_one v = {x};
+  if (ln_special_one(v)[0]) {
+    return ln_frexp(x);
+  }
+  return ln_core_one(v)[0];
 }
 
 /* ---- widths --------------------------------------------------------------- */
@@ -538,17 +552,31 @@ pc_status pc_paths_below(pc_simd s, pc_rng_key key, uint32_t purpose,
   return PC_OK;
 }
 
+/* x[i] = one(x[i]) in place: by the width's block kernel, or element by
+ * element for the scalar reference (block NULL). */
+static void map_in_place(double *x, size_t n, double (*one)(double),
+                         void (*block)(double *, size_t)) {
+  if (block != NULL) {
+    block(x, n);
+    return;
+  }
+  for (size_t i = 0; i < n; i++) {
+    x[i] = one(x[i]);
+  }
+}
+
 /* In place, so a model exponentiates its whole block of log prices after
  * its recursion, without a second buffer. */
 void pc_paths_exp(pc_simd s, double *x, size_t n) {
   const pk_kernels *k = kernels_of(s);
-  if (k == NULL) {
-    for (size_t i = 0; i < n; i++) {
-      x[i] = pc_exp(x[i]);
-    }
-    return;
-  }
-  k->exp_block(x, n);
+  map_in_place(x, n, pc_exp, k != NULL ? k->exp_block : NULL);
+}
+
+/* In place, as pc_paths_exp: callers fill x with the arguments (closes or
+ * ratios of closes) and take their logs in one pass. */
+void pc_paths_ln(pc_simd s, double *x, size_t n) {
+  const pk_kernels *k = kernels_of(s);
+  map_in_place(x, n, pc_ln, k != NULL ? k->ln_block : NULL);
 }
 
 int pc_paths_to_float(pc_simd s, const double *x, size_t n, float *out) {

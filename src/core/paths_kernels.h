@@ -133,6 +133,92 @@ PK_ATTR static void PK(exp_block)(double *x, size_t n) {
   }
 }
 
+/* ---- log ------------------------------------------------------------------ */
+
+/* pc_ln's arithmetic (src/core/paths.c) for positive normal x, lane by
+ * lane: frexp's split read off the bits (exact for normal numbers), then
+ * the same IEEE operations in the same order, so a lane computes the bits
+ * the scalar definition computes. */
+PK_ATTR static inline VD PK(ln_core)(VD x) {
+  const double ln2_hi = 6.93147180369123816490e-01;
+  const double ln2_lo = 1.90821492927058770002e-10;
+  VU bits = (VU)x;
+  VI e = (VI)((bits >> 52) & 0x7ff) - 1022;
+  VD m = (VD)((bits & 0x000fffffffffffffu) | 0x3fe0000000000000u);
+  VI small = m < 0.70710678118654752440; /* -1 where m is doubled */
+  m = (VD)(((VU)(m * 2.0) & (VU)small) | ((VU)m & ~(VU)small));
+  e = e + small;
+  VD s = (m - 1.0) / (m + 1.0), s2 = s * s;
+  /* 1/k for k = 23, 21, ..., 3, rounded once as pc_ln's divisions round
+   * them (the compiler folds each quotient correctly rounded). */
+  static const double inv[11] = {1.0 / 23, 1.0 / 21, 1.0 / 19, 1.0 / 17,
+                                 1.0 / 15, 1.0 / 13, 1.0 / 11, 1.0 / 9,
+                                 1.0 / 7,  1.0 / 5,  1.0 / 3};
+  VD poly = (VD){0} + inv[0];
+#pragma GCC unroll 10
+  for (int k = 1; k < 11; k++) {
+    poly = inv[k] + s2 * poly;
+  }
+  VD lm = 2.0 * s + 2.0 * s * (s2 * poly);
+  /* (double)e exactly, without a 64-bit conversion instruction (AVX2 has
+   * none): e + 2^51 in the low bits of 2^52's, less 2^52 + 2^51. */
+  VD ed = (VD)((VU)(e + ((int64_t)1 << 51)) | 0x4330000000000000u) -
+          (0x1p52 + 0x1p51);
+  return ed * ln2_hi + (lm + ed * ln2_lo);
+}
+
+/* Lanes that are not positive normal numbers (zero, subnormal, negative,
+ * inf, NaN): the biased exponent with the sign bit, less one, wraps or
+ * reaches 0x7fe. */
+PK_ATTR static inline VI PK(ln_special)(VD x) {
+  VU top = (VU)x >> 52;
+  return (VI)((top - 1) >= 0x7fe);
+}
+
+/* One vector in place; a lane outside the core's domain sends the vector
+ * to the scalar definition. */
+PK_ATTR static inline void PK(ln_vector)(double *x) {
+  VD v = PK(load_d)(x);
+  if (PK(any)(PK(ln_special)(v))) {
+    for (int l = 0; l < PK_LANES; l++) {
+      x[l] = pc_ln(x[l]);
+    }
+    return;
+  }
+  v = PK(ln_core)(v);
+  memcpy(x, &v, sizeof v);
+}
+
+PK_ATTR static void PK(ln_block)(double *x, size_t n) {
+  size_t i = 0;
+  /* Four vectors at a time: each log is a chain of about 25 dependent
+   * operations, and four independent chains keep the multipliers busy. */
+  for (; i + 4 * PK_LANES <= n; i += 4 * PK_LANES) {
+    VD v[4];
+    VI special = {0};
+    for (int j = 0; j < 4; j++) {
+      v[j] = PK(load_d)(x + i + (size_t)j * PK_LANES);
+      special |= PK(ln_special)(v[j]);
+    }
+    if (PK(any)(special)) {
+      for (int j = 0; j < 4; j++) {
+        PK(ln_vector)(x + i + (size_t)j * PK_LANES);
+      }
+      continue;
+    }
+    for (int j = 0; j < 4; j++) {
+      v[j] = PK(ln_core)(v[j]);
+    }
+    memcpy(x + i, v, sizeof v);
+  }
+  for (; i + PK_LANES <= n; i += PK_LANES) {
+    PK(ln_vector)(x + i);
+  }
+  for (; i < n; i++) {
+    x[i] = pc_ln(x[i]);
+  }
+}
+
 /* ---- float32 --------------------------------------------------------------- */
 
 typedef float PK(vf) __attribute__((vector_size(4 * PK_LANES)));
@@ -331,8 +417,8 @@ PK_ATTR static void PK(below)(const pk_stream *s, uint32_t first, int npaths,
 }
 
 __attribute__((unused)) static const pk_kernels PK(kernels) = {
-    PK_LANES,    PK_CHAINS, PK(exp_block), PK(normals),
-    PK(below),   PK(to_float)};
+    PK_LANES,  PK_CHAINS,   PK(exp_block), PK(normals),
+    PK(below), PK(to_float), PK(ln_block)};
 
 #undef VU
 #undef VI

@@ -473,9 +473,7 @@ size_t pc_history_log_returns(const pc_history *h, size_t lookback,
       continue;
     }
     if (!isnan(prev)) {
-      /* pathcast's own log: a forecast's returns must be the same bits on
-       * every CPU (the C library picks a variant per CPU). */
-      out[n++] = pc_ln(h->close[i] / prev);
+      out[n++] = h->close[i] / prev;
     }
     prev = h->close[i];
   }
@@ -483,5 +481,9 @@ size_t pc_history_log_returns(const pc_history *h, size_t lookback,
     memmove(out, out + (n - lookback), lookback * sizeof *out);
     n = lookback;
   }
+  /* The logs of the ratios kept, in one vector pass: pathcast's own log,
+   * because a forecast's returns must be the same bits on every CPU (the C
+   * library picks a variant per CPU). */
+  pc_paths_ln(pc_simd_active(), out, n);
   return n;
 }

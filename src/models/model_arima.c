@@ -170,9 +170,19 @@ static pc_status series_make(const pc_history *h, size_t n, int log_scale,
   }
   for (size_t t = 0; t < n; t++) {
     double c = h->close[t];
-    s->y[t] = log_scale ? (c > 0.0 ? pc_ln(c) : NAN) : c;
+    s->y[t] = log_scale && !(c > 0.0) ? NAN : c;
     for (int j = 0; j < ncov; j++) {
       s->cov[t * (size_t)ncov + (size_t)j] = h->cov[t * h->ncov + cols[j]];
+    }
+  }
+  if (log_scale) {
+    /* The logs in one vector pass (the same bits as pc_ln, close by
+     * close); the NaNs of missing closes stay NaN. */
+    pc_paths_ln(pc_simd_active(), s->y, n);
+    for (size_t t = 0; t < n; t++) {
+      if (!(h->close[t] > 0.0)) {
+        s->y[t] = NAN;
+      }
     }
   }
   return PC_OK;

@@ -306,11 +306,12 @@ pc_status pc_xgb_returns_make(const pc_history *h, pc_xgb_returns *r,
       continue; /* missing (or not a price): joined into the next return */
     }
     if (!isnan(prev)) {
-      r->ret[r->n] = pc_ln(c / prev);
+      r->ret[r->n] = c / prev;
       r->row[r->n++] = i;
     }
     prev = c;
   }
+  pc_paths_ln(pc_simd_active(), r->ret, r->n); /* the ratios' logs, in place */
   return PC_OK;
 }
 

@@ -3,7 +3,8 @@
  * kernels match known answers from an independent Python implementation
  * (tools/paths_reference.py: Philox + ziggurat, and exp correctly rounded),
  * float32 conversion agrees at every width,
- * pc_exp is within 1 ulp of libm and of the exact value, and the width is
+ * pc_exp is within 1 ulp of libm and of the exact value, pc_ln is its
+ * definition (recomputed in Python) and every width's log its bytes, and the width is
  * chosen and refused as documented. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 
 #include "test_filter.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,6 +113,32 @@ static void test_ln_against_libm(void **state) {
   assert_true(ulps(pc_ln(0x1p-1022), log(0x1p-1022)) <= 1);
 }
 
+/* pc_ln is its definition bit for bit: tools/paths_reference.py computes
+ * the definition's operations in Python (IEEE doubles, each operation
+ * rounded once) over closes, ratios of closes, the whole exponent range,
+ * subnormals and the sqrt(1/2) boundary. */
+static void test_ln_reference(void **state) {
+  (void)state;
+  FILE *in = fopen(DATA "ln_reference.txt", "r");
+  assert_non_null(in);
+  char line[256];
+  long n = 0;
+  while (fgets(line, sizeof line, in) != NULL) {
+    if (line[0] == '#') {
+      continue;
+    }
+    char *end = NULL;
+    double x = strtod(line, &end), want = strtod(end, NULL);
+    double got = pc_ln(x);
+    if (bits_of(got) != bits_of(want)) {
+      fail_msg("ln(%a) = %a, its definition gives %a", x, got, want);
+    }
+    n++;
+  }
+  fclose(in);
+  assert_true(n > 4000);
+}
+
 static void test_exp_special_values(void **state) {
   (void)state;
   assert_true(pc_exp(0.0) == 1.0);
@@ -131,6 +159,25 @@ static void test_exp_special_values(void **state) {
 
 /* ---- every width gives the scalar bytes --------------------------------- */
 
+/* fn (pc_paths_exp or pc_paths_ln) at every width the CPU has, over the
+ * first n of x for many n: the first n values become want's, the rest stay
+ * untouched.  got is scratch of the same length (len). */
+static void every_width(void (*fn)(pc_simd, double *, size_t),
+                        const double *x, const double *want, double *got,
+                        int len) {
+  for (int s = 0; s < PC_SIMD_COUNT; s++) {
+    if (!pc_simd_available((pc_simd)s)) {
+      continue;
+    }
+    for (int n = 0; n <= len; n += n < 20 ? 1 : 331) {
+      memcpy(got, x, (size_t)len * sizeof *got);
+      fn((pc_simd)s, got, (size_t)n);
+      assert_memory_equal(got, want, (size_t)n * sizeof(double));
+      assert_memory_equal(got + n, x + n, (size_t)(len - n) * sizeof(double));
+    }
+  }
+}
+
 static void test_exp_every_width(void **state) {
   (void)state;
   enum { N = 1003 };
@@ -150,17 +197,30 @@ static void test_exp_every_width(void **state) {
   for (int i = 0; i < N; i++) {
     want[i] = pc_exp(x[i]);
   }
-  for (int s = 0; s < PC_SIMD_COUNT; s++) {
-    if (!pc_simd_available((pc_simd)s)) {
-      continue;
-    }
-    for (int n = 0; n <= N; n += n < 20 ? 1 : 331) {
-      memcpy(got, x, sizeof got);
-      pc_paths_exp((pc_simd)s, got, (size_t)n);
-      assert_memory_equal(got, want, (size_t)n * sizeof(double));
-      assert_memory_equal(got + n, x + n, (size_t)(N - n) * sizeof(double));
-    }
+  every_width(pc_paths_exp, x, want, got, N);
+}
+
+static void test_ln_every_width(void **state) {
+  (void)state;
+  enum { N = 1003 };
+  double x[N], want[N], got[N];
+  pc_rng r;
+  pc_rng_init(&r, test_key(), 3, PC_RNG_FIT);
+  for (int i = 0; i < N; i++) {
+    x[i] = i % 2 ? 1.0 + 0.1 * (pc_rng_uniform(&r) - 0.5)
+                 : 1e4 * pc_rng_uniform(&r);
   }
+  /* Lanes that need the scalar definition, among ordinary ones. */
+  static const double special[] = {0.0, -0.0, -1.0, INFINITY, 0x1p-1070,
+                                   0x1.8p-1030, DBL_MAX, 0x1p-1022};
+  for (size_t i = 0; i < sizeof special / sizeof special[0]; i++) {
+    x[37 * i + 5] = special[i];
+  }
+  x[N - 1] = NAN;
+  for (int i = 0; i < N; i++) {
+    want[i] = pc_ln(x[i]);
+  }
+  every_width(pc_paths_ln, x, want, got, N);
 }
 
 /* float32 conversion: the bytes of the scalar cast at every width, and the
@@ -372,7 +432,9 @@ int main(void) {
       cmocka_unit_test(test_exp_against_libm),
       cmocka_unit_test(test_exp_special_values),
       cmocka_unit_test(test_ln_against_libm),
+      cmocka_unit_test(test_ln_reference),
       cmocka_unit_test(test_exp_every_width),
+      cmocka_unit_test(test_ln_every_width),
       cmocka_unit_test(test_to_float_every_width),
       cmocka_unit_test(test_normals_every_width),
       cmocka_unit_test(test_normals_reference),

@@ -76,7 +76,7 @@ static void test_wide_below(void **state) {
   }
 }
 
-/* exp and float32 over lengths that leave every remainder of 8. */
+/* exp, log and float32 over lengths that leave every remainder of 8. */
 static void test_wide_exp_and_float(void **state) {
   (void)state;
   double x[83], y[83];
@@ -91,6 +91,17 @@ static void test_wide_exp_and_float(void **state) {
     for (size_t i = 0; i < n; i++) {
       assert_true(y[i] == pc_exp(x[i]));
     }
+    memcpy(y, x, sizeof y);
+    for (size_t i = 0; i < 83; i++) {
+      y[i] = pc_exp(y[i] / 4.0); /* positive: prices and ratios */
+    }
+    y[41] = 0x1p-1060; /* subnormal: the scalar definition's lane */
+    double want[83];
+    for (size_t i = 0; i < n; i++) {
+      want[i] = pc_ln(y[i]);
+    }
+    kernels_avx512.ln_block(y, n);
+    assert_memory_equal(y, want, n * sizeof *y);
     int ok = kernels_avx512.to_float(x, n, f);
     assert_int_equal(ok, pk_to_float_scalar(x, n, g));
     assert_memory_equal(f, g, n * sizeof *f);

@@ -69,6 +69,9 @@ pc_status pc_paths_below(pc_simd s, pc_rng_key key, uint32_t purpose,
 /* x[i] = pc_exp(x[i]) for i < n, in place. */
 void pc_paths_exp(pc_simd s, double *x, size_t n);
 
+/* x[i] = pc_ln(x[i]) for i < n, in place. */
+void pc_paths_ln(pc_simd s, double *x, size_t n);
+
 /* out[i] = (float)x[i] for i < n (rounded to nearest, as a cast); returns
  * 1 when every value is a finite positive float (a price), else 0. */
 int pc_paths_to_float(pc_simd s, const double *x, size_t n, float *out);
