@@ -36,8 +36,12 @@ static void keep_large_blocks(void) {
 static int run_mpi(const pc_job *job) {
   pc_error e;
   pc_error_clear(&e);
-  if (MPI_Init(NULL, NULL) != MPI_SUCCESS) {
-    fprintf(stderr, "pathcast: MPI_Init failed\n");
+  /* FUNNELED: only this thread calls MPI; the store's flusher thread
+   * (write-behind, pathcast/store/store.h) and XGBoost's make none. */
+  int provided = 0;
+  if (MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided) !=
+      MPI_SUCCESS) {
+    fprintf(stderr, "pathcast: MPI_Init_thread failed\n");
     return pc_status_exit_code(PC_FATAL);
   }
   PC_MPI(&e, MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN));

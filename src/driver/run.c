@@ -330,6 +330,9 @@ static pc_status run_phase(pc_ctx *c, int kind, pc_error *e) {
                                           : c->plan.counts.score_total;
   pc_progress *prog = pc_progress_start(c, phase_names[kind], total);
   pc_status st = PC_OK;
+  /* Each unit's file is flushed to disk while the next unit computes; the
+   * last one is flushed below, before the vote counts the phase done. */
+  pc_store_set_write_behind(c->store, 1);
   for (size_t i = 0; i < c->plan.nunits && st == PC_OK; i++) {
     const pc_unit *u = &c->plan.units[i];
     if (u->kind != kind || u->owner != c->rank) {
@@ -342,6 +345,16 @@ static pc_status run_phase(pc_ctx *c, int kind, pc_error *e) {
     }
     st = work_unit(c, u, e);
     pc_progress_step(prog, kind == PC_UNIT_TRAIN ? 1 : u->count);
+  }
+  /* The unit in flight is committed even when the phase stops (a stop
+   * request finishes it; an error elsewhere does not void it). */
+  pc_error flush;
+  pc_error_clear(&flush);
+  pc_status fst = pc_store_flush(c->store, &flush);
+  pc_store_set_write_behind(c->store, 0);
+  if (fst != PC_OK && (st == PC_OK || st == PC_INTERRUPTED)) {
+    st = fst;
+    *e = flush;
   }
   /* Printed by the rank that saw it, at once: an operator watching a stuck
    * multi-rank job sees which rank failed even before rank 0 reports. */

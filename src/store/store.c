@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,144 @@ pc_status pc_store_commit_partial(const char *partial, const char *path,
     fsync_path(dir, 1);
   }
   return PC_OK;
+}
+
+void pc_store_set_write_behind(pc_store *s, int on) {
+  s->write_behind = on && s->durable;
+}
+
+pc_status pc_store_flush(pc_store *s, pc_error *e) {
+  return pc_store_finish_pending(s, e);
+}
+
+/* A full disk is named as such: it is what an operator can act on. */
+pc_status pc_store_write_failed(pc_error *e, const char *path, int err) {
+  return pc_error_set(e, PC_IO, "%s: write failed (%s)", path,
+                      err == ENOSPC || err == EDQUOT ? "disk full"
+                                                     : strerror(err));
+}
+
+/* Flushes a batch: all its fsyncs first, then the renames in commit order,
+ * then one fsync per folder, so the renames of a batch cost one journal
+ * commit instead of one each.  Runs on the flusher thread or the caller's;
+ * writes only b->status and b->error (and the files). */
+static void batch_flush(pc_store_batch *b) {
+  int ok[PC_STORE_BEHIND] = {0};
+  b->status = PC_OK;
+  for (int i = 0; i < b->n; i++) {
+    int rc = fsync(b->file[i].fd);
+    int err = errno;
+    if (close(b->file[i].fd) != 0 && rc == 0) {
+      rc = -1;
+      err = errno;
+    }
+    ok[i] = rc == 0;
+    if (!ok[i]) {
+      unlink(b->file[i].partial);
+      if (b->status == PC_OK) {
+        b->status = pc_store_write_failed(&b->error, b->file[i].path, err);
+      }
+    }
+  }
+  for (int i = 0; i < b->n; i++) {
+    if (ok[i] && rename(b->file[i].partial, b->file[i].path) != 0) {
+      int err = errno;
+      ok[i] = 0;
+      unlink(b->file[i].partial);
+      if (b->status == PC_OK) {
+        b->status = pc_error_set(&b->error, PC_IO, "%s: cannot commit: %s",
+                                 b->file[i].path, strerror(err));
+      }
+    }
+  }
+  /* The folder's fsync makes the renames durable; its failure is ignored,
+   * as in pc_store_commit_partial.  A model's files share folders, so
+   * comparing with the previous file's finds most repeats. */
+  char dir[PATH_LEN], prev[PATH_LEN] = "";
+  for (int i = 0; i < b->n; i++) {
+    pc_store_parent_dir(b->file[i].path, dir);
+    if (ok[i] && strcmp(dir, prev) != 0) {
+      fsync_path(dir, 1);
+      snprintf(prev, sizeof prev, "%s", dir);
+    }
+  }
+}
+
+static void *flusher_main(void *batch) {
+  batch_flush(batch);
+  return NULL;
+}
+
+/* The outcome of a flushed batch, which is then empty again. */
+static pc_status batch_outcome(pc_store_batch *b, pc_error *e) {
+  b->n = 0;
+  if (b->status != PC_OK) {
+    *e = b->error;
+  }
+  return b->status;
+}
+
+/* Waits for the flusher thread's batch; its status, its error into e. */
+static pc_status wait_flusher(pc_store *s, pc_error *e) {
+  if (!s->flusher_running) {
+    return PC_OK;
+  }
+  pthread_join(s->flusher, NULL);
+  s->flusher_running = 0;
+  return batch_outcome(s->flushing, e);
+}
+
+pc_status pc_store_hand_off(pc_store *s, pc_error *e) {
+  pc_status st = wait_flusher(s, e);
+  if (st != PC_OK) {
+    return st;
+  }
+  pc_store_batch *full = s->filling;
+  s->filling = full == &s->batches[0] ? &s->batches[1] : &s->batches[0];
+  s->flushing = full;
+  /* The thread blocks every signal, so a stop request reaches the thread
+   * that acts on it. */
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  s->flusher_running =
+      pthread_create(&s->flusher, NULL, flusher_main, full) == 0;
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (!s->flusher_running) {
+    batch_flush(full); /* no thread to be had: flushed here */
+    return batch_outcome(full, e);
+  }
+  return PC_OK;
+}
+
+pc_status pc_store_finish_pending(pc_store *s, pc_error *e) {
+  pc_error later;
+  pc_status st = wait_flusher(s, e);
+  if (s->filling->n == 0) {
+    return st;
+  }
+  batch_flush(s->filling);
+  pc_status fst = batch_outcome(s->filling, &later);
+  if (st == PC_OK && fst != PC_OK) {
+    *e = later;
+    st = fst;
+  }
+  return st;
+}
+
+int pc_store_is_pending(const pc_store *s, const char *path) {
+  for (int k = 0; k < 2; k++) {
+    const pc_store_batch *b = &s->batches[k];
+    if (b != s->filling && !s->flusher_running) {
+      continue;
+    }
+    for (int i = 0; i < b->n; i++) {
+      if (strcmp(path, b->file[i].path) == 0) {
+        return 1;
+      }
+    }
+  }
+  return 0;
 }
 
 /* Identity attributes of every file. */
@@ -455,6 +594,7 @@ pc_status pc_store_open(pc_store **out, const char *dir, pc_store_mode mode,
     return pc_error_set(e, PC_NOMEM, "out of memory");
   }
   s->lock_fd = -1;
+  s->filling = &s->batches[0];
   s->mode = mode;
   snprintf(s->writer, sizeof s->writer, "%s", PC_VERSION);
   snprintf(s->dir, sizeof s->dir, "%s", dir);
@@ -489,6 +629,11 @@ void pc_store_close(pc_store *s) {
   if (s == NULL) {
     return;
   }
+  /* A commit still in flight is a complete file: it is committed now (or,
+   * if that fails, removed).  Runs flush before they report, so only a run
+   * that already failed otherwise gets here with one. */
+  pc_error ignored;
+  pc_store_finish_pending(s, &ignored);
   if (s->lock_fd >= 0) {
     close(s->lock_fd); /* releases the fcntl lock */
   }

@@ -23,6 +23,7 @@
  * no backing store), the HDF5 part never touches the disk; the bytes are
  * then written with plain write(2), where a full disk is one error code that
  * is handled by removing the partial file. */
+#define _GNU_SOURCE /* sync_file_range, to start write-back early */
 #include <errno.h>
 #include <fcntl.h>
 #include <hdf5.h>
@@ -131,15 +132,31 @@ static int write_all(int fd, const unsigned char *p, size_t n) {
   return 0;
 }
 
-/* Writes bytes to partial (flushed to disk when durable).  On failure the
- * partial file is removed and errno says why. */
+/* Asks the kernel to start writing fd's dirty pages now, without waiting
+ * (Linux); elsewhere, or if refused, the later fsync writes them all. */
+static void start_writeback(int fd) {
+#ifdef SYNC_FILE_RANGE_WRITE
+  (void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#else
+  (void)fd;
+#endif
+}
+
+/* Writes bytes to partial (flushed to disk when durable).  With keep, the
+ * descriptor stays open in *keep, its write-back started, for a later
+ * commit.  On failure the partial file is removed and errno says why. */
 static int write_partial(const char *partial, const unsigned char *buf,
-                         size_t n, int durable) {
+                         size_t n, int durable, int *keep) {
   int fd = open(partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
   if (fd < 0) {
     return -1;
   }
   int rc = write_all(fd, buf, n);
+  if (rc == 0 && keep != NULL) {
+    start_writeback(fd);
+    *keep = fd;
+    return 0;
+  }
   if (rc == 0 && durable) {
     rc = fsync(fd);
   }
@@ -171,6 +188,21 @@ pc_status pc_store_file_commit(pc_store *s, hid_t f, int ok, const char *path,
                         "(out of memory or an HDF5 error; see the rank log)",
                         path);
   }
+  /* The commits in flight finish first when this one is not behind (files
+   * reach their names in commit order) or when one of them is an earlier
+   * version of this very file (the same partial name); a full batch goes
+   * to the flusher thread. */
+  int behind = s->write_behind && s->durable, fd = -1;
+  pc_status st = PC_OK;
+  if (!behind || pc_store_is_pending(s, path)) {
+    st = pc_store_finish_pending(s, e);
+  } else if (s->filling->n == PC_STORE_BEHIND) {
+    st = pc_store_hand_off(s, e);
+  }
+  if (st != PC_OK) {
+    free(buf);
+    return st;
+  }
   pc_store_parent_dir(path, dir);
   if (pc_mkdirs(dir) != 0) {
     int err = errno;
@@ -179,14 +211,19 @@ pc_status pc_store_file_commit(pc_store *s, hid_t f, int ok, const char *path,
                         strerror(err));
   }
   snprintf(partial, sizeof partial, "%s.partial", path);
-  int rc = write_partial(partial, buf, n, s->durable);
+  int rc = write_partial(partial, buf, n, s->durable, behind ? &fd : NULL);
   int err = errno;
   free(buf);
   if (rc != 0) {
-    return pc_error_set(e, PC_IO, "%s: write failed (%s)", path,
-                        err == ENOSPC || err == EDQUOT
-                            ? "disk full"
-                            : strerror(err));
+    return pc_store_write_failed(e, path, err);
+  }
+  if (behind) {
+    pc_store_batch *b = s->filling;
+    b->file[b->n].fd = fd;
+    snprintf(b->file[b->n].partial, PATH_LEN, "%s", partial);
+    snprintf(b->file[b->n].path, PATH_LEN, "%s", path);
+    b->n++;
+    return PC_OK;
   }
   return pc_store_commit_partial(partial, path, s->durable, e);
 }
@@ -359,6 +396,13 @@ pc_status pc_store_file_open(pc_store *s, const char *path, pc_store_file *sf,
   sf->legacy = 0;
   sf->image = NULL;
   sf->udata = NULL;
+  /* A file this process committed behind is read once it is in place. */
+  if (pc_store_is_pending(s, path)) {
+    pc_status st = pc_store_finish_pending(s, e);
+    if (st != PC_OK) {
+      return st;
+    }
+  }
   unsigned char *buf = slurp(path, &n, &why);
   int kind = buf != NULL ? classify(buf, n, &why) : -1;
   hid_t f = -1;

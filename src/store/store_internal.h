@@ -5,6 +5,7 @@
 #define PC_STORE_INTERNAL_H
 
 #include <hdf5.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/stat.h>
 
@@ -19,6 +20,27 @@ typedef struct {
   char *model, *version, *settings;
   char *holidays; /* comma-separated ISO dates, "" none, NULL unknown */
 } manifest_entry;
+
+/* Write-behind (pc_store_set_write_behind): durable commits are gathered
+ * in batches of up to PC_STORE_BEHIND files, each written and its
+ * write-back started, not yet flushed and renamed.  A full batch is handed
+ * to a flusher thread, which fsyncs and renames its files while the caller
+ * computes the next batch; flushing a batch together also costs one journal
+ * commit for its renames instead of one per file. */
+#define PC_STORE_BEHIND 16
+
+typedef struct {
+  int n;
+  struct {
+    int fd;
+    char partial[PATH_LEN];
+    char path[PATH_LEN];
+  } file[PC_STORE_BEHIND];
+  /* Set by the flush (the flusher thread's only writes): the first
+   * failure, if any. */
+  pc_status status;
+  pc_error error;
+} pc_store_batch;
 
 struct pc_store {
   char dir[PATH_LEN];
@@ -41,6 +63,13 @@ struct pc_store {
   /* Files read so far by schema_version (1..PC_SCHEMA_VERSION): a store
    * written before schema 2 and extended since holds both. */
   long schema_files[PC_SCHEMA_VERSION + 1];
+  /* Write-behind: the batch being filled, and the one the flusher thread
+   * is flushing (when flusher_running), both in batches[]. */
+  int write_behind;
+  pc_store_batch *filling, *flushing;
+  int flusher_running;
+  pthread_t flusher;
+  pc_store_batch batches[2];
 };
 
 /* "<store>/<fmt...>" into buf (PATH_LEN); -1 when it does not fit. */
@@ -67,6 +96,19 @@ hid_t pc_store_file_create(size_t size_hint);
  * PC_IO with "path: write failed (disk full)" and the like otherwise. */
 pc_status pc_store_file_commit(pc_store *s, hid_t f, int ok, const char *path,
                                pc_error *e);
+
+/* PC_IO "path: write failed (disk full)", or the errno's text. */
+pc_status pc_store_write_failed(pc_error *e, const char *path, int err);
+/* Finishes the commits in flight, if any: waits for the flusher thread,
+ * then flushes the batch being filled.  Every file whose flush succeeds is
+ * committed; PC_IO "path: write failed (why)" names the first that failed
+ * (its partial file removed). */
+pc_status pc_store_finish_pending(pc_store *s, pc_error *e);
+/* Hands the full batch being filled to the flusher thread, after waiting
+ * for the previous one (whose failure it returns). */
+pc_status pc_store_hand_off(pc_store *s, pc_error *e);
+/* Whether path is among the commits in flight. */
+int pc_store_is_pending(const pc_store *s, const char *path);
 
 /* A committed file opened for reading, after its header and checksum were
  * checked.  legacy: an HDF5 file written before the container existed (no

@@ -13,15 +13,18 @@ ref=$(store_sums "$WORK/ref")
 # Each round kills mpirun and both ranks at once with SIGKILL, as a node
 # failure would, once the store holds a growing share of the files (so the
 # kill lands mid-run however fast the machine is).
+# Files written so far count their *.partial too: with fsync = yes a rank
+# renames its files in batches, after they are on disk (docs/STORE.md).
 total=$(find "$WORK/ref" -name '*.h5' | wc -l)
 count() { find "$WORK/kill" -name '*.h5' 2>/dev/null | wc -l; }
+written() { find "$WORK/kill" -name '*.h5' -o -name '*.h5.partial' 2>/dev/null | wc -l; }
 interrupted=0
 for round in 1 2 3 4 5 6; do
   target=$(( total * round / 7 ))
   mpirun -np 2 "$PC" backfill "${args[@]}" --store "$WORK/kill" >/dev/null 2>&1 &
   pid=$!
   for _ in $(seq 3000); do
-    [[ $(count) -ge $target ]] && break
+    [[ $(written) -ge $target ]] && break
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.01
   done
@@ -42,7 +45,7 @@ check "no partial files left" test -z "$(find "$WORK/kill" -name '*.partial')"
 mpirun -np 2 "$PC" backfill "${args[@]}" --store "$WORK/sig" --summary-json "$WORK/s.json" \
   >"$WORK/sig.out" 2>&1 &
 pid=$!
-for _ in $(seq 1000); do [[ -n $(find "$WORK/sig" -name "*.h5" -path "*forecasts*" 2>/dev/null) ]] && break; sleep 0.01; done
+for _ in $(seq 1000); do [[ -n $(find "$WORK/sig" -name "*.h5*" -path "*forecasts*" 2>/dev/null) ]] && break; sleep 0.01; done
 kill -USR1 "$pid"
 wait "$pid"; rc=$?
 check "SIGUSR1 through mpirun: exit 4 (got $rc)" test "$rc" -eq 4
