@@ -99,7 +99,13 @@ void pc_store_set_write_behind(pc_store *s, int on) {
 }
 
 pc_status pc_store_flush(pc_store *s, pc_error *e) {
-  return pc_store_finish_pending(s, e);
+  pc_status st = pc_store_finish_pending(s, e);
+  if (s->deferred != PC_OK) {
+    st = s->deferred;
+    *e = s->deferred_error;
+    s->deferred = PC_OK;
+  }
+  return st;
 }
 
 /* A full disk is named as such: it is what an operator can act on. */
@@ -215,6 +221,18 @@ pc_status pc_store_finish_pending(pc_store *s, pc_error *e) {
     st = fst;
   }
   return st;
+}
+
+int pc_store_file_exists(pc_store *s, const char *path) {
+  if (pc_store_is_pending(s, path)) {
+    pc_error e;
+    pc_status st = pc_store_finish_pending(s, &e);
+    if (st != PC_OK && s->deferred == PC_OK) {
+      s->deferred = st;
+      s->deferred_error = e;
+    }
+  }
+  return access(path, F_OK) == 0;
 }
 
 int pc_store_is_pending(const pc_store *s, const char *path) {

@@ -397,12 +397,7 @@ pc_status pc_store_file_open(pc_store *s, const char *path, pc_store_file *sf,
   sf->image = NULL;
   sf->udata = NULL;
   /* A file this process committed behind is read once it is in place. */
-  if (pc_store_is_pending(s, path)) {
-    pc_status st = pc_store_finish_pending(s, e);
-    if (st != PC_OK) {
-      return st;
-    }
-  }
+  (void)pc_store_file_exists(s, path);
   unsigned char *buf = slurp(path, &n, &why);
   int kind = buf != NULL ? classify(buf, n, &why) : -1;
   hid_t f = -1;

@@ -246,7 +246,7 @@ pc_status pc_store_read_partition(pc_store *s, const char *model,
   if (pc_store_partition_path(s, path, model, version, month) != 0) {
     return pc_error_set(e, PC_INPUT, "store path too long");
   }
-  if (access(path, F_OK) != 0) {
+  if (!pc_store_file_exists(s, path)) {
     return PC_OK;
   }
   pc_status st = pc_store_open_month_file(s, path, model, version, month, &sf,

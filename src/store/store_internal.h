@@ -70,6 +70,10 @@ struct pc_store {
   int flusher_running;
   pthread_t flusher;
   pc_store_batch batches[2];
+  /* A flush that failed where no status could be returned (a reader
+   * bringing a file into place): pc_store_flush reports it. */
+  pc_status deferred;
+  pc_error deferred_error;
 };
 
 /* "<store>/<fmt...>" into buf (PATH_LEN); -1 when it does not fit. */
@@ -109,6 +113,10 @@ pc_status pc_store_finish_pending(pc_store *s, pc_error *e);
 pc_status pc_store_hand_off(pc_store *s, pc_error *e);
 /* Whether path is among the commits in flight. */
 int pc_store_is_pending(const pc_store *s, const char *path);
+/* Whether a store file exists at path, as readers ask before opening one:
+ * a file this process committed behind is brought into place first (a
+ * failure to is kept for pc_store_flush to report). */
+int pc_store_file_exists(pc_store *s, const char *path);
 
 /* A committed file opened for reading, after its header and checksum were
  * checked.  legacy: an HDF5 file written before the container existed (no

@@ -182,7 +182,7 @@ pc_status pc_store_manifest_load(pc_store *s, pc_error *e) {
   pc_store_file sf;
   pc_store_manifest_clear(s);
   pc_store_path(s, path, MANIFEST);
-  if (access(path, F_OK) != 0) {
+  if (!pc_store_file_exists(s, path)) {
     return PC_OK; /* a new store */
   }
   pc_status st = pc_store_file_open(s, path, &sf, e);

@@ -280,7 +280,7 @@ static pc_status migrate_top(walk *w, pc_error *e) {
   for (size_t i = 0; st == PC_OK && i < sizeof top / sizeof top[0]; i++) {
     char path[PATH_LEN];
     pc_store_path(w->s, path, "%s", top[i].name);
-    if (access(path, F_OK) == 0) {
+    if (pc_store_file_exists(w->s, path)) {
       st = migrate_file(w, path, -1, NULL, NULL, 0, top[i].rewrite, e);
     }
   }

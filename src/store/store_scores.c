@@ -115,7 +115,7 @@ pc_status pc_store_read_scores(pc_store *st, const char *model,
   if (scores_path(st, path, model, version, month) != 0) {
     return pc_error_set(e, PC_INPUT, "store path too long");
   }
-  if (access(path, F_OK) != 0) {
+  if (!pc_store_file_exists(st, path)) {
     return PC_OK;
   }
   pc_status rc = pc_store_open_month_file(st, path, model, version, month, &sf,

@@ -155,7 +155,7 @@ static pc_status read_series(pc_store *s, pc_series *series, int *legacy,
   pc_store_file sf;
   memset(series, 0, sizeof *series);
   pc_store_path(s, path, "series.h5");
-  if (access(path, F_OK) != 0) {
+  if (!pc_store_file_exists(s, path)) {
     return pc_error_set(e, PC_INPUT, "%s: the store has no observed series "
                         "yet (run a backfill or daily run first)", path);
   }
@@ -232,7 +232,7 @@ pc_status pc_store_read_failures(pc_store *s, pc_failure **list, size_t *n,
   *list = NULL;
   *n = 0;
   pc_store_path(s, path, "failures.h5");
-  if (access(path, F_OK) != 0) {
+  if (!pc_store_file_exists(s, path)) {
     return PC_OK;
   }
   pc_store_file sf;

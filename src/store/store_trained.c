@@ -331,7 +331,7 @@ pc_status pc_store_read_trained(pc_store *s, const char *model,
   if (trained_path(s, path, model, version, training_date) != 0) {
     return pc_error_set(e, PC_INPUT, "store path too long");
   }
-  if (access(path, F_OK) != 0) {
+  if (!pc_store_file_exists(s, path)) {
     return pc_error_set(e, PC_IO, "%s: no such trained model", path);
   }
   /* From here on, any failure means the file is damaged or misplaced. */

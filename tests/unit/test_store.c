@@ -938,6 +938,88 @@ static void test_no_partials_after_writes(void **state) {
   assert_int_equal(count_partials(f->root), 0);
 }
 
+/* ---- write-behind ------------------------------------------------------ */
+
+/* Month k (0 = 2020-01) of rw60: a partition of one date, its 2nd. */
+static void write_month(pc_store *s, int k) {
+  char iso[16];
+  snprintf(iso, sizeof iso, "%04d-%02d-02", 2020 + k / 12, 1 + k % 12);
+  const char *const dates[] = {iso};
+  pc_partition p;
+  build_partition(&p, dates, 1);
+  pc_error e = {{0}};
+  assert_ok(pc_store_write_partition(s, &rw60, pc_date_month_index(day(iso)),
+                                     &p, &e),
+            &e);
+  pc_partition_fini(&p);
+}
+
+static int month_file_exists(const fixture *f, int k) {
+  char rel[64], path[4096];
+  snprintf(rel, sizeof rel, "rw60/v1.0/forecasts/%04d-%02d.h5", 2020 + k / 12,
+           1 + k % 12);
+  path_in(f, rel, path, sizeof path);
+  return exists(path);
+}
+
+/* A durable store with write-behind on: a committed file waits as its
+ * .partial, reading it brings it into place first, a full batch goes to
+ * the flusher thread, and pc_store_flush leaves every file in place and no
+ * partial behind. */
+static void test_write_behind(void **state) {
+  fixture *f = *state;
+  pc_store *s = open_store(f, PC_STORE_WRITER, "coffee");
+  pc_error e = {{0}};
+  assert_ok(pc_store_register_model(s, &rw60, &e), &e);
+  pc_store_set_write_behind(s, 1);
+  write_month(s, 0);
+  assert_false(month_file_exists(f, 0));
+  assert_int_equal(count_partials(f->root), 1);
+
+  pc_partition got;
+  pc_partition_init(&got, PATHS, HORIZON);
+  assert_ok(pc_store_read_partition(s, "rw60", "v1.0",
+                                    pc_date_month_index(day("2020-01-02")),
+                                    &got, 0, &e),
+            &e);
+  assert_int_equal(got.n, 1);
+  pc_partition_fini(&got);
+  assert_true(month_file_exists(f, 0));
+  assert_int_equal(count_partials(f->root), 0);
+
+  for (int k = 1; k <= 20; k++) { /* a batch of 16 handed off, 4 waiting */
+    write_month(s, k);
+  }
+  assert_ok(pc_store_flush(s, &e), &e);
+  for (int k = 0; k <= 20; k++) {
+    assert_true(month_file_exists(f, k));
+  }
+  assert_int_equal(count_partials(f->root), 0);
+
+  /* Closing commits what is still in flight. */
+  write_month(s, 21);
+  write_month(s, 22);
+  close_store(f);
+  assert_true(month_file_exists(f, 21) && month_file_exists(f, 22));
+  assert_int_equal(count_partials(f->root), 0);
+}
+
+/* fsync = no: nothing waits for the disk, so write-behind does nothing and
+ * a file is in place as soon as it is committed. */
+static void test_write_behind_needs_durable(void **state) {
+  fixture *f = *state;
+  pc_store_info info = info_for("coffee");
+  info.durable = 0;
+  pc_error e = {{0}};
+  assert_ok(pc_store_open(&f->store, f->dir, PC_STORE_WRITER, &info, &e), &e);
+  assert_ok(pc_store_register_model(f->store, &rw60, &e), &e);
+  pc_store_set_write_behind(f->store, 1);
+  write_month(f->store, 0);
+  assert_true(month_file_exists(f, 0));
+  assert_int_equal(count_partials(f->root), 0);
+  close_store(f);
+}
+
 #define STORE_TEST(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
 
 int main(void) {
@@ -952,6 +1034,8 @@ int main(void) {
       STORE_TEST(test_second_writer_locked),
       STORE_TEST(test_trained_round_trip),
       STORE_TEST(test_partition_sort),
+      STORE_TEST(test_write_behind),
+      STORE_TEST(test_write_behind_needs_durable),
       STORE_TEST(test_partition_round_trip),
       STORE_TEST(test_partition_write_deterministic),
       STORE_TEST(test_partition_shape_mismatch),
