@@ -100,6 +100,7 @@ bench: deps
 	tools/bench_paths.sh
 	$(BUILD)/bench_paths kernels
 	tools/bench_eval.sh
+	tools/bench_six.sh
 	$(BUILD)/bench_models data/coffee.csv
 	$(BUILD)/bench_models data/sugar.csv
 
