@@ -103,9 +103,9 @@ static void json_section(FILE *out, const pc_record *rec, pc_section sec) {
 
 /* One JSON object per line (JSON Lines), one per trained model, so a consumer
  * can stream a long listing with `jq -c`. */
-static void print_model_json(FILE *out, const pc_job *job, const char *commodity,
-                             size_t m, const char *version,
-                             const pc_trained_meta *meta,
+static void print_model_json(FILE *out, const pc_job *job,
+                             const char *commodity, size_t m,
+                             const char *version, const pc_trained_meta *meta,
                              const pc_record *rec) {
   char t[PC_DATE_STRLEN], c[PC_DATE_STRLEN];
   fputs("{\"commodity\":", out);

@@ -407,7 +407,8 @@ static void print_ranges(FILE *out, const model_status *m) {
     if (r->first == r->last) {
       fprintf(out, "%s%s", i ? ", " : "", fmt(r->first, a));
     } else {
-      fprintf(out, "%s%s..%s", i ? ", " : "", fmt(r->first, a), fmt(r->last, b));
+      fprintf(out, "%s%s..%s", i ? ", " : "", fmt(r->first, a),
+              fmt(r->last, b));
     }
   }
   if (shown < m->nmissing) {
@@ -422,7 +423,8 @@ static void print_training(FILE *out, const model_status *m) {
           "scheduled %s\n", m->ntrained, fmt(m->latest.training_date, a),
           fmt(m->ntrained ? m->latest.data_cutoff : PC_DATE_NONE, b),
           fmt(m->next_training, c));
-  fprintf(out, "  due          %s", m->ndue == 0 ? "none missing" : "NOT TRAINED: ");
+  fprintf(out, "  due          %s",
+          m->ndue == 0 ? "none missing" : "NOT TRAINED: ");
   for (size_t i = 0; i < m->ndue && i < RANGES_SHOWN; i++) {
     fprintf(out, "%s%s", i ? ", " : "", fmt(m->due[i], a));
   }
@@ -552,7 +554,8 @@ static void json_model(FILE *out, const model_status *m, const pc_job *job) {
   for (size_t i = 0; i < m->nmissing; i++) {
     const date_range *r = &m->missing[i];
     fprintf(out, "%s\"%s%s%s\"", i ? "," : "", fmt(r->first, a),
-            r->first == r->last ? "" : "..", r->first == r->last ? "" : fmt(r->last, b));
+            r->first == r->last ? "" : "..",
+            r->first == r->last ? "" : fmt(r->last, b));
   }
   fprintf(out, "],\"trained\":%zu", m->ntrained);
   json_date(out, "latest_training_date", m->latest.training_date, 1);

@@ -100,7 +100,8 @@ static int split_place(const char *rel, place *p) {
     parts[n++] = t;
   }
   if (n != 4 || !pc_name_valid(parts[0]) || !pc_name_valid(parts[1]) ||
-      strlen(parts[2]) >= sizeof p->kind || strlen(parts[3]) >= sizeof p->name) {
+      strlen(parts[2]) >= sizeof p->kind ||
+      strlen(parts[3]) >= sizeof p->name) {
     return 0;
   }
   snprintf(p->model, sizeof p->model, "%s", parts[0]);
@@ -154,7 +155,8 @@ static int check_model_file(verify_ctx *v, const place *p, pc_error *e,
     *st = pc_store_read_trained(v->store, p->model, p->version, day, &meta,
                                 &rec, e);
     pc_record_fini(&rec);
-  } else if (strcmp(p->kind, "forecasts") == 0 && parse_month(p->name, &month)) {
+  } else if (strcmp(p->kind, "forecasts") == 0 &&
+             parse_month(p->name, &month)) {
     pc_partition part;
     pc_partition_init(&part, 1, 1);
     *st = pc_store_read_partition(v->store, p->model, p->version, month, &part,

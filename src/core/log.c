@@ -122,4 +122,6 @@ FILE *pc_log_stream(pc_log *log) { return log ? log->f : stderr; }
 
 const char *pc_log_path(const pc_log *log) { return log ? log->path : ""; }
 
-int pc_log_is_file(const pc_log *log) { return log != NULL && log->f != stderr; }
+int pc_log_is_file(const pc_log *log) {
+  return log != NULL && log->f != stderr;
+}

@@ -207,7 +207,8 @@ double pc_pinball(double q, double y, double tau) {
 
 /* Binary search on a sorted sample: the number of values < y (strict) or <= y.
  */
-static size_t count_below(const double *sorted, size_t n, double y, int strict) {
+static size_t count_below(const double *sorted, size_t n, double y,
+                          int strict) {
   size_t lo = 0, hi = n;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
@@ -254,7 +255,8 @@ static double distance(const float *a, const float *b, size_t h) {
  * make each pair an unbiased draw of ||X - X'||, and n pairs keep the score
  * O(n h) instead of O(n^2 h) -- 2,000 paths would otherwise cost 4 million
  * distances per forecast. */
-double pc_energy_score(const float *paths, size_t n, size_t h, const double *y) {
+double pc_energy_score(const float *paths, size_t n, size_t h,
+                       const double *y) {
   if (n < 2) {
     return NAN;
   }

@@ -93,7 +93,7 @@ static int pk_to_float_scalar(const double *x, size_t n, float *out) {
   return ok;
 }
 
-/* ---- phase 2: the scalar walk of each path -------------------------------- */
+/* ---- phase 2: the scalar walk of each path ------------------------------- */
 
 /* Draw j of the c-th path of the scratch: block j / 2 is lane b % lanes of
  * block vector b / lanes, whose even and odd draws are stored apart. */
@@ -241,7 +241,7 @@ static void pk_below_paths(const pk_stream *s, uint32_t first, int paths,
 #include "paths_kernels.h"
 #endif
 
-/* ---- exp ------------------------------------------------------------------ */
+/* ---- exp ----------------------------------------------------------------- */
 
 /* Bit casts through memcpy: defined behaviour, and a plain move once
  * compiled. */
@@ -343,7 +343,7 @@ double pc_ln(double x) {
   return ln_core_one(v)[0];
 }
 
-/* ---- widths --------------------------------------------------------------- */
+/* ---- widths -------------------------------------------------------------- */
 
 static const char *const simd_names[PC_SIMD_COUNT] = {"scalar", "sse2", "avx2",
                                                       "avx512"};
@@ -460,7 +460,7 @@ static const pk_kernels *kernels_of(pc_simd s) {
   return NULL;
 }
 
-/* ---- the public kernels ---------------------------------------------------- */
+/* ---- the public kernels -------------------------------------------------- */
 
 /* Scratch for q draws of each of the kernel's paths at a time (owned by
  * the caller of scratch_alloc, released by scratch_free). */

@@ -29,7 +29,7 @@ typedef double PK(vd) __attribute__((vector_size(8 * PK_LANES)));
 #define VI PK(vi)
 #define VD PK(vd)
 
-/* ---- small helpers -------------------------------------------------------- */
+/* ---- small helpers ------------------------------------------------------- */
 
 /* Vector literals through memcpy: the compiler turns these into plain
  * loads and stores, and unaligned rows are fine. */
@@ -72,7 +72,7 @@ PK_ATTR static inline int PK(any)(VI mask) {
   return m != 0;
 }
 
-/* ---- exp ------------------------------------------------------------------ */
+/* ---- exp ----------------------------------------------------------------- */
 
 /* exp(x) = 2^(k/N) * exp(r): k = round(x * N / ln 2) by the 1.5 * 2^52
  * shift (the rounded value lands in the low bits of kd), r = x - k ln2/N in
@@ -133,7 +133,7 @@ PK_ATTR static void PK(exp_block)(double *x, size_t n) {
   }
 }
 
-/* ---- log ------------------------------------------------------------------ */
+/* ---- log ----------------------------------------------------------------- */
 
 /* pc_ln's arithmetic (src/core/paths.c) for positive normal x, lane by
  * lane: frexp's split read off the bits (exact for normal numbers), then
@@ -219,7 +219,7 @@ PK_ATTR static void PK(ln_block)(double *x, size_t n) {
   }
 }
 
-/* ---- float32 --------------------------------------------------------------- */
+/* ---- float32 ------------------------------------------------------------- */
 
 typedef float PK(vf) __attribute__((vector_size(4 * PK_LANES)));
 typedef int32_t PK(vi32) __attribute__((vector_size(4 * PK_LANES)));
@@ -241,7 +241,7 @@ PK_ATTR static int PK(to_float)(const double *x, size_t n, float *out) {
   return ok & pk_to_float_scalar(x + i, n - i, out + i);
 }
 
-/* ---- Philox4x32-10 -------------------------------------------------------- */
+/* ---- Philox4x32-10 ------------------------------------------------------- */
 
 /* Ten rounds on PK_CHAINS independent block vectors.  Each lane keeps a
  * 32-bit word in the low half of a 64-bit lane; the high halves carry junk
@@ -287,7 +287,7 @@ PK_ATTR static inline void PK(blocks)(const pk_stream *s, uint32_t path,
   }
 }
 
-/* ---- normals -------------------------------------------------------------- */
+/* ---- normals ------------------------------------------------------------- */
 
 /* The ziggurat's fast path on every lane (rng.c, normal_ziggurat): the value
  * where u < k[layer], NaN where the draw needs the slow path (*rejected
@@ -341,7 +341,8 @@ PK_ATTR static void PK(normal_draws)(const pk_stream *s, uint32_t path,
     PK(blocks)(s, path, (uint32_t)v, even, odd);
     for (int c = 0; c < paths; c++) {
       VI re, ro;
-      VD fe = PK(ziggurat_fast)(even[c], &re), fo = PK(ziggurat_fast)(odd[c], &ro);
+      VD fe = PK(ziggurat_fast)(even[c], &re),
+         fo = PK(ziggurat_fast)(odd[c], &ro);
       uint64_t *d = w->draws + (size_t)(2 * (c * nv + v)) * PK_LANES;
       memcpy(d, &even[c], sizeof even[c]);
       memcpy(d + PK_LANES, &odd[c], sizeof odd[c]);
@@ -365,7 +366,7 @@ PK_ATTR static void PK(normals)(const pk_stream *s, uint32_t first, int npaths,
   }
 }
 
-/* ---- uniform indices ------------------------------------------------------ */
+/* ---- uniform indices ----------------------------------------------------- */
 
 /* The indices two words (a draw, first word high) give for `range`, or
  * PK_DOUBT where a word's low product half is below the range (a possible

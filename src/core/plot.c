@@ -544,7 +544,8 @@ static void layout(const pc_plot *p, frame *f) {
 static double clamp_px(double v) { return fmax(-1e6, fmin(1e6, v)); }
 
 static double px(const frame *f, double x) {
-  return clamp_px(f->left + (x - f->x0) / (f->x1 - f->x0) * (f->right - f->left));
+  return clamp_px(f->left +
+                  (x - f->x0) / (f->x1 - f->x0) * (f->right - f->left));
 }
 
 static double py(const frame *f, double y) {

@@ -161,7 +161,8 @@ static pc_status forecast_one(pc_ctx *c, int m, pc_date d, pc_partition *p,
    * forecast can never silently use a model it should not (docs/DESIGN.md, step
    * 5). A missing or damaged trained model is therefore a failure of this date,
    * recorded with the reason. */
-  pc_date t = pc_schedule_on_or_before(job->train_frequency, job->train_anchor, d);
+  pc_date t =
+      pc_schedule_on_or_before(job->train_frequency, job->train_anchor, d);
   pc_model *model = NULL;
   if (load_model(c, m, t, &model, why) != PC_OK) {
     return pc_error_set(why, PC_MODEL, "no trained model for scheduled "
@@ -254,7 +255,8 @@ pc_status pc_work_forecast(pc_ctx *c, const pc_unit *u, pc_error *e) {
     pc_partition_sort(&p);
     st = pc_store_write_partition(c->store, &id->id, u->key, &p, e);
   } else if (st != PC_OK) {
-    pc_error_set(e, st, "%s", st == PC_NOMEM ? "out of memory" : "forecast failed");
+    pc_error_set(e, st, "%s",
+                 st == PC_NOMEM ? "out of memory" : "forecast failed");
   }
   pc_partition_fini(&p);
   return st;

@@ -1,7 +1,7 @@
 /* Averages of stored scores (pathcast/store/scores.h) per model by horizon,
  * month, year or model, with skill against the job's baseline, and their
- * tables (pathcast/eval/evaluate.h).  The scoring itself runs on every rank as a
- * phase of the driver; `evaluate` and `report` (the command layer) collect
+ * tables (pathcast/eval/evaluate.h).  The scoring itself runs on every rank as
+ * a phase of the driver; `evaluate` and `report` (the command layer) collect
  * and print through this.  Metrics are defined in docs/EVALUATION.md
  * exactly as computed here.
  *

@@ -245,8 +245,9 @@ static pc_status parse_job_line(entry_list *l, const char *path, size_t lineno,
   }
   char *eq = strchr(s, '=');
   if (eq == NULL) {
-    return pc_error_set(e, PC_INPUT, "%s:%zu: expected 'key = value', found '%s'",
-                        path, lineno, s);
+    return pc_error_set(e, PC_INPUT,
+                        "%s:%zu: expected 'key = value', found '%s'", path,
+                        lineno, s);
   }
   *eq = '\0';
   char *key = trim(s), *value = trim(eq + 1);
@@ -256,8 +257,9 @@ static pc_status parse_job_line(entry_list *l, const char *path, size_t lineno,
   }
   for (size_t i = first_entry; i < l->n; i++) {
     if (strcmp(l->v[i].key, key) == 0) {
-      return pc_error_set(e, PC_INPUT, "%s:%zu: duplicate key '%s' (first set at %s)",
-                          path, lineno, key, l->v[i].origin);
+      return pc_error_set(e, PC_INPUT,
+                          "%s:%zu: duplicate key '%s' (first set at %s)", path,
+                          lineno, key, l->v[i].origin);
     }
   }
   char origin[PC_TEXT_MAX + 32];
@@ -560,7 +562,8 @@ static bool model_name_ok(const char *s) {
     return false;
   }
   for (const char *p = s; *p != '\0'; p++) {
-    if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) && *p != '_') {
+    if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) &&
+        *p != '_') {
       return false;
     }
   }
@@ -585,8 +588,9 @@ static pc_status add_model(pc_job *job, char *item, const char *origin,
   pc_model_type_names(valid, sizeof valid);
   const pc_model_type *t = pc_model_type_find(type_name);
   if (t == NULL) {
-    return pc_error_set(e, PC_INPUT, "%s: models: unknown model '%s' (valid: %s)",
-                        origin, type_name, valid);
+    return pc_error_set(e, PC_INPUT,
+                        "%s: models: unknown model '%s' (valid: %s)", origin,
+                        type_name, valid);
   }
   if (!model_name_ok(name)) {
     return pc_error_set(e, PC_INPUT, "%s: models: bad model name '%s' (use "
@@ -989,7 +993,8 @@ static pc_status check_range(pc_job *job, pc_error *e) {
   if (st == PC_OK && job->start > job->end) {
     char a[PC_DATE_STRLEN], b[PC_DATE_STRLEN];
     st = pc_error_set(e, PC_INPUT, "start %s is after end %s",
-                      pc_date_format(job->start, a), pc_date_format(job->end, b));
+                      pc_date_format(job->start, a),
+                      pc_date_format(job->end, b));
   }
   return st;
 }
@@ -1068,7 +1073,8 @@ static pc_status check_required(pc_job *job, pc_error *e) {
   if (st == PC_OK && (is_run_command(c) || c == PC_CMD_CHECK)) {
     st = require(job, "data", job->data[0] != '\0', e);
   }
-  bool ranged = c == PC_CMD_TRAIN || c == PC_CMD_FORECAST || c == PC_CMD_BACKFILL;
+  bool ranged =
+      c == PC_CMD_TRAIN || c == PC_CMD_FORECAST || c == PC_CMD_BACKFILL;
   if (st == PC_OK && ranged) {
     st = check_range(job, e);
   }
@@ -1118,9 +1124,11 @@ static void job_defaults(pc_job *job) {
 pc_status pc_job_from_args(pc_job *job, int argc, char **argv, pc_error *e) {
   job_defaults(job);
   if (argc < 2) {
-    return pc_error_set(e, PC_INPUT, "missing command (train, forecast, "
-                        "backfill, daily, models, export, status, verify, "
-                        "check, evaluate, report, migrate; see pathcast --help)");
+    return pc_error_set(
+        e, PC_INPUT,
+        "missing command (train, forecast, "
+        "backfill, daily, models, export, status, verify, "
+        "check, evaluate, report, migrate; see pathcast --help)");
   }
   job->command = command_of(argv[1]);
   if (job->command == PC_CMD_NONE) {
@@ -1310,7 +1318,8 @@ static void print_value(const pc_job *job, const opt_def *o, FILE *out) {
     fprintf(out, "%s", pc_freq_name(job->train_frequency));
     break;
   case OPT_CAL:
-    fprintf(out, "%s", job->calendar.kind == PC_CAL_WEEKDAYS ? "weekdays" : "daily");
+    fprintf(out, "%s",
+            job->calendar.kind == PC_CAL_WEEKDAYS ? "weekdays" : "daily");
     break;
   case OPT_MODELS:
     for (size_t i = 0; i < job->nmodels; i++) {

@@ -219,7 +219,8 @@ typedef struct {
 
 /* Writes req->npaths * req->steps prices; returns -1 when the state
  * covariance cannot be factored (or memory runs out).  The normals and exp
- * are the SIMD kernels of pathcast/core/paths.h: the same numbers at every width. */
+ * are the SIMD kernels of pathcast/core/paths.h: the same numbers at every
+ * width. */
 int pc_arima_simulate_paths(const pc_arima_paths *sp,
                             const pc_sim_request *req, double *out);
 

@@ -289,7 +289,8 @@ static void bfgs_loop(gsl_multimin_fdfminimizer *s, run_result *out) {
 
 static int run_bfgs(fit_ctx *c, const double *x0, run_result *out) {
   gsl_multimin_function_fdf fn = {gsl_f, gsl_df, gsl_fdf, (size_t)c->npar, c};
-  gsl_vector_const_view start = gsl_vector_const_view_array(x0, (size_t)c->npar);
+  gsl_vector_const_view start =
+      gsl_vector_const_view_array(x0, (size_t)c->npar);
   gsl_multimin_fdfminimizer *s = gsl_multimin_fdfminimizer_alloc(
       gsl_multimin_fdfminimizer_vector_bfgs2, (size_t)c->npar);
   if (s == NULL) {
@@ -308,7 +309,8 @@ static int run_bfgs(fit_ctx *c, const double *x0, run_result *out) {
 
 static int run_simplex(fit_ctx *c, const double *x0, run_result *out) {
   gsl_multimin_function fn = {gsl_f, (size_t)c->npar, c};
-  gsl_vector_const_view start = gsl_vector_const_view_array(x0, (size_t)c->npar);
+  gsl_vector_const_view start =
+      gsl_vector_const_view_array(x0, (size_t)c->npar);
   gsl_vector *step = gsl_vector_alloc((size_t)c->npar);
   gsl_multimin_fminimizer *s = gsl_multimin_fminimizer_alloc(
       gsl_multimin_fminimizer_nmsimplex2, (size_t)c->npar);

@@ -719,5 +719,6 @@ double pc_arima_loglik(const pc_arima_filter_out *f, double *sigma2) {
   if (sigma2 != NULL) {
     *sigma2 = s2;
   }
-  return -0.5 * (nu * (log(2.0 * 3.14159265358979323846 * s2) + 1.0) + f->sumlog);
+  return -0.5 *
+         (nu * (log(2.0 * 3.14159265358979323846 * s2) + 1.0) + f->sumlog);
 }

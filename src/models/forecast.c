@@ -1,8 +1,8 @@
-/* One forecast date as the driver makes it (see pathcast/models/forecast.h).  The
- * driver's forecast phase and the ensemble's window both come through
- * here, so the rules below exist once: which rows a forecast sees, how
- * stale data are crossed, how the steps are dated, which key draws the
- * paths, and which values a stored price may have. */
+/* One forecast date as the driver makes it (see pathcast/models/forecast.h).
+ * The driver's forecast phase and the ensemble's window both come through here,
+ * so the rules below exist once: which rows a forecast sees, how stale data are
+ * crossed, how the steps are dated, which key draws the paths, and which values
+ * a stored price may have. */
 #include "pathcast/models/forecast.h"
 
 #include "pathcast/core/paths.h"

@@ -87,7 +87,8 @@ pc_status pc_model_spec_init(pc_model_spec *spec, const char *name,
   memset(spec, 0, sizeof *spec);
   snprintf(spec->name, sizeof spec->name, "%s", name);
   spec->type = type;
-  spec->values = calloc(type->nparams ? type->nparams : 1, sizeof *spec->values);
+  spec->values =
+      calloc(type->nparams ? type->nparams : 1, sizeof *spec->values);
   if (spec->values == NULL) {
     return PC_NOMEM;
   }
@@ -145,7 +146,8 @@ static pc_status check_number(const pc_param_def *d, const char *value,
                                      : strtod(value, &end);
   if (end == value || *end != '\0' || errno != 0 || !isfinite(v)) {
     return pc_error_set(e, PC_INPUT, "%s.%s: '%s' is not %s", model, d->key,
-                        value, d->kind == PC_PARAM_INT ? "an integer" : "a number");
+                        value,
+                        d->kind == PC_PARAM_INT ? "an integer" : "a number");
   }
   if (v < d->min || v > d->max) {
     return pc_error_set(e, PC_INPUT, "%s.%s: %s is out of range [%g, %g]",
@@ -228,13 +230,14 @@ pc_status pc_model_spec_set(pc_model_spec *spec, const char *key,
   if (i < 0) {
     char keys[512];
     valid_keys(spec->type, keys, sizeof keys);
-    return pc_error_set(e, PC_INPUT,
-                        "unknown key '%s.%s' for model type %s (valid keys: %s)",
-                        spec->name, key, spec->type->name, keys);
+    return pc_error_set(
+        e, PC_INPUT, "unknown key '%s.%s' for model type %s (valid keys: %s)",
+        spec->name, key, spec->type->name, keys);
   }
   const pc_param_def *d = &spec->type->params[i];
   if (strlen(value) >= PC_PARAM_VALUE_MAX) {
-    return pc_error_set(e, PC_INPUT, "%s.%s: value is too long", spec->name, key);
+    return pc_error_set(e, PC_INPUT, "%s.%s: value is too long", spec->name,
+                        key);
   }
   if (d->kind == PC_PARAM_CHOICE && !choice_ok(d->choices, value)) {
     return pc_error_set(e, PC_INPUT, "%s.%s: '%s' is not one of %s",
@@ -433,7 +436,8 @@ size_t pc_name_list_next(const char **cursor, const char **name) {
  * points into a list key's text), or -1. */
 long pc_history_cov_index(const pc_history *h, const char *name, size_t len) {
   for (size_t j = 0; j < h->ncov; j++) {
-    if (strlen(h->cov_name[j]) == len && strncmp(h->cov_name[j], name, len) == 0) {
+    if (strlen(h->cov_name[j]) == len &&
+        strncmp(h->cov_name[j], name, len) == 0) {
       return (long)j;
     }
   }

@@ -524,9 +524,9 @@ static void read_order(arima_state *s, pc_record_reader *r) {
   int64_t order[3], constant = 0;
   pc_read_i64(r, "order", order, 3);
   pc_read_int(r, "constant", &constant);
-  if (r->st == PC_OK &&
-      (order[0] < 0 || order[0] > PC_ARIMA_MAX_P || order[1] < 0 ||
-       order[1] > PC_ARIMA_MAX_D || order[2] < 0 || order[2] > PC_ARIMA_MAX_Q)) {
+  if (r->st == PC_OK && (order[0] < 0 || order[0] > PC_ARIMA_MAX_P ||
+                         order[1] < 0 || order[1] > PC_ARIMA_MAX_D ||
+                         order[2] < 0 || order[2] > PC_ARIMA_MAX_Q)) {
     r->st = pc_error_set(r->e, PC_FATAL, "trained model order is out of "
                          "range");
     order[0] = order[1] = order[2] = 0;

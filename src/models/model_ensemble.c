@@ -173,7 +173,8 @@ static pc_status scorer_init(scorer *s, const pc_model_context *ctx,
     s->fit_date[k] = PC_DATE_NONE;
   }
   size_t n = (size_t)ctx->paths;
-  s->paths = malloc((size_t)ml->n * n * (size_t)ctx->horizon * sizeof *s->paths);
+  s->paths =
+      malloc((size_t)ml->n * n * (size_t)ctx->horizon * sizeof *s->paths);
   s->sorted = malloc((size_t)ml->n * n * sizeof *s->sorted);
   s->work = malloc(2 * n * sizeof *s->work);
   return s->paths && s->sorted && s->work ? PC_OK : PC_NOMEM;

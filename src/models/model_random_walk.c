@@ -15,7 +15,8 @@ static const pc_param_def random_walk_params[] = {
     {"lookback", PC_PARAM_INT, "250", 2, 1e7, NULL,
      "number of most recent daily log returns used for drift and volatility"},
     /* Added later, at the end, with defaults that reproduce what stores
-     * made before them hold (pathcast/models/settings.h matches their settings). */
+     * made before them hold (pathcast/models/settings.h matches their
+     * settings). */
     {"volatility", PC_PARAM_CHOICE, "sample", 0, 0, "sample|ewma",
      "sample: standard deviation of the lookback returns at training; ewma: "
      "RiskMetrics' exponentially weighted volatility at each forecast date"},

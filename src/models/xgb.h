@@ -165,7 +165,7 @@ int pc_xgb_forest_ntrees(const pc_xgb_forest *f);
 void pc_xgb_forest_predict(const pc_xgb_forest *f, const float *x, size_t n,
                            double center, double *out);
 
-/* ---- the trained model ----------------------------------------------------- */
+/* ---- the trained model --------------------------------------------------- */
 
 /* A trained booster with what simulation needs next to it.  Predictions are
  * center + booster output: the booster learns the demeaned target with

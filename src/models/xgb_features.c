@@ -403,7 +403,7 @@ pc_status pc_xgb_samples_make(const pc_xgb_layout *l, const pc_history *h,
   return st;
 }
 
-/* ---- simulated paths ------------------------------------------------------ */
+/* ---- simulated paths ----------------------------------------------------- */
 
 /* Path i's t-th return.  The paths are stored in blocks of PC_XGB_LANES:
  * a block's returns are contiguous, day after day, the block's paths side

@@ -267,7 +267,8 @@ static int get_int(ubj v, int64_t *out) {
   }
   unsigned char marker = *b;
   int size = scalar_size(marker);
-  if (size == 0 || marker == 'd' || marker == 'D' || take(&v, (size_t)size, &b) != 0) {
+  if (size == 0 || marker == 'd' || marker == 'D' ||
+      take(&v, (size_t)size, &b) != 0) {
     return -1;
   }
   *out = marker == 'U' ? (int64_t)b[0] : big_endian(b, size);
@@ -447,7 +448,8 @@ static pc_status check_learner(const ubj *root, int nfeat, float *base,
     return refuse(e, "no base_score");
   }
   *base = strtof(text, &end);
-  return end != text && *end == '\0' ? PC_OK : refuse(e, "base_score is not a number");
+  return end != text && *end == '\0' ? PC_OK
+                                     : refuse(e, "base_score is not a number");
 }
 
 /* ---- trees --------------------------------------------------------------- */
@@ -506,7 +508,8 @@ static pc_status tree_arrays_read(const ubj *tree, tree_arrays *t,
         get_ints(v[3], t->n, t->dleft) != 0 ||
         get_ints(v[4], t->n, t->type) != 0 ||
         get_floats(v[5], t->n, t->cond) != 0;
-  return bad ? refuse(e, "a tree's node arrays are missing or malformed") : PC_OK;
+  return bad ? refuse(e, "a tree's node arrays are missing or malformed")
+             : PC_OK;
 }
 
 /* Walks the tree from its root, checking every reachable node: children

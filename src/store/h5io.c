@@ -696,7 +696,8 @@ int pc_h5_write_index(hid_t loc, const char *name, size_t n, int dimid,
 
 /* netCDF-C's marker of a dimension that has no coordinate variable: the
  * scale's NAME is this text followed by the length in ten columns. */
-#define PC_NETCDF_DIM_ONLY "This is a netCDF dimension but not a netCDF variable."
+#define PC_NETCDF_DIM_ONLY                                                     \
+  "This is a netCDF dimension but not a netCDF variable."
 
 /* A dimension without values (a trained model's `<field>_index`): an empty
  * float dataset of length n marked with netCDF-C's NAME text, which is how

@@ -1,7 +1,7 @@
 /* The store: HDF5 files in a directory, written whole and renamed into
- * place (see pathcast/store/store.h and docs/STORE.md).  This file holds what every
- * part of the store shares: paths and commits, identity attributes and the
- * check of a file's identity against its place and the manifest, content
+ * place (see pathcast/store/store.h and docs/STORE.md).  This file holds what
+ * every part of the store shares: paths and commits, identity attributes and
+ * the check of a file's identity against its place and the manifest, content
  * checksums, the writer's lock, and opening and closing the store.  The
  * parts: store_file.c (the checked container every file is), store_manifest.c,
  * store_trained.c, store_forecasts.c, store_series.c, store_scores.c. */

@@ -242,7 +242,8 @@ static pc_status write_manifest(pc_store *s, pc_error *e) {
                  s, f,
                  "pathcast store manifest: the models whose "
                  "results this store holds, with their settings") == 0;
-  ok = ok && pc_h5_write_strings(f, "model", col[0], s->nmodels, "model name") == 0;
+  ok = ok &&
+       pc_h5_write_strings(f, "model", col[0], s->nmodels, "model name") == 0;
   ok = ok && pc_h5_write_strings(f, "model_version", col[1], s->nmodels,
                                  "model version label") == 0;
   ok = ok && pc_h5_write_strings(f, "settings", col[2], s->nmodels,
@@ -547,7 +548,8 @@ static pc_status each_folder(const char *dir,
 static pc_status visit_version(pc_store *s, const char *model,
                                const char *version, void *ctx, pc_error *e) {
   const char *commodity = ctx;
-  if (find(s, model, version) != NULL || count_results(s, model, version) == 0) {
+  if (find(s, model, version) != NULL ||
+      count_results(s, model, version) == 0) {
     return PC_OK;
   }
   return adopt_folder(s, model, version, commodity, e);

@@ -1,5 +1,6 @@
 /* pathcast migrate: rewrites the files of an older store schema in the
- * current one (see pathcast/store/store.h and docs/STORE.md, "Schema versions").
+ * current one (see pathcast/store/store.h and docs/STORE.md, "Schema
+ * versions").
  *
  * Every reader reads both schemas, so migrating is never needed to use a
  * store with pathcast; it is for netCDF tools and xarray, which see named

@@ -20,7 +20,8 @@
  * order or the fields changes the checksum of every stored series, which would
  * then read as damaged: it is part of the file format. */
 static uint64_t series_checksum(const pc_series *s) {
-  uint64_t c = pc_checksum_add(pc_checksum_seed, s->date, s->n * sizeof *s->date);
+  uint64_t c =
+      pc_checksum_add(pc_checksum_seed, s->date, s->n * sizeof *s->date);
   c = pc_checksum_add(c, s->close, s->n * sizeof *s->close);
   for (size_t j = 0; j < s->ncov; j++) {
     c = pc_checksum_add(c, s->cov_name[j], strlen(s->cov_name[j]) + 1);
@@ -162,10 +163,11 @@ static pc_status read_series(pc_store *s, pc_series *series, int *legacy,
   pc_status st = pc_store_file_open(s, path, &sf, e);
   const char *why = "cannot read the observed series";
   if (st == PC_OK && read_series_file(sf.f, series) == 0) {
-    why = sf.legacy || pc_store_check_checksum(sf.f, series_checksum(series)) == 0
-              ? NULL
-              : "checksum mismatch: the observed series is damaged (the "
-                "next writer run rewrites it from the data file)";
+    why =
+        sf.legacy || pc_store_check_checksum(sf.f, series_checksum(series)) == 0
+            ? NULL
+            : "checksum mismatch: the observed series is damaged (the "
+              "next writer run rewrites it from the data file)";
   }
   *legacy = sf.legacy;
   pc_store_file_close(&sf);

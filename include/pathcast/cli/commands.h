@@ -31,8 +31,8 @@ pc_status pc_status_report(const pc_job *job, FILE *out, pc_error *e);
  * damaged (each named on its own DAMAGED line). */
 pc_status pc_verify(const pc_job *job, FILE *out, pc_error *e);
 /* `check`: the data-quality findings of the job's data file, one line each
- * (pathcast/core/quality.h).  PC_OK when there are none, PC_PARTIAL (exit 3) when
- * something is flagged, PC_INPUT when the file does not parse. */
+ * (pathcast/core/quality.h).  PC_OK when there are none, PC_PARTIAL (exit 3)
+ * when something is flagged, PC_INPUT when the file does not parse. */
 pc_status pc_check(const pc_job *job, FILE *out, pc_error *e);
 /* `migrate`: rewrites the store's files of an older schema in the current
  * one under the writer's lock (pc_store_migrate); PC_DAMAGED (exit 3) when

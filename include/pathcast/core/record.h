@@ -9,7 +9,12 @@
 
 #include "pathcast/core/status.h"
 
-typedef enum { PC_FIELD_F64, PC_FIELD_I64, PC_FIELD_STR, PC_FIELD_BYTES } pc_field_kind;
+typedef enum {
+  PC_FIELD_F64,
+  PC_FIELD_I64,
+  PC_FIELD_STR,
+  PC_FIELD_BYTES
+} pc_field_kind;
 typedef enum { PC_SECTION_PARAMS, PC_SECTION_DIAGNOSTICS } pc_section;
 
 #define PC_FIELD_NAME_MAX 48

@@ -28,7 +28,7 @@ typedef struct {
   int left; /* unread words in buf */
 } pc_rng;
 
-/* The Philox4x32 bijection with 10 rounds (Random123's philox4x32_R(10,...)). */
+/* The Philox4x32 bijection, 10 rounds (Random123's philox4x32_R(10,...)). */
 void pc_philox4x32_10(const uint32_t ctr[4], const uint32_t key[2],
                       uint32_t out[4]);
 
@@ -62,10 +62,10 @@ uint32_t pc_rng_below(pc_rng *r, uint32_t n);
 
 /* A stream positioned at word `word` (0 = the first word of block 0), for
  * code that computed the stream's first words itself (the SIMD kernels,
- * pathcast/core/paths.h) and hands one path over to the scalar code.  ahead holds
- * the stream's next nahead words (nahead <= PC_RNG_BUFFER and word + nahead
- * a multiple of 4), which saves computing them again; with nahead = 0 the
- * words are computed. */
+ * pathcast/core/paths.h) and hands one path over to the scalar code.  ahead
+ * holds the stream's next nahead words (nahead <= PC_RNG_BUFFER and word +
+ * nahead a multiple of 4), which saves computing them again; with nahead = 0
+ * the words are computed. */
 void pc_rng_init_at(pc_rng *r, pc_rng_key key, uint32_t path, uint32_t purpose,
                     uint64_t word, const uint32_t *ahead, int nahead);
 /* The number of words read from the stream so far. */
