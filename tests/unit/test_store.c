@@ -942,7 +942,7 @@ static void test_no_partials_after_writes(void **state) {
 
 /* Month k (0 = 2020-01) of rw60: a partition of one date, its 2nd. */
 static void write_month(pc_store *s, int k) {
-  char iso[16];
+  char iso[24]; /* room for any int, so the compiler sees no truncation */
   snprintf(iso, sizeof iso, "%04d-%02d-02", 2020 + k / 12, 1 + k % 12);
   const char *const dates[] = {iso};
   pc_partition p;
