@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "h5io.h"
@@ -132,6 +133,21 @@ static int write_all(int fd, const unsigned char *p, size_t n) {
   return 0;
 }
 
+/* For the age of a write-behind batch: immune to changes of the clock. */
+static double monotonic_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* A batch to hand to the flusher: full, or its first file has waited long
+ * enough (store_internal.h, PC_STORE_BEHIND_SECONDS). */
+static int batch_due(const pc_store_batch *b) {
+  return b->n == PC_STORE_BEHIND ||
+         (b->n > 0 &&
+          monotonic_seconds() - b->first_written >= PC_STORE_BEHIND_SECONDS);
+}
+
 /* Asks the kernel to start writing fd's dirty pages now, without waiting
  * (Linux); elsewhere, or if refused, the later fsync writes them all. */
 static void start_writeback(int fd) {
@@ -190,13 +206,13 @@ pc_status pc_store_file_commit(pc_store *s, hid_t f, int ok, const char *path,
   }
   /* The commits in flight finish first when this one is not behind (files
    * reach their names in commit order) or when one of them is an earlier
-   * version of this very file (the same partial name); a full batch goes
-   * to the flusher thread. */
+   * version of this very file (the same partial name); a full or old batch
+   * goes to the flusher thread. */
   int behind = s->write_behind && s->durable, fd = -1;
   pc_status st = PC_OK;
   if (!behind || pc_store_is_pending(s, path)) {
     st = pc_store_finish_pending(s, e);
-  } else if (s->filling->n == PC_STORE_BEHIND) {
+  } else if (batch_due(s->filling)) {
     st = pc_store_hand_off(s, e);
   }
   if (st != PC_OK) {
@@ -219,6 +235,9 @@ pc_status pc_store_file_commit(pc_store *s, hid_t f, int ok, const char *path,
   }
   if (behind) {
     pc_store_batch *b = s->filling;
+    if (b->n == 0) {
+      b->first_written = monotonic_seconds();
+    }
     b->file[b->n].fd = fd;
     snprintf(b->file[b->n].partial, PATH_LEN, "%s", partial);
     snprintf(b->file[b->n].path, PATH_LEN, "%s", path);

@@ -23,14 +23,20 @@ typedef struct {
 
 /* Write-behind (pc_store_set_write_behind): durable commits are gathered
  * in batches of up to PC_STORE_BEHIND files, each written and its
- * write-back started, not yet flushed and renamed.  A full batch is handed
- * to a flusher thread, which fsyncs and renames its files while the caller
- * computes the next batch; flushing a batch together also costs one journal
- * commit for its renames instead of one per file. */
+ * write-back started, not yet flushed and renamed.  A batch is handed to a
+ * flusher thread when it is full or its first file has waited
+ * PC_STORE_BEHIND_SECONDS; the thread fsyncs and renames its files while
+ * the caller computes the next batch, and flushing a batch together costs
+ * one journal commit for its renames instead of one per file.  The age
+ * bound keeps what a killed run loses small when units are slow (trainings
+ * of seconds each), while fast units (partitions of milliseconds) still
+ * fill whole batches. */
 #define PC_STORE_BEHIND 16
+#define PC_STORE_BEHIND_SECONDS 1.0
 
 typedef struct {
   int n;
+  double first_written; /* monotonic seconds when file[0] was written */
   struct {
     int fd;
     char partial[PATH_LEN];

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -962,17 +963,25 @@ static int month_file_exists(const fixture *f, int k) {
   return exists(path);
 }
 
+/* The fixture's store as a durable writer of rw60 with write-behind on,
+ * month 0 already committed behind. */
+static pc_store *behind_store(fixture *f) {
+  pc_store *s = open_store(f, PC_STORE_WRITER, "coffee");
+  pc_error e = {{0}};
+  assert_ok(pc_store_register_model(s, &rw60, &e), &e);
+  pc_store_set_write_behind(s, 1);
+  write_month(s, 0);
+  return s;
+}
+
 /* A durable store with write-behind on: a committed file waits as its
  * .partial, reading it brings it into place first, a full batch goes to
  * the flusher thread, and pc_store_flush leaves every file in place and no
  * partial behind. */
 static void test_write_behind(void **state) {
   fixture *f = *state;
-  pc_store *s = open_store(f, PC_STORE_WRITER, "coffee");
+  pc_store *s = behind_store(f);
   pc_error e = {{0}};
-  assert_ok(pc_store_register_model(s, &rw60, &e), &e);
-  pc_store_set_write_behind(s, 1);
-  write_month(s, 0);
   assert_false(month_file_exists(f, 0));
   assert_int_equal(count_partials(f->root), 1);
 
@@ -1002,6 +1011,28 @@ static void test_write_behind(void **state) {
   close_store(f);
   assert_true(month_file_exists(f, 21) && month_file_exists(f, 22));
   assert_int_equal(count_partials(f->root), 0);
+}
+
+/* A batch whose first file has waited PC_STORE_BEHIND_SECONDS (1 s) goes to
+ * the flusher at the next commit, however few files it holds: slow units
+ * are not left unflushed for long.  The flusher is asynchronous, so the
+ * file is awaited (for up to 5 s), not expected at once. */
+static void test_write_behind_old_batch(void **state) {
+  fixture *f = *state;
+  pc_store *s = behind_store(f);
+  pc_error e = {{0}};
+  struct timespec wait = {1, 200000000};
+  nanosleep(&wait, NULL);
+  write_month(s, 1);
+  struct timespec tick = {0, 10000000};
+  for (int i = 0; i < 500 && !month_file_exists(f, 0); i++) {
+    nanosleep(&tick, NULL);
+  }
+  assert_true(month_file_exists(f, 0));
+  assert_false(month_file_exists(f, 1)); /* young: still waiting */
+  assert_ok(pc_store_flush(s, &e), &e);
+  assert_true(month_file_exists(f, 1));
+  close_store(f);
 }
 
 /* fsync = no: nothing waits for the disk, so write-behind does nothing and
@@ -1035,6 +1066,7 @@ int main(void) {
       STORE_TEST(test_trained_round_trip),
       STORE_TEST(test_partition_sort),
       STORE_TEST(test_write_behind),
+      STORE_TEST(test_write_behind_old_batch),
       STORE_TEST(test_write_behind_needs_durable),
       STORE_TEST(test_partition_round_trip),
       STORE_TEST(test_partition_write_deterministic),

@@ -65,16 +65,18 @@ typedef struct {
 
 /* Write-behind for durable stores: while on, a committed file is written
  * and its write-back to disk started at once, and its fsync and rename
- * happen at the next commit (or pc_store_flush), so the disk writes while
- * the caller computes the next file.  A file is never renamed into place
+ * happen later, in a batch on a flusher thread (once 16 files wait or the
+ * first has waited a second) or at pc_store_flush, so the disk writes
+ * while the caller computes the next files.  A file is never renamed into place
  * before it is on disk; until then it is a `.partial`, which a killed run
  * leaves and the next writer removes.  The caller must pc_store_flush
  * before it counts the files as committed (the driver does at the end of
  * every phase, before its vote).  No effect when the store is not durable
  * (fsync = no), where nothing waits for the disk. */
 void pc_store_set_write_behind(pc_store *s, int on);
-/* Finishes the commit in flight: PC_IO "path: cannot commit: why" when its
- * fsync or rename fails (that file is then not in the store). */
+/* Finishes the commits in flight: PC_IO naming the first file whose fsync
+ * or rename failed ("path: write failed (disk full)", "path: cannot
+ * commit: why"); that file is then not in the store, the others are. */
 pc_status pc_store_flush(pc_store *s, pc_error *e);
 
 /* Opens the store at dir as a reader, a worker or the writer (which takes
