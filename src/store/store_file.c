@@ -140,12 +140,14 @@ static double monotonic_seconds(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* A batch to hand to the flusher: full, or its first file has waited long
- * enough (store_internal.h, PC_STORE_BEHIND_SECONDS). */
-static int batch_due(const pc_store_batch *b) {
+/* Whether the batch being filled goes to the flusher now (store_internal.h,
+ * PC_STORE_BEHIND_SECONDS): it is full, its first file has waited long
+ * enough, or units are slow (gap: the time since the commit before this
+ * one), so that a finished unit never waits for the next slow one. */
+static int batch_due(const pc_store_batch *b, double now, double gap) {
   return b->n == PC_STORE_BEHIND ||
-         (b->n > 0 &&
-          monotonic_seconds() - b->first_written >= PC_STORE_BEHIND_SECONDS);
+         now - b->first_written >= PC_STORE_BEHIND_SECONDS ||
+         gap >= PC_STORE_BEHIND_SECONDS;
 }
 
 /* Asks the kernel to start writing fd's dirty pages now, without waiting
@@ -206,14 +208,11 @@ pc_status pc_store_file_commit(pc_store *s, hid_t f, int ok, const char *path,
   }
   /* The commits in flight finish first when this one is not behind (files
    * reach their names in commit order) or when one of them is an earlier
-   * version of this very file (the same partial name); a full or old batch
-   * goes to the flusher thread. */
+   * version of this very file (the same partial name). */
   int behind = s->write_behind && s->durable, fd = -1;
   pc_status st = PC_OK;
   if (!behind || pc_store_is_pending(s, path)) {
     st = pc_store_finish_pending(s, e);
-  } else if (batch_due(s->filling)) {
-    st = pc_store_hand_off(s, e);
   }
   if (st != PC_OK) {
     free(buf);
@@ -235,14 +234,17 @@ pc_status pc_store_file_commit(pc_store *s, hid_t f, int ok, const char *path,
   }
   if (behind) {
     pc_store_batch *b = s->filling;
+    double now = monotonic_seconds();
+    double gap = s->last_commit > 0.0 ? now - s->last_commit : 0.0;
+    s->last_commit = now;
     if (b->n == 0) {
-      b->first_written = monotonic_seconds();
+      b->first_written = now;
     }
     b->file[b->n].fd = fd;
     snprintf(b->file[b->n].partial, PATH_LEN, "%s", partial);
     snprintf(b->file[b->n].path, PATH_LEN, "%s", path);
     b->n++;
-    return PC_OK;
+    return batch_due(b, now, gap) ? pc_store_hand_off(s, e) : PC_OK;
   }
   return pc_store_commit_partial(partial, path, s->durable, e);
 }

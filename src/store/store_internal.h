@@ -23,14 +23,15 @@ typedef struct {
 
 /* Write-behind (pc_store_set_write_behind): durable commits are gathered
  * in batches of up to PC_STORE_BEHIND files, each written and its
- * write-back started, not yet flushed and renamed.  A batch is handed to a
- * flusher thread when it is full or its first file has waited
- * PC_STORE_BEHIND_SECONDS; the thread fsyncs and renames its files while
+ * write-back started, not yet flushed and renamed.  After a commit, the
+ * batch is handed to a flusher thread when it is full, when its first file
+ * has waited PC_STORE_BEHIND_SECONDS, or when the commit came that long
+ * after the previous one; the thread fsyncs and renames its files while
  * the caller computes the next batch, and flushing a batch together costs
- * one journal commit for its renames instead of one per file.  The age
- * bound keeps what a killed run loses small when units are slow (trainings
- * of seconds each), while fast units (partitions of milliseconds) still
- * fill whole batches. */
+ * one journal commit for its renames instead of one per file.  The time
+ * rules keep what a killed run loses small when units are slow (trainings
+ * of seconds each: each is handed over as it is committed), while fast
+ * units (partitions of milliseconds) still fill whole batches. */
 #define PC_STORE_BEHIND 16
 #define PC_STORE_BEHIND_SECONDS 1.0
 
@@ -76,6 +77,7 @@ struct pc_store {
   int flusher_running;
   pthread_t flusher;
   pc_store_batch batches[2];
+  double last_commit; /* monotonic seconds of the last commit behind */
   /* A flush that failed where no status could be returned (a reader
    * bringing a file into place): pc_store_flush reports it. */
   pc_status deferred;

@@ -65,8 +65,9 @@ typedef struct {
 
 /* Write-behind for durable stores: while on, a committed file is written
  * and its write-back to disk started at once, and its fsync and rename
- * happen later, in a batch on a flusher thread (once 16 files wait or the
- * first has waited a second) or at pc_store_flush, so the disk writes
+ * happen later, in a batch on a flusher thread (once 16 files wait, the
+ * first has waited a second, or commits come a second or more apart) or at
+ * pc_store_flush, so the disk writes
  * while the caller computes the next files.  A file is never renamed into place
  * before it is on disk; until then it is a `.partial`, which a killed run
  * leaves and the next writer removes.  The caller must pc_store_flush
