@@ -121,30 +121,23 @@ pc_status pc_store_write_failed(pc_error *e, const char *path, int err) {
  * writes only b->status and b->error (and the files). */
 static void batch_flush(pc_store_batch *b) {
   int ok[PC_STORE_BEHIND] = {0};
+  pc_error why;
   b->status = PC_OK;
   for (int i = 0; i < b->n; i++) {
-    int rc = fsync(b->file[i].fd);
-    int err = errno;
-    if (close(b->file[i].fd) != 0 && rc == 0) {
-      rc = -1;
-      err = errno;
-    }
-    ok[i] = rc == 0;
-    if (!ok[i]) {
-      unlink(b->file[i].partial);
-      if (b->status == PC_OK) {
-        b->status = pc_store_write_failed(&b->error, b->file[i].path, err);
-      }
+    ok[i] =
+        pc_store_close_partial(b->file[i].fd, b->file[i].partial, 0, 1) == 0;
+    if (!ok[i] && b->status == PC_OK) {
+      b->status = pc_store_write_failed(&b->error, b->file[i].path, errno);
     }
   }
+  /* Flushed above: each commit only renames (its folder is flushed below). */
   for (int i = 0; i < b->n; i++) {
-    if (ok[i] && rename(b->file[i].partial, b->file[i].path) != 0) {
-      int err = errno;
+    if (ok[i] && pc_store_commit_partial(b->file[i].partial, b->file[i].path,
+                                         0, &why) != PC_OK) {
       ok[i] = 0;
-      unlink(b->file[i].partial);
       if (b->status == PC_OK) {
-        b->status = pc_error_set(&b->error, PC_IO, "%s: cannot commit: %s",
-                                 b->file[i].path, strerror(err));
+        b->status = PC_IO;
+        b->error = why;
       }
     }
   }
@@ -175,6 +168,11 @@ static pc_status batch_outcome(pc_store_batch *b, pc_error *e) {
   return b->status;
 }
 
+/* The batch that is not being filled: the flusher thread's while it runs. */
+static pc_store_batch *other_batch(pc_store *s) {
+  return s->filling == &s->batches[0] ? &s->batches[1] : &s->batches[0];
+}
+
 /* Waits for the flusher thread's batch; its status, its error into e. */
 static pc_status wait_flusher(pc_store *s, pc_error *e) {
   if (!s->flusher_running) {
@@ -182,7 +180,7 @@ static pc_status wait_flusher(pc_store *s, pc_error *e) {
   }
   pthread_join(s->flusher, NULL);
   s->flusher_running = 0;
-  return batch_outcome(s->flushing, e);
+  return batch_outcome(other_batch(s), e);
 }
 
 pc_status pc_store_hand_off(pc_store *s, pc_error *e) {
@@ -191,8 +189,7 @@ pc_status pc_store_hand_off(pc_store *s, pc_error *e) {
     return st;
   }
   pc_store_batch *full = s->filling;
-  s->filling = full == &s->batches[0] ? &s->batches[1] : &s->batches[0];
-  s->flushing = full;
+  s->filling = other_batch(s);
   /* The thread blocks every signal, so a stop request reaches the thread
    * that acts on it. */
   sigset_t all, old;
@@ -235,12 +232,11 @@ int pc_store_file_exists(pc_store *s, const char *path) {
   return access(path, F_OK) == 0;
 }
 
+/* A batch is empty unless it is being filled or flushed, so both are
+ * searched as they are. */
 int pc_store_is_pending(const pc_store *s, const char *path) {
   for (int k = 0; k < 2; k++) {
     const pc_store_batch *b = &s->batches[k];
-    if (b != s->filling && !s->flusher_running) {
-      continue;
-    }
     for (int i = 0; i < b->n; i++) {
       if (strcmp(path, b->file[i].path) == 0) {
         return 1;

@@ -175,6 +175,10 @@ static int write_partial(const char *partial, const unsigned char *buf,
     *keep = fd;
     return 0;
   }
+  return pc_store_close_partial(fd, partial, rc, durable);
+}
+
+int pc_store_close_partial(int fd, const char *partial, int rc, int durable) {
   if (rc == 0 && durable) {
     rc = fsync(fd);
   }
@@ -209,7 +213,7 @@ pc_status pc_store_file_commit(pc_store *s, hid_t f, int ok, const char *path,
   /* The commits in flight finish first when this one is not behind (files
    * reach their names in commit order) or when one of them is an earlier
    * version of this very file (the same partial name). */
-  int behind = s->write_behind && s->durable, fd = -1;
+  int behind = s->write_behind, fd = -1; /* only ever set when durable */
   pc_status st = PC_OK;
   if (!behind || pc_store_is_pending(s, path)) {
     st = pc_store_finish_pending(s, e);

@@ -70,10 +70,10 @@ struct pc_store {
   /* Files read so far by schema_version (1..PC_SCHEMA_VERSION): a store
    * written before schema 2 and extended since holds both. */
   long schema_files[PC_SCHEMA_VERSION + 1];
-  /* Write-behind: the batch being filled, and the one the flusher thread
-   * is flushing (when flusher_running), both in batches[]. */
+  /* Write-behind: the batch being filled; the other one of batches[] is
+   * the flusher thread's while flusher_running, and empty otherwise. */
   int write_behind;
-  pc_store_batch *filling, *flushing;
+  pc_store_batch *filling;
   int flusher_running;
   pthread_t flusher;
   pc_store_batch batches[2];
@@ -142,6 +142,10 @@ void pc_store_file_close(pc_store_file *sf);
 
 /* The folder part of path into buf (PATH_LEN). */
 void pc_store_parent_dir(const char *path, char *buf);
+/* Closes fd, the written partial file, after an fsync when durable and rc
+ * (the write's outcome) is 0; -1 on any failure, with partial removed and
+ * errno saying why. */
+int pc_store_close_partial(int fd, const char *partial, int rc, int durable);
 /* Renames a written partial file into place (flushing the folder when
  * durable); removes the partial file on failure. */
 pc_status pc_store_commit_partial(const char *partial, const char *path,
