@@ -177,13 +177,8 @@ static pc_status series_make(const pc_history *h, size_t n, int log_scale,
   }
   if (log_scale) {
     /* The logs in one vector pass (the same bits as pc_ln, close by
-     * close); the NaNs of missing closes stay NaN. */
+     * close); a NaN's log is the same NaN (IEEE arithmetic carries it). */
     pc_paths_ln(pc_simd_active(), s->y, n);
-    for (size_t t = 0; t < n; t++) {
-      if (!(h->close[t] > 0.0)) {
-        s->y[t] = NAN;
-      }
-    }
   }
   return PC_OK;
 }
