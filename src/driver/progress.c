@@ -4,9 +4,9 @@
  * otherwise.  The messages are point-to-point and fully matched (each rank
  * ends with one END message), so no collective is hidden in here. */
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "pathcast/core/clock.h"
 #include "run_internal.h"
 
 /* Tags of their own, so a progress message can never match a receive elsewhere
@@ -23,16 +23,8 @@ struct pc_progress {
   int ended; /* ranks whose END arrived (rank 0 only) */
 };
 
-/* CLOCK_MONOTONIC: the rate and ETA must not jump when the system clock is set.
- * Timing only ever reaches the terminal, never a stored result. */
-static double now_seconds(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static void show(pc_progress *p, int final) {
-  double t = now_seconds();
+  double t = pc_monotonic_seconds();
   /* A terminal redraws one line in place, so frequent updates cost nothing; a
    * log file or batch output gets a new line each time, so every 5 s keeps a
    * Slurm output file readable. */
@@ -63,7 +55,7 @@ pc_progress *pc_progress_start(pc_ctx *c, const char *phase, long total) {
   p->c = c;
   p->phase = phase;
   p->total = total;
-  p->t0 = p->last_shown = now_seconds();
+  p->t0 = p->last_shown = pc_monotonic_seconds();
   p->tty = isatty(STDERR_FILENO);
   return p;
 }

@@ -33,10 +33,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "h5io.h"
+#include "pathcast/core/clock.h"
 #include "pathcast/core/file.h"
 #include "pathcast/core/log.h"
 #include "store_internal.h"
@@ -131,13 +131,6 @@ static int write_all(int fd, const unsigned char *p, size_t n) {
     n -= (size_t)w;
   }
   return 0;
-}
-
-/* For the age of a write-behind batch: immune to changes of the clock. */
-static double monotonic_seconds(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 /* Whether the batch being filled goes to the flusher now (store_internal.h,
@@ -238,7 +231,7 @@ pc_status pc_store_file_commit(pc_store *s, hid_t f, int ok, const char *path,
   }
   if (behind) {
     pc_store_batch *b = s->filling;
-    double now = monotonic_seconds();
+    double now = pc_monotonic_seconds();
     double gap = s->last_commit > 0.0 ? now - s->last_commit : 0.0;
     s->last_commit = now;
     if (b->n == 0) {
