@@ -1,7 +1,15 @@
 /* The one validator of names that become paths (see pathcast/core/name.h). */
 #include "pathcast/core/name.h"
 
+#include <stdio.h>
 #include <string.h>
+
+void pc_names_append(char *buf, size_t len, const char *item) {
+  size_t used = strlen(buf);
+  if (used + 1 < len) {
+    snprintf(buf + used, len - used, "%s%s", used ? ", " : "", item);
+  }
+}
 
 bool pc_name_valid(const char *s) {
   size_t n = strlen(s);

@@ -17,6 +17,7 @@
  * every value is by construction the one the scalar stream gives.
  * pc_paths_below does the same for pc_rng_below. */
 #include "pathcast/core/paths.h"
+#include "pathcast/core/name.h"
 
 #include <float.h>
 #include <math.h>
@@ -386,13 +387,10 @@ pc_simd pc_simd_best(void) {
 
 /* For messages that say what this CPU offers instead of a refused value. */
 void pc_simd_available_names(char *buf, size_t len) {
-  size_t used = 0;
   buf[0] = '\0';
-  for (int s = 0; s < PC_SIMD_COUNT && used < len; s++) {
+  for (int s = 0; s < PC_SIMD_COUNT; s++) {
     if (pc_simd_available((pc_simd)s)) {
-      int w = snprintf(buf + used, len - used, "%s%s", used ? ", " : "",
-                       simd_names[s]);
-      used += w > 0 ? (size_t)w : 0;
+      pc_names_append(buf, len, simd_names[s]);
     }
   }
 }

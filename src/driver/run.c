@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "pathcast/core/file.h"
+#include "pathcast/core/name.h"
 #include "pathcast/core/schedule.h"
 #include "pathcast/core/signal.h"
 #include "pathcast/core/version.h"
@@ -137,9 +138,7 @@ static pc_status check_models(pc_ctx *c, pc_error *e) {
     }
     char names[1024] = "";
     for (size_t j = 0; j < c->series.ncov; j++) {
-      size_t used = strlen(names);
-      snprintf(names + used, sizeof names - used, "%s%s", j ? ", " : "",
-               c->series.cov_name[j]);
+      pc_names_append(names, sizeof names, c->series.cov_name[j]);
     }
     return pc_error_set(e, PC_INPUT, "%s: %s (its covariate columns: %s)",
                         job->data, why.msg, names[0] ? names : "none");

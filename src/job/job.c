@@ -391,24 +391,18 @@ static const opt_def *option_find(const char *key) {
 /* The valid keys for "unknown key" messages; a list that would not fit is cut
  * off silently, which only shortens the message. */
 static void option_names(char *buf, size_t len) {
-  size_t used = 0;
   buf[0] = '\0';
-  for (size_t i = 0; i < pc_job_noptions && used < len; i++) {
-    int n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "",
-                     pc_job_options[i].key);
-    used += n > 0 ? (size_t)n : 0;
+  for (size_t i = 0; i < pc_job_noptions; i++) {
+    pc_names_append(buf, len, pc_job_options[i].key);
   }
 }
 
 /* The job's model names, comma-separated, for "not a model of this job"
  * messages; like option_names, a list that would not fit is cut off. */
 static void model_names(const pc_job *job, char *buf, size_t len) {
-  size_t used = 0;
   buf[0] = '\0';
-  for (size_t m = 0; m < job->nmodels && used < len; m++) {
-    int n = snprintf(buf + used, len - used, "%s%s", m ? ", " : "",
-                     job->models[m].name);
-    used += n > 0 ? (size_t)n : 0;
+  for (size_t m = 0; m < job->nmodels; m++) {
+    pc_names_append(buf, len, job->models[m].name);
   }
 }
 

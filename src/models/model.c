@@ -1,6 +1,7 @@
 /* The model registry, per-model settings and the one dispatcher over the
  * model type tables (see pathcast/models/model.h). */
 #include "pathcast/models/model.h"
+#include "pathcast/core/name.h"
 #include "pathcast/core/paths.h"
 
 #include <errno.h>
@@ -57,12 +58,9 @@ bool pc_model_type_combines(const pc_model_type *t) {
 
 /* For messages only: a list too long for buf is cut, never an error. */
 void pc_model_type_names(char *buf, size_t len) {
-  size_t used = 0;
   buf[0] = '\0';
-  for (size_t i = 0; pc_model_types[i] != NULL && used < len; i++) {
-    int n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "",
-                     pc_model_types[i]->name);
-    used += n > 0 ? (size_t)n : 0;
+  for (size_t i = 0; pc_model_types[i] != NULL; i++) {
+    pc_names_append(buf, len, pc_model_types[i]->name);
   }
 }
 
@@ -208,12 +206,9 @@ static pc_status check_model_list(const pc_param_def *d, const char *value,
 }
 
 static void valid_keys(const pc_model_type *t, char *buf, size_t len) {
-  size_t used = 0;
   buf[0] = '\0';
-  for (size_t i = 0; i < t->nparams && used < len; i++) {
-    int n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "",
-                     t->params[i].key);
-    used += n > 0 ? (size_t)n : 0;
+  for (size_t i = 0; i < t->nparams; i++) {
+    pc_names_append(buf, len, t->params[i].key);
   }
   if (t->nparams == 0) {
     snprintf(buf, len, "none");
