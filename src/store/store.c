@@ -220,7 +220,7 @@ pc_status pc_store_finish_pending(pc_store *s, pc_error *e) {
   return st;
 }
 
-int pc_store_file_exists(pc_store *s, const char *path) {
+void pc_store_settle(pc_store *s, const char *path) {
   if (pc_store_is_pending(s, path)) {
     pc_error e;
     pc_status st = pc_store_finish_pending(s, &e);
@@ -229,6 +229,10 @@ int pc_store_file_exists(pc_store *s, const char *path) {
       s->deferred_error = e;
     }
   }
+}
+
+int pc_store_file_exists(pc_store *s, const char *path) {
+  pc_store_settle(s, path);
   return access(path, F_OK) == 0;
 }
 

@@ -415,7 +415,7 @@ pc_status pc_store_file_open(pc_store *s, const char *path, pc_store_file *sf,
   sf->image = NULL;
   sf->udata = NULL;
   /* A file this process committed behind is read once it is in place. */
-  (void)pc_store_file_exists(s, path);
+  pc_store_settle(s, path);
   unsigned char *buf = slurp(path, &n, &why);
   int kind = buf != NULL ? classify(buf, n, &why) : -1;
   hid_t f = -1;

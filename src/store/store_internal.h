@@ -121,9 +121,11 @@ pc_status pc_store_finish_pending(pc_store *s, pc_error *e);
 pc_status pc_store_hand_off(pc_store *s, pc_error *e);
 /* Whether path is among the commits in flight. */
 int pc_store_is_pending(const pc_store *s, const char *path);
-/* Whether a store file exists at path, as readers ask before opening one:
- * a file this process committed behind is brought into place first (a
- * failure to is kept for pc_store_flush to report). */
+/* Brings path into place first if this process committed it behind (a
+ * failure to is kept for pc_store_flush to report): before any read. */
+void pc_store_settle(pc_store *s, const char *path);
+/* Whether a store file exists at path, as readers ask before opening one
+ * (settled first). */
 int pc_store_file_exists(pc_store *s, const char *path);
 
 /* A committed file opened for reading, after its header and checksum were
