@@ -13,18 +13,15 @@ ref=$(store_sums "$WORK/ref")
 # Each round kills mpirun and both ranks at once with SIGKILL, as a node
 # failure would, once the store holds a growing share of the files (so the
 # kill lands mid-run however fast the machine is).
-# Files written so far count their *.partial too: with fsync = yes a rank
-# renames its files in batches, after they are on disk (docs/STORE.md).
 total=$(find "$WORK/ref" -name '*.h5' | wc -l)
 count() { find "$WORK/kill" -name '*.h5' 2>/dev/null | wc -l; }
-written() { find "$WORK/kill" -name '*.h5' -o -name '*.h5.partial' 2>/dev/null | wc -l; }
 interrupted=0
 for round in 1 2 3 4 5 6; do
   target=$(( total * round / 7 ))
   mpirun -np 2 "$PC" backfill "${args[@]}" --store "$WORK/kill" >/dev/null 2>&1 &
   pid=$!
   for _ in $(seq 3000); do
-    [[ $(written) -ge $target ]] && break
+    [[ $(files_written "$WORK/kill") -ge $target ]] && break
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.01
   done

@@ -16,9 +16,6 @@ done
 ref=$(store_sums "$WORK/ref")
 total=$(find "$WORK/ref" -name '*.h5' | wc -l)
 count() { find "$1" -name '*.h5' 2>/dev/null | wc -l; }
-# Files written so far, *.partial included: with fsync = yes a rank renames
-# its files in batches once they are on disk (docs/STORE.md).
-written() { find "$1" -name '*.h5' -o -name '*.h5.partial' 2>/dev/null | wc -l; }
 kill_all() { pkill -9 -f -- "--store $1"; for _ in $(seq 50); do pgrep -f -- "--store $1" >/dev/null || return 0; sleep 0.1; done; }
 
 # 14 kills during the backfill, each once a growing share of files exists.
@@ -28,7 +25,7 @@ for round in $(seq 14); do
   pid=$!
   target=$(( (total - 8) * round / 15 ))
   for _ in $(seq 3000); do
-    [[ $(written "$WORK/t") -ge $target ]] && break
+    [[ $(files_written "$WORK/t") -ge $target ]] && break
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.005
   done

@@ -67,6 +67,14 @@ daily_csv() {
              printf "%s,%.2f\n", civil(first + i), '"$3"' }'
 }
 
+# files_written STORE: how many store files a run has written so far,
+# committed (*.h5) or still *.partial: with fsync = yes a rank renames its
+# files in batches once they are on disk (docs/STORE.md), so a kill timed by
+# progress counts both.
+files_written() {
+  find "$1" -name '*.h5' -o -name '*.h5.partial' 2>/dev/null | wc -l
+}
+
 # Checksums of every committed file of a store (relative paths, sorted).
 store_sums() {
   (cd "$1" && find . -name '*.h5' | sort | xargs md5sum)
