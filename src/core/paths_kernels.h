@@ -248,7 +248,16 @@ PK_ATTR static int PK(to_float)(const double *x, size_t n, float *out) {
  * from the products, which PK_MUL32 ignores and the caller masks off. */
 PK_ATTR static inline void PK(philox)(VU x[PK_CHAINS][4], pc_rng_key key) {
   uint32_t k0 = key.k[0], k1 = key.k[1];
+  /* AVX2 and AVX-512 unrolled whole, so that the block vectors stay in
+   * registers instead of going through memory every round (normals 11%
+   * faster with AVX2 on Zen 3; SSE2, with fewer registers, 2% slower). */
+#if PK_LANES >= 4
+#pragma GCC unroll 10
+#endif
   for (int round = 0; round < 10; round++) {
+#if PK_LANES >= 4
+#pragma GCC unroll 4
+#endif
     for (int c = 0; c < PK_CHAINS; c++) {
       VU p0 = PK_MUL32(x[c][0], PHILOX_M0);
       VU p1 = PK_MUL32(x[c][2], PHILOX_M1);
