@@ -240,6 +240,15 @@ static pc_status open_store(pc_ctx *c, const pc_store_info *info,
   if (st == PC_OK) {
     pc_store_set_diag(c->store, pc_log_stream(c->log));
   }
+  /* main asks for MPI_THREAD_FUNNELED; an MPI library that grants less
+   * promises nothing about other threads, so no flusher thread runs. */
+  int level = MPI_THREAD_SINGLE;
+  c->write_behind = MPI_Query_thread(&level) == MPI_SUCCESS &&
+                    level >= MPI_THREAD_FUNNELED;
+  if (st == PC_OK && !c->write_behind) {
+    pc_log_info(c->log, "MPI granted thread level %d, not FUNNELED: durable "
+                "commits are written synchronously", level);
+  }
   return st;
 }
 
@@ -331,7 +340,7 @@ static pc_status run_phase(pc_ctx *c, int kind, pc_error *e) {
   pc_status st = PC_OK;
   /* Each unit's file is flushed to disk while the next unit computes; the
    * last one is flushed below, before the vote counts the phase done. */
-  pc_store_set_write_behind(c->store, 1);
+  pc_store_set_write_behind(c->store, c->write_behind);
   for (size_t i = 0; i < c->plan.nunits && st == PC_OK; i++) {
     const pc_unit *u = &c->plan.units[i];
     if (u->kind != kind || u->owner != c->rank) {

@@ -62,6 +62,9 @@ typedef struct {
   char log_dir[4096 + 256];
   pc_log *log;
   pc_store *store;
+  /* Whether MPI granted the thread level the store's flusher thread needs
+   * (MPI_THREAD_FUNNELED): without it, durable commits stay synchronous. */
+  int write_behind;
   pc_series series;
   pc_model_ident *idents; /* job->nmodels */
   pc_plan plan;

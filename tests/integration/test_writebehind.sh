@@ -23,6 +23,10 @@ check "every file in place: 36 partitions, 12 trained models" \
   test "$(find "$WORK/dur" -path '*forecasts*' -name '*.h5' | wc -l)" -eq 36 -a \
        "$(find "$WORK/dur" -path '*trained*' -name '*.h5' | wc -l)" -eq 12
 check "the summary counts them" grep -q '"forecasts_generated":768,' "$WORK/dur.json"
+# Open MPI grants the thread level the flusher needs (MPI_THREAD_FUNNELED);
+# a library that did not would get synchronous commits, logged as such.
+check "MPI grants the flusher's thread level" \
+  test -z "$(grep -rl 'written synchronously' "$WORK/logs")"
 
 # A folder where a partition should go: its file is written, and the rename
 # the flusher makes fails.
