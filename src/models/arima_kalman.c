@@ -228,10 +228,13 @@ KERNEL double update_a_k(const ss_form *s, double *a, double u, double f,
                          const double *mvec, double *vf, const int r,
                          const int d) {
   double v = u - z_dot_k(s, a, r, d);
-  *vf = v / f;
+  /* A local quotient: through *vf, which the stores to a[] might alias,
+   * every product would wait for the quotient to be stored and read back. */
+  double q = v / f;
+  *vf = q;
 #pragma GCC unroll 8
   for (int i = 0; i < r + d; i++) {
-    a[i] += mvec[i] * *vf;
+    a[i] += mvec[i] * q;
   }
   return v;
 }
@@ -529,6 +532,125 @@ static void run_row(filter_run *fr, const pc_arima_data *data, size_t t) {
   }
 }
 
+/* Rows t .. of nrun runs in the steady state, in lockstep, as run_row
+ * computes them (the same operations in the same order, so the same bits),
+ * with each run's state mean and sums in local arrays: no calls between
+ * rows, and the runs' chains of dependent operations side by side for the
+ * processor to overlap.  Ends at `end`, or after a row that took a run out
+ * of the steady state (a missing row, as skip_row) or failed it (a
+ * non-finite innovation).  Returns the next row. */
+KERNEL size_t steady_rows_k(filter_run *const *runs, int nrun,
+                            const pc_arima_data *data, size_t t, size_t end,
+                            const int r, const int d) {
+  const int m = r + d;
+  double a[PC_ARIMA_FILTER_MANY][PC_ARIMA_MAX_M];
+  double ssq[PC_ARIMA_FILTER_MANY], sumlog[PC_ARIMA_FILTER_MANY];
+  size_t nu[PC_ARIMA_FILTER_MANY];
+  for (int j = 0; j < nrun; j++) {
+    memcpy(a[j], runs[j]->w.a, sizeof a[j]);
+    ssq[j] = runs[j]->out->ssq;
+    sumlog[j] = runs[j]->out->sumlog;
+    nu[j] = runs[j]->out->nu;
+  }
+  for (int stop = 0; t < end && !stop; t++) {
+    for (int j = 0; j < nrun; j++) {
+      filter_run *fr = runs[j];
+      filter_work *w = &fr->w;
+      predict_a_k(&w->s, a[j], r, d);
+      double u = reg_error(fr->c, data, t);
+      if (!isfinite(u)) {
+        skip_row(w);
+        stop = 1;
+        continue;
+      }
+      if (w->rec != NULL) {
+        w->rec->row[nu[j]] = t;
+        w->rec->f[nu[j]] = w->f;
+        memcpy(w->rec->mvec + nu[j] * PC_ARIMA_MAX_M, w->mvec,
+               sizeof w->mvec);
+      }
+      double vf = 0.0;
+      double v = update_a_k(&w->s, a[j], u, w->f, w->mvec, &vf, r, d);
+      if (!isfinite(v)) {
+        fr->failed = 1;
+        stop = 1;
+        continue;
+      }
+      if (fr->resid != NULL) {
+        fr->resid[nu[j]] = v / sqrt(w->f);
+      }
+      nu[j]++;
+      ssq[j] += v * vf;
+      sumlog[j] += w->logf;
+    }
+  }
+  for (int j = 0; j < nrun; j++) {
+    memcpy(runs[j]->w.a, a[j], sizeof(double) * (size_t)m);
+    runs[j]->w.t = t - 1;
+    runs[j]->out->ssq = ssq[j];
+    runs[j]->out->sumlog = sumlog[j];
+    runs[j]->out->nu = nu[j];
+  }
+  return t;
+}
+
+#define STEADY_ROWS(R, D)                                                      \
+  static size_t steady_rows_##R##_##D(filter_run *const *runs, int nrun,       \
+                                      const pc_arima_data *data, size_t t,     \
+                                      size_t end) {                            \
+    /* One run (a plain evaluation) in its own instance: its state then   \
+     * stays in registers. */                                               \
+    return nrun == 1 ? steady_rows_k(runs, 1, data, t, end, R, D)             \
+                     : steady_rows_k(runs, nrun, data, t, end, R, D);         \
+  }
+#define STEADY_ROWS_R(R) STEADY_ROWS(R, 0) STEADY_ROWS(R, 1) STEADY_ROWS(R, 2)
+STEADY_ROWS_R(1)
+STEADY_ROWS_R(2)
+STEADY_ROWS_R(3)
+STEADY_ROWS_R(4)
+STEADY_ROWS_R(5)
+STEADY_ROWS_R(6)
+typedef size_t (*steady_fn)(filter_run *const *runs, int nrun,
+                            const pc_arima_data *data, size_t t, size_t end);
+#define STEADY_R(R)                                                            \
+  { steady_rows_##R##_0, steady_rows_##R##_1, steady_rows_##R##_2 }
+static const steady_fn steady_table[PC_ARIMA_MAX_R][PC_ARIMA_MAX_D + 1] = {
+    STEADY_R(1), STEADY_R(2), STEADY_R(3),
+    STEADY_R(4), STEADY_R(5), STEADY_R(6)};
+
+/* Rows t .. data->n - 1 of count started runs, row by row in lockstep
+ * (each run's row depends on its own last row only, so the processor
+ * overlaps the runs' chains of dependent operations, which one run alone
+ * leaves idle): whenever every run still going is in the steady state,
+ * past its first row, and all have the same r and d, in steady_rows_k. */
+static void run_all_rows(filter_run *const *fr, int count,
+                         const pc_arima_data *data, size_t t) {
+  while (t < data->n) {
+    filter_run *runs[PC_ARIMA_FILTER_MANY];
+    int nrun = 0, steady = 1;
+    for (int j = 0; j < count; j++) {
+      if (fr[j]->failed) {
+        continue;
+      }
+      runs[nrun++] = fr[j];
+      steady = steady && fr[j]->w.steady && t > fr[j]->start &&
+               fr[j]->w.s.r == fr[0]->w.s.r && fr[j]->w.s.d == fr[0]->w.s.d;
+    }
+    if (nrun == 0) {
+      return;
+    }
+    if (steady) {
+      const ss_form *s = &runs[0]->w.s;
+      t = steady_table[s->r - 1][s->d](runs, nrun, data, t, data->n);
+      continue;
+    }
+    for (int j = 0; j < nrun; j++) {
+      run_row(runs[j], data, t);
+    }
+    t++;
+  }
+}
+
 /* The end of a run: the sums and the last row's state into its out. */
 static int run_end(filter_run *fr) {
   filter_work *w = &fr->w;
@@ -565,9 +687,8 @@ static int filter(const pc_arima_coef *c, const pc_arima_data *data,
   if (run_begin(&fr, c, data, out, resid, rec) != 0) {
     return -1;
   }
-  for (size_t t = fr.start; t < data->n && !fr.failed; t++) {
-    run_row(&fr, data, t);
-  }
+  filter_run *one = &fr;
+  run_all_rows(&one, 1, data, fr.start);
   return run_end(&fr);
 }
 
@@ -586,16 +707,14 @@ void pc_arima_filter_many(const pc_arima_coef *c, int count,
     rc[j] = run_begin(&fr[j], &c[j], data, &out[j], NULL, g[j]);
     first = rc[j] == 0 && fr[j].start < first ? fr[j].start : first;
   }
-  /* Row by row across the runs: each run's row depends on its own last
-   * row only, so the processor overlaps the runs' chains of dependent
-   * operations, which one run alone leaves idle. */
-  for (size_t t = first; t < data->n; t++) {
-    for (int j = 0; j < count; j++) {
-      if (rc[j] == 0) {
-        run_row(&fr[j], data, t);
-      }
+  filter_run *started[PC_ARIMA_FILTER_MANY] = {NULL};
+  int nstarted = 0;
+  for (int j = 0; j < count; j++) {
+    if (rc[j] == 0) {
+      started[nstarted++] = &fr[j];
     }
   }
+  run_all_rows(started, nstarted, data, first);
   for (int j = 0; j < count; j++) {
     rc[j] = rc[j] == 0 ? run_end(&fr[j]) : -1;
     if (g[j] != NULL) {
@@ -640,33 +759,83 @@ typedef struct {
 
 enum { REPLAYING, REPLAY_FAILED, REPLAY_WHOLE };
 
-/* Row t of a replay: the operations of filter() on the means, so the same
- * bits.  A non-finite innovation fails it; a row observed where the
- * record has none (or the reverse) means these are not its gains, and the
- * whole filter must run instead. */
-static void replay_row(replay_run *rr, const pc_arima_coef *c,
-                       const pc_arima_data *data, const pc_arima_gains *g,
-                       size_t t, pc_arima_filter_out *out) {
-  if (t > g->start) {
-    rr->s.ops->predict_a(&rr->s, rr->a);
+/* Rows g->start .. of count replays in lockstep: the operations of
+ * filter() on the means, so the same bits, with each replay's state mean
+ * and sums in local arrays.  A non-finite innovation fails a replay; a row
+ * observed where the record has none (or the reverse) means these are not
+ * its gains, and the whole filter must run instead. */
+KERNEL void replay_rows_k(replay_run *rr, const pc_arima_coef *c, int count,
+                          const pc_arima_data *data, const pc_arima_gains *g,
+                          pc_arima_filter_out *out, const int r,
+                          const int d) {
+  const int m = r + d;
+  double a[PC_ARIMA_FILTER_MANY][PC_ARIMA_MAX_M];
+  double ssq[PC_ARIMA_FILTER_MANY];
+  size_t nu[PC_ARIMA_FILTER_MANY];
+  for (int j = 0; j < count; j++) {
+    if (rr[j].state == REPLAYING) {
+      memcpy(a[j], rr[j].a, sizeof a[j]);
+    }
+    ssq[j] = out[j].ssq;
+    nu[j] = out[j].nu;
   }
-  double u = reg_error(c, data, t), vf = 0.0;
-  if (!isfinite(u)) {
-    return;
+  for (size_t t = g->start; t < data->n; t++) {
+    for (int j = 0; j < count; j++) {
+      if (rr[j].state != REPLAYING) {
+        continue;
+      }
+      if (t > g->start) {
+        predict_a_k(&rr[j].s, a[j], r, d);
+      }
+      double u = reg_error(&c[j], data, t), vf = 0.0;
+      if (!isfinite(u)) {
+        continue;
+      }
+      if (nu[j] >= g->nobs || g->row[nu[j]] != t) {
+        rr[j].state = REPLAY_WHOLE;
+        continue;
+      }
+      double v = update_a_k(&rr[j].s, a[j], u, g->f[nu[j]],
+                            g->mvec + nu[j] * PC_ARIMA_MAX_M, &vf, r, d);
+      if (!isfinite(v)) {
+        rr[j].state = REPLAY_FAILED;
+        continue;
+      }
+      nu[j]++;
+      ssq[j] += v * vf;
+    }
   }
-  if (out->nu >= g->nobs || g->row[out->nu] != t) {
-    rr->state = REPLAY_WHOLE;
-    return;
+  for (int j = 0; j < count; j++) {
+    if (rr[j].state == REPLAYING) {
+      memcpy(rr[j].a, a[j], sizeof(double) * (size_t)m);
+    }
+    out[j].ssq = ssq[j];
+    out[j].nu = nu[j];
   }
-  double v = rr->s.ops->update_a(&rr->s, rr->a, u, g->f[out->nu],
-                                 g->mvec + out->nu * PC_ARIMA_MAX_M, &vf);
-  if (!isfinite(v)) {
-    rr->state = REPLAY_FAILED;
-    return;
-  }
-  out->nu++;
-  out->ssq += v * vf;
 }
+
+#define REPLAY_ROWS(R, D)                                                      \
+  static void replay_rows_##R##_##D(                                           \
+      replay_run *rr, const pc_arima_coef *c, int count,                      \
+      const pc_arima_data *data, const pc_arima_gains *g,                     \
+      pc_arima_filter_out *out) {                                             \
+    replay_rows_k(rr, c, count, data, g, out, R, D);                          \
+  }
+#define REPLAY_ROWS_R(R) REPLAY_ROWS(R, 0) REPLAY_ROWS(R, 1) REPLAY_ROWS(R, 2)
+REPLAY_ROWS_R(1)
+REPLAY_ROWS_R(2)
+REPLAY_ROWS_R(3)
+REPLAY_ROWS_R(4)
+REPLAY_ROWS_R(5)
+REPLAY_ROWS_R(6)
+typedef void (*replay_fn)(replay_run *rr, const pc_arima_coef *c, int count,
+                          const pc_arima_data *data, const pc_arima_gains *g,
+                          pc_arima_filter_out *out);
+#define REPLAY_R(R)                                                            \
+  { replay_rows_##R##_0, replay_rows_##R##_1, replay_rows_##R##_2 }
+static const replay_fn replay_table[PC_ARIMA_MAX_R][PC_ARIMA_MAX_D + 1] = {
+    REPLAY_R(1), REPLAY_R(2), REPLAY_R(3),
+    REPLAY_R(4), REPLAY_R(5), REPLAY_R(6)};
 
 void pc_arima_filter_replay_many(const pc_arima_coef *c, int count,
                                  const pc_arima_data *data,
@@ -686,12 +855,12 @@ void pc_arima_filter_replay_many(const pc_arima_coef *c, int count,
     }
   }
   /* Row by row across the replays, whose chains the processor overlaps
-   * (see pc_arima_filter_many). */
-  for (size_t t = g->start; t < data->n && g->valid; t++) {
-    for (int j = 0; j < count; j++) {
-      if (rr[j].state == REPLAYING) {
-        replay_row(&rr[j], &c[j], data, g, t, &out[j]);
-      }
+   * (see run_all_rows).  Replays of the same gains have the same AR and MA
+   * orders (pc_arima_gains_of), so one r and d. */
+  for (int j = 0; j < count && g->valid; j++) {
+    if (rr[j].state == REPLAYING) {
+      replay_table[rr[j].s.r - 1][rr[j].s.d](rr, c, count, data, g, out);
+      break;
     }
   }
   for (int j = 0; j < count; j++) {
