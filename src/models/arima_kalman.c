@@ -16,8 +16,8 @@
 #include <math.h>
 #include <string.h>
 
-typedef struct cov_ops cov_ops;
-static const cov_ops *cov_ops_for(int r, int d);
+typedef struct row_ops row_ops;
+static const row_ops *row_ops_for(int r, int d);
 
 /* The state-space form of one coefficient set. */
 typedef struct {
@@ -25,7 +25,7 @@ typedef struct {
   double phi[PC_ARIMA_MAX_R];   /* first column of the ARMA block, padded */
   double rvec[PC_ARIMA_MAX_R];  /* R = (1, theta_1, ..., theta_{r-1}) */
   double delta[PC_ARIMA_MAX_D]; /* (1 - B)^d = 1 - delta_1 B - ... */
-  const cov_ops *ops;           /* the covariance steps for this r and d */
+  const row_ops *ops;           /* the filter's rows for this r and d */
 } ss_form;
 
 /* Relative change of the predicted covariance below which it is taken as
@@ -53,18 +53,14 @@ static void ss_build(const pc_arima_coef *c, ss_form *s) {
     s->delta[0] = 2.0;
     s->delta[1] = -1.0;
   }
-  s->ops = cov_ops_for(s->r, s->d);
+  s->ops = row_ops_for(s->r, s->d);
 }
 
 /* ---- the covariance steps ------------------------------------------------ */
 
-/* The steps of the covariance recursion are written once for given r and
- * d (m = r + d) and made into functions for every (r, d) the models allow
- * (COV_OPS below): with the dimensions constant the compiler unrolls their
- * small loops, which otherwise cost more in loop control than in
- * arithmetic.  Every entry is computed by the same operations in the same
- * order whatever r and d are, so the results do not depend on the
- * specialisation. */
+/* The steps of the recursion are written once for given r and d (m = r +
+ * d) and inlined into the row kernels compiled for every (r, d) the models
+ * allow (ROW_OPS below). */
 #define KERNEL static inline __attribute__((always_inline))
 
 /* Y = T X for an m x m row-major X.  Each output row is a combination of
@@ -239,59 +235,6 @@ KERNEL double update_a_k(const ss_form *s, double *a, double u, double f,
   return v;
 }
 
-struct cov_ops {
-  void (*predict_a)(const ss_form *s, double *a);
-  double (*update_a)(const ss_form *s, double *a, double u, double f,
-                     const double *mvec, double *vf);
-  void (*predict_p)(const ss_form *s, double *p);
-  double (*gain)(const ss_form *s, const double *p, double *mvec);
-  int (*converged)(const double *p, const double *prev);
-  void (*update_p)(const double *p, const double *mvec, double f,
-                   double *out);
-};
-
-#define COV_OPS(R, D)                                                          \
-  static void predict_a_##R##_##D(const ss_form *s, double *a) {               \
-    predict_a_k(s, a, R, D);                                                   \
-  }                                                                            \
-  static double update_a_##R##_##D(const ss_form *s, double *a, double u,      \
-                                   double f, const double *mvec,               \
-                                   double *vf) {                               \
-    return update_a_k(s, a, u, f, mvec, vf, R, D);                             \
-  }                                                                            \
-  static void predict_p_##R##_##D(const ss_form *s, double *p) {               \
-    predict_p_k(s, p, R, D);                                                   \
-  }                                                                            \
-  static double gain_##R##_##D(const ss_form *s, const double *p,              \
-                               double *mvec) {                                 \
-    return gain_k(s, p, mvec, R, D);                                           \
-  }                                                                            \
-  static int converged_##R##_##D(const double *p, const double *prev) {        \
-    return converged_k(p, prev, R + D);                                        \
-  }                                                                            \
-  static void update_p_##R##_##D(const double *p, const double *mvec,          \
-                                 double f, double *out) {                      \
-    update_p_k(p, mvec, f, R + D, out);                                        \
-  }
-#define COV_OPS_R(R) COV_OPS(R, 0) COV_OPS(R, 1) COV_OPS(R, 2)
-COV_OPS_R(1)
-COV_OPS_R(2)
-COV_OPS_R(3)
-COV_OPS_R(4)
-COV_OPS_R(5)
-COV_OPS_R(6)
-#define OPS(R, D)                                                              \
-  { predict_a_##R##_##D, update_a_##R##_##D, predict_p_##R##_##D,             \
-    gain_##R##_##D, converged_##R##_##D, update_p_##R##_##D }
-#define OPS_R(R) {OPS(R, 0), OPS(R, 1), OPS(R, 2)}
-/* cov_table[r - 1][d]; r = max(p, q + 1) is 1 .. PC_ARIMA_MAX_R. */
-static const cov_ops cov_table[PC_ARIMA_MAX_R][PC_ARIMA_MAX_D + 1] = {
-    OPS_R(1), OPS_R(2), OPS_R(3), OPS_R(4), OPS_R(5), OPS_R(6)};
-
-static const cov_ops *cov_ops_for(int r, int d) {
-  return &cov_table[r - 1][d];
-}
-
 /* Element (i, a) of the ARMA block of T. */
 static double t_arma(const ss_form *s, int i, int a) {
   return (a == 0 ? s->phi[i] : 0.0) + (a == i + 1 ? 1.0 : 0.0);
@@ -413,17 +356,16 @@ static void add_log_f(filter_work *w, double *sumlog) {
 /* The covariance part of an observed row: the gain M and F of the row
  * (switching to the steady state once the predicted covariance stops
  * changing).  Returns -1 on a non-finite or non-positive F. */
-static int observe_cov(filter_work *w) {
-  const cov_ops *ops = w->s.ops;
-  if (!w->steady && w->prev_obs && ops->converged(w->p, w->prev)) {
+KERNEL int observe_cov_k(filter_work *w, const int r, const int d) {
+  if (!w->steady && w->prev_obs && converged_k(w->p, w->prev, r + d)) {
     w->steady = 1;
     w->logf = log(w->f);
-    ops->update_p(w->p, w->mvec, w->f, w->pfilt);
+    update_p_k(w->p, w->mvec, w->f, r + d, w->pfilt);
   }
   if (!w->steady) {
-    w->f = ops->gain(&w->s, w->p, w->mvec);
+    w->f = gain_k(&w->s, w->p, w->mvec, r, d);
     double *pred = w->p;
-    ops->update_p(pred, w->mvec, w->f, w->prev);
+    update_p_k(pred, w->mvec, w->f, r + d, w->prev);
     w->p = w->prev; /* the filtered covariance */
     w->prev = pred; /* the predicted one, for the convergence test */
   }
@@ -440,10 +382,10 @@ static void skip_row(filter_work *w) {
 
 /* Incorporates an observed u_t; returns -1 on a non-finite or non-positive
  * prediction variance or innovation. */
-static int observe(filter_work *w, double u, pc_arima_filter_out *out,
-                   double *resid) {
+KERNEL int observe_k(filter_work *w, double u, pc_arima_filter_out *out,
+                     double *resid, const int r, const int d) {
   double vf = 0.0;
-  if (observe_cov(w) != 0) {
+  if (observe_cov_k(w, r, d) != 0) {
     return -1;
   }
   if (w->rec != NULL) {
@@ -451,7 +393,7 @@ static int observe(filter_work *w, double u, pc_arima_filter_out *out,
     w->rec->f[out->nu] = w->f;
     memcpy(w->rec->mvec + out->nu * PC_ARIMA_MAX_M, w->mvec, sizeof w->mvec);
   }
-  double v = w->s.ops->update_a(&w->s, w->a, u, w->f, w->mvec, &vf);
+  double v = update_a_k(&w->s, w->a, u, w->f, w->mvec, &vf, r, d);
   if (!isfinite(v)) {
     return -1;
   }
@@ -464,12 +406,6 @@ static int observe(filter_work *w, double u, pc_arima_filter_out *out,
   return 0;
 }
 
-/* The covariance's prediction (the means are predicted by the caller). */
-static void predict_cov(filter_work *w) {
-  if (!w->steady) {
-    w->s.ops->predict_p(&w->s, w->p);
-  }
-}
 
 /* A filter over the rows of data from the first one it can start at:
  * *start, the state space of c and its initial covariance. */
@@ -513,21 +449,25 @@ static int run_begin(filter_run *fr, const pc_arima_coef *c,
   return 0;
 }
 
-/* Row t of a run (rows before its start are skipped). */
-static void run_row(filter_run *fr, const pc_arima_data *data, size_t t) {
+/* Row t of a run (rows before its start are skipped), every step inlined
+ * for its r and d. */
+KERNEL void run_row_k(filter_run *fr, const pc_arima_data *data, size_t t,
+                      const int r, const int d) {
   filter_work *w = &fr->w;
   if (fr->failed || t < fr->start) {
     return;
   }
   w->t = t;
   if (t > fr->start) {
-    w->s.ops->predict_a(&w->s, w->a);
-    predict_cov(w);
+    predict_a_k(&w->s, w->a, r, d);
+    if (!w->steady) {
+      predict_p_k(&w->s, w->p, r, d);
+    }
   }
   double u = reg_error(fr->c, data, t);
   if (!isfinite(u)) {
     skip_row(w);
-  } else if (observe(w, u, fr->out, fr->resid) != 0) {
+  } else if (observe_k(w, u, fr->out, fr->resid, r, d) != 0) {
     fr->failed = 1;
   }
 }
@@ -594,29 +534,10 @@ KERNEL size_t steady_rows_k(filter_run *const *runs, int nrun,
   return t;
 }
 
-#define STEADY_ROWS(R, D)                                                      \
-  static size_t steady_rows_##R##_##D(filter_run *const *runs, int nrun,       \
-                                      const pc_arima_data *data, size_t t,     \
-                                      size_t end) {                            \
-    /* One run (a plain evaluation) in its own instance: its state then   \
-     * stays in registers. */                                               \
-    return nrun == 1 ? steady_rows_k(runs, 1, data, t, end, R, D)             \
-                     : steady_rows_k(runs, nrun, data, t, end, R, D);         \
-  }
-#define STEADY_ROWS_R(R) STEADY_ROWS(R, 0) STEADY_ROWS(R, 1) STEADY_ROWS(R, 2)
-STEADY_ROWS_R(1)
-STEADY_ROWS_R(2)
-STEADY_ROWS_R(3)
-STEADY_ROWS_R(4)
-STEADY_ROWS_R(5)
-STEADY_ROWS_R(6)
-typedef size_t (*steady_fn)(filter_run *const *runs, int nrun,
-                            const pc_arima_data *data, size_t t, size_t end);
-#define STEADY_R(R)                                                            \
-  { steady_rows_##R##_0, steady_rows_##R##_1, steady_rows_##R##_2 }
-static const steady_fn steady_table[PC_ARIMA_MAX_R][PC_ARIMA_MAX_D + 1] = {
-    STEADY_R(1), STEADY_R(2), STEADY_R(3),
-    STEADY_R(4), STEADY_R(5), STEADY_R(6)};
+/* Defined with the replays' kernel below. */
+static size_t run_rows_steady(filter_run *const *runs, int nrun,
+                              const pc_arima_data *data, size_t t);
+static void run_row(filter_run *fr, const pc_arima_data *data, size_t t);
 
 /* Rows t .. data->n - 1 of count started runs, row by row in lockstep
  * (each run's row depends on its own last row only, so the processor
@@ -640,8 +561,7 @@ static void run_all_rows(filter_run *const *fr, int count,
       return;
     }
     if (steady) {
-      const ss_form *s = &runs[0]->w.s;
-      t = steady_table[s->r - 1][s->d](runs, nrun, data, t, data->n);
+      t = run_rows_steady(runs, nrun, data, t);
       continue;
     }
     for (int j = 0; j < nrun; j++) {
@@ -814,28 +734,66 @@ KERNEL void replay_rows_k(replay_run *rr, const pc_arima_coef *c, int count,
   }
 }
 
-#define REPLAY_ROWS(R, D)                                                      \
-  static void replay_rows_##R##_##D(                                           \
-      replay_run *rr, const pc_arima_coef *c, int count,                      \
-      const pc_arima_data *data, const pc_arima_gains *g,                     \
-      pc_arima_filter_out *out) {                                             \
+/* The row kernels compiled for every (r, d) the models allow: with the
+ * dimensions constant the compiler unrolls their small loops, which
+ * otherwise cost more in loop control than in arithmetic.  Every entry is
+ * computed by the same operations in the same order whatever r and d are,
+ * so the results do not depend on the specialisation. */
+struct row_ops {
+  void (*row)(filter_run *fr, const pc_arima_data *data, size_t t);
+  size_t (*steady)(filter_run *const *runs, int nrun,
+                   const pc_arima_data *data, size_t t, size_t end);
+  void (*replay)(replay_run *rr, const pc_arima_coef *c, int count,
+                 const pc_arima_data *data, const pc_arima_gains *g,
+                 pc_arima_filter_out *out);
+};
+
+#define ROW_OPS(R, D)                                                          \
+  static void row_##R##_##D(filter_run *fr, const pc_arima_data *data,         \
+                            size_t t) {                                        \
+    run_row_k(fr, data, t, R, D);                                              \
+  }                                                                            \
+  static size_t steady_##R##_##D(filter_run *const *runs, int nrun,            \
+                                 const pc_arima_data *data, size_t t,          \
+                                 size_t end) {                                 \
+    /* One run (a plain evaluation) in its own instance: its state then     \
+     * stays in registers. */                                               \
+    return nrun == 1 ? steady_rows_k(runs, 1, data, t, end, R, D)             \
+                     : steady_rows_k(runs, nrun, data, t, end, R, D);         \
+  }                                                                            \
+  static void replay_##R##_##D(replay_run *rr, const pc_arima_coef *c,         \
+                               int count, const pc_arima_data *data,           \
+                               const pc_arima_gains *g,                        \
+                               pc_arima_filter_out *out) {                     \
     replay_rows_k(rr, c, count, data, g, out, R, D);                          \
   }
-#define REPLAY_ROWS_R(R) REPLAY_ROWS(R, 0) REPLAY_ROWS(R, 1) REPLAY_ROWS(R, 2)
-REPLAY_ROWS_R(1)
-REPLAY_ROWS_R(2)
-REPLAY_ROWS_R(3)
-REPLAY_ROWS_R(4)
-REPLAY_ROWS_R(5)
-REPLAY_ROWS_R(6)
-typedef void (*replay_fn)(replay_run *rr, const pc_arima_coef *c, int count,
-                          const pc_arima_data *data, const pc_arima_gains *g,
-                          pc_arima_filter_out *out);
-#define REPLAY_R(R)                                                            \
-  { replay_rows_##R##_0, replay_rows_##R##_1, replay_rows_##R##_2 }
-static const replay_fn replay_table[PC_ARIMA_MAX_R][PC_ARIMA_MAX_D + 1] = {
-    REPLAY_R(1), REPLAY_R(2), REPLAY_R(3),
-    REPLAY_R(4), REPLAY_R(5), REPLAY_R(6)};
+#define ROW_OPS_R(R) ROW_OPS(R, 0) ROW_OPS(R, 1) ROW_OPS(R, 2)
+ROW_OPS_R(1)
+ROW_OPS_R(2)
+ROW_OPS_R(3)
+ROW_OPS_R(4)
+ROW_OPS_R(5)
+ROW_OPS_R(6)
+#define OPS(R, D) {row_##R##_##D, steady_##R##_##D, replay_##R##_##D}
+#define OPS_R(R) {OPS(R, 0), OPS(R, 1), OPS(R, 2)}
+/* row_table[r - 1][d]; r = max(p, q + 1) is 1 .. PC_ARIMA_MAX_R. */
+static const row_ops row_table[PC_ARIMA_MAX_R][PC_ARIMA_MAX_D + 1] = {
+    OPS_R(1), OPS_R(2), OPS_R(3), OPS_R(4), OPS_R(5), OPS_R(6)};
+
+static const row_ops *row_ops_for(int r, int d) {
+  return &row_table[r - 1][d];
+}
+
+static void run_row(filter_run *fr, const pc_arima_data *data, size_t t) {
+  fr->w.s.ops->row(fr, data, t);
+}
+
+/* Runs of the same r and d, all in the steady state, until one leaves it
+ * or the data end; returns the next row. */
+static size_t run_rows_steady(filter_run *const *runs, int nrun,
+                              const pc_arima_data *data, size_t t) {
+  return runs[0]->w.s.ops->steady(runs, nrun, data, t, data->n);
+}
 
 void pc_arima_filter_replay_many(const pc_arima_coef *c, int count,
                                  const pc_arima_data *data,
@@ -859,7 +817,7 @@ void pc_arima_filter_replay_many(const pc_arima_coef *c, int count,
    * orders (pc_arima_gains_of), so one r and d. */
   for (int j = 0; j < count && g->valid; j++) {
     if (rr[j].state == REPLAYING) {
-      replay_table[rr[j].s.r - 1][rr[j].s.d](rr, c, count, data, g, out);
+      rr[j].s.ops->replay(rr, c, count, data, g, out);
       break;
     }
   }
