@@ -14,6 +14,7 @@
 #include "pathcast/core/optim.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 typedef struct row_ops row_ops;
@@ -422,14 +423,22 @@ static int filter_begin(const pc_arima_coef *c, const pc_arima_data *data,
 
 /* One filter run in progress: filter() runs one, pc_arima_filter_many
  * several in lockstep, row by row. */
-typedef struct {
+typedef struct filter_run filter_run;
+struct filter_run {
   filter_work w;
   const pc_arima_coef *c;
   pc_arima_filter_out *out;
   double *resid;
   size_t start;
   int failed;
-} filter_run;
+  /* The regression error u of row u_row; a run whose regression equals
+   * that of an earlier run in the same lockstep (same_u: the points of a
+   * gradient that move only AR and MA coefficients) takes its u rather
+   * than computing the same number again. */
+  double u;
+  size_t u_row;
+  const filter_run *same_u;
+};
 
 /* The run of c over data into out (zeroed), recording its gains in rec
  * when rec is not NULL; -1 when it cannot start. */
@@ -441,12 +450,25 @@ static int run_begin(filter_run *fr, const pc_arima_coef *c,
   fr->out = out;
   fr->resid = resid;
   fr->failed = 0;
+  fr->u_row = SIZE_MAX;
+  fr->same_u = NULL;
   if (filter_begin(c, data, &fr->w, &fr->start) != 0) {
     return -1;
   }
   fr->w.rec = rec;
   init_state(c, data, &fr->w.s, fr->start, fr->w.a);
   return 0;
+}
+
+/* The regression error of row t for a run: the one an earlier run with the
+ * same regression computed for this row, or reg_error's. */
+static inline double row_u(filter_run *fr, const pc_arima_data *data,
+                           size_t t) {
+  const filter_run *same = fr->same_u;
+  fr->u = same != NULL && same->u_row == t ? same->u
+                                           : reg_error(fr->c, data, t);
+  fr->u_row = t;
+  return fr->u;
 }
 
 /* Row t of a run (rows before its start are skipped), every step inlined
@@ -464,7 +486,7 @@ KERNEL void run_row_k(filter_run *fr, const pc_arima_data *data, size_t t,
       predict_p_k(&w->s, w->p, r, d);
     }
   }
-  double u = reg_error(fr->c, data, t);
+  double u = row_u(fr, data, t);
   if (!isfinite(u)) {
     skip_row(w);
   } else if (observe_k(w, u, fr->out, fr->resid, r, d) != 0) {
@@ -497,7 +519,7 @@ KERNEL size_t steady_rows_k(filter_run *const *runs, int nrun,
       filter_run *fr = runs[j];
       filter_work *w = &fr->w;
       predict_a_k(&w->s, a[j], r, d);
-      double u = reg_error(fr->c, data, t);
+      double u = row_u(fr, data, t);
       if (!isfinite(u)) {
         skip_row(w);
         stop = 1;
@@ -630,9 +652,17 @@ void pc_arima_filter_many(const pc_arima_coef *c, int count,
   filter_run *started[PC_ARIMA_FILTER_MANY] = {NULL};
   int nstarted = 0;
   for (int j = 0; j < count; j++) {
-    if (rc[j] == 0) {
-      started[nstarted++] = &fr[j];
+    if (rc[j] != 0) {
+      continue;
     }
+    for (int i = 0; i < nstarted && fr[j].same_u == NULL; i++) {
+      const pc_arima_coef *ci = started[i]->c;
+      if (started[i]->same_u == NULL && ci->k == c[j].k &&
+          memcmp(ci->beta, c[j].beta, sizeof(double) * (size_t)c[j].k) == 0) {
+        fr[j].same_u = started[i];
+      }
+    }
+    started[nstarted++] = &fr[j];
   }
   run_all_rows(started, nstarted, data, first);
   for (int j = 0; j < count; j++) {
