@@ -26,6 +26,7 @@ typedef struct {
   double phi[PC_ARIMA_MAX_R];   /* first column of the ARMA block, padded */
   double rvec[PC_ARIMA_MAX_R];  /* R = (1, theta_1, ..., theta_{r-1}) */
   double delta[PC_ARIMA_MAX_D]; /* (1 - B)^d = 1 - delta_1 B - ... */
+  double rr[PC_ARIMA_MAX_R * PC_ARIMA_MAX_R]; /* R R', r x r */
   const row_ops *ops;           /* the filter's rows for this r and d */
 } ss_form;
 
@@ -47,6 +48,12 @@ static void ss_build(const pc_arima_coef *c, ss_form *s) {
   s->rvec[0] = 1.0;
   for (int i = 0; i < c->q; i++) {
     s->rvec[i + 1] = c->theta[i];
+  }
+  /* Once per coefficient set, not once per row: the same products. */
+  for (int i = 0; i < s->r; i++) {
+    for (int j = 0; j < s->r; j++) {
+      s->rr[i * s->r + j] = s->rvec[i] * s->rvec[j];
+    }
   }
   if (c->d == 1) {
     s->delta[0] = 1.0;
@@ -140,7 +147,7 @@ KERNEL void predict_p_k(const ss_form *s, double *p, const int r,
   for (int i = 0; i < r; i++) {
     #pragma GCC unroll 8
     for (int j = 0; j < r; j++) {
-      p[i * m + j] += s->rvec[i] * s->rvec[j];
+      p[i * m + j] += s->rr[i * r + j];
     }
   }
 }
