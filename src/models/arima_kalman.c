@@ -501,6 +501,331 @@ KERNEL void run_row_k(filter_run *fr, const pc_arima_data *data, size_t t,
   }
 }
 
+/* ---- two runs as the lanes of a vector ---------------------------------- */
+
+/* The covariance recursion of two runs at once, as the two lanes of a
+ * vector: each lane computes exactly the operations of the scalar kernels
+ * above on its own numbers (IEEE operations lane by lane, none contracted
+ * in ISO C), so the same bits, with half the instructions and the two
+ * runs' chains of dependent operations in the same instructions.  Two
+ * lanes of double are SSE2, which every x86-64 processor has. */
+typedef double vd2 __attribute__((vector_size(16)));
+typedef int64_t vi2 __attribute__((vector_size(16)));
+
+/* The state-space form of two coefficient sets with the same r and d. */
+typedef struct {
+  vd2 phi[PC_ARIMA_MAX_R];
+  vd2 rr[PC_ARIMA_MAX_R * PC_ARIMA_MAX_R];
+  double delta[PC_ARIMA_MAX_D];
+} ss_pair;
+
+/* apply_t_k on two lanes. */
+KERNEL void apply_t_v(const ss_pair *s, const vd2 *x, vd2 *y, const int r,
+                      const int d) {
+  const int m = r + d;
+#pragma GCC unroll 8
+  for (int i = 0; i + 1 < r; i++) {
+    const vd2 *next = x + (i + 1) * m;
+    vd2 phi = s->phi[i];
+    vd2 *yi = y + i * m;
+#pragma GCC unroll 8
+    for (int j = 0; j < m; j++) {
+      yi[j] = phi * x[j] + next[j];
+    }
+  }
+  vd2 phi_last = s->phi[r - 1];
+  vd2 *ylast = y + (r - 1) * m;
+#pragma GCC unroll 8
+  for (int j = 0; j < m; j++) {
+    ylast[j] = phi_last * x[j];
+  }
+  if (d == 0) {
+    return;
+  }
+  vd2 *yr = y + r * m;
+  const vd2 *lag0 = x + r * m;
+#pragma GCC unroll 8
+  for (int j = 0; j < m; j++) {
+    yr[j] = x[j] + s->delta[0] * lag0[j];
+  }
+  if (d == 2) {
+    const vd2 *lag1 = x + (r + 1) * m;
+#pragma GCC unroll 8
+    for (int j = 0; j < m; j++) {
+      yr[j] += s->delta[1] * lag1[j];
+      y[(r + 1) * m + j] = lag0[j];
+    }
+  }
+}
+
+/* times_t_transposed_k on two lanes. */
+KERNEL void times_t_transposed_v(const ss_pair *s, const vd2 *a, vd2 *y,
+                                 const int r, const int d) {
+  const int m = r + d;
+#pragma GCC unroll 8
+  for (int i = 0; i < m; i++) {
+    const vd2 *ai = a + i * m;
+    vd2 *yi = y + i * m;
+#pragma GCC unroll 8
+    for (int j = 0; j + 1 < r; j++) {
+      yi[j] = s->phi[j] * ai[0] + ai[j + 1];
+    }
+    yi[r - 1] = s->phi[r - 1] * ai[0];
+    if (d >= 1) {
+      vd2 sum = ai[0] + s->delta[0] * ai[r];
+      /* + 0.0 where d = 1, as the scalar expression adds it */
+      yi[r] = d == 2 ? sum + s->delta[1] * ai[r + 1] : sum + 0.0;
+    }
+    if (d == 2) {
+      yi[r + 1] = ai[r];
+    }
+  }
+}
+
+/* predict_p_k on two lanes. */
+KERNEL void predict_p_v(const ss_pair *s, vd2 *p, const int r, const int d) {
+  const int m = r + d;
+  vd2 a[PC_ARIMA_MAX_M * PC_ARIMA_MAX_M];
+  apply_t_v(s, p, a, r, d);
+  times_t_transposed_v(s, a, p, r, d);
+#pragma GCC unroll 8
+  for (int i = 0; i < r; i++) {
+#pragma GCC unroll 8
+    for (int j = 0; j < r; j++) {
+      p[i * m + j] += s->rr[i * r + j];
+    }
+  }
+}
+
+KERNEL vd2 z_dot_v(const ss_pair *s, const vd2 *x, const int r, const int d) {
+  vd2 v = x[0];
+#pragma GCC unroll 8
+  for (int k = 0; k < d; k++) {
+    v += s->delta[k] * x[r + k];
+  }
+  return v;
+}
+
+/* gain_k on two lanes. */
+KERNEL vd2 gain_v(const ss_pair *s, const vd2 *p, vd2 *mvec, const int r,
+                  const int d) {
+  const int m = r + d;
+#pragma GCC unroll 8
+  for (int i = 0; i < m; i++) {
+    mvec[i] = z_dot_v(s, p + i * m, r, d);
+  }
+  return z_dot_v(s, mvec, r, d);
+}
+
+/* update_p_k on two lanes. */
+KERNEL void update_p_v(const vd2 *p, const vd2 *mvec, vd2 f, const int m,
+                       vd2 *out) {
+  vd2 inv = 1.0 / f;
+#pragma GCC unroll 8
+  for (int i = 0; i < m; i++) {
+    vd2 ki = mvec[i] * inv;
+#pragma GCC unroll 8
+    for (int j = 0; j < m; j++) {
+      out[i * m + j] = p[i * m + j] - ki * mvec[j];
+    }
+  }
+}
+
+/* converged_k on two lanes: -1 in a lane whose covariance converged. */
+KERNEL vi2 converged_v(const vd2 *p, const vd2 *prev, const int m) {
+  vd2 scale = {1.0, 1.0};
+#pragma GCC unroll 8
+  for (int i = 0; i < m; i++) {
+    vd2 v = p[i * m + i];
+    vi2 more = v > scale;
+    scale = (vd2)(((vi2)v & more) | ((vi2)scale & ~more));
+  }
+  vd2 tol = STEADY_TOL * scale;
+  int64_t moved0 = 0, moved1 = 0;
+  /* As converged_k, the scan ends once it has decided: here once both
+   * lanes have moved, which is most rows' first entry. */
+  for (int i = 0; i < m * m && !(moved0 && moved1); i++) {
+    vd2 diff = p[i] - prev[i];
+    vi2 moved = (diff > tol) | (diff < -tol);
+    moved0 |= moved[0];
+    moved1 |= moved[1];
+  }
+  return (vi2){moved0 ? 0 : -1, moved1 ? 0 : -1};
+}
+
+/* predict_a_k on two lanes. */
+KERNEL void predict_a_v(const ss_pair *s, vd2 *a, const int r, const int d) {
+  vd2 a0 = a[0], lag0 = d >= 1 ? a[r] : a[0];
+#pragma GCC unroll 8
+  for (int i = 0; i + 1 < r; i++) {
+    a[i] = s->phi[i] * a0 + a[i + 1];
+  }
+  a[r - 1] = s->phi[r - 1] * a0;
+  if (d >= 1) {
+    vd2 sum = a0 + s->delta[0] * lag0;
+    a[r] = d == 2 ? sum + s->delta[1] * a[r + 1] : sum + 0.0;
+  }
+  if (d == 2) {
+    a[r + 1] = lag0;
+  }
+}
+
+/* update_a_k on two lanes: the innovation v, and v / F in *vf. */
+KERNEL vd2 update_a_v(const ss_pair *s, vd2 *a, vd2 u, vd2 f,
+                      const vd2 *mvec, vd2 *vf, const int r, const int d) {
+  vd2 v = u - z_dot_v(s, a, r, d);
+  vd2 q = v / f;
+  *vf = q;
+#pragma GCC unroll 8
+  for (int i = 0; i < r + d; i++) {
+    a[i] += mvec[i] * q;
+  }
+  return v;
+}
+
+/* The two lanes' state of a pair of runs. */
+typedef struct {
+  ss_pair s;
+  vd2 a[PC_ARIMA_MAX_M];
+  vd2 buf[2][PC_ARIMA_MAX_M * PC_ARIMA_MAX_M];
+  vd2 *p, *prev;
+  vd2 mvec[PC_ARIMA_MAX_M];
+  vd2 f, fprod, ssq, sumlog;
+} pair_work;
+
+/* Lane l of the pair (runs x[0], x[1]) from and to the runs' own state. */
+static void pair_load(pair_work *v, filter_run *const *x, int r, int d) {
+  int m = r + d;
+  for (int l = 0; l < 2; l++) {
+    const filter_work *w = &x[l]->w;
+    for (int i = 0; i < PC_ARIMA_MAX_R; i++) {
+      v->s.phi[i][l] = w->s.phi[i];
+    }
+    for (int i = 0; i < r * r; i++) {
+      v->s.rr[i][l] = w->s.rr[i];
+    }
+    for (int i = 0; i < m; i++) {
+      v->a[i][l] = w->a[i];
+      v->mvec[i][l] = w->mvec[i];
+    }
+    for (int i = 0; i < m * m; i++) {
+      v->buf[0][i][l] = w->p[i];
+      v->buf[1][i][l] = w->prev[i];
+    }
+    v->f[l] = w->f;
+    v->fprod[l] = w->fprod;
+    v->ssq[l] = x[l]->out->ssq;
+    v->sumlog[l] = x[l]->out->sumlog;
+  }
+  memcpy(v->s.delta, x[0]->w.s.delta, sizeof v->s.delta);
+  v->p = v->buf[0];
+  v->prev = v->buf[1];
+}
+
+static void pair_store(const pair_work *v, filter_run *const *x, int r,
+                       int d) {
+  int m = r + d;
+  for (int l = 0; l < 2; l++) {
+    filter_work *w = &x[l]->w;
+    w->p = w->buf[0];
+    w->prev = w->buf[1];
+    for (int i = 0; i < m; i++) {
+      w->a[i] = v->a[i][l];
+      w->mvec[i] = v->mvec[i][l];
+    }
+    for (int i = 0; i < m * m; i++) {
+      w->p[i] = v->p[i][l];
+      w->prev[i] = v->prev[i][l];
+    }
+    w->f = v->f[l];
+    w->fprod = v->fprod[l];
+    x[l]->out->ssq = v->ssq[l];
+    x[l]->out->sumlog = v->sumlog[l];
+  }
+}
+
+/* Whether run x can take a two-lane row at t: filtering with a changing
+ * covariance (not in the steady state), past its first row and after an
+ * observed one (where the scalar row tests convergence). */
+static int pair_ready(const filter_run *x, size_t t) {
+  return !x->failed && !x->w.steady && x->w.prev_obs && t > x->start;
+}
+
+/* Rows t .. end - 1 of runs x[0] and x[1] (both pair_ready, with the same
+ * r and d) as two lanes, the operations of run_row_k, so the same bits.
+ * Stops before a row where a run has no observation (the scalar row skips
+ * it), and after a row where a run's covariance converged (that row's
+ * observation is the scalar one, which enters the steady state) or a run
+ * failed.  Returns the next row. */
+KERNEL size_t pair_rows_k(filter_run *const *x, const pc_arima_data *data,
+                          size_t t, size_t end, const int r, const int d) {
+  const int m = r + d;
+  pair_work v;
+  pair_load(&v, x, r, d);
+  size_t nu[2] = {x[0]->out->nu, x[1]->out->nu};
+  int stop = 0;
+  while (t < end && !stop) {
+    vd2 u = {row_u(x[0], data, t), row_u(x[1], data, t)};
+    if (!isfinite(u[0]) || !isfinite(u[1])) {
+      break;
+    }
+    x[0]->w.t = x[1]->w.t = t;
+    predict_a_v(&v.s, v.a, r, d);
+    predict_p_v(&v.s, v.p, r, d);
+    vi2 conv = converged_v(v.p, v.prev, m);
+    if (conv[0] || conv[1]) {
+      /* This row's observation in scalar code, from the predicted
+       * state: it enters the steady state. */
+      pair_store(&v, x, r, d);
+      for (int l = 0; l < 2; l++) {
+        x[l]->out->nu = nu[l];
+        if (observe_k(&x[l]->w, u[l], x[l]->out, x[l]->resid, r, d) != 0) {
+          x[l]->failed = 1;
+        }
+      }
+      return t + 1;
+    }
+    v.f = gain_v(&v.s, v.p, v.mvec, r, d);
+    vd2 *pred = v.p;
+    update_p_v(pred, v.mvec, v.f, m, v.prev);
+    v.p = v.prev;
+    v.prev = pred;
+    vd2 vf;
+    vd2 innov = update_a_v(&v.s, v.a, u, v.f, v.mvec, &vf, r, d);
+    v.ssq += innov * vf;
+    v.fprod *= v.f;
+    for (int l = 0; l < 2; l++) {
+      filter_run *fr = x[l];
+      if (!(v.f[l] > 0.0 && isfinite(v.f[l])) || !isfinite(innov[l])) {
+        fr->failed = 1;
+        stop = 1;
+        continue;
+      }
+      if (fr->w.rec != NULL) {
+        fr->w.rec->row[nu[l]] = t;
+        fr->w.rec->f[nu[l]] = v.f[l];
+        for (int i = 0; i < PC_ARIMA_MAX_M; i++) {
+          fr->w.rec->mvec[nu[l] * PC_ARIMA_MAX_M + (size_t)i] =
+              i < m ? v.mvec[i][l] : 0.0;
+        }
+      }
+      if (fr->resid != NULL) {
+        fr->resid[nu[l]] = innov[l] / sqrt(v.f[l]);
+      }
+      nu[l]++;
+      if (v.fprod[l] > 1e200) {
+        v.sumlog[l] += log(v.fprod[l]);
+        v.fprod[l] = 1.0;
+      }
+    }
+    t++;
+  }
+  pair_store(&v, x, r, d);
+  x[0]->out->nu = nu[0];
+  x[1]->out->nu = nu[1];
+  return t;
+}
+
 /* Rows t .. of nrun runs in the steady state, in lockstep, as run_row
  * computes them (the same operations in the same order, so the same bits),
  * with each run's state mean and sums in local arrays: no calls between
@@ -567,6 +892,56 @@ KERNEL size_t steady_rows_k(filter_run *const *runs, int nrun,
 static size_t run_rows_steady(filter_run *const *runs, int nrun,
                               const pc_arima_data *data, size_t t);
 static void run_row(filter_run *fr, const pc_arima_data *data, size_t t);
+static size_t run_rows_pair(filter_run *const *x, const pc_arima_data *data,
+                            size_t t, size_t end);
+
+/* Rows a pair of runs takes together before the others take theirs. */
+#define PAIR_BLOCK 64
+
+/* Rows t .. end - 1 of runs x[0] and x[1]: as two lanes while both can,
+ * else row by row. */
+static void pair_block(filter_run *const *x, const pc_arima_data *data,
+                       size_t t, size_t end) {
+  while (t < end) {
+    if (pair_ready(x[0], t) && pair_ready(x[1], t)) {
+      size_t next = run_rows_pair(x, data, t, end);
+      if (next > t) {
+        t = next;
+        continue;
+      }
+    }
+    /* A row the pair kernel leaves to the scalar one (a missing
+     * observation), or a run that cannot pair yet. */
+    run_row(x[0], data, t);
+    run_row(x[1], data, t++);
+  }
+}
+
+/* Rows t .. end - 1 of nrun runs none of which is in the steady state
+ * throughout: runs of the same r and d that are past their first row go
+ * in pairs (pair_block), the others row by row. */
+static void covariance_block(filter_run *const *runs, int nrun,
+                             const pc_arima_data *data, size_t t,
+                             size_t end) {
+  filter_run *single[PC_ARIMA_FILTER_MANY];
+  int nsingle = 0;
+  for (int j = 0; j < nrun; j++) {
+    filter_run *a = runs[j], *b = j + 1 < nrun ? runs[j + 1] : NULL;
+    if (b != NULL && t > a->start && t > b->start &&
+        a->w.s.r == b->w.s.r && a->w.s.d == b->w.s.d) {
+      filter_run *x[2] = {a, b};
+      pair_block(x, data, t, end);
+      j++;
+    } else {
+      single[nsingle++] = a;
+    }
+  }
+  for (size_t i = t; i < end; i++) {
+    for (int j = 0; j < nsingle; j++) {
+      run_row(single[j], data, i);
+    }
+  }
+}
 
 /* Rows t .. data->n - 1 of count started runs, row by row in lockstep
  * (each run's row depends on its own last row only, so the processor
@@ -593,10 +968,13 @@ static void run_all_rows(filter_run *const *fr, int count,
       t = run_rows_steady(runs, nrun, data, t);
       continue;
     }
-    for (int j = 0; j < nrun; j++) {
-      run_row(runs[j], data, t);
+    if (nrun >= 2) {
+      size_t end = data->n - t > PAIR_BLOCK ? t + PAIR_BLOCK : data->n;
+      covariance_block(runs, nrun, data, t, end);
+      t = end;
+      continue;
     }
-    t++;
+    run_row(runs[0], data, t++);
   }
 }
 
@@ -780,6 +1158,8 @@ struct row_ops {
   void (*row)(filter_run *fr, const pc_arima_data *data, size_t t);
   size_t (*steady)(filter_run *const *runs, int nrun,
                    const pc_arima_data *data, size_t t, size_t end);
+  size_t (*pair)(filter_run *const *x, const pc_arima_data *data, size_t t,
+                 size_t end);
   void (*replay)(replay_run *rr, const pc_arima_coef *c, int count,
                  const pc_arima_data *data, const pc_arima_gains *g,
                  pc_arima_filter_out *out);
@@ -798,6 +1178,11 @@ struct row_ops {
     return nrun == 1 ? steady_rows_k(runs, 1, data, t, end, R, D)             \
                      : steady_rows_k(runs, nrun, data, t, end, R, D);         \
   }                                                                            \
+  static size_t pair_##R##_##D(filter_run *const *x,                          \
+                               const pc_arima_data *data, size_t t,            \
+                               size_t end) {                                   \
+    return pair_rows_k(x, data, t, end, R, D);                                 \
+  }                                                                            \
   static void replay_##R##_##D(replay_run *rr, const pc_arima_coef *c,         \
                                int count, const pc_arima_data *data,           \
                                const pc_arima_gains *g,                        \
@@ -811,7 +1196,8 @@ ROW_OPS_R(3)
 ROW_OPS_R(4)
 ROW_OPS_R(5)
 ROW_OPS_R(6)
-#define OPS(R, D) {row_##R##_##D, steady_##R##_##D, replay_##R##_##D}
+#define OPS(R, D)                                                              \
+  {row_##R##_##D, steady_##R##_##D, pair_##R##_##D, replay_##R##_##D}
 #define OPS_R(R) {OPS(R, 0), OPS(R, 1), OPS(R, 2)}
 /* row_table[r - 1][d]; r = max(p, q + 1) is 1 .. PC_ARIMA_MAX_R. */
 static const row_ops row_table[PC_ARIMA_MAX_R][PC_ARIMA_MAX_D + 1] = {
@@ -823,6 +1209,11 @@ static const row_ops *row_ops_for(int r, int d) {
 
 static void run_row(filter_run *fr, const pc_arima_data *data, size_t t) {
   fr->w.s.ops->row(fr, data, t);
+}
+
+static size_t run_rows_pair(filter_run *const *x, const pc_arima_data *data,
+                            size_t t, size_t end) {
+  return x[0]->w.s.ops->pair(x, data, t, end);
 }
 
 /* Runs of the same r and d, all in the steady state, until one leaves it
