@@ -71,107 +71,10 @@ static void ss_build(const pc_arima_coef *c, ss_form *s) {
  * allow (ROW_OPS below). */
 #define KERNEL static inline __attribute__((always_inline))
 
-/* Y = T X for an m x m row-major X.  Each output row is a combination of
- * at most d + 2 input rows. */
-KERNEL void apply_t_k(const ss_form *s, const double *x, double *y,
-                      const int r, const int d) {
-  const int m = r + d;
-  #pragma GCC unroll 8
-  for (int i = 0; i + 1 < r; i++) {
-    const double *next = x + (i + 1) * m;
-    double phi = s->phi[i];
-    double *yi = y + i * m;
-    #pragma GCC unroll 8
-    for (int j = 0; j < m; j++) {
-      yi[j] = phi * x[j] + next[j];
-    }
-  }
-  double phi_last = s->phi[r - 1];
-  double *ylast = y + (r - 1) * m;
-  #pragma GCC unroll 8
-  for (int j = 0; j < m; j++) {
-    ylast[j] = phi_last * x[j];
-  }
-  if (d == 0) {
-    return;
-  }
-  /* The first lag of u becomes u_t = Z s_t; the others shift down. */
-  double *yr = y + r * m;
-  const double *lag0 = x + r * m;
-  #pragma GCC unroll 8
-  for (int j = 0; j < m; j++) {
-    yr[j] = x[j] + s->delta[0] * lag0[j];
-  }
-  if (d == 2) {
-    const double *lag1 = x + (r + 1) * m;
-    #pragma GCC unroll 8
-    for (int j = 0; j < m; j++) {
-      yr[j] += s->delta[1] * lag1[j];
-      y[(r + 1) * m + j] = lag0[j];
-    }
-  }
-}
-
-/* Y = A T' for an m x m A: column j of Y combines the columns of A the way
- * row j of T combines rows. */
-KERNEL void times_t_transposed_k(const ss_form *s, const double *a, double *y,
-                                 const int r, const int d) {
-  const int m = r + d;
-  #pragma GCC unroll 8
-  for (int i = 0; i < m; i++) {
-    const double *ai = a + i * m;
-    double *yi = y + i * m;
-    #pragma GCC unroll 8
-    for (int j = 0; j + 1 < r; j++) {
-      yi[j] = s->phi[j] * ai[0] + ai[j + 1];
-    }
-    yi[r - 1] = s->phi[r - 1] * ai[0];
-    if (d >= 1) {
-      yi[r] = ai[0] + s->delta[0] * ai[r] +
-              (d == 2 ? s->delta[1] * ai[r + 1] : 0.0);
-    }
-    if (d == 2) {
-      yi[r + 1] = ai[r];
-    }
-  }
-}
-
-/* P <- T P T' + R R'. */
-KERNEL void predict_p_k(const ss_form *s, double *p, const int r,
-                        const int d) {
-  const int m = r + d;
-  double a[PC_ARIMA_MAX_M * PC_ARIMA_MAX_M];
-  apply_t_k(s, p, a, r, d);
-  times_t_transposed_k(s, a, p, r, d);
-  #pragma GCC unroll 8
-  for (int i = 0; i < r; i++) {
-    #pragma GCC unroll 8
-    for (int j = 0; j < r; j++) {
-      p[i * m + j] += s->rr[i * r + j];
-    }
-  }
-}
-
-KERNEL double z_dot_k(const ss_form *s, const double *x, const int r,
-                      const int d) {
-  double v = x[0];
-  #pragma GCC unroll 8
-  for (int k = 0; k < d; k++) {
-    v += s->delta[k] * x[r + k];
-  }
-  return v;
-}
-
-/* M = P Z'; returns F = Z P Z'. */
-KERNEL double gain_k(const ss_form *s, const double *p, double *mvec,
-                     const int r, const int d) {
-  const int m = r + d;
-  #pragma GCC unroll 8
-  for (int i = 0; i < m; i++) {
-    mvec[i] = z_dot_k(s, p + i * m, r, d);
-  }
-  return z_dot_k(s, mvec, r, d);
-}
+#define AK_T double
+#define AK_SS ss_form
+#define AK_SUFFIX k
+#include "arima_kernels.h"
 
 /* Relative change of the predicted covariance below which it is taken as
  * converged (the STEADY_TOL above); plain comparisons rather than fmax(),
@@ -194,54 +97,6 @@ KERNEL int converged_k(const double *p, const double *prev, const int m) {
   return 1;
 }
 
-/* out = P - M M' / F (out may be P). */
-KERNEL void update_p_k(const double *p, const double *mvec, double f,
-                       const int m, double *out) {
-  double inv = 1.0 / f;
-  #pragma GCC unroll 8
-  for (int i = 0; i < m; i++) {
-    double ki = mvec[i] * inv;
-    #pragma GCC unroll 8
-    for (int j = 0; j < m; j++) {
-      out[i * m + j] = p[i * m + j] - ki * mvec[j];
-    }
-  }
-}
-
-/* a <- T a in place: row i < r - 1 reads a[0] and a[i + 1], which are
- * still old when it is written in increasing order. */
-KERNEL void predict_a_k(const ss_form *s, double *a, const int r,
-                        const int d) {
-  double a0 = a[0], lag0 = d >= 1 ? a[r] : 0.0;
-#pragma GCC unroll 8
-  for (int i = 0; i + 1 < r; i++) {
-    a[i] = s->phi[i] * a0 + a[i + 1];
-  }
-  a[r - 1] = s->phi[r - 1] * a0;
-  if (d >= 1) {
-    a[r] = a0 + s->delta[0] * lag0 + (d == 2 ? s->delta[1] * a[r + 1] : 0.0);
-  }
-  if (d == 2) {
-    a[r + 1] = lag0;
-  }
-}
-
-/* The mean's update at an observed value u with the row's F and gain M:
- * returns the innovation v, and v / F in *vf. */
-KERNEL double update_a_k(const ss_form *s, double *a, double u, double f,
-                         const double *mvec, double *vf, const int r,
-                         const int d) {
-  double v = u - z_dot_k(s, a, r, d);
-  /* A local quotient: through *vf, which the stores to a[] might alias,
-   * every product would wait for the quotient to be stored and read back. */
-  double q = v / f;
-  *vf = q;
-#pragma GCC unroll 8
-  for (int i = 0; i < r + d; i++) {
-    a[i] += mvec[i] * q;
-  }
-  return v;
-}
 
 /* Element (i, a) of the ARMA block of T. */
 static double t_arma(const ss_form *s, int i, int a) {
@@ -519,117 +374,10 @@ typedef struct {
   double delta[PC_ARIMA_MAX_D];
 } ss_pair;
 
-/* apply_t_k on two lanes. */
-KERNEL void apply_t_v(const ss_pair *s, const vd2 *x, vd2 *y, const int r,
-                      const int d) {
-  const int m = r + d;
-#pragma GCC unroll 8
-  for (int i = 0; i + 1 < r; i++) {
-    const vd2 *next = x + (i + 1) * m;
-    vd2 phi = s->phi[i];
-    vd2 *yi = y + i * m;
-#pragma GCC unroll 8
-    for (int j = 0; j < m; j++) {
-      yi[j] = phi * x[j] + next[j];
-    }
-  }
-  vd2 phi_last = s->phi[r - 1];
-  vd2 *ylast = y + (r - 1) * m;
-#pragma GCC unroll 8
-  for (int j = 0; j < m; j++) {
-    ylast[j] = phi_last * x[j];
-  }
-  if (d == 0) {
-    return;
-  }
-  vd2 *yr = y + r * m;
-  const vd2 *lag0 = x + r * m;
-#pragma GCC unroll 8
-  for (int j = 0; j < m; j++) {
-    yr[j] = x[j] + s->delta[0] * lag0[j];
-  }
-  if (d == 2) {
-    const vd2 *lag1 = x + (r + 1) * m;
-#pragma GCC unroll 8
-    for (int j = 0; j < m; j++) {
-      yr[j] += s->delta[1] * lag1[j];
-      y[(r + 1) * m + j] = lag0[j];
-    }
-  }
-}
-
-/* times_t_transposed_k on two lanes. */
-KERNEL void times_t_transposed_v(const ss_pair *s, const vd2 *a, vd2 *y,
-                                 const int r, const int d) {
-  const int m = r + d;
-#pragma GCC unroll 8
-  for (int i = 0; i < m; i++) {
-    const vd2 *ai = a + i * m;
-    vd2 *yi = y + i * m;
-#pragma GCC unroll 8
-    for (int j = 0; j + 1 < r; j++) {
-      yi[j] = s->phi[j] * ai[0] + ai[j + 1];
-    }
-    yi[r - 1] = s->phi[r - 1] * ai[0];
-    if (d >= 1) {
-      vd2 sum = ai[0] + s->delta[0] * ai[r];
-      /* + 0.0 where d = 1, as the scalar expression adds it */
-      yi[r] = d == 2 ? sum + s->delta[1] * ai[r + 1] : sum + 0.0;
-    }
-    if (d == 2) {
-      yi[r + 1] = ai[r];
-    }
-  }
-}
-
-/* predict_p_k on two lanes. */
-KERNEL void predict_p_v(const ss_pair *s, vd2 *p, const int r, const int d) {
-  const int m = r + d;
-  vd2 a[PC_ARIMA_MAX_M * PC_ARIMA_MAX_M];
-  apply_t_v(s, p, a, r, d);
-  times_t_transposed_v(s, a, p, r, d);
-#pragma GCC unroll 8
-  for (int i = 0; i < r; i++) {
-#pragma GCC unroll 8
-    for (int j = 0; j < r; j++) {
-      p[i * m + j] += s->rr[i * r + j];
-    }
-  }
-}
-
-KERNEL vd2 z_dot_v(const ss_pair *s, const vd2 *x, const int r, const int d) {
-  vd2 v = x[0];
-#pragma GCC unroll 8
-  for (int k = 0; k < d; k++) {
-    v += s->delta[k] * x[r + k];
-  }
-  return v;
-}
-
-/* gain_k on two lanes. */
-KERNEL vd2 gain_v(const ss_pair *s, const vd2 *p, vd2 *mvec, const int r,
-                  const int d) {
-  const int m = r + d;
-#pragma GCC unroll 8
-  for (int i = 0; i < m; i++) {
-    mvec[i] = z_dot_v(s, p + i * m, r, d);
-  }
-  return z_dot_v(s, mvec, r, d);
-}
-
-/* update_p_k on two lanes. */
-KERNEL void update_p_v(const vd2 *p, const vd2 *mvec, vd2 f, const int m,
-                       vd2 *out) {
-  vd2 inv = 1.0 / f;
-#pragma GCC unroll 8
-  for (int i = 0; i < m; i++) {
-    vd2 ki = mvec[i] * inv;
-#pragma GCC unroll 8
-    for (int j = 0; j < m; j++) {
-      out[i * m + j] = p[i * m + j] - ki * mvec[j];
-    }
-  }
-}
+#define AK_T vd2
+#define AK_SS ss_pair
+#define AK_SUFFIX v
+#include "arima_kernels.h"
 
 /* converged_k on two lanes: -1 in a lane whose covariance converged. */
 KERNEL vi2 converged_v(const vd2 *p, const vd2 *prev, const int m) {
@@ -651,36 +399,6 @@ KERNEL vi2 converged_v(const vd2 *p, const vd2 *prev, const int m) {
     moved1 |= moved[1];
   }
   return (vi2){moved0 ? 0 : -1, moved1 ? 0 : -1};
-}
-
-/* predict_a_k on two lanes. */
-KERNEL void predict_a_v(const ss_pair *s, vd2 *a, const int r, const int d) {
-  vd2 a0 = a[0], lag0 = d >= 1 ? a[r] : a[0];
-#pragma GCC unroll 8
-  for (int i = 0; i + 1 < r; i++) {
-    a[i] = s->phi[i] * a0 + a[i + 1];
-  }
-  a[r - 1] = s->phi[r - 1] * a0;
-  if (d >= 1) {
-    vd2 sum = a0 + s->delta[0] * lag0;
-    a[r] = d == 2 ? sum + s->delta[1] * a[r + 1] : sum + 0.0;
-  }
-  if (d == 2) {
-    a[r + 1] = lag0;
-  }
-}
-
-/* update_a_k on two lanes: the innovation v, and v / F in *vf. */
-KERNEL vd2 update_a_v(const ss_pair *s, vd2 *a, vd2 u, vd2 f,
-                      const vd2 *mvec, vd2 *vf, const int r, const int d) {
-  vd2 v = u - z_dot_v(s, a, r, d);
-  vd2 q = v / f;
-  *vf = q;
-#pragma GCC unroll 8
-  for (int i = 0; i < r + d; i++) {
-    a[i] += mvec[i] * q;
-  }
-  return v;
 }
 
 /* The two lanes' state of a pair of runs. */
