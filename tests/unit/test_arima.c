@@ -540,11 +540,53 @@ static void test_auto_bounds(void **state) {
 }
 
 /* The same filter by every route the fit takes: one run at a time, several
- * in lockstep (pc_arima_filter_many), and a replay of recorded gains for
- * coefficients that differ only in beta (pc_arima_filter_replay_many):
- * identical sums to the last bit, for every (r, d) kernel the orders use,
- * with missing rows and regressors; and a replay with other AR or MA
+ * in lockstep (pc_arima_filter_many: pairs of runs as the lanes of a
+ * vector while their covariances change, the steady rows together, and
+ * runs with the same regression sharing each row's error), and a replay of
+ * recorded gains for coefficients that differ only in beta
+ * (pc_arima_filter_replay_many): identical sums, final state and recorded
+ * gains to the last bit, for every (r, d) kernel the orders use, with
+ * missing rows and regressors; and a replay with other AR or MA
  * coefficients, or another missing row, falls back to the whole filter. */
+static void assert_same_filter(const pc_arima_filter_out *a,
+                               const pc_arima_filter_out *b) {
+  assert_memory_equal(&a->ssq, &b->ssq, sizeof(double));
+  assert_memory_equal(&a->sumlog, &b->sumlog, sizeof(double));
+  assert_int_equal(a->nu, b->nu);
+  assert_int_equal(a->m, b->m);
+  assert_memory_equal(a->a, b->a, sizeof(double) * (size_t)a->m);
+  assert_memory_equal(a->P, b->P, sizeof(double) * (size_t)(a->m * a->m));
+}
+
+/* Runs 0 .. RUNS-1 of c in lockstep, run 0 recording its gains into
+ * `into`, against each run alone and run 0's gains recorded alone in
+ * `alone`. */
+static void assert_many_as_one(const pc_arima_coef *c, int runs,
+                               const pc_arima_data *data,
+                               pc_arima_gains *into, pc_arima_gains *alone) {
+  pc_arima_filter_out one[8], many[8];
+  pc_arima_gains *rec[8] = {into};
+  int rc[8];
+  assert_true(runs <= 8);
+  for (int j = 0; j < runs; j++) {
+    assert_int_equal(j == 0 ? pc_arima_filter_record(&c[0], data, &one[0],
+                                                     alone)
+                            : pc_arima_filter(&c[j], data, &one[j], NULL),
+                     0);
+  }
+  pc_arima_filter_many(c, runs, data, many, rec, rc);
+  for (int j = 0; j < runs; j++) {
+    assert_int_equal(rc[j], 0);
+    assert_same_filter(&one[j], &many[j]);
+  }
+  assert_true(into->valid && alone->valid);
+  assert_int_equal(into->nobs, alone->nobs);
+  assert_memory_equal(into->row, alone->row, sizeof(size_t) * alone->nobs);
+  assert_memory_equal(into->f, alone->f, sizeof(double) * alone->nobs);
+  assert_memory_equal(into->mvec, alone->mvec,
+                      sizeof(double) * alone->nobs * PC_ARIMA_MAX_M);
+}
+
 static void test_filter_routes_identical(void **state) {
   (void)state;
   enum { N = 400, K = 2, RUNS = 6 };
@@ -558,9 +600,11 @@ static void test_filter_routes_identical(void **state) {
   y[37] = NAN;
   x[201 * K + 1] = NAN;
   pc_arima_data data = {N, y, K, x};
-  static size_t row[N];
-  static double gf[N], gm[N * PC_ARIMA_MAX_M];
+  static size_t row[N], row2[N];
+  static double gf[N], gm[N * PC_ARIMA_MAX_M], gf2[N],
+      gm2[N * PC_ARIMA_MAX_M];
   pc_arima_gains g = {N, row, gf, gm, 0, {0}, 0, 0, 0.0};
+  pc_arima_gains g2 = {N, row2, gf2, gm2, 0, {0}, 0, 0, 0.0};
   for (int p = 0; p <= 5; p++) {
     for (int q = 0; q <= 4 && p + q <= 6; q++) {
       for (int d = 0; d <= 2; d++) {
@@ -583,10 +627,20 @@ static void test_filter_routes_identical(void **state) {
         pc_arima_filter_many(c, RUNS, &data, many, rec, rc);
         for (int j = 0; j < RUNS; j++) {
           assert_int_equal(rc[j], 0);
-          assert_memory_equal(&one[j].ssq, &many[j].ssq, sizeof(double));
-          assert_memory_equal(&one[j].sumlog, &many[j].sumlog, sizeof(double));
-          assert_int_equal(one[j].nu, many[j].nu);
+          assert_same_filter(&one[j], &many[j]);
         }
+        /* A gradient's points: AR and MA moved, the regression shared;
+         * run 0 records its gains.  An odd count leaves one run alone. */
+        pc_arima_coef grad[5];
+        for (int j = 0; j < 5; j++) {
+          grad[j] = c[0];
+          if (j > 0 && j - 1 < p) {
+            grad[j].phi[j - 1] += 1e-7;
+          } else if (j > 0 && j - 1 - p < q) {
+            grad[j].theta[j - 1 - p] += 1e-7;
+          }
+        }
+        assert_many_as_one(grad, 5, &data, &g, &g2);
         /* Run 0's gains replayed for runs with only beta changed. */
         pc_arima_filter_out base;
         assert_int_equal(pc_arima_filter_record(&c[0], &data, &base, &g), 0);
