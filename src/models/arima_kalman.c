@@ -202,17 +202,37 @@ typedef struct {
   size_t t;            /* the row being filtered */
 } filter_work;
 
-/* sumlog += log F_t.  F_t >= 1 (it includes the unit innovation), so a
- * running product replaces a log() per row until it grows large. */
+/* *fprod *= f, moved into *sumlog as its log once it grows large.  F_t >=
+ * 1 (it includes the unit innovation), so a running product replaces a
+ * log() per row. */
+static inline void fold_f(double *fprod, double *sumlog, double f) {
+  *fprod *= f;
+  if (*fprod > 1e200) {
+    *sumlog += log(*fprod);
+    *fprod = 1.0;
+  }
+}
+
+/* sumlog += log F_t. */
 static void add_log_f(filter_work *w, double *sumlog) {
   if (w->steady) {
     *sumlog += w->logf;
     return;
   }
-  w->fprod *= w->f;
-  if (w->fprod > 1e200) {
-    *sumlog += log(w->fprod);
-    w->fprod = 1.0;
+  fold_f(&w->fprod, sumlog, w->f);
+}
+
+/* Whether a prediction variance can enter the likelihood. */
+static inline int f_valid(double f) { return f > 0.0 && isfinite(f); }
+
+/* The gains of observed row t, the nu-th, into rec when recording. */
+static inline void record_gains(pc_arima_gains *rec, size_t nu, size_t t,
+                                double f, const double *mvec) {
+  if (rec != NULL) {
+    rec->row[nu] = t;
+    rec->f[nu] = f;
+    memcpy(rec->mvec + nu * PC_ARIMA_MAX_M, mvec,
+           sizeof(double) * PC_ARIMA_MAX_M);
   }
 }
 
@@ -233,7 +253,7 @@ KERNEL int observe_cov_k(filter_work *w, const int r, const int d) {
     w->prev = pred; /* the predicted one, for the convergence test */
   }
   w->prev_obs = 1;
-  return w->f > 0.0 && isfinite(w->f) ? 0 : -1;
+  return f_valid(w->f) ? 0 : -1;
 }
 
 /* A missing row: in the steady state p still holds the steady predicted
@@ -251,11 +271,7 @@ KERNEL int observe_k(filter_work *w, double u, pc_arima_filter_out *out,
   if (observe_cov_k(w, r, d) != 0) {
     return -1;
   }
-  if (w->rec != NULL) {
-    w->rec->row[out->nu] = w->t;
-    w->rec->f[out->nu] = w->f;
-    memcpy(w->rec->mvec + out->nu * PC_ARIMA_MAX_M, w->mvec, sizeof w->mvec);
-  }
+  record_gains(w->rec, out->nu, w->t, w->f, w->mvec);
   double v = update_a_k(&w->s, w->a, u, w->f, w->mvec, &vf, r, d);
   if (!isfinite(v)) {
     return -1;
@@ -408,7 +424,8 @@ typedef struct {
   vd2 buf[2][PC_ARIMA_MAX_M * PC_ARIMA_MAX_M];
   vd2 *p, *prev;
   vd2 mvec[PC_ARIMA_MAX_M];
-  vd2 f, fprod, ssq, sumlog;
+  vd2 f, ssq;
+  double fprod[2], sumlog[2];
 } pair_work;
 
 /* Lane l of the pair (runs x[0], x[1]) from and to the runs' own state. */
@@ -511,30 +528,25 @@ KERNEL size_t pair_rows_k(filter_run *const *x, const pc_arima_data *data,
     vd2 vf;
     vd2 innov = update_a_v(&v.s, v.a, u, v.f, v.mvec, &vf, r, d);
     v.ssq += innov * vf;
-    v.fprod *= v.f;
     for (int l = 0; l < 2; l++) {
       filter_run *fr = x[l];
-      if (!(v.f[l] > 0.0 && isfinite(v.f[l])) || !isfinite(innov[l])) {
+      if (!f_valid(v.f[l]) || !isfinite(innov[l])) {
         fr->failed = 1;
         stop = 1;
         continue;
       }
       if (fr->w.rec != NULL) {
-        fr->w.rec->row[nu[l]] = t;
-        fr->w.rec->f[nu[l]] = v.f[l];
-        for (int i = 0; i < PC_ARIMA_MAX_M; i++) {
-          fr->w.rec->mvec[nu[l] * PC_ARIMA_MAX_M + (size_t)i] =
-              i < m ? v.mvec[i][l] : 0.0;
+        double mvec[PC_ARIMA_MAX_M] = {0};
+        for (int i = 0; i < m; i++) {
+          mvec[i] = v.mvec[i][l];
         }
+        record_gains(fr->w.rec, nu[l], t, v.f[l], mvec);
       }
       if (fr->resid != NULL) {
         fr->resid[nu[l]] = innov[l] / sqrt(v.f[l]);
       }
       nu[l]++;
-      if (v.fprod[l] > 1e200) {
-        v.sumlog[l] += log(v.fprod[l]);
-        v.fprod[l] = 1.0;
-      }
+      fold_f(&v.fprod[l], &v.sumlog[l], v.f[l]);
     }
     t++;
   }
@@ -575,12 +587,7 @@ KERNEL size_t steady_rows_k(filter_run *const *runs, int nrun,
         stop = 1;
         continue;
       }
-      if (w->rec != NULL) {
-        w->rec->row[nu[j]] = t;
-        w->rec->f[nu[j]] = w->f;
-        memcpy(w->rec->mvec + nu[j] * PC_ARIMA_MAX_M, w->mvec,
-               sizeof w->mvec);
-      }
+      record_gains(w->rec, nu[j], t, w->f, w->mvec);
       double vf = 0.0;
       double v = update_a_k(&w->s, a[j], u, w->f, w->mvec, &vf, r, d);
       if (!isfinite(v)) {
