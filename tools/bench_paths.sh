@@ -33,13 +33,13 @@ echo "pathcast vs floor vs disk: jobs/coffee.job, one rank, fsync = no, SIMD $si
 echo "forecasts per CPU-second (per core), except whole run: wall clock"
 printf '%-12s %9s %12s %12s %12s %12s %9s %9s\n' model forecasts "pathcast" "whole run" "floor" "dd" "of floor" "of dd"
 
-# best_dd N [conv]: "WALL CPU" of the fastest of $repeat dd runs writing N
-# forecasts' bytes.
+# best_dd N: "WALL CPU" of the fastest (in CPU time) of $repeat dd runs
+# writing N forecasts' bytes into the page cache.
 best_dd() {
   local best= t
   for _ in $(seq "$repeat"); do
     rm -f "$out/dd.bin"; sync
-    t=$(times dd if=/dev/zero of="$out/dd.bin" bs="$bytes" count="$1" ${2:+conv=$2})
+    t=$(times dd if=/dev/zero of="$out/dd.bin" bs="$bytes" count="$1")
     best=$(fastest "$best" "$t")
   done
   echo "$best"
