@@ -264,42 +264,43 @@ static pc_status plan_scores(pc_ctx *c, int m, size_t *ucap, pc_error *e) {
   return st;
 }
 
-/* Each phase's hand-out order (pc_unit.turn): its units in decreasing
- * expected cost, so the long ones start first and the last ones to be
- * handed out are short (src/driver/dispatch.c).  The phases are separated
- * by a vote, so each is ordered on its own. */
-static pc_status assign_turns(pc_ctx *c) {
+/* Balances each phase separately: the phases are separated by a barrier, so
+ * each must be balanced on its own. */
+static pc_status assign_owners(pc_ctx *c) {
   pc_plan *p = &c->plan;
-  size_t cap = p->nunits ? p->nunits : 1;
-  double *cost = malloc(cap * sizeof *cost);
-  size_t *index = malloc(cap * sizeof *index);
-  size_t *order = malloc(cap * sizeof *order);
-  pc_status st = cost && index && order ? PC_OK : PC_NOMEM;
-  for (int kind = PC_UNIT_TRAIN; st == PC_OK && kind <= PC_UNIT_SCORE;
-       kind++) {
+  double *cost = malloc((p->nunits ? p->nunits : 1) * sizeof *cost);
+  int *owner = malloc((p->nunits ? p->nunits : 1) * sizeof *owner);
+  if (cost == NULL || owner == NULL) {
+    free(cost);
+    free(owner);
+    return PC_NOMEM;
+  }
+  for (int kind = PC_UNIT_TRAIN; kind <= PC_UNIT_SCORE; kind++) {
     size_t n = 0;
     for (size_t i = 0; i < p->nunits; i++) {
       if (p->units[i].kind == kind) {
         const pc_model_type *t = c->job->models[p->units[i].model].type;
         /* Expected cost in the model type's own units (each type declares
-         * fit_cost and forecast_cost, docs/DESIGN.md, step 3); only the
-         * order matters. It depends on the plan alone, never on timings. */
-        cost[n] = kind == PC_UNIT_TRAIN ? t->fit_cost
-                  : kind == PC_UNIT_FORECAST
-                      ? t->forecast_cost * p->units[i].count
-                      : p->units[i].count;
-        index[n++] = i;
+         * fit_cost and forecast_cost, docs/DESIGN.md, step 3); only ratios
+         * matter to LPT. The costs, and so the owners, depend on the plan
+         * alone, never on timings. */
+        cost[n++] = kind == PC_UNIT_TRAIN ? t->fit_cost
+                    : kind == PC_UNIT_FORECAST
+                        ? t->forecast_cost * p->units[i].count
+                        : p->units[i].count;
       }
     }
-    st = pc_part_order(cost, n, order);
-    for (size_t k = 0; st == PC_OK && k < n; k++) {
-      p->units[index[order[k]]].turn = (int32_t)k;
+    pc_part_lpt(cost, n, c->size, owner);
+    n = 0;
+    for (size_t i = 0; i < p->nunits; i++) {
+      if (p->units[i].kind == kind) {
+        p->units[i].owner = owner[n++];
+      }
     }
   }
   free(cost);
-  free(index);
-  free(order);
-  return st;
+  free(owner);
+  return PC_OK;
 }
 
 /* Rank 0 only. The commands choose the phases: train trains, forecast forecasts
@@ -330,7 +331,7 @@ pc_status pc_plan_build(pc_ctx *c, pc_error *e) {
     }
   }
   if (st == PC_OK) {
-    st = assign_turns(c);
+    st = assign_owners(c);
   }
   if (st == PC_NOMEM) {
     pc_error_set(e, st, "out of memory while planning");

@@ -337,28 +337,20 @@ static pc_status run_phase(pc_ctx *c, int kind, pc_error *e) {
                : kind == PC_UNIT_FORECAST ? c->plan.counts.forecast_total
                                           : c->plan.counts.score_total;
   pc_progress *prog = pc_progress_start(c, phase_names[kind], total);
-  pc_dispatch d;
-  pc_status st = pc_dispatch_start(c, kind, &d);
-  if (st == PC_NOMEM) {
-    pc_error_set(e, st, "out of memory listing the %s units",
-                 phase_names[kind]);
-  }
+  pc_status st = PC_OK;
   /* Each unit's file is flushed to disk while the next unit computes; the
    * last one is flushed below, before the vote counts the phase done. */
   pc_store_set_write_behind(c->store, c->write_behind);
-  while (st == PC_OK) {
-    /* Checked before taking a unit, so a stopping rank leaves the units
-     * it has not begun to the others. */
+  for (size_t i = 0; i < c->plan.nunits && st == PC_OK; i++) {
+    const pc_unit *u = &c->plan.units[i];
+    if (u->kind != kind || u->owner != c->rank) {
+      continue;
+    }
     if (pc_signal_pending()) {
       pc_log_warn(c->log, "stop requested: leaving after committed units");
       st = PC_INTERRUPTED;
       break;
     }
-    long i = pc_dispatch_next(c, &d);
-    if (i < 0) {
-      break;
-    }
-    const pc_unit *u = &c->plan.units[i];
     st = work_unit(c, u, e);
     pc_progress_step(prog, kind == PC_UNIT_TRAIN ? 1 : u->count);
   }
@@ -379,7 +371,6 @@ static pc_status run_phase(pc_ctx *c, int kind, pc_error *e) {
     fprintf(stderr, "pathcast: rank %d: %s\n", c->rank, e->msg);
   }
   pc_progress_finish(prog);
-  pc_dispatch_end(c, &d);
   return vote(c, st);
 }
 

@@ -24,7 +24,7 @@ typedef struct {
   int32_t kind;
   int32_t model;
   int32_t key;   /* training date, or month index */
-  int32_t turn;  /* its place in its phase's hand-out order, from 0 */
+  int32_t owner; /* rank */
   int32_t first; /* forecast dates: plan.dates[first .. first+count) */
   int32_t count;
 } pc_unit;
@@ -98,24 +98,6 @@ int pc_ctx_mpi(pc_ctx *c, pc_status st);
 pc_status pc_plan_build(pc_ctx *c, pc_error *e);
 pc_status pc_plan_broadcast(pc_ctx *c, pc_error *e);
 void pc_plan_fini(pc_plan *p);
-
-/* dispatch.c: a phase's units handed out to ranks as they become free,
- * in the plan's order (pc_unit.turn): the next one goes to whichever rank
- * asks first, through a counter on rank 0 that every rank increments with
- * an MPI atomic (MPI_Fetch_and_op), so no rank waits for another's answer. */
-typedef struct {
-  size_t *unit; /* the phase's units (plan indices), by turn */
-  size_t n;
-  size_t next;  /* one rank: the next turn */
-  MPI_Win win;  /* several ranks: the counter of turns handed out */
-} pc_dispatch;
-/* Collective. *d is set up even on failure (an MPI failure is kept in the
- * context for the phase's vote, and no unit is handed out). */
-pc_status pc_dispatch_start(pc_ctx *c, int kind, pc_dispatch *d);
-/* The plan index of this rank's next unit, or -1 when none is left. */
-long pc_dispatch_next(pc_ctx *c, pc_dispatch *d);
-/* Collective: after every rank has left its loop. */
-void pc_dispatch_end(pc_ctx *c, pc_dispatch *d);
 
 /* work.c */
 pc_status pc_work_train(pc_ctx *c, const pc_unit *u, pc_error *e);

@@ -600,9 +600,9 @@ static pc_status arima_load(void *state, const pc_record *in, pc_error *e) {
   return pc_reader_finish(&r);
 }
 
-/* fit_cost and forecast_cost are relative units for the order in which the
- * driver hands out units, longest first (docs/DESIGN.md, "The run", steps
- * 3-4): an ARIMA fit (with the order search) weighs as forty naive fits. */
+/* fit_cost and forecast_cost are relative units for the driver's
+ * longest-processing-time balancing (docs/DESIGN.md, "The run", step 3): an
+ * ARIMA fit (with the order search) weighs as forty naive fits. */
 const pc_model_type pc_model_arima = {
     .name = "arima",
     .description = "ARIMA(p,d,q) on log price with drift and covariates; "

@@ -15,20 +15,15 @@
 
 #include "pathcast/core/partition.h"
 
-/* List scheduling, as the driver's dispatch does it with exact costs: each
- * unit in the order goes to the rank that becomes free first (the lowest
- * rank on ties).  Writes each rank's load. */
-static void list_schedule(const double *cost, const size_t *order, size_t n,
-                          int nranks, double *load) {
+/* Sum of the costs assigned to each rank. */
+static void loads_of(const double *cost, const int *owner, size_t n, int nranks,
+                     double *load) {
   for (int r = 0; r < nranks; r++) {
     load[r] = 0;
   }
-  for (size_t k = 0; k < n; k++) {
-    int r = 0;
-    for (int q = 1; q < nranks; q++) {
-      r = load[q] < load[r] ? q : r;
-    }
-    load[r] += cost[order[k]] > 0 ? cost[order[k]] : 0;
+  for (size_t i = 0; i < n; i++) {
+    assert_in_range(owner[i], 0, nranks - 1);
+    load[owner[i]] += cost[i];
   }
 }
 
@@ -36,114 +31,129 @@ typedef struct {
   const char *what;
   double cost[8];
   size_t n;
-  size_t want[8];
-} order_case;
+  int nranks;
+  int want[8];
+} lpt_case;
 
-static void test_order_table(void **state) {
+static void test_lpt_table(void **state) {
   (void)state;
-  static const order_case cases[] = {
-      {"decreasing", {7, 5, 4, 3, 1}, 5, {0, 1, 2, 3, 4}},
-      /* The same costs in another order: the order follows the costs. */
-      {"shuffled", {1, 4, 7, 3, 5}, 5, {2, 4, 1, 3, 0}},
-      /* Equal costs go by index. */
-      {"ties", {2, 5, 2, 5}, 4, {1, 3, 0, 2}},
-      {"equal", {2, 2, 2}, 3, {0, 1, 2}},
-      /* NaN and negative costs count as zero: last, by index. */
-      {"bad costs", {NAN, -1, 4, 0}, 4, {2, 0, 1, 3}},
-      {"one", {3}, 1, {0}},
+  static const lpt_case cases[] = {
+      /* 7 -> r0, 5 -> r1, 4 -> r1 (5 < 7), 3 -> r0 (7 < 9), 1 -> r1. */
+      {"textbook", {7, 5, 4, 3, 1}, 5, 2, {0, 1, 1, 0, 1}},
+      /* Same costs in another order: owners follow the items. */
+      {"shuffled", {1, 4, 7, 3, 5}, 5, 2, {1, 1, 0, 0, 1}},
+      /* Equal costs deal out round-robin. */
+      {"equal", {2, 2, 2, 2, 2, 2, 2}, 7, 3, {0, 1, 2, 0, 1, 2, 0}},
+      /* Equal costs go by index; equal loads go to the lower rank. */
+      {"ties", {2, 5, 2, 5}, 4, 2, {0, 0, 1, 1}},
+      {"one rank", {3, 1, 2}, 3, 1, {0, 0, 0}},
+      /* Spare ranks stay idle; the costliest item gets rank 0. */
+      {"more ranks", {1, 3, 2}, 3, 5, {2, 0, 1}},
+      /* NaN and negative costs count as zero. */
+      {"bad costs", {NAN, -1, 4}, 3, 2, {1, 1, 0}},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    const order_case *c = &cases[i];
-    size_t order[8];
-    assert_int_equal(pc_part_order(c->cost, c->n, order), PC_OK);
+    const lpt_case *c = &cases[i];
+    int owner[8];
+    assert_int_equal(pc_part_lpt(c->cost, c->n, c->nranks, owner), PC_OK);
     for (size_t j = 0; j < c->n; j++) {
-      if (order[j] != c->want[j]) {
-        fail_msg("%s: order[%zu] = %zu, want %zu", c->what, j, order[j],
+      if (owner[j] != c->want[j]) {
+        fail_msg("%s: owner[%zu] = %d, want %d", c->what, j, owner[j],
                  c->want[j]);
       }
     }
   }
 }
 
-/* The textbook case: handed out in this order, two ranks end level. */
 static void test_textbook_loads_balance(void **state) {
   (void)state;
   const double cost[] = {7, 5, 4, 3, 1};
-  size_t order[5];
+  int owner[5];
   double load[2];
-  assert_int_equal(pc_part_order(cost, 5, order), PC_OK);
-  list_schedule(cost, order, 5, 2, load);
+  assert_int_equal(pc_part_lpt(cost, 5, 2, owner), PC_OK);
+  loads_of(cost, owner, 5, 2, load);
   assert_true(load[0] == 10.0);
   assert_true(load[1] == 10.0);
 }
 
-static void test_empty(void **state) {
+static void test_empty_and_bad_input(void **state) {
   (void)state;
-  size_t order[1] = {7};
-  assert_int_equal(pc_part_order(NULL, 0, order), PC_OK);
-  assert_int_equal(order[0], 7); /* nothing written */
+  const double cost[] = {1, 2};
+  int owner[2] = {-7, -7};
+  assert_int_equal(pc_part_lpt(cost, 0, 4, owner), PC_OK);
+  assert_int_equal(pc_part_lpt(NULL, 0, 4, NULL), PC_OK);
+  assert_int_equal(pc_part_lpt(cost, 2, 0, owner), PC_INPUT);
+  assert_int_equal(pc_part_lpt(cost, 2, -3, owner), PC_INPUT);
+  /* Nothing is written when there is nothing to do or the input is bad. */
+  assert_int_equal(owner[0], -7);
+  assert_int_equal(owner[1], -7);
 }
 
-/* The definition, spelled out slowly: repeatedly the costliest unit not yet
- * listed, the lowest index on ties.  O(n^2), fine for a test. */
-static void reference_order(const double *cost, size_t n, size_t *order,
-                            char *done) {
+/* The definition, spelled out slowly: pick the costliest unassigned item
+ * (lowest index on ties), give it to the least loaded rank (lowest rank on
+ * ties).  O(n^2), fine for a test. */
+static void reference_lpt(const double *cost, size_t n, int nranks, int *owner,
+                          double *load, char *done) {
   memset(done, 0, n);
+  for (int r = 0; r < nranks; r++) {
+    load[r] = 0;
+  }
   for (size_t step = 0; step < n; step++) {
     size_t best = n;
     for (size_t i = 0; i < n; i++) {
-      double ci = cost[i] > 0 ? cost[i] : 0, cb = 0;
-      if (best < n) {
-        cb = cost[best] > 0 ? cost[best] : 0;
-      }
-      if (!done[i] && (best == n || ci > cb)) {
+      if (!done[i] && (best == n || cost[i] > cost[best])) {
         best = i;
       }
     }
-    order[step] = best;
+    int r = 0;
+    for (int q = 1; q < nranks; q++) {
+      r = load[q] < load[r] ? q : r;
+    }
+    owner[best] = r;
+    load[r] += cost[best];
     done[best] = 1;
   }
 }
 
-/* Random inputs, with many repeated costs so the tie rule matters, agree
+/* Random inputs, with many repeated costs so the tie rules matter, agree
  * with the reference, and repeated calls agree with each other. */
 static void test_matches_reference_and_is_deterministic(void **state) {
   (void)state;
   enum { N = 300 };
-  double cost[N] = {0};
-  size_t got[N], again[N], want[N];
+  double cost[N], load[64];
+  int got[N], again[N], want[N];
   char done[N];
   unsigned seed = 12345;
   for (int trial = 0; trial < 50; trial++) {
     size_t n = (size_t)(trial * 6);
+    int nranks = 1 + trial % 13;
     for (size_t i = 0; i < n; i++) {
       seed = seed * 1103515245u + 12345u;
       cost[i] = (double)((seed >> 16) % 20);
     }
-    assert_int_equal(pc_part_order(cost, n, got), PC_OK);
-    assert_int_equal(pc_part_order(cost, n, again), PC_OK);
-    reference_order(cost, n, want, done);
+    assert_int_equal(pc_part_lpt(cost, n, nranks, got), PC_OK);
+    assert_int_equal(pc_part_lpt(cost, n, nranks, again), PC_OK);
+    reference_lpt(cost, n, nranks, want, load, done);
     assert_memory_equal(got, want, n * sizeof *got);
     assert_memory_equal(got, again, n * sizeof *got);
   }
 }
 
-/* Greedy bounds of list scheduling that hold for any input: every unit
- * went to the rank that was free first, so no rank ends more than the
- * largest unit after another, nor more than the largest unit above the
- * mean. */
+/* Greedy bounds that hold for any input: every item went to the least
+ * loaded rank, so no rank ends more than the largest item above another,
+ * nor more than the largest item above the mean. */
 static void test_balance_bounds(void **state) {
   (void)state;
   enum { N = 1000, M = 7 };
   double cost[N], load[M], total = 0, biggest = 0;
-  size_t order[N];
+  int owner[N];
   for (int i = 0; i < N; i++) {
     cost[i] = 1.0 + (double)((i * 7919) % 97);
     total += cost[i];
     biggest = fmax(biggest, cost[i]);
   }
-  assert_int_equal(pc_part_order(cost, N, order), PC_OK);
-  list_schedule(cost, order, N, M, load);
+  assert_int_equal(pc_part_lpt(cost, N, M, owner), PC_OK);
+  loads_of(cost, owner, N, M, load);
   double max = load[0], min = load[0], sum = 0;
   for (int r = 0; r < M; r++) {
     max = fmax(max, load[r]);
@@ -157,9 +167,9 @@ static void test_balance_bounds(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_order_table),
+      cmocka_unit_test(test_lpt_table),
       cmocka_unit_test(test_textbook_loads_balance),
-      cmocka_unit_test(test_empty),
+      cmocka_unit_test(test_empty_and_bad_input),
       cmocka_unit_test(test_matches_reference_and_is_deterministic),
       cmocka_unit_test(test_balance_bounds),
   };

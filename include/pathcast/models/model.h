@@ -107,8 +107,7 @@ struct pc_model_type {
   const pc_param_def *params;
   size_t nparams;
   size_t state_size;
-  double fit_cost;      /* relative cost of one fit: the driver hands out
-                           the costliest units first */
+  double fit_cost;      /* relative cost of one fit, for load balancing */
   double forecast_cost; /* relative cost of one forecast */
   /* Fits on the history; the state block is zeroed by the caller.  A model
    * failure (too little data, no convergence) is PC_MODEL with a reason. */
