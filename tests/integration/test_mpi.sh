@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The same job on 1, 2 and 3 ranks gives the same store, byte for byte, and
-# the same export; a rerun does nothing and changes nothing.
+# The same job on 1, 2 and 3 ranks gives the same store, byte for byte, the
+# same export and the same counts; a rerun does nothing and changes nothing.
 source "$(dirname "$0")/../lib/lib.sh"
 small_job "$WORK/job"
 
@@ -15,6 +15,10 @@ expected=$(( $(wc -l < "$WORK/e1.csv") - 1 ))
 check "export has 201 rows per forecast" test $((expected % 201)) -eq 0
 n=$((expected / 201))
 check "summary JSON counts (np 1)" grep -qx "{\"trained\":4,\"train_skipped\":0,\"train_failed\":0,\"forecasts_generated\":$n,\"forecasts_skipped\":0,\"forecasts_failed\":0}" "$WORK/sum1.json"
+# Each unit is done exactly once, whichever rank owns it, so the counts are
+# the one-rank run's.
+check "2 ranks: the same counts (every unit done once)" cmp -s "$WORK/sum1.json" "$WORK/sum2.json"
+check "3 ranks: the same counts (every unit done once)" cmp -s "$WORK/sum1.json" "$WORK/sum3.json"
 check "2 ranks: identical export" cmp -s "$WORK/e1.csv" "$WORK/e2.csv"
 check "3 ranks: identical export" cmp -s "$WORK/e1.csv" "$WORK/e3.csv"
 check "2 ranks: identical store bytes" test "$(store_sums "$WORK/s1")" = "$(store_sums "$WORK/s2")"
