@@ -12,7 +12,7 @@ WARN    += $(if $(WERROR),-Werror)
 # Functions start on 64-byte boundaries, so where a hot loop falls relative
 # to the processor's fetch blocks depends on its own function only: a change
 # in the driver once moved the XGBoost feature kernel by 96 bytes and made it
-# 11% slower (docs/PERFORMANCE.md, "Functions aligned to 64 bytes").
+# 11-25% slower (docs/PERFORMANCE.md, "Functions aligned to 64 bytes").
 CFLAGS  ?= -O2 -g -falign-functions=64
 CPPFLAGS += -Iinclude -D_POSIX_C_SOURCE=200809L
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
