@@ -97,7 +97,6 @@ KERNEL int converged_k(const double *p, const double *prev, const int m) {
   return 1;
 }
 
-
 /* Element (i, a) of the ARMA block of T. */
 static double t_arma(const ss_form *s, int i, int a) {
   return (a == 0 ? s->phi[i] : 0.0) + (a == i + 1 ? 1.0 : 0.0);
@@ -236,6 +235,14 @@ static inline void record_gains(pc_arima_gains *rec, size_t nu, size_t t,
   }
 }
 
+/* The nu-th standardised residual, v / sqrt(F), into resid when kept. */
+static inline void record_resid(double *resid, size_t nu, double v,
+                                double f) {
+  if (resid != NULL) {
+    resid[nu] = v / sqrt(f);
+  }
+}
+
 /* The covariance part of an observed row: the gain M and F of the row
  * (switching to the steady state once the predicted covariance stops
  * changing).  Returns -1 on a non-finite or non-positive F. */
@@ -276,15 +283,12 @@ KERNEL int observe_k(filter_work *w, double u, pc_arima_filter_out *out,
   if (!isfinite(v)) {
     return -1;
   }
-  if (resid != NULL) {
-    resid[out->nu] = v / sqrt(w->f);
-  }
+  record_resid(resid, out->nu, v, w->f);
   out->nu++;
   out->ssq += v * vf;
   add_log_f(w, &out->sumlog);
   return 0;
 }
-
 
 /* A filter over the rows of data from the first one it can start at:
  * *start, the state space of c and its initial covariance. */
@@ -542,9 +546,7 @@ KERNEL size_t pair_rows_k(filter_run *const *x, const pc_arima_data *data,
         }
         record_gains(fr->w.rec, nu[l], t, v.f[l], mvec);
       }
-      if (fr->resid != NULL) {
-        fr->resid[nu[l]] = innov[l] / sqrt(v.f[l]);
-      }
+      record_resid(fr->resid, nu[l], innov[l], v.f[l]);
       nu[l]++;
       fold_f(&v.fprod[l], &v.sumlog[l], v.f[l]);
     }
@@ -595,9 +597,7 @@ KERNEL size_t steady_rows_k(filter_run *const *runs, int nrun,
         stop = 1;
         continue;
       }
-      if (fr->resid != NULL) {
-        fr->resid[nu[j]] = v / sqrt(w->f);
-      }
+      record_resid(fr->resid, nu[j], v, w->f);
       nu[j]++;
       ssq[j] += v * vf;
       sumlog[j] += w->logf;

@@ -118,7 +118,6 @@ KERNEL AK_T AK(gain)(const AK_SS *s, const AK_T *p, AK_T *mvec, const int r,
   return AK(z_dot)(s, mvec, r, d);
 }
 
-
 /* out = P - M M' / F (out may be P). */
 KERNEL void AK(update_p)(const AK_T *p, const AK_T *mvec, AK_T f, const int m,
                          AK_T *out) {
